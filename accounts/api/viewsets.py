@@ -1,0 +1,27 @@
+import django_filters
+from rest_framework import viewsets
+
+from patentnavi.api import ScopedViewSetMixin
+
+from ..models import Organization, Province
+from .serializers import OrganizationSerializer, ProvinceSerializer
+
+
+class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reference data: the 32 provincial units, public to every signed-in user."""
+
+    queryset = Province.objects.all()
+    serializer_class = ProvinceSerializer
+    pagination_class = None
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Organization
+        fields = ["kind", "province", "status", "institution_type"]
+
+
+class OrganizationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Organization.objects.select_related("province")
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilterSet

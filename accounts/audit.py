@@ -1,0 +1,45 @@
+"""Writing audit events. Business events are written by the service that causes them,
+inside the same transaction, so an event exists exactly when its change does."""
+
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    # Behind the reverse proxy the real address is the first X-Forwarded-For hop.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return (forwarded.split(",")[0].strip() or None) if forwarded else request.META.get("REMOTE_ADDR")
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    request=None,
+    target: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    username: str = "",
+    organization=None,
+    **detail: Any,
+) -> AuditEvent:
+    """Append one audit event. `action` is namespaced: "auth.login", "account.create", "export.xlsx"…"""
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        actor = request.user if request.user.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_username=username or (actor.get_username() if actor else ""),
+        ip=client_ip(request),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        organization=organization or (getattr(actor, "organization", None) if actor else None),
+        before=before,
+        after=after,
+        detail=detail,
+    )

@@ -1,0 +1,300 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role, role_of
+from .scoping import ScopedQuerySet, supervised_institutions
+
+
+class Province(models.Model):
+    """A provincial-level unit, keyed by its GB/T 2260 code (660000 for 新疆生产建设兵团)."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=32, unique=True)
+    short_name = models.CharField(_("简称"), max_length=16, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("省份")
+        verbose_name_plural = _("省份")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationQuerySet(ScopedQuerySet):
+    def _visible_to_ministry(self, user):
+        return self.filter(Q(pk=user.organization_id) | Q(pk__in=supervised_institutions(user).values("pk")))
+
+    def _visible_to_province(self, user):
+        org = user.organization
+        local = Q(
+            kind__in=[Organization.Kind.INSTITUTION, Organization.Kind.ENTERPRISE],
+            province_id=org.province_id,
+        )
+        return self.filter(Q(pk=org.pk) | local)
+
+    def _visible_to_institution(self, user):
+        return self.filter(pk=user.organization_id)
+
+    _visible_to_enterprise = _visible_to_institution
+
+    def _editable_by_province(self, user):
+        # A provincial office edits (approves, rejects) the enterprises located in its province.
+        return self.filter(kind=Organization.Kind.ENTERPRISE, province_id=user.organization.province_id)
+
+    def _editable_by_institution(self, user):
+        return self.filter(pk=user.organization_id) if user.is_org_admin else self.none()
+
+    _editable_by_enterprise = _editable_by_institution
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", _("平台")
+        MINISTRY = "ministry", _("部委")
+        PROVINCE = "province", _("省级知识产权局")
+        INSTITUTION = "institution", _("高校和科研机构")
+        ENTERPRISE = "enterprise", _("企业")
+
+    class InstitutionType(models.TextChoices):
+        UNIVERSITY = "university", _("高校")
+        RESEARCH_INSTITUTE = "research_institute", _("科研机构")
+        HOSPITAL = "hospital", _("医院")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("正常")
+        PENDING = "pending", _("待审核")
+        REJECTED = "rejected", _("已驳回")
+        DISABLED = "disabled", _("已停用")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=128, db_index=True)
+    code = models.CharField(
+        _("代码"), max_length=16, blank=True, help_text=_("部委代码或省级行政区划代码"), db_index=True
+    )
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True)
+    province = models.ForeignKey(
+        Province, verbose_name=_("所在省份"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    supervisor = models.ForeignKey(
+        "self",
+        verbose_name=_("主管部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised",
+        limit_choices_to={"kind": "ministry"},
+        help_text=_("为空表示地方所属"),
+    )
+    institution_type = models.CharField(
+        _("机构类别"), max_length=24, choices=InstitutionType.choices, blank=True
+    )
+    is_demo_university = models.BooleanField(_("国家知识产权示范高校"), default=False)
+    is_pilot_university = models.BooleanField(_("国家知识产权试点高校"), default=False)
+    is_ip_advantage = models.BooleanField(_("知识产权优势示范企业"), default=False)
+    is_specialized = models.BooleanField(_("专精特新企业"), default=False)
+    is_high_tech = models.BooleanField(_("高新技术企业"), default=False)
+    is_state_owned = models.BooleanField(_("国有企业"), default=False)
+    is_central_soe = models.BooleanField(_("中央企业"), default=False)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    review_note = models.CharField(_("审核意见"), max_length=500, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "name"],
+                condition=~Q(kind="enterprise"),
+                name="unique_public_body_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind == self.Kind.INSTITUTION and self.supervisor_id is None
+
+
+class OrganizationAlias(models.Model):
+    """Former names and common variants under which an organisation appears as a patentee."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("别名"), max_length=128, unique=True)
+
+    class Meta:
+        verbose_name = _("机构别名")
+        verbose_name_plural = _("机构别名")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserQuerySet(ScopedQuerySet):
+    def _visible_to_security_admin(self, user):
+        return self.all()
+
+    _visible_to_system_admin = _visible_to_security_admin
+
+    def _visible_to_operator(self, user):
+        # Operators see the accounts of the organisations they serve, not the platform's own staff.
+        return self.filter(~Q(organization__kind=Organization.Kind.PLATFORM) | Q(pk=user.pk))
+
+    def _own_organization(self, user):
+        if user.is_org_admin:
+            return self.filter(organization_id=user.organization_id)
+        return self.filter(pk=user.pk)
+
+    _visible_to_ministry = _own_organization
+    _visible_to_province = _own_organization
+    _visible_to_institution = _own_organization
+    _visible_to_enterprise = _own_organization
+
+    def _visible_to_audit_admin(self, user):
+        return self.filter(pk=user.pk)
+
+    def _visible_to_expert(self, user):
+        return self.filter(pk=user.pk)
+
+    def _editable_by_system_admin(self, user):
+        # The system administrator manages accounts; the security administrator handles
+        # permissions and lockouts (see accounts.services); neither edits the other's own account.
+        return self.exclude(pk=user.pk)
+
+    def _editable_by_security_admin(self, user):
+        return self.exclude(pk=user.pk)
+
+    def _editable_by_operator(self, user):
+        return self.none()
+
+    def _editable_by_org_admin(self, user):
+        if not user.is_org_admin:
+            return self.none()
+        return self.filter(organization_id=user.organization_id).exclude(pk=user.pk)
+
+    _editable_by_ministry = _editable_by_org_admin
+    _editable_by_province = _editable_by_org_admin
+    _editable_by_institution = _editable_by_org_admin
+    _editable_by_enterprise = _editable_by_org_admin
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    class PlatformRole(models.TextChoices):
+        OPERATOR = Role.OPERATOR.value, Role.OPERATOR.label
+        SYSTEM_ADMIN = Role.SYSTEM_ADMIN.value, Role.SYSTEM_ADMIN.label
+        SECURITY_ADMIN = Role.SECURITY_ADMIN.value, Role.SECURITY_ADMIN.label
+        AUDIT_ADMIN = Role.AUDIT_ADMIN.value, Role.AUDIT_ADMIN.label
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("所属机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    full_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("手机"), max_length=32, blank=True)
+    is_org_admin = models.BooleanField(_("机构管理员"), default=False)
+    is_expert = models.BooleanField(_("评价专家"), default=False)
+    platform_role = models.CharField(
+        _("平台职责"), max_length=16, choices=PlatformRole.choices, blank=True
+    )
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role(self) -> str:
+        return role_of(self)
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    def _visible_to_audit_admin(self, user):
+        return self.all()
+
+    def _visible_to_operator(self, user):
+        return self.none()
+
+
+class AuditEvent(models.Model):
+    """An append-only record of who did what, when and from where (等保2.0 安全审计).
+
+    The application never updates or deletes these rows: `save` refuses updates and
+    `delete` is refused outright; retention (at least six months) is an operations matter.
+    """
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_username = models.CharField(_("操作人"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    target_id = models.CharField(_("对象"), max_length=64, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events cannot be deleted")

@@ -1,0 +1,39 @@
+"""The roles a signed-in user can hold, derived from their organisation and flags.
+
+Roles are data (organisation kind, admin flag, platform duty), never ad-hoc checks in views:
+everything that decides what a user may see asks `role_of(user)`.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("平台运营")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
+    MINISTRY = "ministry", _("部委")
+    PROVINCE = "province", _("省级知识产权局")
+    INSTITUTION = "institution", _("高校和科研机构")
+    ENTERPRISE = "enterprise", _("企业")
+    EXPERT = "expert", _("评价专家")
+
+
+# The platform's own administration is split three ways (三员分立); each of these sees no
+# business data, and none can do another's work.
+THREE_ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+def role_of(user) -> str:
+    """The role of a user, or "" for anonymous, inactive or unattached users (who see nothing)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ""
+    if user.is_expert:
+        return Role.EXPERT
+    org = user.organization
+    if org is None or not org.is_active:
+        return ""
+    if org.kind == "platform":
+        return user.platform_role or ""
+    return org.kind

@@ -1,0 +1,109 @@
+"""Chinese patent application numbers (DATA-STANDARD.md §1).
+
+`normalize_application_number` accepts every written form people use and returns the
+canonical `CN202310123456.6`, or raises `InvalidPatentNumber` with a Chinese reason.
+"""
+
+import re
+import unicodedata
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+TYPE_BY_DIGIT = {
+    "1": "invention",
+    "2": "utility_model",
+    "3": "design",
+    "8": "invention",  # PCT invention entering China
+    "9": "utility_model",  # PCT utility model entering China
+}
+# New 12-digit numbers started on 2003-10-01; the old 8-digit ones (YY) ran 1985–2003.
+FIRST_NEW_YEAR = 2003
+FIRST_OLD_YEAR = 85
+
+_SEPARATORS = re.compile(r"[\s.\-·。]")
+_PREFIX = re.compile(r"^(CN|ZL)", re.IGNORECASE)
+
+
+class InvalidPatentNumber(ValueError):
+    pass
+
+
+def check_character(digits: str) -> str:
+    total = sum(int(d) * w for d, w in zip(digits, WEIGHTS, strict=False))
+    remainder = total % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def fold_width(text: str) -> str:
+    """Full-width letters, digits and punctuation to half-width (Chinese characters unchanged)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def normalize_application_number(raw: object, *, today: date | None = None) -> str:
+    if raw is None:
+        raise InvalidPatentNumber(_("申请号为空"))
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # a number typed into Excel arrives as 2023101234566.0
+    text = fold_width(str(raw)).strip()
+    if not text:
+        raise InvalidPatentNumber(_("申请号为空"))
+    compact = _PREFIX.sub("", text.upper()).strip()
+    compact = _SEPARATORS.sub("", compact)
+    if not re.fullmatch(r"\d{8,12}[\dX]?", compact):
+        raise InvalidPatentNumber(
+            _("“%(value)s”不是有效的申请号格式,应为12位数字加校验位,如 CN202310123456.6") % {"value": text}
+        )
+    if len(compact) in (12, 8):
+        body, given = compact, None
+    elif len(compact) in (13, 9):
+        body, given = compact[:-1], compact[-1]
+    else:
+        raise InvalidPatentNumber(
+            _("“%(value)s”的位数不对:应为12位(2003年10月起)或8位(此前)数字加校验位") % {"value": text}
+        )
+    if "X" in body:
+        raise InvalidPatentNumber(_("“%(value)s”中只有校验位可以是 X") % {"value": text})
+    today = today or date.today()
+    if len(body) == 12:
+        year, type_digit = int(body[:4]), body[4]
+        if not FIRST_NEW_YEAR <= year <= today.year:
+            raise InvalidPatentNumber(_("“%(value)s”的申请年份 %(year)d 不可能") % {"value": text, "year": year})
+    else:
+        year, type_digit = int(body[:2]), body[2]
+        if not (year >= FIRST_OLD_YEAR or year <= 3):
+            raise InvalidPatentNumber(
+                _("“%(value)s”的申请年份 %(year)02d 不可能") % {"value": text, "year": year}
+            )
+    if type_digit not in TYPE_BY_DIGIT:
+        raise InvalidPatentNumber(
+            _("“%(value)s”的专利类型位是 %(digit)s,只能是 1、2、3、8、9") % {"value": text, "digit": type_digit}
+        )
+    expected = check_character(body)
+    if given is None:
+        raise InvalidPatentNumber(
+            _("“%(value)s”缺少校验位(应为 %(check)s)") % {"value": text, "check": expected}
+        )
+    if given != expected:
+        raise InvalidPatentNumber(
+            _("“%(value)s”的校验位是 %(given)s,应为 %(check)s") % {"value": text, "given": given, "check": expected}
+        )
+    return f"CN{body}.{expected}"
+
+
+def patent_type_of(canonical: str) -> str:
+    """The patent type (invention / utility_model / design) that the type digit states."""
+    body = canonical[2:].split(".")[0]
+    return TYPE_BY_DIGIT[body[4] if len(body) == 12 else body[2]]
+
+
+def patent_number(canonical: str) -> str:
+    """The number printed on grants: ZL + the same digits."""
+    return "ZL" + canonical[2:]
+
+
+def make_application_number(year: int, type_digit: str, serial: int) -> str:
+    """Build a valid canonical number (demo data, tests, benchmarks)."""
+    body = f"{year:04d}{type_digit}{serial:07d}"
+    return f"CN{body}.{check_character(body)}"

@@ -1,0 +1,161 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from accounts.scoping import ScopedQuerySet, supervised_institutions
+
+from .choices import (
+    ImplementationStatus,
+    InventoryStatus,
+    LegalStatus,
+    LicenseType,
+    PatentType,
+    Prospect,
+    Screening,
+    ValueGrade,
+)
+
+
+class PatentQuerySet(ScopedQuerySet):
+    def in_library(self) -> "PatentQuerySet":
+        """The national conversion resource library: screened in, shared with every role but experts."""
+        return self.filter(inventory__in_library=True)
+
+    def owned_by(self, organizations) -> "PatentQuerySet":
+        return self.filter(pk__in=PatentOwnership.objects.filter(organization__in=organizations).values("patent_id"))
+
+    def _visible_to_ministry(self, user):
+        return self.owned_by(supervised_institutions(user))
+
+    def _visible_to_province(self, user):
+        local = Organization.objects.filter(
+            kind=Organization.Kind.INSTITUTION, province_id=user.organization.province_id
+        )
+        return self.filter(Q(pk__in=self.owned_by(local).values("pk")) | Q(inventory__in_library=True))
+
+    def _visible_to_institution(self, user):
+        return self.owned_by([user.organization_id])
+
+    def _visible_to_enterprise(self, user):
+        return self.in_library()
+
+    def _editable_by_institution(self, user):
+        # Co-owned patents: the first institution patentee edits, co-owners read.
+        return self.filter(inventory__institution_id=user.organization_id)
+
+
+class Patent(models.Model):
+    """A patent of the stock base library (存量专利基础库), keyed by its canonical application number."""
+
+    application_number = models.CharField(_("申请号"), max_length=20, unique=True)
+    grant_number = models.CharField(_("授权公告号"), max_length=20, blank=True)
+    title = models.CharField(_("专利名称"), max_length=500)
+    patent_type = models.CharField(_("专利类型"), max_length=16, choices=PatentType.choices, db_index=True)
+    application_date = models.DateField(_("申请日"))
+    grant_date = models.DateField(_("授权公告日"), null=True, blank=True, db_index=True)
+    legal_status = models.CharField(
+        _("法律状态"), max_length=8, choices=LegalStatus.choices, default=LegalStatus.VALID, db_index=True
+    )
+    main_ipc = models.CharField(_("主分类号"), max_length=32, blank=True, db_index=True)
+    ipc_codes = models.JSONField(_("分类号"), default=list, blank=True)
+    inventors = models.JSONField(_("发明人"), default=list, blank=True)
+    patentees = models.JSONField(_("专利权人"), default=list, blank=True)
+    patentee_credit_codes = models.JSONField(_("专利权人统一社会信用代码"), default=list, blank=True)
+    abstract = models.TextField(_("摘要"), blank=True)
+    funding_project_number = models.CharField(_("财政资助项目编号"), max_length=200, blank=True)
+    funding_source = models.CharField(_("资助来源"), max_length=200, blank=True)
+    is_sleeping = models.BooleanField(_("沉睡专利"), default=False, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    objects = PatentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-grant_date", "id"]
+        verbose_name = _("专利")
+        verbose_name_plural = _("专利")
+
+    def __str__(self) -> str:
+        return f"{self.application_number} {self.title}"
+
+    @property
+    def is_financially_funded(self) -> bool:
+        return bool(self.funding_project_number)
+
+
+class PatentOwnership(models.Model):
+    """Links a patent to each institution among its patentees, in patentee order."""
+
+    patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="ownerships")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="patent_ownerships")
+    position = models.PositiveSmallIntegerField(_("权利人顺序"), default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patent", "organization"], name="unique_ownership")]
+        indexes = [models.Index(fields=["organization", "patent"])]
+
+
+class InventoryRecordQuerySet(ScopedQuerySet):
+    def _visible_to_ministry(self, user):
+        return self.filter(patent__in=Patent.objects.visible_to(user).values("pk"))
+
+    _visible_to_province = _visible_to_ministry
+    _visible_to_institution = _visible_to_ministry
+
+    def _visible_to_enterprise(self, user):
+        return self.filter(in_library=True)
+
+    def _editable_by_institution(self, user):
+        return self.filter(institution_id=user.organization_id)
+
+
+class InventoryRecord(models.Model):
+    """The lead institution's assessment of one patent (the inventory format's columns)."""
+
+    patent = models.OneToOneField(Patent, on_delete=models.CASCADE, related_name="inventory")
+    institution = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="inventory_records", verbose_name=_("盘点单位")
+    )
+    status = models.CharField(
+        _("盘点状态"), max_length=16, choices=InventoryStatus.choices, default=InventoryStatus.PENDING
+    )
+    department = models.CharField(_("所属二级单位"), max_length=100, blank=True)
+    responsible_person = models.CharField(_("盘点负责人"), max_length=64, blank=True)
+    is_financially_funded = models.BooleanField(_("是否财政资助"), null=True, blank=True)
+    funding_project_number = models.CharField(_("资助项目编号"), max_length=200, blank=True)
+    implementation_status = models.CharField(
+        _("实施状态"), max_length=16, choices=ImplementationStatus.choices, blank=True
+    )
+    maturity = models.PositiveSmallIntegerField(_("技术成熟度"), null=True, blank=True)
+    scenarios = models.CharField(_("应用场景"), max_length=500, blank=True)
+    prospect = models.CharField(_("产业化前景"), max_length=8, choices=Prospect.choices, blank=True)
+    value_grade = models.CharField(_("价值分级自评"), max_length=1, choices=ValueGrade.choices, blank=True)
+    screening = models.CharField(_("是否入库"), max_length=8, choices=Screening.choices, blank=True)
+    intents = models.JSONField(_("转化意愿"), default=list, blank=True)
+    license_type = models.CharField(_("许可方式"), max_length=16, choices=LicenseType.choices, blank=True)
+    asking_price = models.DecimalField(_("意向价格(万元)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    disposal = models.CharField(_("处置建议"), max_length=16, blank=True)
+    industry_codes = models.JSONField(_("所属产业"), default=list, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    remarks = models.TextField(_("备注"), blank=True)
+    in_library = models.BooleanField(_("已入库"), default=False, db_index=True)
+    inventoried_at = models.DateTimeField(_("盘点时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = InventoryRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("盘点记录")
+        verbose_name_plural = _("盘点记录")
+        indexes = [models.Index(fields=["institution", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.patent.application_number} {self.get_status_display()}"

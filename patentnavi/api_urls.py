@@ -1,0 +1,16 @@
+"""/api/v1/: one router, every app registers its viewsets in its api/routes.py."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.routes import register as register_accounts
+from inventory.api.routes import register as register_inventory
+
+router = DefaultRouter()
+register_accounts(router)
+register_inventory(router)
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("auth/", include("accounts.api.urls")),
+]
