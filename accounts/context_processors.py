@@ -1,3 +1,4 @@
+from .navigation import entries_for
 from .roles import THREE_ADMINS, Role, role_of
 
 
@@ -8,4 +9,5 @@ def role(request) -> dict:
         "role": current,
         "Role": Role,
         "is_three_admin": current in THREE_ADMINS,
+        "nav_entries": entries_for(request.user, current) if current else [],
     }
