@@ -25,7 +25,8 @@ class PatentQuerySet(ScopedQuerySet):
         return self.filter(inventory__in_library=True)
 
     def owned_by(self, organizations) -> "PatentQuerySet":
-        return self.filter(pk__in=PatentOwnership.objects.filter(organization__in=organizations).values("patent_id"))
+        owned = PatentOwnership.objects.filter(organization__in=organizations).values("patent_id")
+        return self.filter(pk__in=owned)
 
     def _visible_to_ministry(self, user):
         return self.owned_by(supervised_institutions(user))
@@ -97,6 +98,9 @@ class PatentOwnership(models.Model):
         constraints = [models.UniqueConstraint(fields=["patent", "organization"], name="unique_ownership")]
         indexes = [models.Index(fields=["organization", "patent"])]
 
+    def __str__(self) -> str:
+        return f"{self.patent_id} #{self.position} {self.organization_id}"
+
 
 class InventoryRecordQuerySet(ScopedQuerySet):
     def _visible_to_ministry(self, user):
@@ -136,7 +140,9 @@ class InventoryRecord(models.Model):
     screening = models.CharField(_("是否入库"), max_length=8, choices=Screening.choices, blank=True)
     intents = models.JSONField(_("转化意愿"), default=list, blank=True)
     license_type = models.CharField(_("许可方式"), max_length=16, choices=LicenseType.choices, blank=True)
-    asking_price = models.DecimalField(_("意向价格(万元)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    asking_price = models.DecimalField(
+        _("意向价格(万元)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     disposal = models.CharField(_("处置建议"), max_length=16, blank=True)
     industry_codes = models.JSONField(_("所属产业"), default=list, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
@@ -159,3 +165,96 @@ class InventoryRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patent.application_number} {self.get_status_display()}"
+
+
+class InventoryChange(models.Model):
+    """One change to an inventory record: who, when, how, and each field's old and new value.
+
+    One row per record per change (not per field) keeps a 100,000-row upload to 100,000 rows.
+    """
+
+    class Source(models.TextChoices):
+        WEB = "web", _("在线编辑")
+        UPLOAD = "upload", _("标准格式上传")
+        BULK = "bulk", _("批量操作")
+        API = "api", _("数据接口")
+        SYSTEM = "system", _("系统")
+
+    record = models.ForeignKey(InventoryRecord, on_delete=models.CASCADE, related_name="changes")
+    changed_at = models.DateTimeField(_("时间"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # {"field": [old, new], ...} with JSON-serialisable values
+    changes = models.JSONField(_("变更内容"))
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("盘点变更记录")
+        verbose_name_plural = _("盘点变更记录")
+        indexes = [models.Index(fields=["record", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    def _visible_to_institution(self, user):
+        return self.filter(organization_id=user.organization_id)
+
+    _editable_by_institution = _visible_to_institution
+
+
+class ImportBatch(models.Model):
+    """Every upload, kept: who, when, the file, its status, counts and row errors."""
+
+    class Kind(models.TextChoices):
+        BASE_LIBRARY = "base_library", _("存量专利基础库")
+        INVENTORY = "inventory", _("盘点结果")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("已上传")
+        VALIDATING = "validating", _("校验中")
+        VALIDATED = "validated", _("待确认")
+        COMMITTING = "committing", _("导入中")
+        COMMITTED = "committed", _("已导入")
+        FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("上传单位")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("上传人")
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    all_or_nothing = models.BooleanField(_("全部或不导入"), default=False)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    # {"new": n, "updated": n, "unchanged": n, "rejected": n, "unmatched": n, ...}
+    counts = models.JSONField(_("统计"), default=dict, blank=True)
+    # [{"row", "column", "value", "message", "level"}], every problem found
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    error_report = models.FileField(_("错误报告"), upload_to="import-reports/%Y/%m/", blank=True)
+    failure = models.TextField(_("失败原因"), blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
