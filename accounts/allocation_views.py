@@ -1,0 +1,202 @@
+"""The platform operator's account allocation pages: upload → preview → confirm → result.
+
+The uploaded sheet waits in the cache (keyed by a random token, tied to the operator) between
+preview and confirm, and is checked again on confirm. The result sheet carries one-time
+passwords, so it is never written to disk: it stays in the cache for ten minutes for the
+immediate download, and every download is audited.
+"""
+
+import functools
+import io
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .allocation import (
+    RESULT_CACHE_SECONDS,
+    AllocationError,
+    allocate_accounts,
+    build_template,
+    preview_allocation,
+)
+from .audit import record
+from .roles import Role, role_of
+
+UPLOAD_CACHE_SECONDS = 30 * 60
+# Allocation sheets are small (one row per organisation); they wait in the cache between steps.
+MAX_UPLOAD_BYTES = min(settings.UPLOAD_MAX_BYTES, 10 * 1024 * 1024)
+TEMPLATE_NAME = "账号分配模板.xlsx"
+
+
+def operator_required(view):
+    """Signed-in platform operators only; every other role is refused (403)."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if role_of(request.user) != Role.OPERATOR:
+            raise PermissionDenied(_("只有平台运营人员可以分配账号"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("账号分配表"), help_text=gettext_lazy("Excel 工作簿(.xlsx)或 CSV 文件"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("文件过大(%(size)d MB),账号分配表不能超过 %(max)d MB")
+                % {"size": upload.size // (1024 * 1024), "max": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+def _upload_key(token: str) -> str:
+    return f"accounts:allocation:upload:{token}"
+
+
+def _result_key(token: str) -> str:
+    return f"accounts:allocation:result:{token}"
+
+
+def _cached(key: str, request) -> dict:
+    """A cache entry of this operator; another user's token is a 404 like a missing one."""
+    data = cache.get(key)
+    if not data or data.get("user") != request.user.pk:
+        raise Http404
+    return data
+
+
+@contextmanager
+def _as_file(name: str, content: bytes) -> Iterator[Path]:
+    """The uploaded bytes as a temporary file for the sheet reader; removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="pn-allocation-") as folder:
+        path = Path(folder) / ("upload" + Path(name).suffix.lower()[:8])
+        path.write_bytes(content)
+        yield path
+
+
+@operator_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    file_errors: list[str] = []
+    if form.is_bound and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        name, content = Path(uploaded.name).name, uploaded.read()
+        with _as_file(name, content) as path:
+            preview = preview_allocation(path, name)
+        file_errors = preview.file_errors
+        if not file_errors:
+            token = secrets.token_urlsafe(24)
+            cache.set(_upload_key(token), {"user": request.user.pk, "name": name, "content": content},
+                      UPLOAD_CACHE_SECONDS)
+            return redirect("accounts:allocation_preview", token=token)
+    return render(request, "accounts/allocation_upload.html", {"form": form, "file_errors": file_errors})
+
+
+@operator_required
+@require_http_methods(["GET"])
+def template(request):
+    return FileResponse(io.BytesIO(build_template()), as_attachment=True, filename=TEMPLATE_NAME)
+
+
+def _render_preview(request, token: str, preview, status: int = 200):
+    return render(
+        request, "accounts/allocation_preview.html", {"preview": preview, "token": token}, status=status
+    )
+
+
+@operator_required
+@require_http_methods(["GET"])
+def preview(request, token: str):
+    try:
+        data = _cached(_upload_key(token), request)
+    except Http404:
+        messages.warning(request, _("上传的文件已过期或不存在,请重新上传"))
+        return redirect("accounts:allocation")
+    with _as_file(data["name"], data["content"]) as path:
+        result = preview_allocation(path, data["name"])
+    return _render_preview(request, token, result)
+
+
+@operator_required
+@require_POST
+def confirm(request, token: str):
+    try:
+        data = _cached(_upload_key(token), request)
+    except Http404:
+        messages.warning(request, _("上传的文件已过期或不存在,请重新上传"))
+        return redirect("accounts:allocation")
+    try:
+        with _as_file(data["name"], data["content"]) as path:
+            result = allocate_accounts(actor=request.user, path=path, original_name=data["name"], request=request)
+    except AllocationError as error:
+        messages.error(request, _("表中有错误,未写入任何数据。请修改后重新上传。"))
+        return _render_preview(request, token, error.preview, status=400)
+    cache.delete(_upload_key(token))
+    result_token = secrets.token_urlsafe(24)
+    cache.set(
+        _result_key(result_token),
+        {
+            "user": request.user.pk,
+            "filename": result.filename,
+            "sheet": result.sheet,
+            "original_name": result.original_name,
+            # The page lists the rows without passwords; those are only in the sheet.
+            "rows": [
+                {"row": r.row_number, "name": r.organization_name, "organization_status": r.organization_status,
+                 "username": r.username, "status": r.status, "created": r.account_created}
+                for r in result.rows
+            ],
+            "counts": {
+                "rows": len(result.rows),
+                "organizations": len(result.created_organizations),
+                "accounts": len(result.created_accounts),
+                "unchanged": len(result.unchanged),
+            },
+            "warnings": [w.as_text() for w in result.warnings],
+        },
+        RESULT_CACHE_SECONDS,
+    )
+    return redirect("accounts:allocation_result", token=result_token)
+
+
+@never_cache
+@operator_required
+@require_http_methods(["GET"])
+def result(request, token: str):
+    data = _cached(_result_key(token), request)
+    return render(request, "accounts/allocation_result.html", {"result": data, "token": token,
+                                                               "minutes": RESULT_CACHE_SECONDS // 60})
+
+
+@never_cache
+@operator_required
+@require_http_methods(["GET"])
+def download(request, token: str):
+    data = _cached(_result_key(token), request)
+    counts = data["counts"]
+    record(
+        "export.allocation_result", actor=request.user, request=request, file=data["filename"],
+        source=data["original_name"], rows=counts["rows"], passwords=counts["accounts"],
+    )
+    return FileResponse(io.BytesIO(data["sheet"]), as_attachment=True, filename=data["filename"])

@@ -1,0 +1,221 @@
+"""The role-isolation harness: requests every route as every world user and reports leaks.
+
+Each check returns a list of human-readable failures (empty = isolated), so that the same
+checks serve the isolation tests and the meta-test that removes scope rules one by one.
+"""
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Model
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Organization, OrganizationAlias, Province, User
+from accounts.roles import role_of
+from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent, PatentOwnership
+
+from . import expectations as E
+from .routes import Route
+
+DENIED = {403, 404, 405}
+
+
+@dataclass(frozen=True)
+class WorldObject:
+    key: str
+    obj: Model
+    viewers: frozenset[str]
+    editors: frozenset[str]
+
+
+def world_objects(world) -> dict[str, list[WorldObject]]:
+    """World objects by model label, each with who may see and who may change it."""
+    objects: dict[str, list[WorldObject]] = {
+        "inventory.patent": [],
+        "inventory.inventoryrecord": [],
+        "accounts.organization": [],
+        "accounts.user": [],
+    }
+    for key, patent in world.patents.items():
+        viewers, editors = frozenset(E.PATENTS[key]), frozenset(E.PATENT_EDITORS[key])
+        objects["inventory.patent"].append(WorldObject(key, patent, viewers, editors))
+        objects["inventory.inventoryrecord"].append(WorldObject(key, patent.inventory, viewers, editors))
+    for key, org in world.orgs.items():
+        objects["accounts.organization"].append(
+            WorldObject(key, org, frozenset(E.ORGANIZATIONS[key]), frozenset(E.ORGANIZATION_EDITORS.get(key, ())))
+        )
+    # Reference data, the same for everyone signed in.
+    for province in Province.objects.filter(code__in=["110000", "440000"]):
+        objects.setdefault("accounts.province", []).append(
+            WorldObject(province.code, province, frozenset(E.SIGNED_IN), frozenset())
+        )
+    for key, batch in world.batches.items():
+        objects.setdefault("inventory.importbatch", []).append(
+            WorldObject(key, batch, frozenset(E.IMPORT_BATCHES[key]), frozenset(E.IMPORT_BATCH_EDITORS[key]))
+        )
+    for key, user in world.users.items():
+        objects["accounts.user"].append(
+            WorldObject(key, user, frozenset(E.user_viewers(key)), frozenset(E.user_editors(key)))
+        )
+    return objects
+
+
+def markers(world) -> list[tuple[str, re.Pattern, frozenset[str]]]:
+    """(description, pattern, users allowed to see it) for every piece of text that must not leak."""
+    found = []
+    for key, patent in world.patents.items():
+        digits = patent.application_number[2:].split(".")[0]
+        found.append((f"patent {key}", re.compile(re.escape(digits)), frozenset(E.PATENTS[key])))
+    for name, viewers in E.ENTERPRISE_NAME_MARKERS.items():
+        found.append((f"enterprise {name}", re.compile(re.escape(name)), frozenset(viewers)))
+    for key in world.users:
+        pattern = re.compile(rf"(?<![A-Za-z0-9_-]){re.escape(key)}(?![A-Za-z0-9_-])")
+        found.append((f"account {key}", pattern, frozenset(E.user_viewers(key))))
+    return found
+
+
+def response_text(response) -> str:
+    """The text a person would receive: HTML, JSON, CSV, or the strings inside an .xlsx."""
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    if body[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "\n".join(
+                archive.read(name).decode("utf-8", "replace") for name in archive.namelist() if name.endswith(".xml")
+            )
+    return body.decode("utf-8", "replace")
+
+
+def fingerprint() -> tuple:
+    """Everything a forbidden request might change, cheap enough to compare around each one."""
+    return (
+        tuple(Organization.objects.order_by("pk").values_list("pk", "status", "name", "review_note")),
+        tuple(User.objects.order_by("pk").values_list(
+            "pk", "is_active", "is_org_admin", "platform_role", "password", "must_change_password")),
+        tuple(Patent.objects.order_by("pk").values_list("pk", "updated_at", "title")),
+        tuple(tuple(r) for r in InventoryRecord.objects.order_by("pk").values_list()),
+        PatentOwnership.objects.count(),
+        OrganizationAlias.objects.count(),
+        ImportBatch.objects.count(),
+        InventoryChange.objects.count(),
+    )
+
+
+def denied(response) -> bool:
+    """Refused: 403, 404 or 405, or sent to the login page (a session that is not, or no longer, valid)."""
+    if response.status_code in DENIED:
+        return True
+    return response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _url(route: Route, obj: Model | None) -> str:
+    kwargs = {}
+    for name in route.kwargs:
+        if name == "format":
+            continue
+        kwargs[name] = obj.pk
+    return reverse(route.name, kwargs=kwargs)
+
+
+def check_pages(world, routes: Iterable[Route], users: Iterable[str]) -> list[str]:
+    """GET every parameterless route as each user; no marker outside the user's scope may appear."""
+    failures = []
+    marks = markers(world)
+    for username in users:
+        client = _client_for(world.users[username])
+        for route in routes:
+            response = client.get(reverse(route.name))
+            text = response_text(response)
+            for description, pattern, allowed in marks:
+                if username not in allowed and pattern.search(text):
+                    failures.append(f"{username} GET {route.name}: sees {description}")
+    return failures
+
+
+def check_object_reads(world, routes: dict[Route, str], users: Iterable[str]) -> list[str]:
+    """GET every object route for every world object of its model: out of scope must be 403/404
+    and must not show the object's markers."""
+    failures = []
+    objects = world_objects(world)
+    for username in users:
+        client = _client_for(world.users[username])
+        for route, label in routes.items():
+            if label not in objects:
+                failures.append(f"{route.name}: the world has no {label} objects with expected viewers")
+                continue
+            for item in objects[label]:
+                response = client.get(_url(route, item.obj))
+                if username not in item.viewers and not denied(response):
+                    failures.append(
+                        f"{username} GET {route.name} {item.key}: {response.status_code}, expected 403/404"
+                    )
+                elif username in item.viewers and route.name.endswith("-detail") and response.status_code != 200:
+                    # The API has no page-level role gate: whoever may see an object reads it.
+                    failures.append(f"{username} GET {route.name} {item.key}: {response.status_code}, expected 200")
+    return failures
+
+
+def _write_targets(items: list[WorldObject], username: str) -> list[WorldObject]:
+    """The objects a user may see but not change (where a missing write check would bite), plus
+    two it cannot see at all: enough to catch a widened rule without trying every pair."""
+    seen_not_editable = [i for i in items if username in i.viewers and username not in i.editors]
+    unseen = [i for i in items if username not in i.viewers and username not in i.editors]
+    return seen_not_editable + unseen[:2]
+
+
+def check_object_writes(world, routes: dict[Route, tuple[str, tuple[str, ...]]], users: Iterable[str]) -> list[str]:
+    """Send each write method to object routes as users who may not change the object: it must
+    be refused (403/404/405, or back to the login page) and change nothing."""
+    failures = []
+    objects = world_objects(world)
+    for username in users:
+        client = _client_for(world.users[username])
+        for route, (label, methods) in routes.items():
+            if label not in objects:
+                failures.append(f"{route.name}: the world has no {label} objects with expected editors")
+                continue
+            before = fingerprint()
+            for item in _write_targets(objects[label], username):
+                url = _url(route, item.obj)
+                for method in methods:
+                    if method == "POST":
+                        response = client.post(url, data={"reason": "isolation test"})
+                    else:
+                        response = client.generic(method, url, data="{}", content_type="application/json")
+                    if not denied(response):
+                        status = response.status_code
+                        failures.append(f"{username} {method} {route.name} {item.key}: {status}, expected refusal")
+            if fingerprint() != before:
+                failures.append(f"{username} {route.name}: data changed")
+    return failures
+
+
+def check_gated(world, routes: dict[Route, tuple[frozenset[str], dict]], users: Iterable[str]) -> list[str]:
+    """Routes keyed by something other than a world object (a one-time token…): every role
+    outside the allowed ones is refused, for GET and POST alike, and nothing changes."""
+    failures = []
+    for username in users:
+        user = world.users[username]
+        client = _client_for(user)
+        for route, (roles, kwargs) in routes.items():
+            if role_of(user) in roles:
+                continue
+            url = reverse(route.name, kwargs=kwargs)
+            for method in ("get", "post"):
+                before = fingerprint()
+                response = getattr(client, method)(url)
+                if not denied(response):
+                    status = response.status_code
+                    failures.append(f"{username} {method.upper()} {route.name}: {status}, expected 403/404")
+                if fingerprint() != before:
+                    failures.append(f"{username} {method.upper()} {route.name}: data changed")
+    return failures

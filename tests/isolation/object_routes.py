@@ -1,0 +1,35 @@
+"""Object routes of pages (not the API, whose models are read off the viewsets): the world
+model each acts on, and whether it shows (GET) or changes (POST) the object."""
+
+READS: dict[str, str] = {
+    # "inventory:patent_detail": "inventory.patent",
+    "inventory:upload_detail": "inventory.importbatch",
+    "inventory:upload_status": "inventory.importbatch",
+    "inventory:upload_report": "inventory.importbatch",
+    "inventory:upload_file": "inventory.importbatch",
+}
+
+WRITES: dict[str, str] = {
+    "inventory:upload_commit": "inventory.importbatch",
+    "inventory:upload_cancel": "inventory.importbatch",
+    "accounts:enterprise_approve": "accounts.organization",
+    "accounts:enterprise_reject": "accounts.organization",
+    "accounts:member_deactivate": "accounts.user",
+    "accounts:member_reactivate": "accounts.user",
+    "accounts:member_reset_password": "accounts.user",
+}
+WRITES.update({
+    "accounts:user_deactivate": "accounts.user",
+    "accounts:user_activate": "accounts.user",
+    "accounts:user_reset_password": "accounts.user",
+    "accounts:security_permissions": "accounts.user",
+})
+
+# Routes keyed by something other than a world object: the roles that may use them, and sample
+# URL parameters (a token that does not exist: the route must refuse other roles before looking).
+GATED: dict[str, tuple[frozenset[str], dict]] = {
+    "accounts:allocation_preview": (frozenset({"operator"}), {"token": "no-such-token"}),
+    "accounts:allocation_confirm": (frozenset({"operator"}), {"token": "no-such-token"}),
+    "accounts:allocation_result": (frozenset({"operator"}), {"token": "no-such-token"}),
+    "accounts:allocation_download": (frozenset({"operator"}), {"token": "no-such-token"}),
+}
