@@ -3,17 +3,27 @@ inside the same transaction, so an event exists exactly when its change does."""
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from .models import AuditEvent
 
 
 def client_ip(request) -> str | None:
+    """The client's address, for the audit log and for django-axes (AXES_CLIENT_IP_CALLABLE).
+
+    X-Forwarded-For is only believed for the TRUSTED_PROXY_COUNT proxies we run ourselves: the
+    address the outermost of them saw is the n-th hop from the right. Anything to its left was
+    written by the client and can be forged, so it is never used.
+    """
     if request is None:
         return None
-    # Behind the reverse proxy the real address is the first X-Forwarded-For hop.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or None) if forwarded else request.META.get("REMOTE_ADDR")
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    return hops[-proxies] if len(hops) >= proxies else remote
 
 
 def record(

@@ -256,6 +256,13 @@ class AuditEventQuerySet(ScopedQuerySet):
     def _visible_to_operator(self, user):
         return self.none()
 
+    # Append-only in bulk too: a queryset update or delete would bypass the model's own refusals.
+    def update(self, **kwargs):
+        raise PermissionError("audit events are append-only")
+
+    def delete(self):
+        raise PermissionError("audit events cannot be deleted")
+
 
 class AuditEvent(models.Model):
     """An append-only record of who did what, when and from where (等保2.0 安全审计).

@@ -1,0 +1,284 @@
+"""Pages of the three platform administrators (三员分立); the rules live in accounts.administration.
+
+Each page belongs to exactly one administrator role: anyone else, including the other two
+administrators and the operator, gets 403. An account outside what the administrator may edit
+(its own, for instance) is a 404.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import administration
+from .administration import AuditFilter, display
+from .models import User
+from .roles import Role
+
+PAGE_SIZE = 50
+
+
+def role_required(role: str) -> Callable:
+    """Sign-in required; then 403 for any role but `role`. Pages are never cached (they show accounts,
+    one-time passwords and audit records)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            administration.require_role(request.user, role)
+            return view(request, *args, **kwargs)
+
+        return login_required(never_cache(wrapped))
+
+    return decorator
+
+
+class BootstrapForm(forms.Form):
+    """Widgets carry Bootstrap's classes."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class AccountSearchForm(BootstrapForm):
+    q = forms.CharField(label=gettext_lazy("用户名、姓名或机构"), required=False, max_length=128)
+
+
+def _account_page(request: HttpRequest) -> tuple[AccountSearchForm, object]:
+    form = AccountSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    paginator = Paginator(administration.search_accounts(request.user, query), PAGE_SIZE)
+    return form, paginator.get_page(request.GET.get("page"))
+
+
+# 系统管理员 ------------------------------------------------------------------------------------
+
+
+class OperatorForm(BootstrapForm):
+    username = forms.CharField(
+        label=gettext_lazy("用户名"), max_length=150,
+        validators=User._meta.get_field("username").validators,
+        help_text=gettext_lazy("150 个字符以内,可用字母、数字和 @ . + - _"),
+    )
+    full_name = forms.CharField(label=gettext_lazy("姓名"), max_length=64)
+    phone = forms.CharField(label=gettext_lazy("手机"), max_length=32, required=False)
+    email = forms.EmailField(label=gettext_lazy("邮箱"), required=False)
+
+
+@role_required(Role.SYSTEM_ADMIN)
+@require_GET
+def user_admin(request: HttpRequest) -> HttpResponse:
+    form, page = _account_page(request)
+    return render(request, "accounts/admin_users.html", {
+        "search_form": form, "page_obj": page, "create_form": OperatorForm(),
+    })
+
+
+def _show_password(request: HttpRequest, account: User, password: str, created: bool) -> HttpResponse:
+    # Rendered straight into the POST response, never stored or redirected: shown exactly once.
+    response = render(request, "accounts/admin_password.html", {
+        "account": account, "password": password, "created": created,
+    })
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(Role.SYSTEM_ADMIN)
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = OperatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account, password = administration.create_operator_account(
+                actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValueError as error:
+            form.add_error("username", str(error))
+        else:
+            return _show_password(request, account, password, created=True)
+    return render(request, "accounts/admin_user_form.html", {"form": form})
+
+
+def _set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
+    account = get_object_or_404(User.objects.editable_by(request.user), pk=pk)
+    try:
+        administration.set_account_active(actor=request.user, user=account, active=active, request=request)
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:user_admin")
+    if active:
+        messages.success(request, _("账号“%(username)s”已启用。") % {"username": account.username})
+    else:
+        messages.success(request, _("账号“%(username)s”已停用。") % {"username": account.username})
+    return redirect("accounts:user_admin")
+
+
+@role_required(Role.SYSTEM_ADMIN)
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _set_active(request, pk, active=False)
+
+
+@role_required(Role.SYSTEM_ADMIN)
+@require_POST
+def user_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _set_active(request, pk, active=True)
+
+
+@role_required(Role.SYSTEM_ADMIN)
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User.objects.editable_by(request.user), pk=pk)
+    password = administration.reset_account_password(actor=request.user, user=account, request=request)
+    return _show_password(request, account, password, created=False)
+
+
+# 安全管理员 ------------------------------------------------------------------------------------
+
+
+class UnlockForm(BootstrapForm):
+    username = forms.CharField(max_length=255)
+
+
+class PermissionForm(BootstrapForm):
+    is_org_admin = forms.BooleanField(label=gettext_lazy("机构管理员"), required=False)
+    platform_role = forms.ChoiceField(
+        label=gettext_lazy("平台职责"), required=False,
+        choices=[("", gettext_lazy("无")), *User.PlatformRole.choices],
+    )
+
+
+@role_required(Role.SECURITY_ADMIN)
+@require_GET
+def security(request: HttpRequest) -> HttpResponse:
+    form, page = _account_page(request)
+    return render(request, "accounts/security_home.html", {
+        "lockouts": administration.lockouts(request.user),
+        "policy": administration.security_policy(request.user),
+        "search_form": form,
+        "page_obj": page,
+    })
+
+
+@role_required(Role.SECURITY_ADMIN)
+@require_POST
+def security_unlock(request: HttpRequest) -> HttpResponse:
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请指明要解锁的账号。"))
+        return redirect("accounts:security")
+    username = form.cleaned_data["username"]
+    try:
+        administration.unlock(actor=request.user, username=username, request=request)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("账号“%(username)s”已解锁。") % {"username": username})
+    return redirect("accounts:security")
+
+
+@role_required(Role.SECURITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def security_permissions(request: HttpRequest, pk: int) -> HttpResponse:
+    # editable_by leaves out the security administrator's own account: 404 on itself.
+    account = get_object_or_404(User.objects.editable_by(request.user).select_related("organization"), pk=pk)
+    initial = {"is_org_admin": account.is_org_admin, "platform_role": account.platform_role}
+    form = PermissionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = administration.change_permissions(actor=request.user, user=account, request=request,
+                                                        **form.cleaned_data)
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            if changed:
+                messages.success(request, _("账号“%(username)s”的权限已修改。") % {"username": account.username})
+            else:
+                messages.info(request, _("权限没有变化。"))
+            return redirect("accounts:security")
+    return render(request, "accounts/security_permissions.html", {"account": account, "form": form})
+
+
+# 审计管理员 ------------------------------------------------------------------------------------
+
+
+class AuditFilterForm(BootstrapForm):
+    action = forms.CharField(label=gettext_lazy("操作(前缀)"), required=False, max_length=64,
+                             help_text=gettext_lazy("如 auth.、account.、permission.、export."))
+    username = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
+    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
+        return data
+
+    def filters(self) -> AuditFilter:
+        return AuditFilter(**self.cleaned_data)
+
+
+_FILTER_FIELDS = ("action", "username", "date_from", "date_to")
+
+
+@role_required(Role.AUDIT_ADMIN)
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    events, next_cursor = [], None
+    if form.is_valid():
+        raw = request.GET.get("cursor", "")
+        cursor = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63 else None
+        events, next_cursor = administration.page_after(
+            administration.audit_events(request.user, form.filters()), cursor, PAGE_SIZE
+        )
+    params = {k: request.GET[k] for k in _FILTER_FIELDS if request.GET.get(k)}
+    rows = [
+        {"event": e, "before": display(e.before), "after": display(e.after), "detail": display(e.detail)}
+        for e in events
+    ]
+    return render(request, "accounts/audit_log.html", {
+        "form": form,
+        "rows": rows,
+        "is_first_page": not request.GET.get("cursor"),
+        "first_url": f"?{urlencode(params)}",
+        "next_url": f"?{urlencode({**params, 'cursor': next_cursor})}" if next_cursor else "",
+        "export_url": f"{reverse('accounts:audit_export')}?{urlencode(params)}",
+    })
+
+
+@role_required(Role.AUDIT_ADMIN)
+@require_GET
+def audit_export(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return redirect(f"{reverse('accounts:audit_log')}?{request.GET.urlencode()}")
+    lines = administration.export_audit_log(actor=request.user, filters=form.filters(), request=request)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,340 @@
+"""三员分立: the platform's administration, split between three administrators.
+
+- The system administrator (系统管理员) manages accounts: creates platform operators, deactivates and
+  reactivates accounts, resets passwords. It changes no permission and reads no audit log.
+- The security administrator (安全管理员) manages permissions and login protection: unlocks locked-out
+  accounts and changes an account's organisation-admin flag or platform role, never its own.
+- The audit administrator (审计管理员) reads and exports the audit log, and changes nothing.
+
+Every rule checks the actor's role itself (views check it too), so a command, task or API that calls
+these functions cannot do one administrator's work as another. Every change is audited with its
+before and after, in the same transaction.
+"""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .audit import record
+from .models import AuditEvent, Organization, User
+from .roles import THREE_ADMINS, Role, role_of
+from .services import create_account_with_initial_password, reset_password, set_active
+
+
+def require_role(user, role: str) -> None:
+    """Refuse (403) anyone but a holder of `role`."""
+    if role_of(user) != role:
+        raise PermissionDenied
+
+
+def _require_editable(actor: User, user: User) -> None:
+    # editable_by excludes the actor's own account for both account-managing administrators.
+    if not User.objects.editable_by(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied
+
+
+def search_accounts(actor: User, query: str = "") -> QuerySet:
+    """Accounts the system or security administrator looks through, by username, name or organisation."""
+    users = User.objects.visible_to(actor).select_related("organization")
+    query = query.strip()
+    if query:
+        users = users.filter(
+            Q(username__icontains=query) | Q(full_name__icontains=query) | Q(organization__name__icontains=query)
+        )
+    return users.order_by("username", "pk")
+
+
+# 系统管理员 ------------------------------------------------------------------------------------
+
+
+def platform_organization() -> Organization:
+    return Organization.objects.get(kind=Organization.Kind.PLATFORM)
+
+
+@transaction.atomic
+def create_operator_account(
+    *, actor: User, username: str, full_name: str = "", phone: str = "", email: str = "", request=None
+) -> tuple[User, str]:
+    """A platform operator account with a one-time password (returned once, never stored in clear).
+
+    The system administrator creates operators only: the three administrator roles are granted by
+    the security administrator.
+    """
+    require_role(actor, Role.SYSTEM_ADMIN)
+    platform = platform_organization()
+    user, password = create_account_with_initial_password(
+        actor=actor, organization=platform, username=username, full_name=full_name, phone=phone, email=email,
+        request=request,
+    )
+    user.platform_role = User.PlatformRole.OPERATOR
+    user.save(update_fields=["platform_role"])
+    record(
+        "permission.change", actor=actor, request=request, target=user, organization=platform,
+        before={"platform_role": ""}, after={"platform_role": user.platform_role},
+    )
+    return user, password
+
+
+def _keep_one_holder(user: User) -> None:
+    """Refuse to take away the last active holder of one of the three administrator roles: the
+    platform would lose that duty (and, for the audit administrator, its oversight)."""
+    role = user.platform_role
+    if role not in THREE_ADMINS or not user.is_active:
+        return
+    if not User.objects.filter(platform_role=role, is_active=True).exclude(pk=user.pk).exists():
+        raise ValueError(_("不能撤销最后一名%(role)s的职责。") % {"role": User.PlatformRole(role).label})
+
+
+@transaction.atomic
+def set_account_active(*, actor: User, user: User, active: bool, request=None) -> None:
+    """Deactivate or reactivate any account but the administrator's own (or the last holder of an
+    administrator role)."""
+    require_role(actor, Role.SYSTEM_ADMIN)
+    _require_editable(actor, user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not active:
+        _keep_one_holder(user)
+    set_active(actor=actor, user=user, active=active, request=request)
+
+
+@transaction.atomic
+def reset_account_password(*, actor: User, user: User, request=None) -> str:
+    """A new one-time password for any account but the administrator's own; returned once."""
+    require_role(actor, Role.SYSTEM_ADMIN)
+    _require_editable(actor, user)
+    return reset_password(actor=actor, user=user, request=request)
+
+
+# 安全管理员 ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lockout:
+    username: str
+    ip_address: str | None
+    failures: int
+    last_attempt: datetime
+    account: User | None
+
+
+def lockouts(actor: User) -> list[Lockout]:
+    """Usernames (with the address they failed from) that are locked out now, most recent first."""
+    require_role(actor, Role.SECURITY_ADMIN)
+    attempts = AccessAttempt.objects.all()
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    rows = list(
+        attempts.values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last_attempt")
+    )
+    names = {row["username"] for row in rows if row["username"]}
+    accounts = {u.username: u for u in User.objects.visible_to(actor).filter(username__in=names)}
+    return [
+        Lockout(
+            username=row["username"] or "", ip_address=row["ip_address"], failures=row["failures"],
+            last_attempt=row["last_attempt"], account=accounts.get(row["username"]),
+        )
+        for row in rows
+    ]
+
+
+@transaction.atomic
+def unlock(*, actor: User, username: str, request=None) -> int:
+    """Clear the failed attempts recorded for a username (from every address); returns how many."""
+    require_role(actor, Role.SECURITY_ADMIN)
+    attempts = AccessAttempt.objects.select_for_update().filter(username=username)
+    before = sorted(
+        ({"ip_address": a.ip_address, "failures": a.failures_since_start} for a in attempts),
+        key=lambda item: (item["ip_address"] or "", item["failures"]),
+    )
+    if not before:
+        raise ValueError(_("账号“%(username)s”当前没有登录失败记录,无需解锁。") % {"username": username})
+    count = axes_reset(username=username)
+    account = User.objects.visible_to(actor).filter(username=username).first()
+    record(
+        "security.unlock", actor=actor, request=request, target=account,
+        organization=account.organization if account else None,
+        before={"username": username, "attempts": before}, after={"username": username, "attempts": []},
+    )
+    return count
+
+
+def _permissions(user: User) -> dict:
+    return {"is_org_admin": user.is_org_admin, "platform_role": user.platform_role}
+
+
+@transaction.atomic
+def change_permissions(*, actor: User, user: User, is_org_admin: bool, platform_role: str, request=None) -> bool:
+    """Set an account's organisation-admin flag and (platform accounts only) its platform role.
+
+    Never the security administrator's own account, so it never grants itself anything. Refuses to
+    leave the platform without an active holder of one of the three administrator roles. Returns
+    whether anything changed (an unchanged form writes no event).
+    """
+    require_role(actor, Role.SECURITY_ADMIN)
+    if user.pk == actor.pk:
+        raise PermissionDenied
+    _require_editable(actor, user)
+    user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
+    org = user.organization
+    is_platform = org is not None and org.kind == Organization.Kind.PLATFORM
+    if platform_role not in {"", *User.PlatformRole.values}:
+        raise ValueError(_("平台职责“%(role)s”无效。") % {"role": platform_role})
+    if platform_role and not is_platform:
+        raise ValueError(_("只有平台账号可以担任平台职责。"))
+    if is_org_admin and not user.is_org_admin and (org is None or is_platform):
+        raise ValueError(_("只有部委、省局、高校和科研机构、企业的账号可以设为机构管理员。"))
+    before = _permissions(user)
+    if before == {"is_org_admin": is_org_admin, "platform_role": platform_role}:
+        return False
+    if platform_role != user.platform_role:
+        _keep_one_holder(user)
+    user.is_org_admin = is_org_admin
+    user.platform_role = platform_role
+    user.save(update_fields=["is_org_admin", "platform_role"])
+    record(
+        "permission.change", actor=actor, request=request, target=user, organization=org,
+        before=before, after=_permissions(user),
+    )
+    return True
+
+
+def security_policy(actor: User) -> list[tuple[str, str]]:
+    """The password, lockout and session rules in force, as (label, value) rows."""
+    require_role(actor, Role.SECURITY_ADMIN)
+    cool_off = get_cool_off()
+    hasher = settings.PASSWORD_HASHERS[0].rsplit(".", 1)[-1]
+    max_age = settings.PASSWORD_MAX_AGE_DAYS
+    lock_time = (
+        _("%(minutes)d 分钟") % {"minutes": cool_off.total_seconds() // 60} if cool_off else _("直至安全管理员解锁")
+    )
+    names = {"username": _("用户名"), "ip_address": _("IP 地址"), "user_agent": _("浏览器标识")}
+    parameters = _("或").join(
+        _("与").join(names.get(q, q) for q in ([p] if isinstance(p, str) else p))
+        for p in settings.AXES_LOCKOUT_PARAMETERS
+    )
+    return [
+        (_("密码规则"), " ".join(password_validators_help_texts())),
+        (_("密码有效期"), _("%(days)d 天,到期须修改") % {"days": max_age} if max_age else _("不限")),
+        (_("首次登录"), _("使用初始密码登录后须先修改密码")),
+        (_("密码存储"), hasher),
+        (_("登录失败锁定"), _("连续失败 %(n)d 次锁定") % {"n": settings.AXES_FAILURE_LIMIT}),
+        (_("锁定时长"), lock_time),
+        (_("锁定依据"), parameters),
+        (
+            _("会话超时"),
+            _("空闲 %(minutes)d 分钟后自动退出") % {"minutes": settings.SESSION_COOKIE_AGE // 60},
+        ),
+    ]
+
+
+# 审计管理员 ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str = ""
+    username: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_events(actor: User, filters: AuditFilter) -> QuerySet:
+    """The audit log as the actor may read it (the audit administrator: all of it), newest first."""
+    require_role(actor, Role.AUDIT_ADMIN)
+    events = AuditEvent.objects.visible_to(actor).select_related("organization")
+    if filters.action:
+        events = events.filter(action__startswith=filters.action.strip())
+    if filters.username:
+        events = events.filter(actor_username__icontains=filters.username.strip())
+    if filters.date_from:
+        events = events.filter(at__gte=_start_of(filters.date_from))
+    if filters.date_to:
+        events = events.filter(at__lt=_start_of(filters.date_to + timedelta(days=1)))
+    return events.order_by("-at", "-id")
+
+
+def page_after(events: QuerySet, cursor: int | None, size: int) -> tuple[list[AuditEvent], int | None]:
+    """Keyset page: the `size` events after the one with id `cursor` (in newest-first order), and the
+    cursor of the next page (None on the last)."""
+    if cursor is not None:
+        anchor = events.filter(pk=cursor).values_list("at", flat=True).first()
+        if anchor is None:
+            return [], None
+        events = events.filter(Q(at__lt=anchor) | Q(at=anchor, pk__lt=cursor))
+    rows = list(events[: size + 1])
+    if len(rows) > size:
+        return rows[:size], rows[size - 1].pk
+    return rows, None
+
+
+# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def display(value) -> str:
+    """An audit field as text: JSON for before/after/detail, local time for timestamps."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def csv_cell(value) -> str:
+    """`display(value)`, with a leading quote on text a spreadsheet would run as a formula."""
+    text = display(value)
+    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    header = [_("时间"), _("操作人"), _("IP"), _("操作"), _("对象类型"), _("对象"), _("机构"),
+              _("变更前"), _("变更后"), _("详情")]
+    # The BOM lets spreadsheet programs read the file as UTF-8.
+    yield "\ufeff" + writer.writerow(header)
+    for event in events:
+        yield writer.writerow([
+            csv_cell(v) for v in (
+                event.at, event.actor_username, event.ip, event.action, event.target_type, event.target_id,
+                event.organization.name if event.organization else "", event.before, event.after, event.detail,
+            )
+        ])
+
+
+@transaction.atomic
+def export_audit_log(*, actor: User, filters: AuditFilter, request=None) -> Iterator[str]:
+    """Audit the export, then return the filtered log as CSV lines (to be streamed)."""
+    events = audit_events(actor, filters)
+    record(
+        "export.audit_log", actor=actor, request=request,
+        filters={k: str(v) if v else "" for k, v in asdict(filters).items()}, rows=events.count(),
+    )
+    return _csv_lines(events.iterator(chunk_size=2000))

@@ -1,0 +1,489 @@
+"""三员分立: the system, security and audit administrators each do their own work and nobody else's.
+
+The matrix walks every page and action of the three administrators as every world user; then each
+administrator's work is checked on its own: what it changes, what it refuses, and what it audits.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.administration import (
+    AuditFilter,
+    audit_events,
+    change_permissions,
+    create_operator_account,
+    csv_cell,
+    reset_account_password,
+    set_account_active,
+    unlock,
+)
+from accounts.audit import record
+from accounts.models import AuditEvent, User
+from accounts.navigation import entries_for
+from accounts.roles import Role
+
+from .world import World
+
+TARGET = "inst_bj_moe_member"
+OWNERS = {Role.SYSTEM_ADMIN: "sysadmin", Role.SECURITY_ADMIN: "secadmin", Role.AUDIT_ADMIN: "auditor"}
+
+
+@dataclass(frozen=True)
+class Action:
+    url_name: str
+    method: str
+    owner: str
+    needs_target: bool = False
+    data: tuple = ()
+
+    def url(self, world: World) -> str:
+        args = [world.user(TARGET).pk] if self.needs_target else []
+        return reverse(f"accounts:{self.url_name}", args=args)
+
+    def send(self, client: Client, world: World):
+        if self.method == "GET":
+            return client.get(self.url(world))
+        return client.post(self.url(world), dict(self.data))
+
+
+ACTIONS = [
+    Action("user_admin", "GET", Role.SYSTEM_ADMIN),
+    Action("user_create", "GET", Role.SYSTEM_ADMIN),
+    Action("user_create", "POST", Role.SYSTEM_ADMIN, data=(("username", "op_new"), ("full_name", "新运营"))),
+    Action("user_deactivate", "POST", Role.SYSTEM_ADMIN, needs_target=True),
+    Action("user_activate", "POST", Role.SYSTEM_ADMIN, needs_target=True),
+    Action("user_reset_password", "POST", Role.SYSTEM_ADMIN, needs_target=True),
+    Action("security", "GET", Role.SECURITY_ADMIN),
+    Action("security_unlock", "POST", Role.SECURITY_ADMIN, data=(("username", TARGET),)),
+    Action("security_permissions", "GET", Role.SECURITY_ADMIN, needs_target=True),
+    Action("security_permissions", "POST", Role.SECURITY_ADMIN, needs_target=True,
+           data=(("is_org_admin", "on"), ("platform_role", ""))),
+    Action("audit_log", "GET", Role.AUDIT_ADMIN),
+    Action("audit_export", "GET", Role.AUDIT_ADMIN),
+]
+
+
+def _lock_out(username: str, failures: int = 5, ip: str = "127.0.0.1") -> None:
+    AccessAttempt.objects.create(
+        username=username, ip_address=ip, user_agent="pytest", get_data="", post_data="", http_accept="",
+        path_info="/accounts/login/", failures_since_start=failures,
+    )
+
+
+def _snapshot(world: World) -> tuple:
+    target = User.objects.get(pk=world.user(TARGET).pk)
+    return (
+        AuditEvent.objects.count(), User.objects.count(), target.password, target.is_active, target.is_org_admin,
+        AccessAttempt.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda a: f"{a.method}-{a.url_name}")
+def test_each_admin_page_refuses_everyone_but_its_owner(world, client, action):
+    _lock_out(TARGET)
+    assert action.send(client, world).status_code == 302  # anonymous: to the login page
+    owner = OWNERS[action.owner]
+    for name, user in world.users.items():
+        if name == owner:
+            continue
+        client.force_login(user)
+        before = _snapshot(world)
+        response = action.send(client, world)
+        # A user without a role (an enterprise awaiting approval) is not even signed in.
+        expected = 403 if user.role else 302
+        assert response.status_code == expected, (name, response.status_code)
+        assert _snapshot(world) == before, name  # refused means nothing happened, not even an audit event
+
+    client.force_login(world.user(owner))
+    response = action.send(client, world)
+    assert response.status_code in (200, 302), response.status_code
+    if action.method == "POST":
+        assert AuditEvent.objects.filter(actor=world.user(owner)).exists()
+
+
+def test_every_admin_route_of_the_matrix_is_covered():
+    """A new administrator route must be added to the matrix above."""
+    from accounts import admin_views
+
+    routed = {
+        pattern.name for pattern in _walk(get_resolver().url_patterns)
+        if getattr(pattern.callback, "__module__", "") == admin_views.__name__
+    }
+    assert routed == {a.url_name for a in ACTIONS}
+
+
+def _walk(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            yield pattern
+
+
+def test_navigation_shows_each_admin_its_own_page_only(world):
+    pages = {"accounts:user_admin", "accounts:security", "accounts:audit_log"}
+    expected = {"sysadmin": "accounts:user_admin", "secadmin": "accounts:security", "auditor": "accounts:audit_log"}
+    for name, user in world.users.items():
+        shown = {item["url_name"] for item in entries_for(user, user.role)} & pages
+        assert shown == ({expected[name]} if name in expected else set()), name
+
+
+def test_the_services_check_the_role_too(world):
+    """Commands, tasks and the API call the services directly: they refuse the wrong administrator."""
+    sysadmin, secadmin, auditor = world.user("sysadmin"), world.user("secadmin"), world.user("auditor")
+    member = world.user(TARGET)
+    for actor in (secadmin, auditor, world.user("operator"), world.user("inst_bj_moe_admin")):
+        with pytest.raises(PermissionDenied):
+            create_operator_account(actor=actor, username="x_op")
+        with pytest.raises(PermissionDenied):
+            set_account_active(actor=actor, user=member, active=False)
+        with pytest.raises(PermissionDenied):
+            reset_account_password(actor=actor, user=member)
+    for actor in (sysadmin, auditor, world.user("operator")):
+        with pytest.raises(PermissionDenied):
+            change_permissions(actor=actor, user=member, is_org_admin=True, platform_role="")
+        with pytest.raises(PermissionDenied):
+            unlock(actor=actor, username=TARGET)
+    for actor in (sysadmin, secadmin, world.user("operator")):
+        with pytest.raises(PermissionDenied):
+            audit_events(actor, AuditFilter())
+    # Nobody but the audit administrator reads the log, even through the scoping layer.
+    record("test.event", actor=member)
+    for name, user in world.users.items():
+        assert AuditEvent.objects.visible_to(user).exists() == (name == "auditor"), name
+    assert not User.objects.filter(is_active=False).exists()
+
+
+# 系统管理员 ------------------------------------------------------------------------------------
+
+
+def test_system_admin_lists_and_searches_all_accounts(world, client):
+    client.force_login(world.user("sysadmin"))
+    page = client.get(reverse("accounts:user_admin")).content.decode()
+    for name in ("operator", "secadmin", "auditor", "moe_admin", "ent_gd_admin", "expert"):
+        assert f'<td class="pn-mono">{name}</td>' in page, name
+    page = client.get(reverse("accounts:user_admin"), {"q": "广东专精特新"}).content.decode()
+    assert '<td class="pn-mono">ent_gd_admin</td>' in page and ">moe_admin<" not in page
+    page = client.get(reverse("accounts:user_admin"), {"q": "prov_bj"}).content.decode()
+    assert ">prov_bj_admin<" in page and ">prov_gd_admin<" not in page
+
+
+def test_system_admin_list_is_paginated(world, client):
+    User.objects.bulk_create([User(username=f"bulk_{i:03d}", organization=world.orgs["moe"]) for i in range(60)])
+    client.force_login(world.user("sysadmin"))
+    first = client.get(reverse("accounts:user_admin"), {"q": "bulk_"})
+    assert len(first.context["page_obj"]) == 50 and first.context["page_obj"].paginator.count == 60
+    second = client.get(reverse("accounts:user_admin"), {"q": "bulk_", "page": 2}).content.decode()
+    assert ">bulk_059<" in second and ">bulk_000<" not in second
+    assert "q=bulk_&amp;page=1" in second
+
+
+def test_system_admin_creates_an_operator_with_a_one_time_password(world, client):
+    client.force_login(world.user("sysadmin"))
+    response = client.post(reverse("accounts:user_create"), {
+        "username": "op_zhang", "full_name": "张运营", "phone": "13900000000", "email": "zhang@example.cn",
+    })
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    password = response.context["password"]
+    assert password in response.content.decode()
+    account = User.objects.get(username="op_zhang")
+    assert account.role == Role.OPERATOR and account.organization == world.orgs["platform"]
+    assert account.must_change_password and account.check_password(password)
+    assert password not in account.password
+    create = AuditEvent.objects.get(action="account.create", target_id=str(account.pk))
+    assert create.actor == world.user("sysadmin") and create.after["username"] == "op_zhang"
+    grant = AuditEvent.objects.get(action="permission.change", target_id=str(account.pk))
+    assert grant.before == {"platform_role": ""} and grant.after == {"platform_role": "operator"}
+    # Shown once: the list does not carry it.
+    assert password not in client.get(reverse("accounts:user_admin")).content.decode()
+
+    again = client.post(reverse("accounts:user_create"), {"username": "OP_ZHANG", "full_name": "重名"})
+    assert again.status_code == 200 and "已被占用" in again.content.decode()
+    assert User.objects.filter(username__iexact="op_zhang").count() == 1
+
+
+def test_system_admin_deactivates_reactivates_and_resets(world, client, password):
+    member = world.user(TARGET)
+    member_client = Client()
+    member_client.force_login(member)
+    assert member_client.get(reverse("home")).status_code == 200
+
+    client.force_login(world.user("sysadmin"))
+    assert client.post(reverse("accounts:user_deactivate", args=[member.pk])).status_code == 302
+    member.refresh_from_db()
+    assert not member.is_active
+    event = AuditEvent.objects.get(action="account.deactivate")
+    assert event.actor == world.user("sysadmin")
+    assert (event.before, event.after) == ({"is_active": True}, {"is_active": False})
+    # The deactivated member's open session ends, and it cannot sign in again.
+    assert member_client.get(reverse("home")).status_code == 302
+    assert Client().post(reverse("accounts:login"), {"username": TARGET, "password": password}).status_code == 200
+
+    assert client.post(reverse("accounts:user_activate", args=[member.pk])).status_code == 302
+    member.refresh_from_db()
+    assert member.is_active
+    event = AuditEvent.objects.get(action="account.activate")
+    assert (event.before, event.after) == ({"is_active": False}, {"is_active": True})
+
+    response = client.post(reverse("accounts:user_reset_password", args=[member.pk]))
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    new_password = response.context["password"]
+    member.refresh_from_db()
+    assert member.check_password(new_password) and not member.check_password(password)
+    assert member.must_change_password
+    assert AuditEvent.objects.get(action="account.password_reset").target_id == str(member.pk)
+
+
+def test_system_admin_can_manage_the_other_admins_but_not_itself(world, client):
+    sysadmin = world.user("sysadmin")
+    client.force_login(sysadmin)
+    for name in ("user_deactivate", "user_activate", "user_reset_password"):
+        assert client.post(reverse(f"accounts:{name}", args=[sysadmin.pk])).status_code == 404, name
+    sysadmin.refresh_from_db()
+    assert sysadmin.is_active
+    assert not AuditEvent.objects.filter(target_id=str(sysadmin.pk)).exists()
+    auditor = world.user("auditor")
+    assert client.post(reverse("accounts:user_reset_password", args=[auditor.pk])).status_code == 200
+
+
+def test_system_admin_cannot_deactivate_the_last_holder_of_an_admin_role(world, client):
+    client.force_login(world.user("sysadmin"))
+    for name in ("secadmin", "auditor"):
+        account = world.user(name)
+        response = client.post(reverse("accounts:user_deactivate", args=[account.pk]), follow=True)
+        assert "不能撤销最后一名" in response.content.decode(), name
+        assert User.objects.get(pk=account.pk).is_active, name
+    assert not AuditEvent.objects.filter(action="account.deactivate").exists()
+    # With a second auditor in place, the first may go.
+    User.objects.filter(pk=world.user("operator").pk).update(platform_role=Role.AUDIT_ADMIN)
+    assert client.post(reverse("accounts:user_deactivate", args=[world.user("auditor").pk])).status_code == 302
+    assert not User.objects.get(pk=world.user("auditor").pk).is_active
+
+
+def test_system_admin_pages_are_post_only_for_changes(world, client):
+    client.force_login(world.user("sysadmin"))
+    pk = world.user(TARGET).pk
+    for name in ("user_deactivate", "user_activate", "user_reset_password"):
+        assert client.get(reverse(f"accounts:{name}", args=[pk])).status_code == 405
+    assert client.get(reverse("accounts:security_unlock")).status_code == 403
+
+
+# 安全管理员 ------------------------------------------------------------------------------------
+
+
+def test_security_admin_changes_the_org_admin_flag_with_before_and_after(world, client):
+    member = world.user(TARGET)
+    client.force_login(world.user("secadmin"))
+    url = reverse("accounts:security_permissions", args=[member.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"is_org_admin": "on", "platform_role": ""}).status_code == 302
+    member.refresh_from_db()
+    assert member.is_org_admin
+    event = AuditEvent.objects.get(action="permission.change")
+    assert event.actor == world.user("secadmin") and event.target_id == str(member.pk)
+    assert event.before == {"is_org_admin": False, "platform_role": ""}
+    assert event.after == {"is_org_admin": True, "platform_role": ""}
+    # Saving the same again changes nothing and writes nothing.
+    client.post(url, {"is_org_admin": "on", "platform_role": ""})
+    assert AuditEvent.objects.filter(action="permission.change").count() == 1
+
+
+def test_security_admin_changes_a_platform_role(world, client):
+    operator = world.user("operator")
+    client.force_login(world.user("secadmin"))
+    url = reverse("accounts:security_permissions", args=[operator.pk])
+    assert client.post(url, {"platform_role": Role.SYSTEM_ADMIN}).status_code == 302
+    operator.refresh_from_db()
+    assert operator.role == Role.SYSTEM_ADMIN
+    event = AuditEvent.objects.get(action="permission.change")
+    assert event.before["platform_role"] == "operator" and event.after["platform_role"] == "system_admin"
+
+
+def test_security_admin_cannot_give_platform_roles_outside_the_platform(world, client):
+    member = world.user(TARGET)
+    client.force_login(world.user("secadmin"))
+    response = client.post(reverse("accounts:security_permissions", args=[member.pk]),
+                           {"platform_role": Role.SECURITY_ADMIN})
+    assert response.status_code == 200 and "只有平台账号" in response.content.decode()
+    member.refresh_from_db()
+    assert member.platform_role == "" and member.role == Role.INSTITUTION
+    expert = world.user("expert")
+    response = client.post(reverse("accounts:security_permissions", args=[expert.pk]), {"is_org_admin": "on"})
+    assert response.status_code == 200 and not User.objects.get(pk=expert.pk).is_org_admin
+    assert not AuditEvent.objects.filter(action="permission.change").exists()
+
+
+def test_security_admin_never_touches_its_own_permissions(world, client):
+    secadmin = world.user("secadmin")
+    client.force_login(secadmin)
+    url = reverse("accounts:security_permissions", args=[secadmin.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"is_org_admin": "on", "platform_role": Role.SYSTEM_ADMIN}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        change_permissions(actor=secadmin, user=secadmin, is_org_admin=False, platform_role=Role.AUDIT_ADMIN)
+    secadmin.refresh_from_db()
+    assert secadmin.platform_role == Role.SECURITY_ADMIN and not secadmin.is_org_admin
+    assert not AuditEvent.objects.filter(action="permission.change").exists()
+
+
+def test_the_last_holder_of_an_admin_role_cannot_be_removed(world, client):
+    auditor = world.user("auditor")
+    client.force_login(world.user("secadmin"))
+    url = reverse("accounts:security_permissions", args=[auditor.pk])
+    response = client.post(url, {"platform_role": Role.OPERATOR})
+    assert response.status_code == 200 and "最后一名审计管理员" in response.content.decode()
+    assert User.objects.get(pk=auditor.pk).platform_role == Role.AUDIT_ADMIN
+    # With a second auditor, the first may be moved.
+    operator = world.user("operator")
+    client.post(reverse("accounts:security_permissions", args=[operator.pk]), {"platform_role": Role.AUDIT_ADMIN})
+    assert client.post(url, {"platform_role": Role.OPERATOR}).status_code == 302
+    assert User.objects.get(pk=auditor.pk).platform_role == Role.OPERATOR
+
+
+def test_security_admin_sees_the_policy_and_unlocks(world, client):
+    _lock_out(TARGET, failures=3, ip="10.0.0.1")
+    _lock_out("ghost", failures=7, ip="10.0.0.2")
+    _lock_out("ent_gd_admin", failures=2, ip="10.0.0.3")  # below the limit: not locked
+    client.force_login(world.user("secadmin"))
+    response = client.get(reverse("accounts:security"))
+    listed = {(lock.username, lock.failures) for lock in response.context["lockouts"]}
+    assert listed == {("ghost", 7)}
+    page = response.content.decode()
+    for text in ("连续失败 5 次锁定", "30 分钟", "空闲 30 分钟后自动退出", "至少 3 类", "90 天"):
+        assert text in page, text
+
+    response = client.post(reverse("accounts:security_unlock"), {"username": "ghost"})
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username="ghost").exists()
+    assert AccessAttempt.objects.filter(username="ent_gd_admin").exists()
+    event = AuditEvent.objects.get(action="security.unlock")
+    assert event.before == {"username": "ghost", "attempts": [{"ip_address": "10.0.0.2", "failures": 7}]}
+    # Nothing to unlock: refused with a message, no event.
+    client.post(reverse("accounts:security_unlock"), {"username": "nobody"})
+    assert AuditEvent.objects.filter(action="security.unlock").count() == 1
+
+
+def test_an_expired_lockout_is_not_listed(world, client):
+    _lock_out(TARGET, failures=9)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=31))
+    client.force_login(world.user("secadmin"))
+    assert client.get(reverse("accounts:security")).context["lockouts"] == []
+
+
+# 审计管理员 ------------------------------------------------------------------------------------
+
+
+def _event(action: str, username: str, at: datetime, **kwargs) -> AuditEvent:
+    return AuditEvent.objects.create(action=action, actor_username=username, at=at, **kwargs)
+
+
+def test_audit_admin_filters_the_log(world, client):
+    day = timezone.make_aware(datetime(2025, 3, 10, 9, 0))
+    _event("auth.login", "alice", day)
+    _event("auth.login_failed", "alice", day + timedelta(days=1))
+    _event("account.create", "bob", day + timedelta(days=2))
+    _event("export.xlsx", "bob", day + timedelta(days=3))
+    client.force_login(world.user("auditor"))
+    url = reverse("accounts:audit_log")
+
+    def actions(**params) -> list[str]:
+        # March 2025 holds only these four events (the sign-in above is today).
+        response = client.get(url, {"date_from": "2025-03-01", "date_to": "2025-03-31", **params})
+        assert response.status_code == 200
+        return [row["event"].action for row in response.context["rows"]]
+
+    assert actions() == ["export.xlsx", "account.create", "auth.login_failed", "auth.login"]
+    assert actions(action="auth.") == ["auth.login_failed", "auth.login"]
+    assert actions(username="bob") == ["export.xlsx", "account.create"]
+    assert actions(date_from="2025-03-11", date_to="2025-03-12") == ["account.create", "auth.login_failed"]
+    assert actions(date_to="2025-03-10") == ["auth.login"]
+    assert actions(action="auth.", username="alice", date_from="2025-03-11") == ["auth.login_failed"]
+    response = client.get(url, {"date_from": "2025-03-12", "date_to": "2025-03-11"})
+    assert "起始日期不能晚于截止日期" in response.content.decode() and response.context["rows"] == []
+
+
+def test_audit_log_pages_newest_first_by_keyset(world, client):
+    start = timezone.now() - timedelta(days=1)
+    for i in range(120):
+        _event("test.page", f"user{i:03d}", start + timedelta(seconds=i))
+    client.force_login(world.user("auditor"))
+    url = reverse("accounts:audit_log")
+    seen: list[str] = []
+    response = client.get(url, {"action": "test.page"})
+    while True:
+        seen += [row["event"].actor_username for row in response.context["rows"]]
+        if not response.context["next_url"]:
+            break
+        response = client.get(url + response.context["next_url"])
+    assert seen == [f"user{i:03d}" for i in reversed(range(120))]
+    for junk in ("abc", "-1", "0", "9" * 30, "²"):
+        assert client.get(url, {"action": "test.page", "cursor": junk}).status_code == 200, junk
+
+
+def test_audit_export_is_csv_guarded_against_formulas_and_audited(world, client):
+    _event("test.export", "=HYPERLINK(\"http://evil\")", timezone.now(), detail={"note": "+1"})
+    _event("test.export", "@SUM(A1)", timezone.now(), before={"name": "-2"})
+    _event("test.export", "中文用户", timezone.now(), after={"名称": "北京示范大学"})
+    auditor = world.user("auditor")
+    client.force_login(auditor)
+    response = client.get(reverse("accounts:audit_export"), {"action": "test.export"})
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][:4] == ["时间", "操作人", "IP", "操作"]
+    users = {row[1] for row in rows[1:]}
+    assert users == {"'=HYPERLINK(\"http://evil\")", "'@SUM(A1)", "中文用户"}
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), cell
+    assert '"北京示范大学"' in text
+    export = AuditEvent.objects.get(action="export.audit_log")
+    assert export.actor == auditor and export.detail["rows"] == 3
+    assert export.detail["filters"]["action"] == "test.export"
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"])
+def test_csv_cell_neutralises_formulas(value):
+    assert csv_cell(value) == "'" + value
+
+
+def test_the_audit_log_cannot_be_changed_or_deleted(world, client):
+    event = record("test.keep", actor=world.user("operator"))
+    event.action = "test.changed"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="test.changed")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.keep"
+
+    client.force_login(world.user("auditor"))
+    for url in (reverse("accounts:audit_log"), reverse("accounts:audit_export")):
+        for method in ("post", "put", "patch", "delete"):
+            assert getattr(client, method)(url).status_code == 405, (url, method)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_no_route_deletes_or_edits_audit_events():
+    for pattern in _walk(get_resolver().url_patterns):
+        text = f"{pattern.pattern} {pattern.name or ''}".lower()
+        if "audit" in text:
+            assert not any(word in text for word in ("delete", "remove", "edit", "update", "purge")), text
