@@ -1,6 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from .models import Organization, User
 
 
 class LoginForm(AuthenticationForm):
@@ -13,6 +16,33 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("用户名")
         self.fields["password"].label = _("密码")
+
+    def get_invalid_login_error(self):
+        # Only someone who gave the right password learns why the account cannot log in.
+        return self.refusal_after_correct_password() or super().get_invalid_login_error()
+
+    def refusal_after_correct_password(self) -> forms.ValidationError | None:
+        """Why a correctly authenticated user is refused (own account or organisation inactive), or None."""
+        if getattr(self.request, "axes_locked_out", False):
+            return None
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        user = User.objects.filter(username=username).select_related("organization").first()
+        if user is None or not password or not user.check_password(password):
+            return None
+        org = user.organization
+        if not user.is_active:
+            return forms.ValidationError(self.error_messages["inactive"], code="inactive")
+        if org is None or org.is_active:
+            return None
+        if org.status == Organization.Status.PENDING:
+            message = gettext("“%(org)s”的注册申请正在等待所在省份知识产权局审核,审核通过后方可登录。")
+        elif org.status == Organization.Status.REJECTED:
+            message = gettext("“%(org)s”的注册申请已被所在省份知识产权局驳回,理由:%(reason)s。如有疑问请联系该局。")
+        else:
+            message = gettext("“%(org)s”已停用,暂不能登录。请联系平台运营。")
+        return forms.ValidationError(
+            message % {"org": org.name, "reason": org.review_note or "-"}, code=f"organization_{org.status}"
+        )
 
 
 class ForcedPasswordChangeForm(PasswordChangeForm):

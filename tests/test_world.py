@@ -10,3 +10,8 @@ def test_world_roles(world):
     assert world.user("expert").role == Role.EXPERT
     # An enterprise awaiting approval holds no role at all.
     assert world.user("ent_gd_pending_admin").role == ""
+
+
+def test_tests_hash_with_the_fast_hasher(world):
+    # conftest.py must take effect: argon2 in every fixture would make the suite crawl.
+    assert world.user("operator").password.startswith("md5$")

@@ -1,0 +1,115 @@
+"""Pages where an organisation admin manages the accounts of their organisation (rules in accounts.members).
+
+A one-time password is rendered once in the response to the POST that created it: it is never
+put in the session, a message, a log or the database in clear text, and the page is not cached.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from .member_forms import MemberForm
+from .members import (
+    add_member,
+    can_manage_members,
+    deactivate_member,
+    manageable_members,
+    member_list,
+    reactivate_member,
+    reset_member_password,
+)
+
+
+def org_admin_required(view):
+    """Signed-in organisation admins only: anyone else signed in gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not can_manage_members(request.user):
+            raise PermissionDenied(_("只有机构管理员可以管理本机构的成员"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _member(request, pk: int):
+    # Only the other users of the admin's own organisation; anyone else is a 404, like a missing id.
+    return get_object_or_404(manageable_members(request.user), pk=pk)
+
+
+def _one_time_password_page(request, *, member, password: str, created: bool):
+    return render(
+        request,
+        "accounts/member_password.html",
+        {"member": member, "one_time_password": password, "created": created},
+    )
+
+
+@org_admin_required
+def member_list_view(request):
+    return render(
+        request,
+        "accounts/members.html",
+        {"members": member_list(request.user), "organization": request.user.organization},
+    )
+
+
+@org_admin_required
+@never_cache
+def member_add(request):
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member, password = add_member(
+                actor=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                email=data["email"],
+                request=request,
+            )
+        except ValidationError as error:
+            for field, errors in error.error_dict.items() if hasattr(error, "error_dict") else [(None, error)]:
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return _one_time_password_page(request, member=member, password=password, created=True)
+    return render(request, "accounts/member_form.html", {"form": form})
+
+
+@org_admin_required
+@require_POST
+def member_deactivate(request, pk: int):
+    member = _member(request, pk)
+    if deactivate_member(actor=request.user, member=member, request=request):
+        messages.success(request, _("已停用“%(username)s”,该账号不能再登录。") % {"username": member.username})
+    else:
+        messages.info(request, _("“%(username)s”已处于停用状态。") % {"username": member.username})
+    return redirect("accounts:members")
+
+
+@org_admin_required
+@require_POST
+def member_reactivate(request, pk: int):
+    member = _member(request, pk)
+    if reactivate_member(actor=request.user, member=member, request=request):
+        messages.success(request, _("已启用“%(username)s”。") % {"username": member.username})
+    else:
+        messages.info(request, _("“%(username)s”已处于启用状态。") % {"username": member.username})
+    return redirect("accounts:members")
+
+
+@org_admin_required
+@require_POST
+@never_cache
+def member_reset_password(request, pk: int):
+    member = _member(request, pk)
+    password = reset_member_password(actor=request.user, member=member, request=request)
+    return _one_time_password_page(request, member=member, password=password, created=False)
