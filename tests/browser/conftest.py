@@ -1,0 +1,92 @@
+"""Headless Chromium through Playwright's sync API, against pytest-django's live server.
+
+Debian's chromium is used (never `playwright install`: the machines reach no browser download
+host). Without it, or without the playwright package, the browser tests skip and say why.
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the test thread, which makes Django refuse
+# ORM calls from that thread (SynchronousOnlyOperation) although nothing here is async.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser(live_server):
+    # Depending on live_server makes the server start before the browser and stop after it: the
+    # server's request threads must close Chromium's keep-alive connections while the shared
+    # in-memory database connection is still theirs to close.
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        pytest.skip(f"browser tests need the playwright package: {exc}")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install -y chromium)")
+    from django.db import connections
+
+    # Django keeps database connections in a thread-critical Local, which hands out a separate set
+    # of connections while an event loop runs in the thread. Once Playwright's loop runs, the test
+    # would get fresh connection objects, without the serialised reference data that
+    # serialized_rollback restores from: pin the ones the test database was set up with.
+    pinned = {alias: connections[alias] for alias in connections}
+    with sync_playwright() as playwright:
+        for alias, connection in pinned.items():
+            connections[alias] = connection
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+    _join_request_threads()
+
+
+def _join_request_threads(timeout: float = 5.0) -> None:
+    """Wait for the live server's request threads that Chromium's closed connections released."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and "process_request_thread" in thread.name:
+            thread.join(timeout)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """screenshot("login") saves a full-page PNG to test-artifacts/screenshots/login.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def _shot(name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot
+
+
+@pytest.fixture
+def sign_in(page, live_server, password):
+    """sign_in("operator") logs in through the real login form and waits for the home page."""
+
+    def _sign_in(username: str, expect_path: str = "/"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{live_server.url}{expect_path}")
+        return page
+
+    return _sign_in
