@@ -188,15 +188,15 @@ class UserQuerySet(ScopedQuerySet):
     def _editable_by_operator(self, user):
         return self.none()
 
-    def _editable_by_org_admin(self, user):
+    def _editable_members_of_own_organization(self, user):
         if not user.is_org_admin:
             return self.none()
         return self.filter(organization_id=user.organization_id).exclude(pk=user.pk)
 
-    _editable_by_ministry = _editable_by_org_admin
-    _editable_by_province = _editable_by_org_admin
-    _editable_by_institution = _editable_by_org_admin
-    _editable_by_enterprise = _editable_by_org_admin
+    _editable_by_ministry = _editable_members_of_own_organization
+    _editable_by_province = _editable_members_of_own_organization
+    _editable_by_institution = _editable_members_of_own_organization
+    _editable_by_enterprise = _editable_members_of_own_organization
 
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):

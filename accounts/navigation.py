@@ -24,6 +24,21 @@ BUSINESS_ROLES = frozenset({Role.OPERATOR, Role.MINISTRY, Role.PROVINCE, Role.IN
 ENTRIES: list[NavEntry] = [
     NavEntry(_("工作台"), "home", frozenset(Role.values)),
     NavEntry(_("专利"), "inventory:patent_list", BUSINESS_ROLES),
+    NavEntry(_("企业注册审核"), "accounts:enterprise_review", frozenset({Role.PROVINCE})),
+    NavEntry(_("分配账号"), "accounts:allocation", frozenset({Role.OPERATOR})),
+    NavEntry(_("基础库导入"), "inventory:base_library", frozenset({Role.OPERATOR})),
+    NavEntry(_("上传盘点结果"), "inventory:upload_new", frozenset({Role.INSTITUTION})),
+    NavEntry(_("盘点上传记录"), "inventory:upload_list", frozenset({Role.INSTITUTION, Role.OPERATOR})),
+    NavEntry(
+        _("成员管理"),
+        "accounts:members",
+        frozenset({Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE}),
+        admins_only=True,
+    ),
+    # 三员分立: each platform administrator has its one page (accounts.admin_views).
+    NavEntry(_("账号管理"), "accounts:user_admin", frozenset({Role.SYSTEM_ADMIN})),
+    NavEntry(_("安全管理"), "accounts:security", frozenset({Role.SECURITY_ADMIN})),
+    NavEntry(_("审计日志"), "accounts:audit_log", frozenset({Role.AUDIT_ADMIN})),
 ]
 
 

@@ -10,7 +10,7 @@ import pytest
 from accounts.roles import role_of
 
 from .isolation import object_routes
-from .isolation.harness import check_gated, check_object_reads, check_object_writes, check_pages
+from .isolation.harness import check_gated, check_object_reads, check_object_writes, check_pages, check_querysets
 from .isolation.routes import PUBLIC, SKIPPED, Route, all_routes
 
 # Filled by classify(): routes keyed by tokens rather than world objects.
@@ -81,6 +81,11 @@ def test_object_routes_answer_404_out_of_scope(world):
 def test_object_writes_refused_out_of_scope(world):
     _, _, writes, _ = classify()
     failures = check_object_writes(world, writes, world.users)
+    assert not failures, "\n".join(failures)
+
+
+def test_scoping_layer_matches_the_expected_scope(world):
+    failures = check_querysets(world, world.users)
     assert not failures, "\n".join(failures)
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from accounts.models import Organization, Province, User
 from inventory.choices import InventoryStatus, LegalStatus, PatentType, Screening
 from inventory.identifiers import make_application_number
-from inventory.models import InventoryRecord, Patent, PatentOwnership
+from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnership
 
 PASSWORD = "Wld-Passw0rd!"
 
@@ -22,6 +22,7 @@ class World:
     orgs: dict[str, Organization] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     patents: dict[str, Patent] = field(default_factory=dict)
+    batches: dict[str, ImportBatch] = field(default_factory=dict)
 
     def user(self, name: str) -> User:
         return self.users[name]
@@ -121,4 +122,13 @@ def build_world() -> World:
     _patent(w, "gd_library", 1000005, [o["inst_gd_local"]], in_library=True)
     # Co-owned: 北京示范大学 is the first institution patentee and edits; 广东省人民医院 reads.
     _patent(w, "co_owned", 1000006, [o["inst_bj_moe"], o["inst_gd_local"]], in_library=False)
+
+    # Issue 3 (inventory upload): one validated standard-format upload per uploading institution.
+    for key, org, user in (("bj_moe_upload", o["inst_bj_moe"], "inst_bj_moe_admin"),
+                           ("gd_upload", o["inst_gd_local"], "inst_gd_local_admin")):
+        w.batches[key] = ImportBatch.objects.create(
+            kind=ImportBatch.Kind.INVENTORY, organization=org, created_by=w.users[user],
+            file=f"imports/world/{key}.xlsx", original_name=f"{key}.xlsx", sha256="0" * 64,
+            status=ImportBatch.Status.VALIDATED, counts={"new": 0, "updated": 0, "unchanged": 0, "rejected": 0},
+        )
     return w

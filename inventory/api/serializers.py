@@ -1,13 +1,85 @@
+from django.urls import reverse
 from rest_framework import serializers
 
-from ..models import Patent
+from .. import upload
+from ..models import ImportBatch, InventoryRecord, Patent
 
 
 class PatentSerializer(serializers.ModelSerializer):
+    inventory_status = serializers.CharField(source="inventory.status", read_only=True, allow_null=True)
+    in_library = serializers.BooleanField(source="inventory.in_library", read_only=True, allow_null=True)
+
     class Meta:
         model = Patent
         fields = [
             "id", "application_number", "grant_number", "title", "patent_type", "application_date",
             "grant_date", "legal_status", "main_ipc", "ipc_codes", "inventors", "patentees", "abstract",
-            "funding_project_number", "funding_source", "is_sleeping", "updated_at",
+            "funding_project_number", "funding_source", "is_sleeping", "inventory_status", "in_library",
+            "updated_at",
         ]
+
+
+class InventoryRecordSerializer(serializers.ModelSerializer):
+    application_number = serializers.CharField(source="patent.application_number", read_only=True)
+    title = serializers.CharField(source="patent.title", read_only=True)
+
+    class Meta:
+        model = InventoryRecord
+        fields = [
+            "id", "patent", "application_number", "title", "institution", "status", "department",
+            "responsible_person", "is_financially_funded", "funding_project_number", "implementation_status",
+            "maturity", "scenarios", "prospect", "value_grade", "screening", "intents", "license_type",
+            "asking_price", "disposal", "industry_codes", "contact_name", "contact_phone", "contact_email",
+            "remarks", "in_library", "inventoried_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    created_by = serializers.SerializerMethodField()
+    error_count = serializers.SerializerMethodField()
+    error_report = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id", "kind", "organization", "created_by", "created_at", "original_name", "sha256", "status",
+            "all_or_nothing", "progress", "progress_message", "total_rows", "counts", "error_count",
+            "error_report", "failure", "validated_at", "committed_at",
+        ]
+        read_only_fields = fields
+
+    def get_created_by(self, batch: ImportBatch) -> str | None:
+        """The uploader's username, when the reader may see that account (else null)."""
+        if batch.created_by_id is None or batch.created_by_id not in self.context.get("visible_creators", set()):
+            return None
+        return batch.created_by.username
+
+    def get_error_count(self, batch: ImportBatch) -> int:
+        return len(batch.errors or [])
+
+    def get_error_report(self, batch: ImportBatch) -> str | None:
+        """The error report's address (an .xlsx), when there is one."""
+        if not upload.has_error_report(batch):
+            return None
+        url = reverse("importbatch-report", args=[batch.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="盘点结果文件(.xlsx 或 .csv,DATA-STANDARD.md §3)")
+
+
+class CommitSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(
+        choices=[("valid_only", "只导入正确的行"), ("all_or_nothing", "全部或不导入")], default="valid_only"
+    )
+
+
+class BatchProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    value = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+    level = serializers.ChoiceField(choices=["error", "warning", "unmatched"])

@@ -29,13 +29,21 @@ def fold(value: object) -> str:
     """Trim and fold full-width letters, digits and punctuation to half-width."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        # Most cells are plain ASCII, which NFKC leaves as it is: skip the normalisation.
+        return value.strip() if value.isascii() else unicodedata.normalize("NFKC", value).strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a code typed as a number arrives as 12345.0
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
 def is_blank(value: object) -> bool:
-    return fold(value) == ""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        # str.strip() drops every Unicode space, full-width ones included, as NFKC + strip would.
+        return not value.strip()
+    return False
 
 
 def text(value: object, *, max_length: int | None = None) -> str:
@@ -93,6 +101,9 @@ def decimal(value: object, *, minimum: Decimal | None = Decimal(0)) -> Decimal:
     return number
 
 
+_MISSING = object()
+
+
 def enum(choices: dict[str, object], label: str = "") -> Callable[[object], object]:
     """A parser accepting the listed values and synonyms only (keys compared after folding,
     case-insensitively). The error lists the first few accepted spellings."""
@@ -100,6 +111,10 @@ def enum(choices: dict[str, object], label: str = "") -> Callable[[object], obje
     shown = "、".join(list(dict.fromkeys(str(k) for k in choices))[:8])
 
     def parse(value: object) -> object:
+        if value.__class__ is str:
+            found = table.get(value, _MISSING)  # most cells are written exactly as listed
+            if found is not _MISSING:
+                return found
         raw = fold(value)
         try:
             return table[raw.upper()]

@@ -6,9 +6,13 @@ library arrives as CSV or in several sheets).
 """
 
 import csv
+import posixpath
+import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +27,12 @@ MAX_TITLE_ROWS = 10
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
 MAX_COMPRESSION_RATIO = 200
 XLSX_MAGIC = b"PK\x03\x04"
+# estimate_rows reads at most this much of a sheet's XML, then extrapolates.
+ESTIMATE_SAMPLE_BYTES = 4 * 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
+
+
+_SCANNER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sheet-formula-scan")
 
 
 def normalize_header(value: object) -> str:
@@ -41,6 +50,8 @@ class RawSheet:
     headers: list[str]  # normalised
     original_headers: list[str]
     _row_source: Iterator[tuple[int, list]] = field(repr=False)
+    # (sheet row number, index in the row's cells) of formula cells saved without a value
+    uncached_formulas: set[tuple[int, int]] = field(default_factory=set, repr=False)
 
     def rows(self) -> Iterator[tuple[int, list]]:
         return self._row_source
@@ -97,7 +108,9 @@ def _numbered(rows) -> Iterator[tuple[int, list]]:
 
 
 def _open_csv(path: Path) -> Iterator[list]:
-    raw = path.read_bytes()[:65536]
+    # Only the head decides the encoding: reading the whole file here would hold a 1 GB base library.
+    with open(path, "rb") as head:
+        raw = head.read(65536)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             raw.decode(encoding)
@@ -138,10 +151,21 @@ def open_sheet(path: str | Path, original_name: str, required_headers: list[str]
         except Exception as error:  # calamine raises several private types for corrupt files
             raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
 
+        first_column: dict[str, int] = {}
+
         def sheet_rows(name: str):
-            return lambda: _numbered(workbook.get_sheet_by_name(name).iter_rows())
+            def make():
+                sheet = workbook.get_sheet_by_name(name)
+                # python-calamine's rows start at the first used column; formula positions are absolute.
+                first_column[name] = sheet.start[1] if sheet.start else 0
+                return _numbered(sheet.iter_rows())
+
+            return make
 
         candidates = [(name, sheet_rows(name)) for name in workbook.sheet_names]
+        # The formula scan inflates the sheet XML: it runs beside python-calamine's load (which
+        # releases the GIL), so on two cores it costs no time.
+        scans = {name: _SCANNER.submit(formulas_without_values, path, name) for name in workbook.sheet_names}
     for name, make_rows in candidates:
         rows = make_rows()
         found = _find_header(rows, required)
@@ -153,7 +177,18 @@ def open_sheet(path: str | Path, original_name: str, required_headers: list[str]
                 best_missing = missing
             continue
         header_row, headers, original = found
-        return RawSheet(name, header_row, headers, original, rows)
+        uncached: set[tuple[int, int]] = set()
+        if kind == "xlsx":
+            offset = first_column.get(name, 0)
+            for other, scan in scans.items():
+                if other != name:
+                    scan.cancel()
+            uncached = {
+                (row, column - offset)
+                for row, column in scans[name].result()
+                if row > header_row and column >= offset
+            }
+        return RawSheet(name, header_row, headers, original, rows, uncached)
     if best_missing is None or best_missing == required:
         raise SheetError(
             _("文件中没有找到表头行:前 %(n)d 行内应有“%(headers)s”等列")
@@ -173,3 +208,136 @@ def _first_rows_headers(rows: Iterator[tuple[int, list]]) -> set[str]:
         if row_number > MAX_TITLE_ROWS + 1:
             break
     return best
+
+
+# --- formulas without saved values -------------------------------------------------------------
+# python-calamine gives a formula cell's saved (cached) value, and nothing for a formula saved
+# without one (files written by scripts, or by Excel with calculation switched off). Finding the
+# latter means reading the sheet's XML; a sheet with no <f> element at all is passed over after
+# one byte scan, so ordinary files pay a few milliseconds.
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*>$")
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>[^<]+</(?:[A-Za-z_][\w.-]*:)?v>")
+_EMPTY_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v\s*/?>")
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="[A-Z]{1,3}(\d+)(?::[A-Z]{1,3}(\d+))?"')
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + (letter - 64)
+    return index - 1
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The zip member holding the worksheet called `sheet_name`."""
+    from xml.etree import ElementTree
+
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    rel_id = next(
+        (
+            el.get(f"{_REL_NS}id")
+            for el in workbook.iter()
+            if el.tag.endswith("}sheet") and el.get("name") == sheet_name
+        ),
+        None,
+    )
+    target = next((el.get("Target") for el in rels if el.get("Id") == rel_id), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def formulas_without_values(path: str | Path, sheet_name: str) -> set[tuple[int, int]]:
+    """(row number, 0-based column) of every formula cell of the sheet saved without a value."""
+    with zipfile.ZipFile(path) as archive:
+        part = _sheet_part(archive, sheet_name)
+        if part is None or part not in archive.namelist():
+            return set()
+        # First a streaming scan (flat memory): most sheets hold no formula at all.
+        tail = b""
+        with archive.open(part) as handle:
+            while chunk := handle.read(1 << 20):
+                block = tail + chunk
+                # bytes.find is a memchr-speed scan; the regex only confirms a candidate.
+                if (b"<f" in block or b":f" in block) and _FORMULA_TAG.search(block):
+                    break
+                tail = block[-64:]
+            else:
+                return set()
+        data = archive.read(part)  # the archive was checked against zip bombs when opened
+    found: set[tuple[int, int]] = set()
+    for match in _FORMULA_TAG.finditer(data):
+        start = data.rfind(b"<", 0, match.start())
+        cell_tag = _CELL_START.match(data, start, match.start()) if start >= 0 else None
+        if cell_tag is None:
+            continue  # <f> outside a cell start (not a cell formula)
+        ref = _CELL_REF.search(cell_tag.group(0))
+        end = _CELL_END.search(data, match.start())
+        if ref is None or end is None:
+            continue
+        if _VALUE.search(data, match.start(), end.start()) is not None:
+            continue
+        if b't="str"' in cell_tag.group(0) and _EMPTY_VALUE.search(data, match.start(), end.start()):
+            continue  # a formula whose saved result is the empty string
+        found.add((int(ref.group(2)), _column_index(ref.group(1))))
+    return found
+
+
+def estimate_rows(path: str | Path, original_name: str) -> int:
+    """About how many rows the file holds, cheaply (to choose between inline work and a task).
+
+    CSV: its line count. xlsx: the used range Excel records (<dimension>), else the `<row`
+    elements of its largest worksheet, counted in its first megabytes and extrapolated to its
+    size. Unreadable files count 0 (the reader reports what is wrong).
+    """
+    path = Path(path)
+    try:
+        kind = sniff_kind(path, original_name)
+    except SheetError:
+        return 0
+    if kind == "csv":
+        count = 0
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                count += chunk.count(b"\n")
+        return count
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = [
+                info
+                for info in archive.infolist()
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            ]
+            if not sheets:
+                return 0
+            largest = max(sheets, key=lambda info: info.file_size)
+            if largest.file_size > MAX_UNCOMPRESSED_BYTES:
+                return 0
+            with archive.open(largest) as handle:
+                # Excel writes the used range first: <dimension ref="A1:U100002"/>.
+                dimension = _DIMENSION.search(handle.read(4096))
+            if dimension:
+                first, last = int(dimension.group(1)), int(dimension.group(2) or dimension.group(1))
+                return last - first + 1
+            count, tail, read = 0, b"", 0
+            with archive.open(largest) as handle:
+                while chunk := handle.read(1 << 20):
+                    read += len(chunk)
+                    block = tail + chunk
+                    count += block.count(b"<row ") + block.count(b"<row>")
+                    tail = block[-5:]
+                    count -= tail.count(b"<row ") + tail.count(b"<row>")
+                    if read >= ESTIMATE_SAMPLE_BYTES:
+                        # A large sheet: extrapolate from the first megabytes (rows are alike).
+                        return int(count * largest.file_size / read)
+            return count
+    except (zipfile.BadZipFile, zlib.error, OSError):
+        return 0

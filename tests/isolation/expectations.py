@@ -19,14 +19,15 @@ PATENTS: dict[str, set[str]] = {
     "co_owned": {"operator", "moe_admin", "prov_bj_admin", "prov_gd_admin", *INST_BJ_MOE, "inst_gd_local_admin"},
 }
 
-# Who may change a patent's inventory record: the first institution patentee only.
+# Who may change a patent's inventory record: the first institution patentee only (and the
+# platform operator, who runs everything).
 PATENT_EDITORS: dict[str, set[str]] = {
-    "bj_moe_private": INST_BJ_MOE,
-    "bj_moe_library": INST_BJ_MOE,
-    "bj_local_private": {"inst_bj_local_admin"},
-    "gd_private": {"inst_gd_local_admin"},
-    "gd_library": {"inst_gd_local_admin"},
-    "co_owned": INST_BJ_MOE,
+    "bj_moe_private": {"operator", *INST_BJ_MOE},
+    "bj_moe_library": {"operator", *INST_BJ_MOE},
+    "bj_local_private": {"operator", "inst_bj_local_admin"},
+    "gd_private": {"operator", "inst_gd_local_admin"},
+    "gd_library": {"operator", "inst_gd_local_admin"},
+    "co_owned": {"operator", *INST_BJ_MOE},
 }
 
 # world import batch key -> users who may see the upload (the institution its own, the operator
@@ -36,8 +37,8 @@ IMPORT_BATCHES: dict[str, set[str]] = {
     "gd_upload": {"operator", "inst_gd_local_admin"},
 }
 IMPORT_BATCH_EDITORS: dict[str, set[str]] = {
-    "bj_moe_upload": INST_BJ_MOE,
-    "gd_upload": {"inst_gd_local_admin"},
+    "bj_moe_upload": {"operator", *INST_BJ_MOE},
+    "gd_upload": {"operator", "inst_gd_local_admin"},
 }
 
 # world organisation key -> users who may see the organisation's record.
@@ -56,11 +57,20 @@ ORGANIZATIONS: dict[str, set[str]] = {
     "ent_gd_pending": {"operator", "prov_gd_admin"},
 }
 
-# Organisations a user may change (approve, reject): a provincial office its own enterprises.
+# Organisations a user may change: the operator any; a provincial office approves or rejects its
+# province's enterprises; an institution's or enterprise's admin its own organisation's record.
 ORGANIZATION_EDITORS: dict[str, set[str]] = {
-    "ent_bj_soe": {"prov_bj_admin"},
-    "ent_gd": {"prov_gd_admin"},
-    "ent_gd_pending": {"prov_gd_admin"},
+    "platform": {"operator"},
+    "moe": {"operator"},
+    "sasac": {"operator"},
+    "prov_bj": {"operator"},
+    "prov_gd": {"operator"},
+    "inst_bj_moe": {"operator", "inst_bj_moe_admin"},
+    "inst_bj_local": {"operator", "inst_bj_local_admin"},
+    "inst_gd_local": {"operator", "inst_gd_local_admin"},
+    "ent_bj_soe": {"operator", "prov_bj_admin", "ent_bj_soe_admin"},
+    "ent_gd": {"operator", "prov_gd_admin", "ent_gd_admin"},
+    "ent_gd_pending": {"operator", "prov_gd_admin"},
 }
 
 ORG_OF_USER = {
@@ -80,19 +90,25 @@ def user_viewers(target: str) -> set[str]:
     """Users who may see the account `target`: itself, its organisation's admin, the operator
     (for accounts outside the platform), the system and security administrators (account and
     permission management) and the audit administrator (actors in the audit log)."""
-    viewers = {target, "sysadmin", "secadmin", "auditor"}
+    viewers = {"sysadmin", "secadmin", "auditor"} | ({target} & SIGNED_IN)
     org = ORG_OF_USER[target]
     if org != "platform":
         viewers.add("operator")
-    viewers |= {u for u in ORG_ADMINS if org is not None and ORG_OF_USER[u] == org}
+    viewers |= {u for u in ORG_ADMINS & SIGNED_IN if org is not None and ORG_OF_USER[u] == org}
     return viewers
+
+
+def user_records_viewers(target: str) -> set[str]:
+    """Users to whom the account list (User.visible_to) offers `target`: as user_viewers, but the
+    audit administrator reads actors in the log, not the account list."""
+    return user_viewers(target) - ({"auditor"} - {target})
 
 
 def user_editors(target: str) -> set[str]:
     """Users who may change the account `target` (deactivate, reset): its organisation's admin
     (not itself) and the system / security administrators (not themselves)."""
     org = ORG_OF_USER[target]
-    editors = {u for u in ORG_ADMINS if org not in (None, "platform") and ORG_OF_USER[u] == org}
+    editors = {u for u in ORG_ADMINS & SIGNED_IN if org not in (None, "platform") and ORG_OF_USER[u] == org}
     editors |= {"sysadmin", "secadmin"}
     return editors - {target}
 

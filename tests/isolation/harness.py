@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
@@ -59,7 +60,7 @@ def world_objects(world) -> dict[str, list[WorldObject]]:
         )
     for key, user in world.users.items():
         objects["accounts.user"].append(
-            WorldObject(key, user, frozenset(E.user_viewers(key)), frozenset(E.user_editors(key)))
+            WorldObject(key, user, frozenset(E.user_records_viewers(key)), frozenset(E.user_editors(key)))
         )
     return objects
 
@@ -218,4 +219,27 @@ def check_gated(world, routes: dict[Route, tuple[frozenset[str], dict]], users: 
                     failures.append(f"{username} {method.upper()} {route.name}: {status}, expected 403/404")
                 if fingerprint() != before:
                     failures.append(f"{username} {method.upper()} {route.name}: data changed")
+    return failures
+
+
+def check_querysets(world, users: Iterable[str]) -> list[str]:
+    """The scoping layer itself, model by model: `visible_to(user)` and `editable_by(user)` must
+    offer exactly the world objects the expectation tables give the user, no more, no fewer.
+    This pins rules that no page exercises yet (an upload's patent check, say)."""
+    failures = []
+    for label, items in world_objects(world).items():
+        manager = apps.get_model(label)._default_manager
+        if not hasattr(manager.all(), "visible_to"):
+            continue  # reference data, not scoped
+        pks = [item.obj.pk for item in items]
+        key_of = {item.obj.pk: item.key for item in items}
+        for username in users:
+            user = world.users[username]
+            for action, expected_of in (("visible_to", "viewers"), ("editable_by", "editors")):
+                got = set(getattr(manager.filter(pk__in=pks), action)(user).values_list("pk", flat=True))
+                expected = {item.obj.pk for item in items if username in getattr(item, expected_of)}
+                for pk in got - expected:
+                    failures.append(f"{label}.{action}({username}) offers {key_of[pk]}")
+                for pk in expected - got:
+                    failures.append(f"{label}.{action}({username}) withholds {key_of[pk]}")
     return failures
