@@ -30,3 +30,14 @@ def _celery_tasks_in_process(request):
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Django's locale middleware leaves the last request's language active in the thread; a
+    test that browsed in English must not turn the next test's messages English."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

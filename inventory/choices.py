@@ -54,8 +54,10 @@ class Intent(models.TextChoices):
 
 class LicenseType(models.TextChoices):
     ORDINARY = "ordinary", _("普通许可")
-    EXCLUSIVE = "exclusive", _("排他许可")
-    SOLE = "sole", _("独占许可")
+    # 独占许可: only the licensee may exploit (not even the patentee) = exclusive licence;
+    # 排他许可: the licensee and the patentee = sole licence.
+    EXCLUSIVE = "exclusive", _("独占许可")
+    SOLE = "sole", _("排他许可")
     OPEN = "open", _("开放许可")
 
 

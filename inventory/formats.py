@@ -63,8 +63,8 @@ INTENT = {
 }
 LICENSE = {
     "普通许可": LicenseType.ORDINARY,
-    "排他许可": LicenseType.EXCLUSIVE,
-    "独占许可": LicenseType.SOLE,
+    "独占许可": LicenseType.EXCLUSIVE,
+    "排他许可": LicenseType.SOLE,
     "开放许可": LicenseType.OPEN,
 }
 DISPOSAL = {

@@ -197,7 +197,7 @@ def test_synonyms_numbers_and_written_forms(world, bj):
     upload.commit_batch(actor=bj, batch=batch)
     record = InventoryRecord.objects.get(patent=patent)
     assert record.is_financially_funded is True and record.maturity == 6 and record.prospect == "fair"
-    assert record.intents == ["license", "equity"] and record.license_type == LicenseType.SOLE
+    assert record.intents == ["license", "equity"] and record.license_type == LicenseType.EXCLUSIVE
     assert record.value_grade == "B" and record.asking_price == Decimal("12.50")
     assert record.contact_phone == "13800138000" and record.industry_codes == ["1.5", "1.1"]
 
@@ -250,7 +250,7 @@ def test_cross_field_messages_show_the_cell_as_written(world, bj):
 
 def test_open_licence_refused_while_exclusive_recorded(world, bj):
     patent = world.patents["bj_moe_library"]
-    InventoryRecord.objects.filter(patent=patent).update(license_type=LicenseType.EXCLUSIVE)
+    InventoryRecord.objects.filter(patent=patent).update(license_type=LicenseType.SOLE)
     batch = run(bj, xlsx_bytes([good_row(patent, 转化意愿="许可", 许可方式="开放许可")]))
     assert "排他许可" in messages(batch)[(2, "许可方式")]
 
