@@ -96,8 +96,10 @@ def user_admin(request: HttpRequest) -> HttpResponse:
 
 def _show_password(request: HttpRequest, account: User, password: str, created: bool) -> HttpResponse:
     # Rendered straight into the POST response, never stored or redirected: shown exactly once.
-    response = render(request, "accounts/admin_password.html", {
-        "account": account, "password": password, "created": created,
+    response = render(request, "accounts/one_time_password.html", {
+        "account": account, "one_time_password": password, "created": created,
+        "created_title": _("平台运营账号已创建"), "back_url": reverse("accounts:user_admin"),
+        "back_label": _("返回账号管理"),
     })
     response["Cache-Control"] = "no-store"
     return response

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -45,11 +46,13 @@ def _member(request, pk: int):
 
 
 def _one_time_password_page(request, *, member, password: str, created: bool):
-    return render(
-        request,
-        "accounts/member_password.html",
-        {"member": member, "one_time_password": password, "created": created},
-    )
+    # Rendered straight into the POST response, never stored or redirected: shown exactly once.
+    response = render(request, "accounts/one_time_password.html", {
+        "account": member, "one_time_password": password, "created": created,
+        "created_title": _("成员已添加"), "back_url": reverse("accounts:members"), "back_label": _("返回成员列表"),
+    })
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @org_admin_required

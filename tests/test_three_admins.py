@@ -194,7 +194,7 @@ def test_system_admin_creates_an_operator_with_a_one_time_password(world, client
     })
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    password = response.context["password"]
+    password = response.context["one_time_password"]
     assert password in response.content.decode()
     account = User.objects.get(username="op_zhang")
     assert account.role == Role.OPERATOR and account.organization == world.orgs["platform"]
@@ -237,7 +237,7 @@ def test_system_admin_deactivates_reactivates_and_resets(world, client, password
 
     response = client.post(reverse("accounts:user_reset_password", args=[member.pk]))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
-    new_password = response.context["password"]
+    new_password = response.context["one_time_password"]
     member.refresh_from_db()
     assert member.check_password(new_password) and not member.check_password(password)
     assert member.must_change_password
