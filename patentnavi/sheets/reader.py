@@ -1,7 +1,8 @@
 """Opening an uploaded .xlsx or .csv and finding its header row.
 
 Rows are streamed: a CSV is read line by line; an .xlsx is read by python-calamine, which
-holds one sheet at a time (an .xlsx sheet stops at 1,048,576 rows, so the national base
+holds one sheet at a time, or, for a sheet whose XML exceeds STREAM_SHEET_BYTES, by
+xlsx_stream, one row at a time (an .xlsx sheet stops at 1,048,576 rows, so the national base
 library arrives as CSV or in several sheets).
 """
 
@@ -15,10 +16,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from . import xlsx_stream
 from .errors import SheetError
 
 # The header may follow up to ten title or note rows (DATA-STANDARD.md).
@@ -32,6 +35,9 @@ ESTIMATE_SAMPLE_BYTES = 4 * 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
 
 
+# python-calamine holds a whole sheet while it is read (about twice the sheet's XML); a sheet
+# whose XML is larger than this is streamed instead (xlsx_stream), to keep memory flat.
+STREAM_SHEET_BYTES = 128 * 1024**2
 _SCANNER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sheet-formula-scan")
 
 
@@ -55,6 +61,15 @@ class RawSheet:
 
     def rows(self) -> Iterator[tuple[int, list]]:
         return self._row_source
+
+
+def _largest_sheet_bytes(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return max(
+            (i.file_size for i in archive.infolist()
+             if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")),
+            default=0,
+        )
 
 
 def _check_zip(path: Path) -> None:
@@ -140,32 +155,41 @@ def open_sheet(path: str | Path, original_name: str, required_headers: list[str]
     kind = sniff_kind(path, original_name)
     required = {normalize_header(h) for h in required_headers}
     best_missing: set[str] | None = None
+    first_column: dict[str, int] = {}
     if kind == "csv":
         candidates = [("CSV", lambda: _numbered(_open_csv(path)))]
     else:
         _check_zip(path)
-        try:
-            workbook = CalamineWorkbook.from_path(str(path))
-        except CalamineError as error:
-            raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
-        except Exception as error:  # calamine raises several private types for corrupt files
-            raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+        if _largest_sheet_bytes(path) > STREAM_SHEET_BYTES:
+            # Too large to hold: streamed row by row (xlsx_stream), cells at their absolute columns.
+            try:
+                streamed = xlsx_stream.Workbook(path)
+            except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError) as error:
+                raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+            sheet_names = streamed.sheet_names
+            candidates = [(name, lambda name=name: streamed.rows(name)) for name in sheet_names]
+        else:
+            try:
+                workbook = CalamineWorkbook.from_path(str(path))
+            except CalamineError as error:
+                raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+            except Exception as error:  # calamine raises several private types for corrupt files
+                raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
 
-        first_column: dict[str, int] = {}
+            def sheet_rows(name: str):
+                def make():
+                    sheet = workbook.get_sheet_by_name(name)
+                    # python-calamine's rows start at the first used column; formula positions are absolute.
+                    first_column[name] = sheet.start[1] if sheet.start else 0
+                    return _numbered(sheet.iter_rows())
 
-        def sheet_rows(name: str):
-            def make():
-                sheet = workbook.get_sheet_by_name(name)
-                # python-calamine's rows start at the first used column; formula positions are absolute.
-                first_column[name] = sheet.start[1] if sheet.start else 0
-                return _numbered(sheet.iter_rows())
+                return make
 
-            return make
-
-        candidates = [(name, sheet_rows(name)) for name in workbook.sheet_names]
+            sheet_names = workbook.sheet_names
+            candidates = [(name, sheet_rows(name)) for name in sheet_names]
         # The formula scan inflates the sheet XML: it runs beside python-calamine's load (which
         # releases the GIL), so on two cores it costs no time.
-        scans = {name: _SCANNER.submit(formulas_without_values, path, name) for name in workbook.sheet_names}
+        scans = {name: _SCANNER.submit(formulas_without_values, path, name) for name in sheet_names}
     for name, make_rows in candidates:
         rows = make_rows()
         found = _find_header(rows, required)
@@ -272,7 +296,42 @@ def formulas_without_values(path: str | Path, sheet_name: str) -> set[tuple[int,
                 tail = block[-64:]
             else:
                 return set()
-        data = archive.read(part)  # the archive was checked against zip bombs when opened
+        # Then the sheet again, a few megabytes at a time, cut at row starts so that no cell is
+        # split: reading it whole would hold a million-row sheet's XML (about a gigabyte).
+        found: set[tuple[int, int]] = set()
+        carry = b""
+        with archive.open(part) as handle:
+            while True:
+                chunk = handle.read(8 << 20)
+                data = carry + chunk
+                if not chunk:
+                    found |= _formulas_without_values_in(data)
+                    break
+                cut = _last_row_start(data)
+                if cut <= 0:
+                    carry = data  # no row boundary yet: read on
+                    continue
+                found |= _formulas_without_values_in(data[:cut])
+                carry = data[cut:]
+    return found
+
+
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>]")
+
+
+def _last_row_start(data: bytes) -> int:
+    """Offset of the last `<row` tag in `data` (0 if none past the start)."""
+    position = len(data)
+    while True:
+        position = max(data.rfind(b"<row", 0, position), data.rfind(b":row", 0, position))
+        if position <= 0:
+            return 0
+        start = data.rfind(b"<", 0, position + 1)
+        if start >= 0 and _ROW_START.match(data, start):
+            return start
+
+
+def _formulas_without_values_in(data: bytes) -> set[tuple[int, int]]:
     found: set[tuple[int, int]] = set()
     for match in _FORMULA_TAG.finditer(data):
         start = data.rfind(b"<", 0, match.start())

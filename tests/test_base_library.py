@@ -1,0 +1,681 @@
+"""The base library import (DATA-STANDARD.md §2): a realistic sheet, bad rows named by row and column,
+idempotent re-runs, aliases that link owners on the next run, CSV as well as xlsx, the command and
+the operator's page."""
+
+import csv
+import datetime as dt
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import AuditEvent, Organization, OrganizationAlias
+from inventory.base_library import ApplicationNumberIndex, import_base_library
+from inventory.choices import InventoryStatus, LegalStatus, PatentType
+from inventory.identifiers import make_application_number
+from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnership
+from inventory.patentees import PatenteeKind, PatenteeMatcher, add_alias, classify, normalize_name
+from patentnavi.sheets import cells
+
+HEADERS = [
+    "申请号", "专利名称", "专利类型", "申请日", "授权公告日", "授权公告号", "法律状态", "专利权人",
+    "专利权人统一社会信用代码", "发明人", "主分类号", "分类号", "摘要", "财政资助项目编号", "资助来源",
+]
+INVENTION = make_application_number(2023, "1", 123456)  # CN202310123456.6
+UTILITY = make_application_number(2022, "2", 2345678)
+DESIGN = make_application_number(2021, "3", 3456789)
+CO_OWNED = make_application_number(2020, "1", 4567890)
+ENTERPRISE_FIRST = make_application_number(2020, "1", 5678901)
+PERSON_ONLY = make_application_number(2019, "2", 6789012)
+UNMATCHED = make_application_number(2021, "1", 7890123)
+OLD = "CN95115608.X"
+WORLD_PATENT = make_application_number(2019, "1", 1000001)  # the world's bj_moe_private
+HOSPITAL_ALIAS = "广东省人民医院(广东省医学科学院)"
+
+
+def _digits(number: str) -> str:
+    return number[2:].replace(".", "")
+
+
+def good_rows() -> list[list]:
+    """Accepted rows, in the shapes people send: numbers as numbers, full width, mixed dates."""
+    return [
+        # 4: the standard example, every column filled
+        [INVENTION, "一种基于深度学习的图像识别方法", "发明", dt.date(2023, 3, 1), "2024/1/5", "CN116012345B", "有效",
+         "北京示范大学", "12100000400000624D", "张三；李四、王五", "G06F16/30", "G06F 16/30；g06n3/08",
+         "本发明公开了一种图像识别方法。", "2022YFB1234567", "国家重点研发计划"],
+        # 5: the number typed into a number cell, an Excel serial date, a full-width IPC, co-owned by two institutions
+        [int(_digits(UTILITY)), "一种医用监护装置", "实用新型", 44652, "2023年5月6日", "", "有权",
+         "北京示范大学;广东省人民医院", "12100000400000624D;-", "赵六", "Ａ６１Ｂ　５／００", "", "", "", ""],
+        # 6: full-width number with ZL and a space, a design with its Locarno class, a patentee given by alias
+        ["ＺＬ " + DESIGN[2:].translate(str.maketrans("0123456789.", "０１２３４５６７８９．")),
+         "包装盒(月饼)", "外观设计", "2021.06.30", "20211210", "CN306123456S", "有效",
+         "北京市科学研究院", "", "钱七", "09-03", "", "", "", ""],
+        # 7: two institutions, the first by credit code under a differently bracketed name
+        [CO_OWNED[2:], "一种锂电池正极材料及其制备方法", "", "2020-03-15", "2022-08-09", "", "有效",
+         "北京市属研究院；北京示范大学", "", "孙八;周九", "H01M 4/525", "", "", "", ""],
+        # 8: an enterprise first, then an institution: the institution is the only owner
+        [ENTERPRISE_FIRST, "一种工业机器人关节减速器", "发明", "2020-11-01", "2023-02-14", "", "有效",
+         "北京中央企业集团有限公司、北京示范大学", "91110000600037341L、12100000400000624D", "吴十", "F16H 1/32",
+         "", "", "", ""],
+        # 9: a person holds it alone: no owner, no inventory record, nothing to report
+        [PERSON_ONLY, "一种折叠式晾衣架", "实用新型", "2019-04-01", "2019-12-20", "", "有效",
+         "王小明", "", "王小明", "D06F 57/12", "", "", "", ""],
+        # 10: an institution the platform does not know under this name: reported as unmatched
+        [UNMATCHED, "一种肿瘤标志物检测试剂盒", "发明", "2021-02-02", "2023-09-19", "", "有效",
+         "广东省人民医院（广东省医学科学院）", "", "郑十一", "G01N 33/574", "", "", "", ""],
+        # 11: an old 8-digit number with an X check character, lapsed
+        ["95115608.x", "一种中药提取工艺", "发明", "1995.08.01", "19990310", "", "终止",
+         "北京 示范大学", "", "冯十二", "A61K 36/00", "", "", "", ""],
+        # 12: the world's patent, retitled: updated, its inventory record untouched
+        [WORLD_PATENT, "一种基于深度学习的图像识别方法(修订)", "发明", "2019-03-01", "2021-06-01", "", "有效",
+         "北京示范大学", "", "张三;李四", "G06V 10/82", "", "", "", ""],
+    ]
+
+
+def bad_rows() -> list[list]:
+    return [
+        # 14: wrong check digit
+        [INVENTION[:-1] + "5", "校验位错误", "发明", "2023-03-01", "2024-01-05", "", "有效", "北京示范大学", "", "张三",
+         "G06F 16/30", "", "", "", ""],
+        # 15: a utility model number stated as an invention
+        [make_application_number(2022, "2", 1111111), "类型不符", "发明", "2022-03-01", "2023-01-05", "", "有效",
+         "北京示范大学", "", "张三", "G06F 16/30", "", "", "", ""],
+        # 16: a date that does not exist
+        [make_application_number(2022, "1", 2222222), "日期不存在", "发明", "2022-03-01", "2024-02-30", "", "有效",
+         "北京示范大学", "", "张三", "G06F 16/30", "", "", "", ""],
+        # 17: title missing
+        [make_application_number(2022, "1", 3333333), "", "发明", "2022-03-01", "2023-01-05", "", "有效",
+         "北京示范大学", "", "张三", "G06F 16/30", "", "", "", ""],
+        # 18: row 4's patent again, written another way
+        [INVENTION.replace("CN", "ZL "), "重复", "发明", "2023-03-01", "2024-01-05", "", "有效", "北京示范大学", "",
+         "张三", "G06F 16/30", "", "", "", ""],
+        # 19: an invention without its main IPC
+        [make_application_number(2022, "1", 4444444), "缺主分类号", "发明", "2022-03-01", "2023-01-05", "", "有效",
+         "北京示范大学", "", "张三", "", "", "", "", ""],
+    ]
+
+
+EXPECTED_ERRORS = {
+    (14, "申请号"): "校验位是 5,应为 6",
+    (15, "专利类型"): "与申请号的类型位(实用新型)不一致",
+    (16, "授权公告日"): "不存在",
+    (17, "专利名称"): "必填项为空",
+    (18, "申请号"): "与第 4 行重复",
+    (19, "主分类号"): "须填写主分类号",
+}
+GOOD = 9
+
+
+def write_xlsx(path, rows, *, title=True):
+    wb = openpyxl.Workbook()
+    info = wb.active
+    info.title = "填写说明"
+    info.append(["本表为存量专利基础库,请勿修改表头"])
+    ws = wb.create_sheet("基础库")
+    if title:
+        ws.append(["高校和科研机构存量专利基础库(2024年第一批)"])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+        ws.append(["数据来源:国家知识产权局", None, None])
+    ws.append(HEADERS)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and value < 100000:  # an Excel serial date: a CSV carries the date as text
+        return (cells.EXCEL_EPOCH + dt.timedelta(days=value)).isoformat()
+    return str(value)
+
+
+def write_csv(path, rows):
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        for row in rows:
+            writer.writerow([csv_cell(v) for v in row])
+    return path
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def alias(world):
+    return OrganizationAlias.objects.create(organization=world.orgs["inst_bj_local"], name="北京市科学研究院")
+
+
+@pytest.fixture
+def sheet(tmp_path):
+    # Row 3 is the header (title and note above it); good rows 4–12, an empty row 13, bad rows 14–19.
+    return write_xlsx(tmp_path / "基础库.xlsx", [*good_rows(), [None] * len(HEADERS), *bad_rows()])
+
+
+def owner_names(number: str) -> list[tuple[int, str]]:
+    return list(
+        PatentOwnership.objects.filter(patent__application_number=number)
+        .order_by("position").values_list("position", "organization__name")
+    )
+
+
+def test_realistic_sheet(world, alias, media, sheet):
+    operator = world.user("operator")
+    record_before = InventoryRecord.objects.filter(patent__application_number=WORLD_PATENT).values().get()
+    result = import_base_library(sheet, "基础库.xlsx", actor=operator)
+
+    assert not result.failure
+    assert (result.total_rows, result.rejected) == (GOOD + len(bad_rows()), len(bad_rows()))
+    assert (result.created, result.updated, result.unchanged) == (GOOD - 1, 1, 0)
+
+    patent = Patent.objects.get(application_number=INVENTION)
+    assert patent.title == "一种基于深度学习的图像识别方法"
+    assert patent.patent_type == PatentType.INVENTION
+    assert (patent.application_date, patent.grant_date) == (dt.date(2023, 3, 1), dt.date(2024, 1, 5))
+    assert patent.grant_number == "CN116012345B"
+    assert patent.inventors == ["张三", "李四", "王五"]
+    assert (patent.main_ipc, patent.ipc_codes) == ("G06F 16/30", ["G06F 16/30", "G06N 3/08"])
+    assert patent.patentee_credit_codes == ["12100000400000624D"]
+    assert (patent.funding_project_number, patent.funding_source) == ("2022YFB1234567", "国家重点研发计划")
+
+    utility = Patent.objects.get(application_number=UTILITY)
+    assert (utility.patent_type, utility.main_ipc) == (PatentType.UTILITY_MODEL, "A61B 5/00")
+    assert (utility.application_date, utility.grant_date) == (dt.date(2022, 4, 1), dt.date(2023, 5, 6))
+    assert utility.patentee_credit_codes == ["12100000400000624D", ""]
+    design = Patent.objects.get(application_number=DESIGN)
+    assert (design.patent_type, design.main_ipc, design.title) == (PatentType.DESIGN, "09-03", "包装盒(月饼)")
+    old = Patent.objects.get(application_number=OLD)
+    assert (old.legal_status, old.application_date) == (LegalStatus.INVALID, dt.date(1995, 8, 1))
+    assert Patent.objects.get(application_number=CO_OWNED).patent_type == PatentType.INVENTION  # from the number
+
+    # Owners: institutions only, in patentee order; the alias and the spaced name matched.
+    assert owner_names(UTILITY) == [(1, "北京示范大学"), (2, "广东省人民医院")]
+    assert owner_names(DESIGN) == [(1, "北京市属研究院")]
+    assert owner_names(CO_OWNED) == [(1, "北京市属研究院"), (2, "北京示范大学")]
+    assert owner_names(ENTERPRISE_FIRST) == [(2, "北京示范大学")]
+    assert owner_names(OLD) == [(1, "北京示范大学")]
+    assert owner_names(PERSON_ONLY) == owner_names(UNMATCHED) == []
+
+    # A pending record for each new patent with an institution owner, for the first institution patentee.
+    records = dict(InventoryRecord.objects.filter(patent__application_number__in=[
+        INVENTION, UTILITY, DESIGN, CO_OWNED, ENTERPRISE_FIRST, PERSON_ONLY, UNMATCHED, OLD,
+    ]).values_list("patent__application_number", "institution__name"))
+    assert records == {
+        INVENTION: "北京示范大学", UTILITY: "北京示范大学", DESIGN: "北京市属研究院", CO_OWNED: "北京市属研究院",
+        ENTERPRISE_FIRST: "北京示范大学", OLD: "北京示范大学",
+    }
+    assert set(InventoryRecord.objects.filter(patent__application_number__in=records).values_list(
+        "status", flat=True)) == {InventoryStatus.PENDING}
+    # The existing patent was retitled, its record left exactly as it was.
+    assert Patent.objects.get(application_number=WORLD_PATENT).title.endswith("(修订)")
+    assert InventoryRecord.objects.filter(patent__application_number=WORLD_PATENT).values().get() == record_before
+
+    # Each bad row is rejected with its row, column and reason.
+    errors = {(e["row"], e["column"]): e["message"] for e in result.batch.errors if e["level"] == "error"}
+    assert set(errors) == set(EXPECTED_ERRORS)
+    for key, fragment in EXPECTED_ERRORS.items():
+        assert fragment in errors[key], (key, errors[key])
+    assert not Patent.objects.filter(title__in=["校验位错误", "类型不符", "日期不存在", "缺主分类号"]).exists()
+
+    # Only the institution-looking name is reported; the enterprise and the person are not.
+    assert result.unmatched_names == {HOSPITAL_ALIAS: [1, 10]}
+    unmatched = [e for e in result.batch.errors if e["level"] == "unmatched"]
+    assert [(e["value"], e["count"], e["row"]) for e in unmatched] == [(HOSPITAL_ALIAS, 1, 10)]
+
+    batch = result.batch
+    assert (batch.kind, batch.organization.kind) == (ImportBatch.Kind.BASE_LIBRARY, Organization.Kind.PLATFORM)
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert batch.counts["new"] == GOOD - 1 and batch.counts["rejected"] == len(bad_rows())
+    assert batch.counts["unmatched"] == 1 and batch.created_by == operator
+    assert batch.error_report and result.report_path
+    with batch.error_report.open("rb") as handle:
+        report = handle.read().decode("utf-8-sig")
+    assert "与第 4 行重复" in report and HOSPITAL_ALIAS in report
+    event = AuditEvent.objects.get(action="inventory.base_library_import")
+    assert event.actor == operator and event.after["new"] == GOOD - 1 and event.target_id == str(batch.pk)
+
+
+def test_same_file_twice_changes_nothing(world, alias, media, sheet):
+    import_base_library(sheet, "基础库.xlsx")
+    snapshot = (
+        list(Patent.objects.order_by("pk").values()),
+        list(PatentOwnership.objects.order_by("pk").values()),
+        list(InventoryRecord.objects.order_by("pk").values()),
+    )
+    again = import_base_library(sheet, "基础库.xlsx")
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, GOOD, len(bad_rows()))
+    assert again.records_created == again.ownerships_added == again.ownerships_removed == 0
+    assert snapshot == (
+        list(Patent.objects.order_by("pk").values()),
+        list(PatentOwnership.objects.order_by("pk").values()),
+        list(InventoryRecord.objects.order_by("pk").values()),
+    )
+    assert ImportBatch.objects.filter(kind=ImportBatch.Kind.BASE_LIBRARY).count() == 2
+
+
+def test_alias_added_then_rerun_links_the_owner(world, alias, media, sheet):
+    first = import_base_library(sheet, "基础库.xlsx")
+    assert HOSPITAL_ALIAS in first.unmatched_names
+    add_alias(actor=world.user("operator"), institution=world.orgs["inst_gd_local"],
+              name="广东省人民医院（广东省医学科学院）")
+    assert AuditEvent.objects.filter(action="organization.alias_add").exists()
+
+    again = import_base_library(sheet, "基础库.xlsx")
+    assert again.unmatched_names == {}
+    assert (again.created, again.updated, again.unchanged) == (0, 1, GOOD - 1)
+    assert owner_names(UNMATCHED) == [(1, "广东省人民医院")]
+    record = InventoryRecord.objects.get(patent__application_number=UNMATCHED)
+    assert (record.institution_id, record.status) == (world.orgs["inst_gd_local"].pk, InventoryStatus.PENDING)
+
+    third = import_base_library(sheet, "基础库.xlsx")
+    assert (third.created, third.updated, third.unchanged) == (0, 0, GOOD)
+
+
+def test_a_changed_patentee_moves_the_ownership(world, alias, media, tmp_path):
+    rows = good_rows()[:1]
+    import_base_library(write_csv(tmp_path / "a.csv", rows), "a.csv")
+    rows[0][7], rows[0][8] = "广东省人民医院；北京示范大学", ""  # the rights were shared with the hospital
+    result = import_base_library(write_csv(tmp_path / "b.csv", rows), "b.csv")
+    assert (result.updated, result.ownerships_added, result.ownerships_removed) == (1, 1, 0)
+    assert owner_names(INVENTION) == [(1, "广东省人民医院"), (2, "北京示范大学")]
+    # The record stays with the institution that had it: imports never rewrite records.
+    assert InventoryRecord.objects.get(patent__application_number=INVENTION).institution == world.orgs["inst_bj_moe"]
+
+
+def test_a_run_killed_part_way_converges_when_run_again(world, alias, media, sheet, monkeypatch):
+    from inventory import base_library
+
+    calls = {"n": 0}
+    real_apply = base_library._PortableWriter.apply
+
+    def apply_then_die(self, rows):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("worker killed")
+        return real_apply(self, rows)
+
+    # Each writer (portable or PostgreSQL) goes through its own apply; patch whichever is used.
+    monkeypatch.setattr(base_library._PortableWriter, "apply", apply_then_die)
+    if hasattr(base_library, "_PostgresWriter"):
+        real_pg = base_library._PostgresWriter.apply
+
+        def pg_then_die(self, rows):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise RuntimeError("worker killed")
+            return real_pg(self, rows)
+
+        monkeypatch.setattr(base_library._PostgresWriter, "apply", pg_then_die)
+    with pytest.raises(RuntimeError):
+        import_base_library(sheet, "基础库.xlsx", chunk_size=3)
+    killed = ImportBatch.objects.get(kind=ImportBatch.Kind.BASE_LIBRARY)
+    assert killed.status == ImportBatch.Status.FAILED and "中断" in killed.failure
+    # The two chunks before the failure stayed (rows 4–9); the rest never ran.
+    assert Patent.objects.filter(application_number__in=[INVENTION, PERSON_ONLY]).count() == 2
+    assert not Patent.objects.filter(application_number__in=[UNMATCHED, OLD]).exists()
+
+    monkeypatch.undo()
+    again = import_base_library(sheet, "基础库.xlsx", chunk_size=3)
+    assert (again.created, again.updated, again.unchanged) == (GOOD - 1 - 6, 1, 6)
+    state = (Patent.objects.count(), PatentOwnership.objects.count(), InventoryRecord.objects.count())
+    final = import_base_library(sheet, "基础库.xlsx")
+    assert (final.created, final.updated, final.unchanged) == (0, 0, GOOD)
+    assert state == (Patent.objects.count(), PatentOwnership.objects.count(), InventoryRecord.objects.count())
+    assert owner_names(CO_OWNED) == [(1, "北京市属研究院"), (2, "北京示范大学")]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_chunks_are_written_alongside_the_reading(world, alias, media, sheet, monkeypatch):
+    """No outer transaction (the command, the Celery task): on PostgreSQL a second thread, on its own
+    connection, writes each chunk while the next is read. The result is the same as in turn."""
+    import threading
+
+    from inventory import base_library
+
+    threads = set()
+    real = base_library._write_chunk
+
+    def spy(writer, rows):
+        threads.add(threading.current_thread().name)
+        return real(writer, rows)
+
+    monkeypatch.setattr(base_library, "_write_chunk", spy)
+    result = import_base_library(sheet, "基础库.xlsx", chunk_size=2)
+    assert (result.created, result.updated, result.rejected) == (GOOD - 1, 1, len(bad_rows()))
+    assert owner_names(CO_OWNED) == [(1, "北京市属研究院"), (2, "北京示范大学")]
+    assert InventoryRecord.objects.filter(patent__application_number=DESIGN).get().institution.name == "北京市属研究院"
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        assert threads and all(name.startswith("base-library-writer") for name in threads)
+    again = import_base_library(sheet, "基础库.xlsx", chunk_size=4)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, GOOD)
+
+
+def test_csv_gives_the_same_result_as_xlsx(world, alias, media, tmp_path):
+    path = write_csv(tmp_path / "基础库.csv", [*good_rows(), [None] * len(HEADERS), *bad_rows()])
+    result = import_base_library(path, "基础库.csv")
+    assert (result.created, result.updated, result.rejected) == (GOOD - 1, 1, len(bad_rows()))
+    # CSV rows are numbered from its header on line 1.
+    errors = {(e["row"], e["column"]) for e in result.batch.errors if e["level"] == "error"}
+    assert errors == {(row - 2, column) for row, column in EXPECTED_ERRORS}
+    assert owner_names(DESIGN) == [(1, "北京市属研究院")]
+
+
+def test_csv_in_gb18030(world, media, tmp_path):
+    path = tmp_path / "gbk.csv"
+    row = good_rows()[0]
+    lines = [",".join(HEADERS), ",".join(csv_cell(v) for v in row)]
+    path.write_bytes("\n".join(lines).replace("；", ";").encode("gb18030"))
+    result = import_base_library(path, "gbk.csv")
+    assert result.created == 1 and Patent.objects.get(application_number=INVENTION).title.startswith("一种基于")
+
+
+def test_small_chunks_give_the_same_counts(world, alias, media, sheet):
+    result = import_base_library(sheet, "基础库.xlsx", chunk_size=2)
+    assert (result.created, result.updated, result.rejected) == (GOOD - 1, 1, len(bad_rows()))
+    assert {(e["row"], e["column"]) for e in result.batch.errors if e["level"] == "error"} == set(EXPECTED_ERRORS)
+
+
+def test_more_rules(world, media, tmp_path):
+    base = good_rows()[0]
+
+    def row(**changes):
+        values = dict(zip(HEADERS, base, strict=True))
+        values.update(changes)
+        return [values[h] for h in HEADERS]
+
+    rows = [
+        row(申请号=make_application_number(2022, "1", 1), 授权公告日="2021-01-01", 申请日="2022-01-01"),
+        row(申请号=make_application_number(2022, "1", 2),
+            专利权人统一社会信用代码="12100000400000624D;91110000600037341L"),
+        row(申请号=make_application_number(2022, "1", 3), 专利权人统一社会信用代码="12100000400000625D"),
+        row(申请号=make_application_number(2022, "3", 4), 专利类型="外观设计", 主分类号="G06F 16/30"),
+        row(申请号=make_application_number(2022, "1", 5), 主分类号="14-02"),
+        row(申请号=make_application_number(2022, "1", 6), 法律状态="审中"),
+        row(申请号=make_application_number(2022, "1", 7), 授权公告号="公告号"),
+        row(申请号=make_application_number(2022, "1", 8), 分类号="G06F 16/30;不是分类号"),
+    ]
+    result = import_base_library(write_csv(tmp_path / "r.csv", rows), "r.csv")
+    messages = {(e["row"], e["column"]): e["message"] for e in result.batch.errors}
+    assert "早于申请日" in messages[(2, "授权公告日")]
+    assert "有 2 个信用代码,但有 1 个专利权人" in messages[(3, "专利权人统一社会信用代码")]
+    assert "校验位" in messages[(4, "专利权人统一社会信用代码")]
+    assert "洛迦诺" in messages[(5, "主分类号")]
+    assert "应为 IPC" in messages[(6, "主分类号")]
+    assert "不是可选值" in messages[(7, "法律状态")]
+    assert "授权公告号" in messages[(8, "授权公告号")]
+    assert "IPC" in messages[(9, "分类号")]
+    assert result.rejected == len(rows) and result.created == 0
+
+
+def test_missing_column_fails_the_batch(world, media, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("申请号,专利名称\n" + INVENTION + ",标题\n", encoding="utf-8")
+    result = import_base_library(path, "x.csv")
+    assert "缺少必填列" in result.failure and "申请日" in result.failure
+    assert result.batch.status == ImportBatch.Status.FAILED
+    assert AuditEvent.objects.filter(action="inventory.base_library_import").exists()
+
+
+def test_unknown_columns_are_reported_and_ignored(world, media, tmp_path):
+    path = tmp_path / "u.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*HEADERS, "备注栏"])
+        writer.writerow([*(csv_cell(v) for v in good_rows()[0]), "x"])
+    result = import_base_library(path, "u.csv")
+    assert result.created == 1
+    assert [(e["column"], e["level"]) for e in result.batch.errors] == [("备注栏", "warning")]
+
+
+def test_an_absent_optional_column_leaves_stored_values_alone(world, media, tmp_path):
+    import_base_library(write_csv(tmp_path / "full.csv", good_rows()[:1]), "full.csv")
+    path = tmp_path / "short.csv"
+    keep = [h for h in HEADERS if h not in ("摘要", "资助来源")]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(keep)
+        values = dict(zip(HEADERS, good_rows()[0], strict=True))
+        writer.writerow([csv_cell(values[h]) for h in keep])
+    result = import_base_library(path, "short.csv")
+    assert (result.updated, result.unchanged) == (0, 1)
+    patent = Patent.objects.get(application_number=INVENTION)
+    assert (patent.abstract, patent.funding_source) == ("本发明公开了一种图像识别方法。", "国家重点研发计划")
+
+
+def test_compact_index_finds_duplicates_across_freezes():
+    index = ApplicationNumberIndex()
+    index.FREEZE_AT = 3
+    numbers = [make_application_number(2020, "1", serial) for serial in range(10)]
+    for row, number in enumerate(numbers, start=2):
+        assert index.first_row(number, row) is None
+    assert len(index) == 10
+    assert index.first_row(numbers[0], 50) == 2
+    assert index.first_row(numbers[9], 51) == 11
+    assert index.first_row("CN95115608.X", 52) is None and index.first_row("CN95115608.X", 53) == 52
+
+
+@pytest.mark.parametrize("name,code,kind", [
+    ("北京大学", "", PatenteeKind.INSTITUTION),
+    ("中国科学院大连化学物理研究所", "", PatenteeKind.INSTITUTION),
+    ("清华大学出版社有限公司", "", PatenteeKind.ENTERPRISE),
+    ("华为技术有限公司", "", PatenteeKind.ENTERPRISE),
+    ("张三", "", PatenteeKind.PERSON),
+    ("阿依古丽·买买提", "", PatenteeKind.PERSON),
+    ("Stanford University", "", PatenteeKind.INSTITUTION),
+    ("Siemens AG", "", PatenteeKind.ENTERPRISE),
+    ("Agricultural University of Hebei", "", PatenteeKind.INSTITUTION),
+    ("某某", "91350100M000100Y43", PatenteeKind.ENTERPRISE),
+])
+def test_classify_patentees(name, code, kind):
+    assert classify(name, code) == kind
+
+
+def test_names_are_compared_normalised(world):
+    assert normalize_name(" 北京大学（深圳 研究生院）") == normalize_name("北京大学(深圳研究生院)")
+    assert normalize_name("北京大学（深圳 研究生院）") == "北京大学(深圳研究生院)"
+    assert normalize_name("北京大学【深圳】") == "北京大学(深圳)"
+    matcher = PatenteeMatcher()
+    found = matcher.match(["北京示范大学", "张三", "北京中央企业集团有限公司"], ["12100000400000624D", "", ""])
+    assert [(m.organization_id, m.via) for m in found] == [(world.orgs["inst_bj_moe"].pk, "credit_code"),
+                                                            (None, ""), (None, "")]
+    assert not any(m.is_unmatched_institution for m in found)
+
+
+# The command ---------------------------------------------------------------------------------
+
+
+def test_command_prints_counts_and_exits_non_zero_on_rejected_rows(world, alias, media, sheet, capsys):
+    with pytest.raises(SystemExit) as exited:
+        call_command("import_base_library", str(sheet), "--user", "operator")
+    assert exited.value.code == 1
+    out = capsys.readouterr().out
+    for fragment in (f"新增(created):{GOOD - 1}", "更新(updated):1", "未变(unchanged):0",
+                     f"拒绝(rejected):{len(bad_rows())}", "未匹配专利权人(unmatched):1", "错误报告:"):
+        assert fragment in out, fragment
+
+
+def test_command_succeeds_on_a_clean_file(world, alias, media, tmp_path, capsys):
+    path = write_csv(tmp_path / "ok.csv", good_rows())
+    call_command("import_base_library", str(path), "--quiet-progress")
+    out = capsys.readouterr().out
+    assert f"新增(created):{GOOD - 1}" in out and "拒绝(rejected):0" in out
+    call_command("import_base_library", str(path), "--quiet-progress")
+    assert f"未变(unchanged):{GOOD}" in capsys.readouterr().out
+
+
+def test_command_refuses_a_missing_file_and_a_non_operator(world, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="文件不存在"):
+        call_command("import_base_library", str(tmp_path / "none.csv"))
+    path = write_csv(tmp_path / "ok.csv", good_rows()[:1])
+    with pytest.raises(CommandError, match="不是平台运营账号"):
+        call_command("import_base_library", str(path), "--user", "inst_bj_moe_admin")
+
+
+# The page --------------------------------------------------------------------------------------
+
+NOT_OPERATORS = ["sysadmin", "secadmin", "auditor", "moe_admin", "prov_bj_admin", "inst_bj_moe_admin",
+                 "ent_gd_admin", "expert"]
+
+
+@pytest.mark.parametrize("username", NOT_OPERATORS)
+def test_only_the_operator_reaches_the_pages(world, client, username, media, sheet):
+    client.force_login(world.user(username))
+    url = reverse("inventory:base_library")
+    assert client.get(url).status_code == 403
+    with open(sheet, "rb") as handle:
+        assert client.post(url, {"file": handle}).status_code == 403
+    assert client.get(reverse("inventory:base_library_alias")).status_code == 403
+    assert client.post(reverse("inventory:base_library_alias"),
+                       {"name": "某别名", "institution": "北京示范大学"}).status_code == 403
+    assert not ImportBatch.objects.filter(kind=ImportBatch.Kind.BASE_LIBRARY).exists()
+    assert not OrganizationAlias.objects.filter(name="某别名").exists()
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("inventory:base_library"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_operator_uploads_and_reads_the_result(world, alias, client, media, sheet):
+    client.force_login(world.user("operator"))
+    url = reverse("inventory:base_library")
+    page = client.get(url)
+    assert page.status_code == 200 and "上传并导入" in page.content.decode()
+    with open(sheet, "rb") as handle:
+        response = client.post(url, {"file": handle})
+    batch = ImportBatch.objects.get(kind=ImportBatch.Kind.BASE_LIBRARY)
+    assert response.status_code == 302 and response["Location"].endswith(f"?batch={batch.pk}")
+    assert batch.status == ImportBatch.Status.COMMITTED and batch.original_name == "基础库.xlsx"
+
+    html = client.get(response["Location"]).content.decode()
+    assert f'data-count="new">{GOOD - 1}<' in html and f'data-count="rejected">{len(bad_rows())}<' in html
+    assert "与第 4 行重复" in html and HOSPITAL_ALIAS in html
+    assert reverse("inventory:base_library_alias") + "?name=" in html
+
+    report = client.get(f"{url}?batch={batch.pk}&download=report")
+    assert report.status_code == 200
+    assert "校验位" in b"".join(report.streaming_content).decode("utf-8-sig")
+    progress = client.get(f"{url}?batch={batch.pk}&partial=progress")
+    assert progress["HX-Refresh"] == "true"
+    assert client.get(f"{url}?batch=999999").status_code == 404
+    assert AuditEvent.objects.filter(action="inventory.base_library_upload").exists()
+
+
+def test_a_file_over_the_limit_is_refused(world, client, media, settings, sheet):
+    settings.UPLOAD_MAX_BYTES = 1024
+    client.force_login(world.user("operator"))
+    with open(sheet, "rb") as handle:
+        response = client.post(reverse("inventory:base_library"), {"file": handle})
+    assert response.status_code == 200
+    assert "超过上限" in response.content.decode()
+    assert not ImportBatch.objects.filter(kind=ImportBatch.Kind.BASE_LIBRARY).exists()
+
+
+def test_a_body_announced_over_the_limit_is_refused_unread(world, client, media, settings, tmp_path):
+    settings.UPLOAD_MAX_BYTES = 1024
+    big = tmp_path / "big.csv"
+    big.write_text(",".join(HEADERS) + "\n" + "x" * 200_000, encoding="utf-8")
+    client.force_login(world.user("operator"))
+    with open(big, "rb") as handle:
+        response = client.post(reverse("inventory:base_library"), {"file": handle})
+    html = response.content.decode()
+    assert response.status_code == 200 and "超过上限" in html and "该字段是必填项" not in html
+    assert not ImportBatch.objects.filter(kind=ImportBatch.Kind.BASE_LIBRARY).exists()
+
+
+def test_operator_adds_an_alias_from_an_unmatched_patentee(world, client, media):
+    client.force_login(world.user("operator"))
+    url = reverse("inventory:base_library_alias")
+    page = client.get(url, {"name": HOSPITAL_ALIAS})
+    assert page.status_code == 200 and "广东省人民医院" in page.content.decode()  # suggested
+    response = client.post(url, {"name": HOSPITAL_ALIAS, "institution": "广东省人民医院", "batch": "7"})
+    assert response.status_code == 302 and response["Location"].endswith("?batch=7")
+    alias = OrganizationAlias.objects.get(name=HOSPITAL_ALIAS)
+    assert alias.organization == world.orgs["inst_gd_local"]
+    # The same name again, an enterprise, or an unknown institution are refused with the reason.
+    again = client.post(url, {"name": "广东省人民医院（广东省医学科学院）", "institution": "广东省人民医院"})
+    assert "已是机构“广东省人民医院”的别名" in again.content.decode()
+    enterprise = client.post(url, {"name": "别名甲", "institution": "北京中央企业集团有限公司"})
+    assert "没有名称或统一社会信用代码" in enterprise.content.decode()
+    by_code = client.post(url, {"name": "北京示范大学(老校区)", "institution": "12100000400000624D"})
+    assert by_code.status_code == 302
+    assert OrganizationAlias.objects.get(name="北京示范大学(老校区)").organization == world.orgs["inst_bj_moe"]
+
+
+# Large .xlsx sheets are streamed (patentnavi.sheets.xlsx_stream) ------------------------------
+
+
+def _rows_by_number(sheet) -> dict[int, list]:
+    rows = {}
+    for number, cells_ in sheet.rows():
+        while cells_ and cells_[-1] in ("", None):
+            cells_ = cells_[:-1]
+        if cells_:
+            rows[number] = cells_
+    return rows
+
+
+def test_streamed_xlsx_reads_as_python_calamine_does(sheet, monkeypatch):
+    from inventory.base_library import BaseLibraryFormat
+    from patentnavi.sheets import open_sheet, reader
+
+    required = BaseLibraryFormat().required_headers
+    held = open_sheet(sheet, "基础库.xlsx", required)
+    monkeypatch.setattr(reader, "STREAM_SHEET_BYTES", 0)
+    streamed = open_sheet(sheet, "基础库.xlsx", required)
+    assert (streamed.name, streamed.header_row, streamed.headers) == (held.name, held.header_row, held.headers)
+    assert _rows_by_number(streamed) == _rows_by_number(held)
+
+
+def test_streamed_xlsx_imports_the_same(world, alias, media, sheet, monkeypatch):
+    from patentnavi.sheets import reader
+
+    monkeypatch.setattr(reader, "STREAM_SHEET_BYTES", 0)
+    result = import_base_library(sheet, "基础库.xlsx")
+    assert (result.created, result.updated, result.rejected) == (GOOD - 1, 1, len(bad_rows()))
+    assert {(e["row"], e["column"]) for e in result.batch.errors if e["level"] == "error"} == set(EXPECTED_ERRORS)
+    assert owner_names(UTILITY) == [(1, "北京示范大学"), (2, "广东省人民医院")]
+    assert Patent.objects.get(application_number=UTILITY).application_date == dt.date(2022, 4, 1)
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_formula_without_a_saved_value_is_an_error(world, media, tmp_path, monkeypatch, streamed):
+    from patentnavi.sheets import reader
+
+    if streamed:
+        monkeypatch.setattr(reader, "STREAM_SHEET_BYTES", 0)
+    row = good_rows()[0]
+    row[1] = '=CONCATENATE("一种","方法")'  # openpyxl saves the formula without a computed value
+    result = import_base_library(write_xlsx(tmp_path / "f.xlsx", [row]), "f.xlsx")
+    messages = {(e["row"], e["column"]): e["message"] for e in result.batch.errors}
+    assert "公式" in messages[(4, "专利名称")] and result.rejected == 1
+
+
+def test_the_formula_scan_reads_a_large_sheet_in_pieces(tmp_path):
+    from patentnavi.sheets.reader import formulas_without_values
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    filler = "一种基于深度学习的图像识别方法及系统" * 3
+    for number in range(1, 60_001):
+        ws.append([number, filler, "=A1*2" if number == 55_000 else None])
+    path = tmp_path / "big.xlsx"
+    wb.save(path)
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 8 << 20  # more than one piece
+    assert formulas_without_values(path, ws.title) == {(55_000, 2)}
