@@ -224,8 +224,9 @@ def test_key_strings_come_out_in_english():
 
 
 @pytest.mark.django_db
-def test_login_page_in_english_by_accept_language(client):
-    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en")
+def test_login_page_in_english_when_chosen(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("accounts:login"))
     assert response.status_code == 200
     page = response.content.decode()
     assert '<html lang="en">' in page
@@ -238,6 +239,13 @@ def test_login_page_in_english_by_accept_language(client):
     ):
         assert label in page
     assert "用户登录" not in page
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese(client):
+    # The browser's Accept-Language does not switch; only the user's choice does.
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page and "用户登录" in page
 
 
 @pytest.mark.django_db
