@@ -18,29 +18,23 @@ Targets (issue 3): 1.5 million rows in under 10 minutes, peak memory under 500 M
 import argparse
 import csv
 import os
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import generate  # noqa: E402
+from bench.measure import cpu_seconds, current_rss_mb, drop_database, peak_rss_mb, scratch_database  # noqa: E402
 
 TARGET_SECONDS = 600
 TARGET_MB = 500
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 _finished_backends: dict[int, float] = {}
@@ -64,41 +58,10 @@ def backend_cpu_seconds() -> float:
     return sum(_finished_backends.values())
 
 
-def current_rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
-def scratch_database(server_url: str, name: str) -> str:
-    """Drop and create `name` on the server; returns its URL."""
-    import psycopg2
-
-    parsed = urlparse(server_url)
-    admin = psycopg2.connect(
-        dbname="postgres", user=parsed.username or "postgres", password=parsed.password,
-        host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return urlunparse(parsed._replace(path=f"/{name}"))
 
 
-def drop_database(server_url: str, name: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(server_url)
-    admin = psycopg2.connect(dbname="postgres", user=parsed.username or "postgres", password=parsed.password,
-                             host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
 
 
 def floor(path: Path, xlsx: bool) -> dict[str, float]:

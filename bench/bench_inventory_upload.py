@@ -21,18 +21,17 @@ import argparse
 import cProfile
 import io
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import generate  # noqa: E402
+from bench.measure import cpu_seconds, current_rss_mb, peak_rss_mb, scratch_database  # noqa: E402
 
 DATABASE = "pn_bench_upload"
 BASE_ROWS = 1_500_000  # the bench institution is first patentee of every 14th row: ~107,000 patents
@@ -40,13 +39,8 @@ TARGET_RATIO = 1 / 3
 TARGET_MB = 500
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def backend_cpu_seconds() -> float:
@@ -63,26 +57,8 @@ def backend_cpu_seconds() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def current_rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
-def scratch_database(server_url: str, name: str) -> str:
-    import psycopg2
-
-    parsed = urlparse(server_url)
-    admin = psycopg2.connect(dbname="postgres", user=parsed.username or "postgres", password=parsed.password,
-                             host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return urlunparse(parsed._replace(path=f"/{name}"))
 
 
 def ensure_file(rows: int) -> Path:

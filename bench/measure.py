@@ -1,0 +1,50 @@
+"""Measuring helpers shared by the benchmarks: memory, CPU time and scratch PostgreSQL databases."""
+
+import resource
+from urllib.parse import urlparse, urlunparse
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _admin_connection(server_url: str):
+    import psycopg2
+
+    parsed = urlparse(server_url)
+    admin = psycopg2.connect(
+        dbname="postgres", user=parsed.username or "postgres", password=parsed.password,
+        host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432,
+    )
+    admin.autocommit = True
+    return admin
+
+
+def scratch_database(server_url: str, name: str) -> str:
+    """Drop and create `name` on the server; returns its URL."""
+    admin = _admin_connection(server_url)
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return urlunparse(urlparse(server_url)._replace(path=f"/{name}"))
+
+
+def drop_database(server_url: str, name: str) -> None:
+    admin = _admin_connection(server_url)
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
