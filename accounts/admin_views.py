@@ -5,13 +5,10 @@ administrators and the operator, gets 403. An account outside what the administr
 (its own, for instance) is a 404.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,30 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import administration
 from .administration import AuditFilter, display
+from .decorators import role_required
 from .models import User
 from .roles import Role
 
 PAGE_SIZE = 50
-
-
-def role_required(role: str) -> Callable:
-    """Sign-in required; then 403 for any role but `role`. Pages are never cached (they show accounts,
-    one-time passwords and audit records)."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            administration.require_role(request.user, role)
-            return view(request, *args, **kwargs)
-
-        return login_required(never_cache(wrapped))
-
-    return decorator
 
 
 class BootstrapForm(forms.Form):

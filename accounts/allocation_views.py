@@ -6,7 +6,6 @@ passwords, so it is never written to disk: it stays in the cache for ten minutes
 immediate download, and every download is audited.
 """
 
-import functools
 import io
 import secrets
 import tempfile
@@ -17,9 +16,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -35,25 +32,13 @@ from .allocation import (
     preview_allocation,
 )
 from .audit import record
-from .roles import Role, role_of
+from .decorators import role_required
+from .roles import Role
 
 UPLOAD_CACHE_SECONDS = 30 * 60
 # Allocation sheets are small (one row per organisation); they wait in the cache between steps.
 MAX_UPLOAD_BYTES = min(settings.UPLOAD_MAX_BYTES, 10 * 1024 * 1024)
 TEMPLATE_NAME = "账号分配模板.xlsx"
-
-
-def operator_required(view):
-    """Signed-in platform operators only; every other role is refused (403)."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if role_of(request.user) != Role.OPERATOR:
-            raise PermissionDenied(_("只有平台运营人员可以分配账号"))
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 class UploadForm(forms.Form):
@@ -94,7 +79,7 @@ def _as_file(name: str, content: bytes) -> Iterator[Path]:
         yield path
 
 
-@operator_required
+@role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_http_methods(["GET", "POST"])
 def upload(request):
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
@@ -113,7 +98,7 @@ def upload(request):
     return render(request, "accounts/allocation_upload.html", {"form": form, "file_errors": file_errors})
 
 
-@operator_required
+@role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_http_methods(["GET"])
 def template(request):
     return FileResponse(io.BytesIO(build_template()), as_attachment=True, filename=TEMPLATE_NAME)
@@ -125,7 +110,7 @@ def _render_preview(request, token: str, preview, status: int = 200):
     )
 
 
-@operator_required
+@role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_http_methods(["GET"])
 def preview(request, token: str):
     try:
@@ -138,7 +123,7 @@ def preview(request, token: str):
     return _render_preview(request, token, result)
 
 
-@operator_required
+@role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_POST
 def confirm(request, token: str):
     try:
@@ -181,7 +166,7 @@ def confirm(request, token: str):
 
 
 @never_cache
-@operator_required
+@role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_http_methods(["GET"])
 def result(request, token: str):
     data = _cached(_result_key(token), request)
@@ -190,7 +175,7 @@ def result(request, token: str):
 
 
 @never_cache
-@operator_required
+@role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_http_methods(["GET"])
 def download(request, token: str):
     data = _cached(_result_key(token), request)

@@ -3,20 +3,22 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from .decorators import role_required
 from .models import Organization
-from .registration import approve_enterprise, can_review_enterprises, register_enterprise, reject_enterprise
+from .registration import approve_enterprise, register_enterprise, reject_enterprise
 from .registration_forms import EnterpriseRegistrationForm, RejectForm, ReviewFilterForm
+from .roles import Role
 
 _SESSION_KEY = "accounts.registered_enterprise"
 
@@ -68,9 +70,8 @@ def register_done(request):
     return render(request, "accounts/register_done.html", {"registered": request.session.pop(_SESSION_KEY, None)})
 
 
-def _require_reviewer(request) -> None:
-    if not can_review_enterprises(request.user):
-        raise PermissionDenied(_("只有省级知识产权局可以审核企业注册"))
+# Only provincial IP offices review the enterprises that registered in their province.
+reviewer_required = role_required(Role.PROVINCE, message=gettext_lazy("只有省级知识产权局可以审核企业注册"))
 
 
 def _review_url(request) -> str:
@@ -86,10 +87,9 @@ def _review_url(request) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-@login_required
+@reviewer_required
 def enterprise_review(request):
     """The enterprises located in the reviewer's province, pending ones first."""
-    _require_reviewer(request)
     filter_form = ReviewFilterForm(request.GET or None)
     status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
     enterprises = (
@@ -121,10 +121,9 @@ def enterprise_review(request):
     )
 
 
-@login_required
+@reviewer_required
 @require_POST
 def enterprise_approve(request, pk: int):
-    _require_reviewer(request)
     organization = get_object_or_404(Organization.objects.editable_by(request.user), pk=pk)
     try:
         changed = approve_enterprise(actor=request.user, organization=organization, request=request)
@@ -140,10 +139,9 @@ def enterprise_approve(request, pk: int):
     return redirect(_review_url(request))
 
 
-@login_required
+@reviewer_required
 @require_POST
 def enterprise_reject(request, pk: int):
-    _require_reviewer(request)
     organization = get_object_or_404(Organization.objects.editable_by(request.user), pk=pk)
     form = RejectForm(request.POST)
     if not form.is_valid():

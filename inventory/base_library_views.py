@@ -5,25 +5,22 @@ Only the operator (role "operator") reaches them; everyone else gets 403. Batche
 through `ImportBatch.objects.visible_to(user)`, so a batch outside the scope is a 404.
 """
 
-from collections.abc import Callable
-from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import role_required
 from accounts.identifiers import is_valid_credit_code, normalize_credit_code
 from accounts.models import Organization
-from accounts.roles import Role, role_of
+from accounts.roles import Role
 
 from . import patentees
 from .base_library import BaseLibraryFormat, check_upload_size, create_upload_batch
@@ -32,16 +29,6 @@ from .tasks import import_base_library_task
 
 RECENT_BATCHES = 10
 RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
-
-
-def operator_required(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if role_of(request.user) != Role.OPERATOR:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(never_cache(wrapped))
 
 
 class UploadForm(forms.Form):
@@ -78,7 +65,7 @@ def _batches(user):
     return ImportBatch.objects.visible_to(user).filter(kind=ImportBatch.Kind.BASE_LIBRARY)
 
 
-@operator_required
+@role_required(Role.OPERATOR)
 @require_http_methods(["GET", "POST"])
 def base_library(request: HttpRequest) -> HttpResponse:
     """GET: the upload form, recent runs and (?batch=) one run's result; POST: upload and start."""
@@ -167,7 +154,7 @@ def suggestions(name: str, limit: int = 8) -> list[Organization]:
     return [org for _score, _name, org in scored[:limit]]
 
 
-@operator_required
+@role_required(Role.OPERATOR)
 @require_http_methods(["GET", "POST"])
 def add_alias(request: HttpRequest) -> HttpResponse:
     """Add an OrganizationAlias for an institution, typically from an unmatched patentee of a run."""

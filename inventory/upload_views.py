@@ -9,13 +9,12 @@ operator all): anything else is a 404. Commit and cancel go through
 
 import tempfile
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import record
+from accounts.decorators import role_required
+from accounts.roles import Role
 
 from . import upload
 from .choices import Disposal, Intent
@@ -36,18 +37,6 @@ RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBat
 PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 20  # a record's changes take a few lines each
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def institution_required(view: Callable) -> Callable:
-    """Uploads and the pre-filled export are the institutions' own (others: 403)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not upload.can_upload(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
 
 
 def _batches(user):
@@ -82,7 +71,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@institution_required
+@role_required(Role.INSTITUTION)
 @never_cache
 def upload_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -306,7 +295,7 @@ def template_base_library(request: HttpRequest) -> FileResponse:
     return _xlsx_response(write, "存量专利基础库模板.xlsx")
 
 
-@institution_required
+@role_required(Role.INSTITUTION)
 @require_GET
 def export_prefilled(request: HttpRequest) -> FileResponse:
     stamp = timezone.localtime().strftime("%Y%m%d")
