@@ -1,5 +1,5 @@
 from .navigation import entries_for
-from .roles import THREE_ADMINS, Role, role_of
+from .roles import Role, role_of
 
 
 def role(request) -> dict:
@@ -8,6 +8,5 @@ def role(request) -> dict:
     return {
         "role": current,
         "Role": Role,
-        "is_three_admin": current in THREE_ADMINS,
         "nav_entries": entries_for(request.user, current) if current else [],
     }

@@ -101,3 +101,13 @@ def set_active(*, actor: User, user: User, active: bool, request=None) -> None:
         actor=actor, request=request, target=user, before=before, after={"is_active": active},
         organization=user.organization,
     )
+
+
+@transaction.atomic
+def change_own_password(*, user: User, new_password: str, request=None) -> None:
+    """A user replaces their own password (first login, expiry, or by choice): the forced-change
+    flag is cleared and the change audited in the same transaction."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record("account.password_change", actor=user, request=request, target=user, organization=user.organization)

@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-from .audit import record
 from .forms import ForcedPasswordChangeForm, LoginForm
+from .services import change_own_password
 
 
 class LoginView(auth_views.LoginView):
@@ -23,10 +25,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.user
-        user.must_change_password = False
-        user.save(update_fields=["must_change_password", "password_changed_at"])
-        record("account.password_change", actor=user, request=self.request, target=user)
+        change_own_password(user=form.user, new_password=form.cleaned_data["new_password1"], request=self.request)
+        # Keep this session signed in after the change (Django's own view does the same).
+        update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("密码已修改。"))
-        return response
+        return HttpResponseRedirect(self.get_success_url())

@@ -1,7 +1,7 @@
 """Base classes for pages: a concrete view names its queryset; the scope is applied here."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import DetailView, ListView
+from django.views.generic import ListView
 
 
 class ScopedQuerysetMixin(LoginRequiredMixin):
@@ -15,7 +15,3 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
 
 class ScopedListView(ScopedQuerysetMixin, ListView):
     paginate_by = 50
-
-
-class ScopedDetailView(ScopedQuerysetMixin, DetailView):
-    pass

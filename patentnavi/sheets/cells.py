@@ -4,7 +4,7 @@ date, datetime or None) and returns the typed value, or raises CellValueError (C
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -156,15 +156,3 @@ def email(value: object) -> str:
     if not _EMAIL.match(raw):
         raise CellValueError(_("“%(value)s”不是有效的电子邮箱") % {"value": raw})
     return raw.lower()
-
-
-def first_error(parsers: Iterable[Callable[[object], object]], value: object) -> object:
-    """Try parsers in order; the first that accepts wins (e.g. a province by code or by name)."""
-    last: CellValueError | None = None
-    for parse in parsers:
-        try:
-            return parse(value)
-        except CellValueError as error:
-            last = error
-    assert last is not None
-    raise last
