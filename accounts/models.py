@@ -109,6 +109,11 @@ class Organization(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    # Institutions: 1 = the institution approves assessments itself; 2 = the department (二级单位)
+    # reviews first, then the institution (建档 → 二级单位审核 → 学校审核).
+    review_levels = models.PositiveSmallIntegerField(
+        _("审核层级"), choices=[(1, _("学校审核")), (2, _("二级单位审核 + 学校审核"))], default=2
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     objects = OrganizationQuerySet.as_manager()
@@ -222,6 +227,15 @@ class User(AbstractUser):
     phone = models.CharField(_("手机"), max_length=32, blank=True)
     is_org_admin = models.BooleanField(_("机构管理员"), default=False)
     is_expert = models.BooleanField(_("评价专家"), default=False)
+    # An inventor invited to self-assess named patents (发明人自评): sees only the patents granted
+    # to them object by object (django-guardian), nothing else of the institution.
+    is_inventor = models.BooleanField(_("发明人"), default=False)
+    # Department (二级单位) staff see and review only their department's patents; institution-level
+    # staff (no department) see all of the institution's.
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("二级单位"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
     platform_role = models.CharField(
         _("平台职责"), max_length=16, choices=PlatformRole.choices, blank=True
     )
@@ -305,3 +319,35 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events cannot be deleted")
+
+
+class DepartmentQuerySet(ScopedQuerySet):
+    def _visible_to_institution(self, user):
+        departments = self.filter(organization_id=user.organization_id)
+        return departments.filter(pk=user.department_id) if user.department_id else departments
+
+    def _editable_by_institution(self, user):
+        if not user.is_org_admin or user.department_id:
+            return self.none()
+        return self.filter(organization_id=user.organization_id)
+
+
+class Department(models.Model):
+    """A department (二级单位: 学院, 研究所, 科室) of an institution."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="departments", verbose_name=_("所属机构")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = _("二级单位")
+        verbose_name_plural = _("二级单位")
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="unique_department_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     MINISTRY = "ministry", _("部委")
     PROVINCE = "province", _("省级知识产权局")
     INSTITUTION = "institution", _("高校和科研机构")
+    INVENTOR = "inventor", _("发明人")
     ENTERPRISE = "enterprise", _("企业")
     EXPERT = "expert", _("评价专家")
 
@@ -36,4 +37,6 @@ def role_of(user) -> str:
         return ""
     if org.kind == "platform":
         return user.platform_role or ""
+    if org.kind == "institution" and user.is_inventor:
+        return Role.INVENTOR
     return org.kind

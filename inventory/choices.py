@@ -18,6 +18,14 @@ class InventoryStatus(models.TextChoices):
     INVENTORIED = "inventoried", _("已盘点")
 
 
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", _("建档中")
+    SUBMITTED = "submitted", _("待二级单位审核")
+    DEPARTMENT_REVIEWED = "department_reviewed", _("待学校审核")
+    APPROVED = "approved", _("已审核通过")
+    RETURNED = "returned", _("已退回")
+
+
 class ImplementationStatus(models.TextChoices):
     NONE = "none", _("未实施")
     SELF = "self", _("自行实施")
@@ -79,3 +87,17 @@ TECHNOLOGY_READINESS = {
     8: _("系统完成并通过验证"),
     9: _("实际运行成功"),
 }
+
+
+class ConversionKind(models.TextChoices):
+    TRANSFER = "transfer", _("转让")
+    LICENSE = "license", _("许可")
+    EQUITY = "equity", _("作价入股")
+    SELF = "self", _("自行实施")
+
+
+class PaymentMode(models.TextChoices):
+    LUMP_SUM = "lump_sum", _("一次性")
+    ENTRY_FEE_ROYALTY = "entry_fee_royalty", _("入门费加提成")
+    ROYALTY = "royalty", _("提成")
+    INSTALMENTS = "instalments", _("分期")

@@ -5,18 +5,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from accounts.roles import role_of
 from accounts.scoping import ScopedQuerySet, supervised_institutions
 
-from .choices import (
+from ..choices import (
     ImplementationStatus,
     InventoryStatus,
     LegalStatus,
     LicenseType,
     PatentType,
     Prospect,
+    ReviewState,
     Screening,
     ValueGrade,
 )
+
+
+def _local_institutions(user):
+    return Organization.objects.filter(kind=Organization.Kind.INSTITUTION, province_id=user.organization.province_id)
 
 
 class PatentQuerySet(ScopedQuerySet):
@@ -28,14 +34,26 @@ class PatentQuerySet(ScopedQuerySet):
         owned = PatentOwnership.objects.filter(organization__in=organizations).values("patent_id")
         return self.filter(pk__in=owned)
 
+    def owned_by_visible(self, user) -> "PatentQuerySet":
+        """The patents whose own data (not only their library card) the user sees: what
+        conversions, history and open-licence drafts follow. The library-only path is left out."""
+        role = role_of(user)
+        if role == "operator":
+            return self.all()
+        if role == "ministry":
+            return self._visible_to_ministry(user)
+        if role == "province":
+            return self.owned_by(_local_institutions(user))
+        if role in ("institution", "inventor"):
+            return self.visible_to(user)
+        return self.none()
+
     def _visible_to_ministry(self, user):
         return self.owned_by(supervised_institutions(user))
 
     def _visible_to_province(self, user):
-        local = Organization.objects.filter(
-            kind=Organization.Kind.INSTITUTION, province_id=user.organization.province_id
-        )
-        return self.filter(Q(pk__in=self.owned_by(local).values("pk")) | Q(inventory__in_library=True))
+        local = self.owned_by(_local_institutions(user)).values("pk")
+        return self.filter(Q(pk__in=local) | Q(inventory__in_library=True))
 
     def _visible_to_institution(self, user):
         return self.owned_by([user.organization_id])
@@ -78,6 +96,8 @@ class Patent(models.Model):
         ordering = ["-grant_date", "id"]
         verbose_name = _("专利")
         verbose_name_plural = _("专利")
+        # django-guardian object permission: an inventor invited to self-assess this patent.
+        permissions = [("self_assess_patent", _("发明人自评该专利"))]
 
     def __str__(self) -> str:
         return f"{self.application_number} {self.title}"
@@ -150,6 +170,20 @@ class InventoryRecord(models.Model):
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     remarks = models.TextField(_("备注"), blank=True)
     in_library = models.BooleanField(_("已入库"), default=False, db_index=True)
+    # The department (二级单位) the 所属二级单位 text names, resolved within the institution.
+    department_unit = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="records",
+        verbose_name=_("二级单位"),
+    )
+    # 建档 → 二级单位审核 → 学校审核 (inventory.review); a staff upload counts as approved.
+    review_state = models.CharField(
+        _("审核状态"), max_length=24, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
+    )
+    return_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
+    # Staff's technology-field override (WIPO field numbers); empty = derived from IPC.
+    field_numbers = models.JSONField(_("技术领域"), default=list, blank=True)
+    # Listing quality (inventory.listing), kept for sorting the resource library.
+    listing_score = models.PositiveSmallIntegerField(_("挂牌信息完整度"), default=0)
     inventoried_at = models.DateTimeField(_("盘点时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
     updated_by = models.ForeignKey(

@@ -1,0 +1,18 @@
+"""The Chinese full-text search document of a patent (inventory.search)."""
+
+from django.db import models
+from django.utils import timezone
+
+from .core import Patent
+
+
+class PatentSearchDocument(models.Model):
+    """jieba-segmented words of title, abstract, inventors and patentees, space-separated; on
+    PostgreSQL a GIN index on to_tsvector('simple', tokens) serves the search."""
+
+    patent = models.OneToOneField(Patent, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    tokens = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return str(self.patent_id)
