@@ -109,9 +109,10 @@ def load_patents(rows: int) -> tuple[object, object]:
             f"INSERT INTO {InventoryRecord._meta.db_table} (patent_id, institution_id, status, department, "
             "responsible_person, funding_project_number, implementation_status, scenarios, prospect, value_grade, "
             "screening, intents, license_type, disposal, industry_codes, contact_name, contact_phone, "
-            "contact_email, remarks, in_library, updated_at) "
+            "contact_email, remarks, in_library, updated_at, review_state, return_reason, field_numbers, "
+            "listing_score) "
             f"SELECT id, %s, 'pending', '', '', '', '', '', '', '', '', '[]', '', '', '[]', '', '', '', '', false, "
-            f"now() FROM {Patent._meta.db_table}", [org.pk])
+            f"now(), 'draft', '', '[]', 0 FROM {Patent._meta.db_table}", [org.pk])
         cursor.execute("ANALYZE")
     return org, user
 

@@ -69,6 +69,10 @@ class LicenseType(models.TextChoices):
     OPEN = "open", _("开放许可")
 
 
+# An open licence is barred while one of these is recorded (DOMAIN.md, open licensing).
+EXCLUSIVE_LICENCES = frozenset({LicenseType.SOLE, LicenseType.EXCLUSIVE})
+
+
 class Disposal(models.TextChoices):
     PROMOTE = "promote", _("重点推广")
     GENERAL = "general", _("一般推广")

@@ -54,7 +54,7 @@ from patentnavi.sheets.report import write_error_report
 from patentnavi.sheets.template import write_template
 
 from . import history
-from .choices import InventoryStatus, LicenseType, Screening
+from .choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, Screening
 from .formats import RECORD_FIELDS, InventoryFormat, blank_value, cell_value
 from .models import ImportBatch, InventoryChange, InventoryRecord, Patent
 
@@ -66,7 +66,6 @@ PLAN_DIR = "import-plans"
 LOOKUP_CHUNK = 900
 DIFF_CHUNK = 5000
 # Licences that bar an open licence (DATA-STANDARD.md §3, Patent Law Art. 51).
-EXCLUSIVE_LICENCES = {LicenseType.SOLE, LicenseType.EXCLUSIVE}
 
 
 class UploadError(Exception):
