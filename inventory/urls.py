@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import base_library_views, upload_views, views
+from . import (
+    base_library_views,
+    upload_views,
+    urls_conversions,
+    urls_industries,
+    urls_library,
+    urls_review,
+    urls_search,
+    urls_workbench,
+    views,
+)
 
 app_name = "inventory"
 
@@ -21,3 +31,6 @@ urlpatterns = [
     path("templates/base-library.xlsx", upload_views.template_base_library, name="template_base_library"),
     path("export/my-patents.xlsx", upload_views.export_prefilled, name="export_prefilled"),
 ]
+# Inventory II's pages, one module per area.
+for area in (urls_workbench, urls_review, urls_library, urls_conversions, urls_industries, urls_search):
+    urlpatterns += area.urlpatterns

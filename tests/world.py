@@ -14,7 +14,17 @@ from inventory.choices import InventoryStatus, LegalStatus, PatentType, Screenin
 from inventory.identifiers import make_application_number
 from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnership
 
+from . import (
+    world_conversions,
+    world_industries,
+    world_library,
+    world_review,
+    world_search,
+    world_workbench,
+)
+
 PASSWORD = "Wld-Passw0rd!"
+AREAS = (world_review, world_workbench, world_library, world_conversions, world_industries, world_search)
 
 
 @dataclass
@@ -23,6 +33,8 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
     patents: dict[str, Patent] = field(default_factory=dict)
     batches: dict[str, ImportBatch] = field(default_factory=dict)
+    # Inventory II's areas add their objects (tests/world_<area>.py): {label: [WorldObject]}.
+    extra_objects: dict[str, list] = field(default_factory=dict)
 
     def user(self, name: str) -> User:
         return self.users[name]
@@ -131,4 +143,7 @@ def build_world() -> World:
             file=f"imports/world/{key}.xlsx", original_name=f"{key}.xlsx", sha256="0" * 64,
             status=ImportBatch.Status.VALIDATED, counts={"new": 0, "updated": 0, "unchanged": 0, "rejected": 0},
         )
+    for area in AREAS:
+        for label, items in area.extend(w).items():
+            w.extra_objects.setdefault(label, []).extend(items)
     return w

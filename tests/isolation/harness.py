@@ -8,7 +8,6 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Model
@@ -19,18 +18,12 @@ from accounts.models import Organization, OrganizationAlias, Province, User
 from accounts.roles import role_of
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent, PatentOwnership
 
+from ..world import AREAS
 from . import expectations as E
+from .objects import WorldObject
 from .routes import Route
 
 DENIED = {403, 404, 405}
-
-
-@dataclass(frozen=True)
-class WorldObject:
-    key: str
-    obj: Model
-    viewers: frozenset[str]
-    editors: frozenset[str]
 
 
 def world_objects(world) -> dict[str, list[WorldObject]]:
@@ -58,6 +51,8 @@ def world_objects(world) -> dict[str, list[WorldObject]]:
         objects.setdefault("inventory.importbatch", []).append(
             WorldObject(key, batch, frozenset(E.IMPORT_BATCHES[key]), frozenset(E.IMPORT_BATCH_EDITORS[key]))
         )
+    for label, items in world.extra_objects.items():
+        objects.setdefault(label, []).extend(items)
     for key, user in world.users.items():
         objects["accounts.user"].append(
             WorldObject(key, user, frozenset(E.user_records_viewers(key)), frozenset(E.user_editors(key)))
@@ -102,6 +97,7 @@ def fingerprint() -> tuple:
         OrganizationAlias.objects.count(),
         ImportBatch.objects.count(),
         InventoryChange.objects.count(),
+        tuple(area.fingerprint() for area in AREAS),
     )
 
 

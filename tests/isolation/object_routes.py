@@ -33,3 +33,18 @@ GATED: dict[str, tuple[frozenset[str], dict]] = {
     "accounts:allocation_result": (frozenset({"operator"}), {"token": "no-such-token"}),
     "accounts:allocation_download": (frozenset({"operator"}), {"token": "no-such-token"}),
 }
+
+# Inventory II: one registry per area, merged here.
+from . import (  # noqa: E402
+    routes_conversions,
+    routes_industries,
+    routes_library,
+    routes_review,
+    routes_search,
+    routes_workbench,
+)
+
+for _area in (routes_workbench, routes_review, routes_library, routes_conversions, routes_industries, routes_search):
+    READS.update(_area.READS)
+    WRITES.update(_area.WRITES)
+    GATED.update(_area.GATED)

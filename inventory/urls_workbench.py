@@ -1,0 +1,3 @@
+"""Routes of the workbench pages (joined into the inventory namespace by inventory/urls.py)."""
+
+urlpatterns: list = []
