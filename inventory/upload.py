@@ -41,11 +41,12 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
-from accounts.models import User
+from accounts.models import Department, User
 from accounts.roles import Role, role_of
 from patentnavi.sheets import CellError, SheetError, open_sheet
 from patentnavi.sheets.formats import ParsedRow, SheetLayout, iter_rows
@@ -53,8 +54,9 @@ from patentnavi.sheets.reader import estimate_rows
 from patentnavi.sheets.report import write_error_report
 from patentnavi.sheets.template import write_template
 
-from . import history
-from .choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, Screening
+from . import history, listing
+from .choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
+from .departments import resolve_departments
 from .formats import RECORD_FIELDS, InventoryFormat, blank_value, cell_value
 from .models import ImportBatch, InventoryChange, InventoryRecord, Patent
 
@@ -317,6 +319,8 @@ class _ChunkChecker:
         self.editable = InventoryRecord.objects.editable_by(actor)
         self.screening_at = fields.index("screening") if "screening" in fields else None
         self.missing: dict[str, list[tuple[int, list]]] = defaultdict(list)
+        # The listing score needs these fields; those the file lacks are read from the records.
+        self.score_fields_absent = [name for name in listing.SCORE_FIELDS if name not in fields]
 
     def check(self, chunk: list[tuple]) -> None:
         if not chunk:
@@ -325,9 +329,13 @@ class _ChunkChecker:
         # The records for the chunk's numbers; their field values only where they can be unchanged
         # (already inventoried): a first inventory reads six columns, not twenty-five.
         found: dict[str, tuple] = {}
+        absent = self.score_fields_absent
         for part in _chunks([row[1] for row in chunk], _in_size()):
-            for values in self.editable.filter(patent__application_number__in=_values_in(part)).values_list(
-                "patent__application_number", "pk", "patent__title", "license_type", "status", "in_library"
+            for values in self.editable.filter(patent__application_number__in=_values_in(part)).annotate(
+                abstract_head=Substr("patent__abstract", 1, listing.MIN_ABSTRACT_CHARS),
+            ).values_list(
+                "patent__application_number", "pk", "patent__title", "license_type", "status", "in_library",
+                "screening", "review_state", "abstract_head", *absent,
             ):
                 found[values[0]] = values[1:]
         inventoried = [values[0] for values in found.values() if values[3] == InventoryStatus.INVENTORIED]
@@ -340,7 +348,7 @@ class _ChunkChecker:
             if current is None:
                 self.missing[number].append((row_number, raw))
                 continue
-            record_id, base_title, current_licence, status, in_library = current
+            record_id, base_title, current_licence, status, in_library, screening, review, abstract_head = current[:8]
             if self.has_licence and licence == LicenseType.OPEN and current_licence in EXCLUSIVE_LICENCES:
                 outcome.rejected_rows.add(row_number)
                 outcome.problem_raw[row_number] = raw
@@ -356,17 +364,22 @@ class _ChunkChecker:
                     _("与基础库中的专利名称“%(title)s”不一致,以基础库为准") % {"title": base_title},
                     level="warning",
                 ))
-            target_library = in_library if self.screening_at is None else new[self.screening_at] == Screening.IN
-            if (status == InventoryStatus.INVENTORIED and target_library == in_library
-                    and current_values[record_id] == new):
+            # A staff upload counts as approved (建档 and review done by the institution itself).
+            target_screening = screening if self.screening_at is None else new[self.screening_at]
+            target_library = target_screening == Screening.IN
+            if (status == InventoryStatus.INVENTORIED and review == ReviewState.APPROVED
+                    and target_library == in_library and current_values[record_id] == new):
                 outcome.unchanged += 1
                 continue
+            scored = dict(zip(fields, new, strict=True))
+            scored.update(zip(absent, current[8:], strict=True))
+            score = listing.score_values(scored, abstract_head)
             if status == InventoryStatus.PENDING:
                 outcome.new += 1
             else:
                 outcome.updated += 1
             # The history's old → new values are taken at commit, from the records as they are then.
-            self.plan.write(record_id, new, target_library, row_number, number, status)
+            self.plan.write(record_id, new, target_library, row_number, number, status, score)
 
     def finish(self) -> None:
         """The rows whose patent the actor may not inventory, each with its reason (a few queries)."""
@@ -411,7 +424,7 @@ def _why_not_editable(actor, numbers: set[str]) -> dict[str, str]:
     visible: set[str] = set()
     existing: set[str] = set()
     for chunk in _chunks(sorted(numbers), LOOKUP_CHUNK):
-        visible.update(Patent.objects.visible_to(actor).filter(application_number__in=chunk)
+        visible.update(Patent.objects.owned_by_visible(actor).filter(application_number__in=chunk)
                        .values_list("application_number", flat=True))
         existing.update(Patent.objects.filter(application_number__in=chunk)
                         .values_list("application_number", flat=True))
@@ -548,11 +561,12 @@ class _PlanWriter:
             elif name in NULLABLE:
                 self.encoders.append((index, _encode_null))
 
-    def write(self, record_id: int, new: list, in_library: bool, row_number: int, number: str, status: str) -> None:
+    def write(self, record_id: int, new: list, in_library: bool, row_number: int, number: str, status: str,
+              score: int) -> None:
         line = [record_id, *new]
         for index, encode in self.encoders:
             line[index + 1] = encode(line[index + 1])
-        line += ["t" if in_library else "f", row_number, number, status]
+        line += ["t" if in_library else "f", row_number, number, status, score]
         self.csv.writerow(line)
 
     def save_to(self, name: str) -> None:
@@ -626,7 +640,7 @@ def plan_page(batch: ImportBatch, start: int, stop: int) -> list[dict]:
                       for name, kind, text in zip(fields, kinds, line[1:], strict=False)}
             tail = line[len(fields) + 1:]
             page.append({"id": int(line[0]), "values": values, "in_library": tail[0] == "t", "row": int(tail[1]),
-                         "number": tail[2], "status_before": tail[3]})
+                         "number": tail[2], "status_before": tail[3], "listing_score": int(tail[4])})
     return page
 
 
@@ -762,7 +776,8 @@ def _apply_postgresql(actor, batch: ImportBatch, now) -> tuple[int, int]:
         cursor.execute("DROP TABLE IF EXISTS pn_inventory_plan")
         cursor.execute(
             f"CREATE TEMPORARY TABLE pn_inventory_plan (id bigint PRIMARY KEY, {definition}"
-            "in_library boolean, row_number integer, number text, status_before text) ON COMMIT DROP"
+            "in_library boolean, row_number integer, number text, status_before text, listing_score smallint) "
+            "ON COMMIT DROP"
         )
         with _plan_file(batch) as plan:
             cursor.copy_expert(
@@ -787,6 +802,10 @@ def _apply_postgresql(actor, batch: ImportBatch, now) -> tuple[int, int]:
         entries.append(
             "'status', CASE WHEN r.status <> 'inventoried' THEN jsonb_build_array(r.status, 'inventoried') END"
         )
+        entries.append(
+            "'review_state', CASE WHEN r.review_state <> 'approved' "
+            "THEN jsonb_build_array(r.review_state, 'approved') END"
+        )
         cursor.execute(
             f'INSERT INTO "{history_table}" (record_id, changed_at, changed_by_id, source, batch_id, changes) '
             f"SELECT p.id, %s, %s, %s, %s, jsonb_strip_nulls(jsonb_build_object({', '.join(entries)})) "
@@ -794,10 +813,24 @@ def _apply_postgresql(actor, batch: ImportBatch, now) -> tuple[int, int]:
             [now, actor.pk, InventoryChange.Source.UPLOAD.value, batch.pk],
         )
         assignments = "".join(f'"{f.column}" = p."{f.column}", ' for f in model)
+        source = "pn_inventory_plan AS p"
+        if "department" in fields:
+            # The departments the file names, created once; each record linked in the same UPDATE.
+            departments = Department._meta.db_table
+            cursor.execute(
+                f'INSERT INTO "{departments}" (organization_id, name, created_at) '
+                "SELECT DISTINCT %s, p.department, %s FROM pn_inventory_plan AS p WHERE p.department <> '' "
+                "ON CONFLICT (organization_id, name) DO NOTHING",
+                [batch.organization_id, now],
+            )
+            source += (f' LEFT JOIN "{departments}" AS d ON d.organization_id = {int(batch.organization_id)} '
+                       "AND d.name = p.department")
+            assignments += "department_unit_id = d.id, "
         cursor.execute(
             f'UPDATE "{records}" AS r SET {assignments}in_library = p.in_library, status = %s, inventoried_at = %s, '
-            f"updated_at = %s, updated_by_id = %s FROM pn_inventory_plan AS p WHERE r.id = p.id",
-            [InventoryStatus.INVENTORIED.value, now, now, actor.pk],
+            f"updated_at = %s, updated_by_id = %s, review_state = %s, return_reason = '', "
+            f"listing_score = p.listing_score FROM {source} WHERE r.id = p.id",
+            [InventoryStatus.INVENTORIED.value, now, now, actor.pk, ReviewState.APPROVED.value],
         )
     return new, planned - new
 
@@ -824,6 +857,8 @@ def planned_changes(fields: list[str], old: dict, line: dict) -> dict[str, list]
         changes["status"] = [old["status"], InventoryStatus.INVENTORIED.value]
     if old["in_library"] != line["in_library"]:
         changes["in_library"] = [old["in_library"], line["in_library"]]
+    if old.get("review_state", ReviewState.APPROVED) != ReviewState.APPROVED:
+        changes["review_state"] = [old["review_state"], ReviewState.APPROVED.value]
     return changes
 
 
@@ -840,20 +875,25 @@ def _apply_portable(actor, batch: ImportBatch, now) -> tuple[int, int]:
     new = 0
     for part in _chunks(lines, LOOKUP_CHUNK):
         current = {values["id"]: values for values in editable.filter(pk__in=[line["id"] for line in part])
-                   .values("id", *fields, "status", "in_library")}
+                   .values("id", *fields, "status", "in_library", "review_state")}
         objects, entries = [], []
         for line in part:
             old = current[line["id"]]
             obj = InventoryRecord(pk=line["id"], status=InventoryStatus.INVENTORIED, inventoried_at=now,
-                                  updated_at=now, updated_by=actor, in_library=line["in_library"], **line["values"])
+                                  updated_at=now, updated_by=actor, in_library=line["in_library"],
+                                  review_state=ReviewState.APPROVED, return_reason="",
+                                  listing_score=line["listing_score"], **line["values"])
             new += old["status"] == InventoryStatus.PENDING
             objects.append(obj)
             entries.append(history.change(record_id=line["id"], changes=planned_changes(fields, old, line),
                                           actor=actor, source=InventoryChange.Source.UPLOAD, batch=batch, at=now))
         history.write_changes(entries)
         InventoryRecord.objects.bulk_update(
-            objects, [*fields, "in_library", "status", "inventoried_at", "updated_at", "updated_by"], batch_size=500
+            objects, [*fields, "in_library", "status", "inventoried_at", "updated_at", "updated_by", "review_state",
+                      "return_reason", "listing_score"], batch_size=500
         )
+    if "department" in fields:
+        resolve_departments(InventoryRecord.objects.filter(pk__in=[line["id"] for line in lines]))
     return new, len(lines) - new
 
 

@@ -143,7 +143,7 @@ def _planned_changes(batch: ImportBatch, user, page_number) -> tuple[object, lis
     current = {
         values["id"]: values
         for values in InventoryRecord.objects.visible_to(user).filter(pk__in=[line["id"] for line in lines])
-        .values("id", "patent__title", "status", "in_library", *fields)
+        .values("id", "patent__title", "status", "in_library", "review_state", *fields)
     }
     items = []
     for line in lines:

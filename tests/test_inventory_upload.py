@@ -162,6 +162,39 @@ def test_upload_validate_preview_commit(world, bj):
     assert InventoryChange.objects.count() == 3
 
 
+def test_staff_upload_counts_as_approved_links_departments_and_scores(world, bj):
+    """Inventory II: a staff upload is the institution's own review (approved); 所属二级单位 names a
+    department of the institution (created once); the listing score is written with the fields."""
+    from accounts.models import Department
+    from inventory import listing
+    from inventory.choices import ReviewState
+
+    private, library = world.patents["bj_moe_private"], world.patents["bj_moe_library"]
+    InventoryRecord.objects.filter(patent=library).update(review_state=ReviewState.SUBMITTED, in_library=False)
+    content = xlsx_bytes([
+        good_row(private, 所属二级单位="计算机学院"),
+        good_row(library, 所属二级单位="计算机学院", 应用场景="短", 联系人="", 意向价格="", 许可方式="",
+                 转化意愿="转让"),
+    ])
+    batch = upload.request_commit(actor=bj, batch=run(bj, content))
+    assert batch.status == Status.COMMITTED, batch.failure
+    departments = Department.objects.filter(organization=world.orgs["inst_bj_moe"], name="计算机学院")
+    assert departments.count() == 1
+    for patent in (private, library):
+        record = InventoryRecord.objects.select_related("patent").get(patent=patent)
+        assert record.review_state == ReviewState.APPROVED and record.in_library is True
+        assert record.department_unit == departments.get()
+        assert record.listing_score == listing.score(record)
+    assert InventoryRecord.objects.get(patent=private).listing_score > InventoryRecord.objects.get(
+        patent=library).listing_score
+    change = InventoryChange.objects.get(batch=batch, record__patent=library)
+    assert change.changes["review_state"] == ["submitted", "approved"]
+    # A second upload naming the same department creates no other; the same file is unchanged.
+    again = run(bj, content)
+    assert again.counts["unchanged"] == 2
+    assert Department.objects.filter(organization=world.orgs["inst_bj_moe"]).count() == 1
+
+
 def test_commit_twice_is_idempotent(world, bj):
     batch = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_private"])]))
     upload.commit_batch(actor=bj, batch=batch)

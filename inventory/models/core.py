@@ -140,8 +140,10 @@ class InventoryRecord(models.Model):
     """The lead institution's assessment of one patent (the inventory format's columns)."""
 
     patent = models.OneToOneField(Patent, on_delete=models.CASCADE, related_name="inventory")
+    # Indexed by (institution, status) below; a separate index would only slow the upload's UPDATE.
     institution = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="inventory_records", verbose_name=_("盘点单位")
+        Organization, on_delete=models.PROTECT, related_name="inventory_records", verbose_name=_("盘点单位"),
+        db_index=False,
     )
     status = models.CharField(
         _("盘点状态"), max_length=16, choices=InventoryStatus.choices, default=InventoryStatus.PENDING
@@ -169,7 +171,7 @@ class InventoryRecord(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     remarks = models.TextField(_("备注"), blank=True)
-    in_library = models.BooleanField(_("已入库"), default=False, db_index=True)
+    in_library = models.BooleanField(_("已入库"), default=False)
     # The department (二级单位) the 所属二级单位 text names, resolved within the institution.
     department_unit = models.ForeignKey(
         "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="records",
@@ -177,7 +179,7 @@ class InventoryRecord(models.Model):
     )
     # 建档 → 二级单位审核 → 学校审核 (inventory.review); a staff upload counts as approved.
     review_state = models.CharField(
-        _("审核状态"), max_length=24, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
+        _("审核状态"), max_length=24, choices=ReviewState.choices, default=ReviewState.DRAFT
     )
     return_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
     # Staff's technology-field override (WIPO field numbers); empty = derived from IPC.
@@ -186,8 +188,11 @@ class InventoryRecord(models.Model):
     listing_score = models.PositiveSmallIntegerField(_("挂牌信息完整度"), default=0)
     inventoried_at = models.DateTimeField(_("盘点时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    # Informational; no database constraint or index (each would cost a check or an index entry per
+    # row of a 100,000-row upload). Django still applies on_delete=SET_NULL when a user is deleted.
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False, db_index=False,
     )
 
     objects = InventoryRecordQuerySet.as_manager()
@@ -195,7 +200,17 @@ class InventoryRecord(models.Model):
     class Meta:
         verbose_name = _("盘点记录")
         verbose_name_plural = _("盘点记录")
-        indexes = [models.Index(fields=["institution", "status"])]
+        # Every index costs each row of an upload's UPDATE an entry: the library and the review
+        # queues are served by partial indexes that hold only their own rows.
+        indexes = [
+            models.Index(fields=["institution", "status"]),
+            models.Index(fields=["-listing_score", "patent"], condition=Q(in_library=True), name="record_library"),
+            models.Index(
+                fields=["institution", "review_state"], name="record_review_queue",
+                condition=Q(review_state__in=[ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED,
+                                              ReviewState.RETURNED]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.patent.application_number} {self.get_status_display()}"
@@ -214,13 +229,18 @@ class InventoryChange(models.Model):
         API = "api", _("数据接口")
         SYSTEM = "system", _("系统")
 
-    record = models.ForeignKey(InventoryRecord, on_delete=models.CASCADE, related_name="changes")
+    # Indexed by (record, -changed_at) below. The user and batch links carry no database constraint:
+    # the history is append-only and each constraint would cost a check per row of an upload.
+    record = models.ForeignKey(InventoryRecord, on_delete=models.CASCADE, related_name="changes", db_index=False)
     changed_at = models.DateTimeField(_("时间"), default=timezone.now)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False, db_index=False,
     )
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
-    batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    batch = models.ForeignKey(
+        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     # {"field": [old, new], ...} with JSON-serialisable values
     changes = models.JSONField(_("变更内容"))
 
