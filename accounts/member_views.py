@@ -57,17 +57,24 @@ def _one_time_password_page(request, *, member, password: str, created: bool):
 
 @org_admin_required
 def member_list_view(request):
+    from .departments import can_manage_departments
+    from .models import Department
+
+    # The institution-level admin places accounts in departments from this list.
+    departments = (Department.objects.editable_by(request.user).order_by("name")
+                   if can_manage_departments(request.user) else None)
     return render(
         request,
         "accounts/members.html",
-        {"members": member_list(request.user), "organization": request.user.organization},
+        {"members": member_list(request.user), "organization": request.user.organization,
+         "departments": departments},
     )
 
 
 @org_admin_required
 @never_cache
 def member_add(request):
-    form = MemberForm(request.POST or None)
+    form = MemberForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -78,6 +85,9 @@ def member_add(request):
                 phone=data["phone"],
                 email=data["email"],
                 request=request,
+                department=data.get("department"),
+                is_org_admin=data.get("kind") == "admin",
+                is_inventor=data.get("kind") == "inventor",
             )
         except ValidationError as error:
             for field, errors in error.error_dict.items() if hasattr(error, "error_dict") else [(None, error)]:

@@ -36,9 +36,8 @@ def manageable_members(actor: User):
 
 def member_list(actor: User):
     """The admin's organisation as they see it on the members page: the editable members and themselves."""
-    return (manageable_members(actor) | User.objects.filter(pk=actor.pk)).select_related("organization").order_by(
-        "-is_org_admin", "username"
-    )
+    members = manageable_members(actor) | User.objects.filter(pk=actor.pk)
+    return members.select_related("organization", "department").order_by("-is_org_admin", "username")
 
 
 def normalize_username(raw: object) -> str:
@@ -70,15 +69,35 @@ def _require_member(actor: User, member: User) -> User:
         raise PermissionDenied(_("只能管理本机构的其他成员")) from None
 
 
+def _placement(actor: User, department, is_org_admin: bool, is_inventor: bool) -> tuple:
+    """Where a new account goes: an institution-level admin places it in any of the institution's
+    departments, as an admin (a department admin) or not, or makes an inventor account; a
+    department admin adds members and inventors to their own department only."""
+    if role_of(actor) != Role.INSTITUTION:
+        return None, False, False
+    if actor.department_id:
+        return actor.department, False, is_inventor
+    if department is not None and department.organization_id != actor.organization_id:
+        raise PermissionDenied(_("只能选择本单位的二级单位"))
+    if is_org_admin and not is_inventor and department is None:
+        # Institution-level admin accounts are allocated by the platform; here only department admins.
+        raise ValidationError({"department": [_("添加管理员时须选择其管理的二级单位")]})
+    return department, is_org_admin and not is_inventor, is_inventor
+
+
 @transaction.atomic
 def add_member(
-    *, actor: User, username: str, full_name: str, phone: str = "", email: str = "", request=None
+    *, actor: User, username: str, full_name: str, phone: str = "", email: str = "", request=None,
+    department=None, is_org_admin: bool = False, is_inventor: bool = False,
 ) -> tuple[User, str]:
     """Create a member of the admin's organisation; returns the user and the one-time password to show once.
+    In an institution the account may go into a department, be a department admin or an inventor
+    account (see `_placement`).
 
     Raises ValidationError keyed by field when a value is refused; nothing is written then.
     """
     _require_admin(actor)
+    department, is_org_admin, is_inventor = _placement(actor, department, is_org_admin, is_inventor)
     errors: dict[str, list[str]] = {}
     try:
         username = normalize_username(username)
@@ -102,17 +121,22 @@ def add_member(
     if errors:
         raise ValidationError(errors)
     try:
-        return create_account_with_initial_password(
+        member, password = create_account_with_initial_password(
             actor=actor,
             organization=actor.organization,
             username=username,
             full_name=full_name,
             phone=phone,
             email=email,
+            is_org_admin=is_org_admin,
             request=request,
         )
     except ValueError as error:
         raise ValidationError({"username": [str(error)]}) from None
+    if department is not None or is_inventor:
+        member.department, member.is_inventor = department, is_inventor
+        member.save(update_fields=["department", "is_inventor"])
+    return member, password
 
 
 @transaction.atomic

@@ -41,13 +41,18 @@ class OrganizationQuerySet(ScopedQuerySet):
         return self.filter(pk=user.organization_id)
 
     _visible_to_enterprise = _visible_to_institution
+    # An inventor sees their own institution's record, nothing else.
+    _visible_to_inventor = _visible_to_institution
 
     def _editable_by_province(self, user):
         # A provincial office edits (approves, rejects) the enterprises located in its province.
         return self.filter(kind=Organization.Kind.ENTERPRISE, province_id=user.organization.province_id)
 
     def _editable_by_institution(self, user):
-        return self.filter(pk=user.organization_id) if user.is_org_admin else self.none()
+        # The institution's settings (review levels…) are the institution-level admin's, not a department's.
+        if not user.is_org_admin or user.department_id:
+            return self.none()
+        return self.filter(pk=user.organization_id)
 
     _editable_by_enterprise = _editable_by_institution
 
@@ -167,6 +172,9 @@ class UserQuerySet(ScopedQuerySet):
         return self.filter(~Q(organization__kind=Organization.Kind.PLATFORM) | Q(pk=user.pk))
 
     def _own_organization(self, user):
+        if user.is_org_admin and user.department_id:
+            # A department (二级单位) admin sees the accounts of their department only.
+            return self.filter(organization_id=user.organization_id, department_id=user.department_id)
         if user.is_org_admin:
             return self.filter(organization_id=user.organization_id)
         return self.filter(pk=user.pk)
@@ -180,6 +188,9 @@ class UserQuerySet(ScopedQuerySet):
         return self.filter(pk=user.pk)
 
     def _visible_to_expert(self, user):
+        return self.filter(pk=user.pk)
+
+    def _visible_to_inventor(self, user):
         return self.filter(pk=user.pk)
 
     def _editable_by_system_admin(self, user):
@@ -196,7 +207,8 @@ class UserQuerySet(ScopedQuerySet):
     def _editable_members_of_own_organization(self, user):
         if not user.is_org_admin:
             return self.none()
-        return self.filter(organization_id=user.organization_id).exclude(pk=user.pk)
+        members = self.filter(organization_id=user.organization_id).exclude(pk=user.pk)
+        return members.filter(department_id=user.department_id) if user.department_id else members
 
     _editable_by_ministry = _editable_members_of_own_organization
     _editable_by_province = _editable_members_of_own_organization

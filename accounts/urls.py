@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views, allocation_views, member_views, registration_views, views
+from . import admin_views, allocation_views, department_views, member_views, registration_views, views
 
 app_name = "accounts"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("members/<int:pk>/deactivate/", member_views.member_deactivate, name="member_deactivate"),
     path("members/<int:pk>/reactivate/", member_views.member_reactivate, name="member_reactivate"),
     path("members/<int:pk>/reset-password/", member_views.member_reset_password, name="member_reset_password"),
+    # Institutions' departments (二级单位) (accounts.departments).
+    path("departments/", department_views.departments, name="departments"),
+    path("departments/<int:pk>/rename/", department_views.department_rename, name="department_rename"),
+    path("members/<int:pk>/department/", department_views.member_department, name="member_department"),
     # The three platform administrators, 三员分立 (accounts.administration).
     path("admin/users/", admin_views.user_admin, name="user_admin"),
     path("admin/users/create/", admin_views.user_create, name="user_create"),

@@ -56,14 +56,27 @@ def assessment_errors(record: InventoryRecord, values: Mapping[str, object]) -> 
 
 def state_after_edit(actor, record: InventoryRecord) -> str:
     """The review state an edit leaves the record in: institution-level staff are the final
-    reviewers, so their edit stands approved (as their upload does); department staff and inventors
-    edit a draft that then goes through review; the platform operator leaves the state as it was."""
+    reviewers, so their edit stands approved (as their upload does); a department admin amending a
+    record submitted to them leaves it submitted (they approve it next); department staff and
+    inventors otherwise edit a draft that then goes through review (a returned record stays
+    returned, its reason shown, until resubmitted); the platform operator leaves the state as it was."""
     role = getattr(actor, "role", "")
     if role == "institution" and not actor.department_id:
         return ReviewState.APPROVED
+    if role == "institution" and actor.is_org_admin and record.review_state == ReviewState.SUBMITTED:
+        return ReviewState.SUBMITTED
     if role in ("institution", "inventor"):
         return ReviewState.DRAFT if record.review_state != ReviewState.RETURNED else ReviewState.RETURNED
     return record.review_state
+
+
+def state_after_upload(actor) -> str:
+    """The review state a standard-format upload leaves its records in: the institution-level
+    staff's upload counts as approved; a department's upload is submitted to review (its records
+    are the department's own, `editable_by`), so that it does not bypass the review levels."""
+    if getattr(actor, "role", "") == "institution" and actor.department_id:
+        return ReviewState.SUBMITTED
+    return ReviewState.APPROVED
 
 
 def apply_review_state(record: InventoryRecord, state: str, now=None) -> None:
@@ -114,6 +127,10 @@ def update_assessment(
             from .departments import resolve_departments
 
             resolve_departments(InventoryRecord.objects.filter(pk=record.pk))
+        if "industry_codes" in changes or "field_numbers" in changes:
+            from .classification import apply_overrides
+
+            apply_overrides(InventoryRecord.objects.filter(pk=record.pk))
         entry = history.record_change(record=record, changes=changes, actor=actor, source=source)
         audit("inventory.assessment_update", actor=actor, request=request, target=record,
               organization=record.institution, before={k: v[0] for k, v in changes.items()},

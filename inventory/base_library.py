@@ -62,6 +62,7 @@ from patentnavi.sheets import CellError, CellValueError, Column, SheetError, She
 from patentnavi.sheets.formats import ParsedRow, SheetLayout, UniqueIndex, iter_rows
 
 from .choices import InventoryStatus, LegalStatus, PatentType
+from .classification import classify_patents
 from .identifiers import (
     InvalidPatentNumber,
     normalize_application_number,
@@ -469,6 +470,7 @@ def _import_rows(
     chunk_size: int, progress: Callable[[BaseLibraryResult], None] | None,
 ) -> BaseLibraryResult:
     batch = result.batch
+    started = timezone.now()
     expected_rows = _estimate_rows(path, original_name)
     report = _ErrorReport()
     layout = SheetLayout(sheet, fmt)
@@ -528,6 +530,14 @@ def _import_rows(
         result.failure = _("导入在第 %(n)d 行附近中断:%(error)s") % {"n": result.total_rows, "error": error}
         _finish(result, actor=actor, request=request, report=report)
         raise
+    # The full-text search documents of the patents this import created or changed (inventory.search):
+    # a task, since segmenting takes about a millisecond a patent (inline without a worker).
+    from .tasks import index_patents_task
+
+    index_patents_task.delay(updated_since=started.isoformat())
+    # Their industries and technology fields (inventory.classification); staff overrides are kept.
+    _set_batch(batch, progress_message=_("正在分类产业和技术领域"))
+    classify_patents(Patent.objects.filter(updated_at__gte=started))
     result.unmatched_names = {name: [count, first_rows[name]] for name, count in unmatched.most_common()}
     _finish(result, actor=actor, request=request, report=report)
     return result

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from patentnavi.sheets import CellValueError, Column, SheetFormat, cells
 
+from . import data as industry_data
 from .choices import Disposal, ImplementationStatus, Intent, LicenseType, Prospect, Screening, ValueGrade
 from .identifiers import WEIGHTS, InvalidPatentNumber, normalize_application_number
 
@@ -85,25 +86,8 @@ READINESS_NAMES = {
     "系统完成并通过验证": 8,
     "实际运行成功": 9,
 }
-# Strategic emerging industries (战略性新兴产业分类 2018, §5): code -> name.
-INDUSTRIES = {
-    "1": "新一代信息技术产业", "1.1": "下一代信息网络产业", "1.2": "电子核心产业",
-    "1.3": "新兴软件和新型信息技术服务", "1.4": "互联网与云计算、大数据服务", "1.5": "人工智能",
-    "2": "高端装备制造产业", "2.1": "智能制造装备产业", "2.2": "航空装备产业", "2.3": "卫星及应用产业",
-    "2.4": "轨道交通装备产业", "2.5": "海洋工程装备产业",
-    "3": "新材料产业", "3.1": "先进钢铁材料", "3.2": "先进有色金属材料", "3.3": "先进石化化工新材料",
-    "3.4": "先进无机非金属材料", "3.5": "高性能纤维及制品和复合材料", "3.6": "前沿新材料", "3.7": "新材料相关服务",
-    "4": "生物产业", "4.1": "生物医药产业", "4.2": "生物医学工程产业", "4.3": "生物农业及相关产业",
-    "4.4": "生物质能产业", "4.5": "其他生物业",
-    "5": "新能源汽车产业", "5.1": "新能源汽车整车制造", "5.2": "新能源汽车装置、配件制造",
-    "5.3": "新能源汽车相关设施制造", "5.4": "新能源汽车相关服务",
-    "6": "新能源产业", "6.1": "核电产业", "6.2": "风能产业", "6.3": "太阳能产业",
-    "6.4": "生物质能及其他新能源产业", "6.5": "智能电网产业",
-    "7": "节能环保产业", "7.1": "高效节能产业", "7.2": "先进环保产业", "7.3": "资源循环利用产业",
-    "8": "数字创意产业", "8.1": "数字创意技术设备制造", "8.2": "数字文化创意活动", "8.3": "设计服务",
-    "8.4": "数字创意与融合服务",
-    "9": "相关服务业", "9.1": "新技术与创新创业服务", "9.2": "其他相关服务",
-}
+# Strategic emerging industries (战略性新兴产业分类 2018, §5): code -> name, from inventory/data/industries.csv.
+INDUSTRIES = dict(industry_data.industries())
 _INDUSTRY_BY_NAME = {name: code for code, name in INDUSTRIES.items()}
 
 

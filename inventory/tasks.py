@@ -60,3 +60,58 @@ def commit_inventory_batch(batch_id: int, actor_id: int, all_or_nothing: bool = 
         )
         logger.info("commit of import batch %s refused: %s", batch_id, message)
         return "refused"
+
+
+# --- search index, sleeping patents, milestones (inventory.search / .sleeping / .milestones) ---
+
+
+@shared_task(name="inventory.index_patents")
+def index_patents_task(patent_ids: list[int] | None = None, updated_since: str | None = None) -> int:
+    """(Re)build the full-text search documents of the given patents, of those updated since an
+    ISO timestamp (what a base library import touched), or of all patents."""
+    from django.utils.dateparse import parse_datetime
+
+    from . import search
+    from .models import Patent
+
+    patents = Patent.objects.all()
+    if patent_ids is not None:
+        patents = patents.filter(pk__in=patent_ids)
+    if updated_since:
+        patents = patents.filter(updated_at__gte=parse_datetime(updated_since))
+    return search.index_patents(patents)
+
+
+@shared_task(name="inventory.flag_sleeping_patents")
+def flag_sleeping_patents_task() -> dict:
+    """Nightly: recompute the sleeping-patent flags (idempotent)."""
+    from . import sleeping
+
+    counts = sleeping.flag_sleeping_patents()
+    logger.info("sleeping patents: %s", counts)
+    return counts
+
+
+@shared_task(name="inventory.check_milestones")
+def check_milestones_task() -> dict:
+    """Nightly: count the institutions behind the milestones and the overdue new grants (logged)."""
+    from . import milestones
+
+    counts = milestones.institutions_behind()
+    logger.info("inventory milestones: %s", counts)
+    return counts
+
+
+@shared_task(name="inventory.classify_all_patents")
+def classify_all_patents_task() -> dict:
+    """Re-classify every patent into industries and technology fields (after a concordance load).
+
+    Idempotent: classification writes the state the concordance and the overrides describe."""
+    from .classification import classify_patents
+    from .models import Patent
+
+    return classify_patents(Patent.objects.all()).as_dict()
+
+
+# The workbench keeps its task beside its service; importing it here registers it with the worker.
+from .workbench.tasks import bulk_action_task  # noqa: E402, F401

@@ -15,7 +15,7 @@ from . import (
 app_name = "inventory"
 
 urlpatterns = [
-    path("patents/", views.PatentListView.as_view(), name="patent_list"),
+    path("patents/", views.patent_list, name="patent_list"),
     path("base-library/", base_library_views.base_library, name="base_library"),
     path("base-library/aliases/", base_library_views.add_alias, name="base_library_alias"),
     # The institution's standard-format upload (inventory.upload_views).

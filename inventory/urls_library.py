@@ -1,3 +1,12 @@
 """Routes of the library pages (joined into the inventory namespace by inventory/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import library_views
+
+urlpatterns: list = [
+    path("library/", library_views.library_browse, name="library"),
+    path("library/quality/", library_views.library_quality, name="library_quality"),
+    # pk is the patent's id: a library entry is one patent.
+    path("library/<int:pk>/", library_views.library_detail, name="library_detail"),
+]

@@ -1,3 +1,10 @@
-"""Routes of the search pages (joined into the inventory namespace by inventory/urls.py)."""
+"""Routes of the search and milestone pages (joined into the inventory namespace by inventory/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import milestone_views, search_views
+
+urlpatterns: list = [
+    path("search/", search_views.search_page, name="search"),
+    path("milestones/", milestone_views.milestone_progress, name="milestones"),
+]

@@ -1,8 +1,3 @@
-from patentnavi.scoped_views import ScopedListView
+"""The patent list became the inventory workbench: see inventory.workbench.views."""
 
-from .models import Patent
-
-
-class PatentListView(ScopedListView):
-    queryset = Patent.objects.select_related("inventory").order_by("-grant_date", "id")
-    template_name = "inventory/patent_list.html"
+from .workbench.views import patent_list  # noqa: F401

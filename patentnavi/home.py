@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditEvent, Organization, User
 from accounts.roles import Role, role_of
 from inventory.choices import InventoryStatus
+from inventory.milestones import progress_for
 from inventory.models import InventoryRecord, Patent
 
 
@@ -40,7 +41,44 @@ def _institution(user) -> list[dict]:
             _("开始盘点"),
         ),
         _card(_("已入库专利"), in_library, _("已筛选进入全国转化资源库的专利"), _url("inventory:patent_list")),
+        *_review_card(user),
+        *_milestone_card(user),
     ]
+
+
+def _review_card(user) -> list[dict]:
+    """Reviewers (a department admin, institution-level staff): what waits for their review."""
+    from inventory import review
+
+    if review.reviewer_level(user) is None:
+        return []
+    waiting = review.review_queue(user).count()
+    return [_card(_("待我审核"), waiting, _("已提交、等待本级审核的盘点结果"), _url("inventory:review_queue"),
+                  _("去审核"))]
+
+
+def _inventor(user) -> list[dict]:
+    from inventory.self_assessment import granted_records
+
+    records = granted_records(user)
+    return [_card(_("待自评专利"), records.filter(review_state__in=["draft", "returned"]).count(),
+                  _("邀请您自评的专利共 %(total)d 件") % {"total": records.count()},
+                  _url("inventory:self_assessment_mine"), _("填写自评"))]
+
+
+def _milestone_card(user) -> list[dict]:
+    """Progress against the national milestones (inventory.milestones), for institution-level staff:
+    the numbers cover the whole institution, which a department's (二级单位) staff do not see."""
+    if user.department_id:
+        return []
+    progress = progress_for(user.organization)
+    card = _card(
+        _("盘点进度"),
+        hint=_("已盘点 %(done)d / %(total)d 件(%(percent)s%%)") % {
+            "done": progress.inventoried, "total": progress.total, "percent": progress.percent},
+    )
+    card["progress"] = progress
+    return [card]
 
 
 def _province(user) -> list[dict]:
@@ -60,7 +98,7 @@ def _province(user) -> list[dict]:
 
 
 def _supervisor(user) -> list[dict]:
-    patents = Patent.objects.visible_to(user).count()
+    patents = Patent.objects.owned_by_visible(user).count()
     institutions = Organization.objects.visible_to(user).filter(kind=Organization.Kind.INSTITUTION).count()
     hint = _("平台内全部存量专利") if role_of(user) == Role.OPERATOR else _("所属高校和科研机构的存量专利")
     return [
@@ -75,8 +113,8 @@ def _enterprise(user) -> list[dict]:
             _("转化资源库专利"),
             Patent.objects.visible_to(user).count(),
             _("全国高校和科研机构可转化专利"),
-            _url("inventory:patent_list"),
-            _("浏览专利"),
+            _url("inventory:library"),
+            _("浏览资源库"),
         )
     ]
 
@@ -122,6 +160,7 @@ def _audit_admin(user) -> list[dict]:
 
 BUILDERS = {
     Role.INSTITUTION: _institution,
+    Role.INVENTOR: _inventor,
     Role.PROVINCE: _province,
     Role.MINISTRY: _supervisor,
     Role.OPERATOR: _supervisor,

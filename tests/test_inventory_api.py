@@ -56,13 +56,14 @@ def add_patents(org, count: int, start: int = 2000000, **fields) -> list[Patent]
 def test_institution_sees_only_its_patents_and_records(world):
     w = world.patents
     bj = api_as(world.user("inst_bj_moe_admin"))
+    # Its own patents, and the national conversion resource library (gd_library).
     assert numbers(bj.get("/api/v1/patents/")) == {
-        w[k].application_number for k in ("bj_moe_private", "bj_moe_library", "co_owned")}
+        w[k].application_number for k in ("bj_moe_private", "bj_moe_library", "co_owned", "gd_library")}
     assert numbers(bj.get("/api/v1/inventory-records/")) == {
-        w[k].application_number for k in ("bj_moe_private", "bj_moe_library", "co_owned")}
+        w[k].application_number for k in ("bj_moe_private", "bj_moe_library", "co_owned", "gd_library")}
     gd = api_as(world.user("inst_gd_local_admin"))
     assert numbers(gd.get("/api/v1/patents/")) == {
-        w[k].application_number for k in ("gd_private", "gd_library", "co_owned")}
+        w[k].application_number for k in ("gd_private", "gd_library", "co_owned", "bj_moe_library")}
     # Another institution's patent and record: 404, like a missing one.
     assert bj.get(f"/api/v1/patents/{w['gd_private'].pk}/").status_code == 404
     assert bj.get(f"/api/v1/inventory-records/{w['gd_private'].inventory.pk}/").status_code == 404
@@ -117,7 +118,7 @@ def test_record_filters_and_scoped_institution_choice(world):
     assert numbers(api.get("/api/v1/inventory-records/", {"status": "pending"})) == {
         w[k].application_number for k in ("bj_moe_private", "co_owned")}
     assert numbers(api.get("/api/v1/inventory-records/", {"in_library": "true"})) == {
-        w["bj_moe_library"].application_number}
+        w[k].application_number for k in ("bj_moe_library", "gd_library")}  # the library is national
     assert numbers(api.get("/api/v1/inventory-records/", {"institution": world.orgs["inst_bj_moe"].pk})) == {
         w[k].application_number for k in ("bj_moe_private", "bj_moe_library", "co_owned")}
     # An institution outside the user's scope is refused, not silently dropped.
@@ -125,7 +126,7 @@ def test_record_filters_and_scoped_institution_choice(world):
     assert response.status_code == 400 and "institution" in response.json()
     ministry = api_as(world.user("moe_admin"))
     assert numbers(ministry.get("/api/v1/inventory-records/")) == {
-        w[k].application_number for k in ("bj_moe_private", "bj_moe_library", "co_owned")}
+        w[k].application_number for k in ("bj_moe_private", "bj_moe_library", "co_owned", "gd_library")}
 
 
 # --- the upload endpoint --------------------------------------------------------------------------
@@ -236,7 +237,7 @@ def test_keyset_pagination_walks_every_row(world):
         page = api.get(url).json()
         seen += [item["application_number"] for item in page["results"]]
         url = page["next"]
-    assert len(seen) == len(set(seen)) == 28
+    assert len(seen) == len(set(seen)) == 29  # 25 added, 3 own, and the national library's gd_library
 
 
 def test_schema_lists_the_endpoints(world):

@@ -44,7 +44,9 @@ def test_admin_sees_own_organisation_only(client, world, login):
     login(world.user("inst_bj_moe_admin"))
     response = client.get(reverse("accounts:members"))
     assert response.status_code == 200
-    assert {u.username for u in response.context["members"]} == {"inst_bj_moe_admin", "inst_bj_moe_member"}
+    # Its department admin and inventor (tests/world_review.py) are members of the institution too.
+    assert {u.username for u in response.context["members"]} == {
+        "inst_bj_moe_admin", "inst_bj_moe_member", "inst_bj_moe_dept_admin", "inst_bj_moe_inventor"}
     text = response.content.decode()
     assert "inst_bj_local_admin" not in text and "ent_gd_admin" not in text
 

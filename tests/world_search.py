@@ -1,14 +1,23 @@
 """The fixture world's additions for the search area (called at the end of world.build_world).
 
-`extend` creates its objects and returns {model label: [tests.isolation.objects.WorldObject]}, each with the users
-who may see and change it, written out by hand (see tests/isolation/expectations.py).
-`fingerprint` returns what a refused write must not change in this area.
+The search area adds no objects with routes of their own; it indexes the world's patents for the
+full-text search (every world title holds 一种基于深度学习的图像识别方法), so that a search as any
+world user can be checked against `visible_to`.
 """
 
 
 def extend(world) -> dict[str, list]:
+    from inventory.models import Patent
+    from inventory.search import index_patents
+
+    index_patents(Patent.objects.all())
     return {}
 
 
 def fingerprint() -> tuple:
-    return ()
+    from inventory.models import Milestone, PatentSearchDocument
+
+    return (
+        tuple(PatentSearchDocument.objects.order_by("pk").values_list("pk", "tokens")),
+        tuple(Milestone.objects.order_by("pk").values_list()),
+    )

@@ -1,8 +1,6 @@
 """Filters of the inventory API. Every choice that names an organisation is scoped: an id outside
 the user's scope is refused (400), never silently dropped."""
 
-import re
-
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -18,17 +16,7 @@ from ..choices import (
     ValueGrade,
 )
 from ..models import ImportBatch, InventoryRecord, Patent
-
-_IPC_HEAD = re.compile(r"^([A-H]\d{2}[A-Z])\s*(\S.*)?$")
-
-
-def normalize_ipc_prefix(value: str) -> str:
-    """`g06f16` → `G06F 16`: the stored form is subclass, one space, group/subgroup."""
-    text = "".join(str(value).upper().split())
-    match = _IPC_HEAD.match(text)
-    if match and match.group(2):
-        return f"{match.group(1)} {match.group(2)}"
-    return text
+from ..workbench.query import normalize_ipc_prefix
 
 
 def _institutions(request):

@@ -217,5 +217,10 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('patent', 'field'), name='unique_patent_field')],
             },
         ),
+        migrations.AlterField(
+            model_name='importbatch',
+            name='kind',
+            field=models.CharField(choices=[('base_library', '存量专利基础库'), ('inventory', '盘点结果'), ('conversions', '转化实施情况')], max_length=16, verbose_name='类型'),
+        ),
         migrations.RunPython(approve_inventoried, migrations.RunPython.noop),
     ]

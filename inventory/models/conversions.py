@@ -7,23 +7,42 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from accounts.roles import role_of
 from accounts.scoping import ScopedQuerySet
 
 from ..choices import ConversionKind, LicenseType, PaymentMode
 from .core import Patent
 
 
+def conversion_patents_visible_to(user):
+    """Patents whose conversions and open-licence history the user sees: whoever sees the patent's
+    own data (not only its library card); department (二级单位) staff only their department's."""
+    return Patent.objects.owned_by_visible(user)
+
+
+def conversion_patents_editable_by(user):
+    """Patents whose conversions and open licences the user records: the first institution
+    patentee's staff (co-owners read), department staff only their department's. The platform
+    operator reads but does not write what an institution declares."""
+    if role_of(user) != "institution":
+        return Patent.objects.none()
+    return Patent.objects.editable_by(user)
+
+
 class ConversionQuerySet(ScopedQuerySet):
     """Conversions follow their patent: whoever sees the patent's own data (not only its library card)."""
 
     def _visible_to_ministry(self, user):
-        return self.filter(patent__in=Patent.objects.owned_by_visible(user))
+        return self.filter(patent__in=conversion_patents_visible_to(user).values("pk"))
 
     _visible_to_province = _visible_to_ministry
     _visible_to_institution = _visible_to_ministry
 
+    def _editable_by_operator(self, user):
+        return self.none()
+
     def _editable_by_institution(self, user):
-        return self.filter(patent__in=Patent.objects.editable_by(user).values("pk"))
+        return self.filter(patent__in=conversion_patents_editable_by(user).values("pk"))
 
 
 class Conversion(models.Model):
@@ -62,24 +81,26 @@ class Conversion(models.Model):
 
 
 class OpenLicenseQuerySet(ScopedQuerySet):
-    """Open-licence declarations are public once declared: every role but experts sees the
-    standing ones; the owner's staff also see withdrawn ones."""
+    """A standing open-licence declaration is public (the national office publishes it): whoever
+    sees the patent, its library card included, sees it; the owner's side (conversion scope) also
+    sees withdrawn ones. Experts and the platform's three administrators see none."""
 
-    def _standing(self):
+    def standing(self) -> "OpenLicenseQuerySet":
         return self.filter(withdrawn_at__isnull=True)
 
     def _visible_to_ministry(self, user):
-        own = Patent.objects.owned_by_visible(user)
-        return self.filter(models.Q(withdrawn_at__isnull=True) | models.Q(patent__in=own))
+        public = models.Q(withdrawn_at__isnull=True, patent__in=Patent.objects.visible_to(user).values("pk"))
+        return self.filter(public | models.Q(patent__in=conversion_patents_visible_to(user).values("pk")))
 
     _visible_to_province = _visible_to_ministry
     _visible_to_institution = _visible_to_ministry
+    _visible_to_enterprise = _visible_to_ministry
 
-    def _visible_to_enterprise(self, user):
-        return self._standing()
+    def _editable_by_operator(self, user):
+        return self.none()
 
     def _editable_by_institution(self, user):
-        return self.filter(patent__in=Patent.objects.editable_by(user).values("pk"))
+        return self.filter(patent__in=conversion_patents_editable_by(user).values("pk"))
 
 
 class OpenLicenseDeclaration(models.Model):

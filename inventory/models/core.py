@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,23 @@ from ..choices import (
     Screening,
     ValueGrade,
 )
+
+
+def self_assessment_grants(user):
+    """The ids of the patents the user holds the guardian grant `inventory.self_assess_patent` on
+    (a subquery)."""
+    from guardian.models import UserObjectPermission
+
+    grants = UserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename="self_assess_patent",
+        content_type__app_label="inventory", content_type__model="patent",
+    )
+    return grants.annotate(patent_id=Cast("object_pk", BigIntegerField())).values("patent_id")
+
+
+# Who browses the national conversion resource library: every role but experts, inventors and
+# the three platform administrators (ARCHITECTURE.md: "convertible patents are shared nationally").
+LIBRARY_ROLES = frozenset({"operator", "ministry", "province", "institution", "enterprise"})
 
 
 def _local_institutions(user):
@@ -41,29 +59,55 @@ class PatentQuerySet(ScopedQuerySet):
         if role == "operator":
             return self.all()
         if role == "ministry":
-            return self._visible_to_ministry(user)
+            return self.owned_by(supervised_institutions(user))
         if role == "province":
             return self.owned_by(_local_institutions(user))
-        if role in ("institution", "inventor"):
+        if role == "institution":
+            return self._owned_by_own_institution(user)
+        if role == "inventor":
             return self.visible_to(user)
         return self.none()
 
     def _visible_to_ministry(self, user):
-        return self.owned_by(supervised_institutions(user))
+        # The supervised institutions' patents, and the national conversion resource library.
+        supervised = self.owned_by(supervised_institutions(user)).values("pk")
+        return self.filter(Q(pk__in=supervised) | Q(inventory__in_library=True))
 
     def _visible_to_province(self, user):
         local = self.owned_by(_local_institutions(user)).values("pk")
         return self.filter(Q(pk__in=local) | Q(inventory__in_library=True))
 
     def _visible_to_institution(self, user):
-        return self.owned_by([user.organization_id])
+        # Its own patents (a department's staff: the department's), and the national library.
+        own = self._owned_by_own_institution(user).values("pk")
+        return self.filter(Q(pk__in=own) | Q(inventory__in_library=True))
+
+    def _owned_by_own_institution(self, user):
+        owned = self.owned_by([user.organization_id])
+        # Department (二级单位) staff see only their department's patents.
+        return owned.filter(inventory__department_unit_id=user.department_id) if user.department_id else owned
 
     def _visible_to_enterprise(self, user):
         return self.in_library()
 
     def _editable_by_institution(self, user):
         # Co-owned patents: the first institution patentee edits, co-owners read.
-        return self.filter(inventory__institution_id=user.organization_id)
+        editable = self.filter(inventory__institution_id=user.organization_id)
+        if user.department_id:
+            return editable.filter(inventory__department_unit_id=user.department_id)
+        return editable
+
+    def _visible_to_inventor(self, user):
+        # Exactly the patents granted to the inventor (django-guardian), in one query.
+        return self.filter(pk__in=self_assessment_grants(user), inventory__institution_id=user.organization_id)
+
+    def _editable_by_inventor(self, user):
+        # Granted, and only while an invitation naming the patent is open.
+        from .self_assessment import SelfAssessmentInvitation
+
+        open_patents = SelfAssessmentInvitation.objects.filter(inventor=user, closed_at__isnull=True).values(
+            "patents")
+        return self._visible_to_inventor(user).filter(pk__in=open_patents)
 
 
 class Patent(models.Model):
@@ -123,17 +167,30 @@ class PatentOwnership(models.Model):
 
 
 class InventoryRecordQuerySet(ScopedQuerySet):
+    def library_visible_to(self, user) -> "InventoryRecordQuerySet":
+        """The national conversion resource library (专利转化资源库) as `user` browses it: every
+        entry, wherever its institution is, for the roles in LIBRARY_ROLES; nothing for experts,
+        inventors and the three platform administrators."""
+        if role_of(user) not in LIBRARY_ROLES:
+            return self.none()
+        return self.filter(in_library=True)
+
     def _visible_to_ministry(self, user):
         return self.filter(patent__in=Patent.objects.visible_to(user).values("pk"))
 
     _visible_to_province = _visible_to_ministry
     _visible_to_institution = _visible_to_ministry
+    _visible_to_inventor = _visible_to_ministry
 
     def _visible_to_enterprise(self, user):
         return self.filter(in_library=True)
 
     def _editable_by_institution(self, user):
-        return self.filter(institution_id=user.organization_id)
+        editable = self.filter(institution_id=user.organization_id)
+        return editable.filter(department_unit_id=user.department_id) if user.department_id else editable
+
+    def _editable_by_inventor(self, user):
+        return self.filter(patent__in=Patent.objects.editable_by(user).values("pk"))
 
 
 class InventoryRecord(models.Model):
@@ -256,7 +313,10 @@ class InventoryChange(models.Model):
 
 class ImportBatchQuerySet(ScopedQuerySet):
     def _visible_to_institution(self, user):
-        return self.filter(organization_id=user.organization_id)
+        # An institution-wide upload carries every department's patents: department staff see
+        # only their department's own uploads. Inventors upload nothing and see none.
+        batches = self.filter(organization_id=user.organization_id)
+        return batches.filter(created_by__department_id=user.department_id) if user.department_id else batches
 
     _editable_by_institution = _visible_to_institution
 
@@ -267,6 +327,7 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         BASE_LIBRARY = "base_library", _("存量专利基础库")
         INVENTORY = "inventory", _("盘点结果")
+        CONVERSIONS = "conversions", _("转化实施情况")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("已上传")

@@ -7,22 +7,30 @@ is removed or widened, these sets no longer match what the pages show and the ha
 PLATFORM_ADMINS = {"sysadmin", "secadmin", "auditor"}
 INST_BJ_MOE = {"inst_bj_moe_admin", "inst_bj_moe_member"}
 ENTERPRISES = {"ent_bj_soe_admin", "ent_gd_admin"}
+# 北京示范大学's 计算机学院 (tests/world_review.py): its department admin sees and reviews only the
+# department's patents (bj_moe_private) besides the national library; its inventor is granted
+# bj_moe_private alone (guardian) and sees nothing else.
+DEPT_ADMIN = "inst_bj_moe_dept_admin"
+INVENTOR = "inst_bj_moe_inventor"
 
 # world patent key -> users who may see it (the conversion resource library is national,
 # for every role but experts; co-owners read their co-owned patents).
 PATENTS: dict[str, set[str]] = {
-    "bj_moe_private": {"operator", "moe_admin", "prov_bj_admin", *INST_BJ_MOE},
-    "bj_moe_library": {"operator", "moe_admin", "prov_bj_admin", "prov_gd_admin", *INST_BJ_MOE, *ENTERPRISES},
+    "bj_moe_private": {"operator", "moe_admin", "prov_bj_admin", *INST_BJ_MOE, DEPT_ADMIN, INVENTOR},
+    # The library is national: every ministry, province, institution and enterprise browses it.
+    "bj_moe_library": {"operator", "moe_admin", "sasac_admin", "prov_bj_admin", "prov_gd_admin", *INST_BJ_MOE,
+                       DEPT_ADMIN, "inst_bj_local_admin", "inst_gd_local_admin", *ENTERPRISES},
     "bj_local_private": {"operator", "prov_bj_admin", "inst_bj_local_admin"},
     "gd_private": {"operator", "prov_gd_admin", "inst_gd_local_admin"},
-    "gd_library": {"operator", "prov_bj_admin", "prov_gd_admin", "inst_gd_local_admin", *ENTERPRISES},
+    "gd_library": {"operator", "moe_admin", "sasac_admin", "prov_bj_admin", "prov_gd_admin", *INST_BJ_MOE,
+                   DEPT_ADMIN, "inst_bj_local_admin", "inst_gd_local_admin", *ENTERPRISES},
     "co_owned": {"operator", "moe_admin", "prov_bj_admin", "prov_gd_admin", *INST_BJ_MOE, "inst_gd_local_admin"},
 }
 
 # Who may change a patent's inventory record: the first institution patentee only (and the
 # platform operator, who runs everything).
 PATENT_EDITORS: dict[str, set[str]] = {
-    "bj_moe_private": {"operator", *INST_BJ_MOE},
+    "bj_moe_private": {"operator", *INST_BJ_MOE, DEPT_ADMIN, INVENTOR},
     "bj_moe_library": {"operator", *INST_BJ_MOE},
     "bj_local_private": {"operator", "inst_bj_local_admin"},
     "gd_private": {"operator", "inst_gd_local_admin"},
@@ -48,7 +56,7 @@ ORGANIZATIONS: dict[str, set[str]] = {
     "sasac": {"operator", "sasac_admin"},
     "prov_bj": {"operator", "prov_bj_admin"},
     "prov_gd": {"operator", "prov_gd_admin"},
-    "inst_bj_moe": {"operator", "moe_admin", "prov_bj_admin", *INST_BJ_MOE},
+    "inst_bj_moe": {"operator", "moe_admin", "prov_bj_admin", *INST_BJ_MOE, DEPT_ADMIN, INVENTOR},
     "inst_bj_local": {"operator", "prov_bj_admin", "inst_bj_local_admin"},
     "inst_gd_local": {"operator", "prov_gd_admin", "inst_gd_local_admin"},
     # 国资委 watches the central SOEs.
@@ -73,10 +81,33 @@ ORGANIZATION_EDITORS: dict[str, set[str]] = {
     "ent_gd_pending": {"operator", "prov_gd_admin"},
 }
 
+# world department key -> who sees it (the institution's staff; a department admin its own) and
+# who changes it (the institution-level admin).
+DEPARTMENTS: dict[str, set[str]] = {
+    "dept_a": {"operator", *INST_BJ_MOE, DEPT_ADMIN},
+    "dept_b": {"operator", *INST_BJ_MOE},
+}
+DEPARTMENT_EDITORS: dict[str, set[str]] = {
+    "dept_a": {"operator", "inst_bj_moe_admin"},
+    "dept_b": {"operator", "inst_bj_moe_admin"},
+}
+# The open self-assessment invitation (bj_moe_private, in dept_a): the institution's staff whose
+# scope holds its patents see and close it; the invited inventor sees it.
+# The closed one (co_owned, in dept_b, of inst_bj_moe_member) is the institution-level staff's only.
+INVITATIONS: dict[str, set[str]] = {
+    "invitation": {"operator", *INST_BJ_MOE, DEPT_ADMIN, INVENTOR},
+    "closed_invitation": {"operator", *INST_BJ_MOE},
+}
+INVITATION_EDITORS: dict[str, set[str]] = {
+    "invitation": {"operator", *INST_BJ_MOE, DEPT_ADMIN},
+    "closed_invitation": {"operator", *INST_BJ_MOE},
+}
+
 ORG_OF_USER = {
     "operator": "platform", "sysadmin": "platform", "secadmin": "platform", "auditor": "platform",
     "moe_admin": "moe", "sasac_admin": "sasac", "prov_bj_admin": "prov_bj", "prov_gd_admin": "prov_gd",
     "inst_bj_moe_admin": "inst_bj_moe", "inst_bj_moe_member": "inst_bj_moe",
+    DEPT_ADMIN: "inst_bj_moe", INVENTOR: "inst_bj_moe",
     "inst_bj_local_admin": "inst_bj_local", "inst_gd_local_admin": "inst_gd_local",
     "ent_bj_soe_admin": "ent_bj_soe", "ent_gd_admin": "ent_gd", "ent_gd_pending_admin": "ent_gd_pending",
     "expert": None,
@@ -86,29 +117,51 @@ SIGNED_IN = set(ORG_OF_USER) - {"ent_gd_pending_admin"}
 ORG_ADMINS = {u for u in ORG_OF_USER if u.endswith("_admin") and u not in PLATFORM_ADMINS | {"operator"}}
 
 
-def user_viewers(target: str) -> set[str]:
-    """Users who may see the account `target`: itself, its organisation's admin, the operator
-    (for accounts outside the platform), the system and security administrators (account and
-    permission management) and the audit administrator (actors in the audit log)."""
-    viewers = {"sysadmin", "secadmin", "auditor"} | ({target} & SIGNED_IN)
+# Department (二级单位) of the world users that have one: a department admin manages only these.
+DEPARTMENT_OF_USER = {DEPT_ADMIN: "dept_a", INVENTOR: "dept_a"}
+
+
+def _admins_of(target: str) -> set[str]:
+    """The organisation admins over the account `target`: its organisation's institution-level
+    admins, and the admin of its department."""
     org = ORG_OF_USER[target]
-    if org != "platform":
+    if org is None:
+        return set()
+    return {u for u in ORG_ADMINS & SIGNED_IN if ORG_OF_USER[u] == org
+            and DEPARTMENT_OF_USER.get(u) in (None, DEPARTMENT_OF_USER.get(target))}
+
+
+def _account_viewers(target: str) -> set[str]:
+    viewers = {"sysadmin", "secadmin", "auditor"} | ({target} & SIGNED_IN) | _admins_of(target)
+    if ORG_OF_USER[target] != "platform":
         viewers.add("operator")
-    viewers |= {u for u in ORG_ADMINS & SIGNED_IN if org is not None and ORG_OF_USER[u] == org}
+    return viewers
+
+
+def user_viewers(target: str) -> set[str]:
+    """Users who may see the account `target`: itself, its organisation's admin (a department
+    admin: its department's accounts), the operator (for accounts outside the platform), the
+    system and security administrators (account and permission management) and the audit
+    administrator (actors in the audit log); an invited inventor's name is also shown to the staff
+    who see the invitation."""
+    viewers = _account_viewers(target)
+    if target == INVENTOR:
+        viewers |= INVITATIONS["invitation"]
     return viewers
 
 
 def user_records_viewers(target: str) -> set[str]:
-    """Users to whom the account list (User.visible_to) offers `target`: as user_viewers, but the
-    audit administrator reads actors in the log, not the account list."""
-    return user_viewers(target) - ({"auditor"} - {target})
+    """Users to whom the account list (User.visible_to) offers `target`: itself, its admins, the
+    operator and the system / security administrators (the audit administrator reads actors in
+    the log, not the account list)."""
+    return _account_viewers(target) - ({"auditor"} - {target})
 
 
 def user_editors(target: str) -> set[str]:
     """Users who may change the account `target` (deactivate, reset): its organisation's admin
     (not itself) and the system / security administrators (not themselves)."""
     org = ORG_OF_USER[target]
-    editors = {u for u in ORG_ADMINS & SIGNED_IN if org not in (None, "platform") and ORG_OF_USER[u] == org}
+    editors = _admins_of(target) if org not in (None, "platform") else set()
     editors |= {"sysadmin", "secadmin"}
     return editors - {target}
 

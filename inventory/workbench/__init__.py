@@ -1,0 +1,2 @@
+"""The inventory workbench: the institution's patent list with filters, keyset pages and bulk
+actions (query, bulk), the per-patent page with in-place edits (views, forms)."""

@@ -1,0 +1,74 @@
+"""The per-patent page's in-place edit forms: the assessment fields in small groups, each group a
+form built from the record's own model fields (labels and choices from inventory.choices)."""
+
+from django import forms
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import TECHNOLOGY_READINESS, Intent
+from ..models import InventoryRecord
+
+# group -> (heading, fields): the order the page shows them in.
+GROUPS: dict[str, tuple[str | Promise, tuple[str, ...]]] = {
+    "conversion": (_("入库与转化意愿"), ("screening", "intents", "license_type", "asking_price", "disposal")),
+    "assessment": (_("技术与市场评估"), ("implementation_status", "maturity", "prospect", "value_grade", "scenarios")),
+    "funding": (_("财政资助"), ("is_financially_funded", "funding_project_number")),
+    "contact": (_("负责人与联系方式"), ("department", "responsible_person", "contact_name", "contact_phone",
+                                 "contact_email", "remarks")),
+}
+MATURITY_CHOICES = [("", "---------")] + [
+    (str(level), format_lazy("{} {}", level, name)) for level, name in TECHNOLOGY_READINESS.items()
+]
+YES_NO_CHOICES = [("", "---------"), ("true", _("是")), ("false", _("否"))]
+
+
+def _field(name: str) -> forms.Field:
+    model_field = InventoryRecord._meta.get_field(name)
+    label = model_field.verbose_name
+    if name == "intents":
+        return forms.MultipleChoiceField(label=label, required=False, choices=Intent.choices,
+                                         widget=forms.CheckboxSelectMultiple)
+    if name == "maturity":
+        return forms.TypedChoiceField(label=label, required=False, choices=MATURITY_CHOICES, coerce=int,
+                                      empty_value=None)
+    if name == "is_financially_funded":
+        return forms.TypedChoiceField(label=label, required=False, choices=YES_NO_CHOICES,
+                                      coerce=lambda v: v == "true", empty_value=None)
+    if name in ("scenarios", "remarks"):
+        return forms.CharField(label=label, required=False, max_length=model_field.max_length,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    field = model_field.formfield(required=False)
+    return field
+
+
+class AssessmentGroupForm(forms.Form):
+    """One group of assessment fields; `values()` gives what `update_assessment` takes."""
+
+    def __init__(self, group: str, record: InventoryRecord, data=None) -> None:
+        self.group = group
+        self.heading, self.field_names = GROUPS[group]
+        initial = {}
+        for name in self.field_names:
+            value = getattr(record, name)
+            if name == "is_financially_funded":
+                value = "" if value is None else ("true" if value else "false")
+            initial[name] = value
+        super().__init__(data=data, initial=initial, prefix=group)
+        for name in self.field_names:
+            self.fields[name] = _field(name)
+            widget = self.fields[name].widget
+            if not isinstance(widget, forms.CheckboxSelectMultiple):
+                css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+                widget.attrs.setdefault("class", f"{css} {css}-sm")
+
+    def values(self) -> dict[str, object]:
+        cleaned = {}
+        for name in self.field_names:
+            value = self.cleaned_data.get(name)
+            if name == "intents":
+                value = list(value or [])
+            elif value is None and name not in ("maturity", "is_financially_funded", "asking_price"):
+                value = ""
+            cleaned[name] = value
+        return cleaned

@@ -1,0 +1,239 @@
+"""The workbench pages: the patent list with filters and bulk actions, the per-patent page and its
+in-place edits (htmx partials). Thin: the query layer, the bulk service and
+`inventory.assessment.update_assessment` do the work."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import role_required
+from accounts.models import Department
+from accounts.roles import Role, role_of
+
+from .. import listing
+from ..assessment import AssessmentError, update_assessment
+from ..choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
+from ..models import (
+    Conversion,
+    Industry,
+    InventoryRecord,
+    OpenLicenseDeclaration,
+    Patent,
+    PatentIndustry,
+    PatentTechField,
+    TechnologyField,
+)
+from . import bulk, display, jobs
+from .forms import GROUPS, AssessmentGroupForm
+from .query import FILTER_PARAMS, SORTS, workbench_page
+
+READERS = (Role.OPERATOR, Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE, Role.INVENTOR)
+BULK_ROLES = (Role.OPERATOR, Role.INSTITUTION)
+SORT_LABELS = {
+    "-grant_date": gettext_lazy("授权公告日(新→旧)"), "grant_date": gettext_lazy("授权公告日(旧→新)"),
+    "application_number": gettext_lazy("申请号"), "title": gettext_lazy("专利名称"),
+    "-maturity": gettext_lazy("技术成熟度(高→低)"), "maturity": gettext_lazy("技术成熟度(低→高)"),
+    "-updated": gettext_lazy("最近更新"),
+}
+
+
+def _filter_options(user) -> dict:
+    industries = list(Industry.objects.order_by("code").values_list("code", "name", "parent_id"))
+    return {
+        "statuses": InventoryStatus.choices, "reviews": ReviewState.choices, "types": PatentType.choices,
+        "prospects": Prospect.choices, "screenings": Screening.choices, "intents": Intent.choices,
+        "maturities": range(1, 10),
+        "industries": [(code, name, parent is not None) for code, name, parent in industries],
+        "fields": TechnologyField.objects.order_by("number").values_list("number", "name"),
+        "departments": Department.objects.visible_to(user).values_list("pk", "name"),
+        "sorts": [(key, str(label)) for key, label in SORT_LABELS.items()],
+    }
+
+
+@role_required(*READERS)
+def patent_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    result = workbench_page(user, request.GET, cursor=request.GET.get("cursor") or None)
+    record_ids = [row.inventory.pk for row in result.rows if hasattr(row, "inventory")]
+    editable = set(InventoryRecord.objects.editable_by(user).filter(pk__in=record_ids).values_list("pk", flat=True))
+    active = {name: request.GET.get(name, "") for name in FILTER_PARAMS}
+    filter_query = urlencode({k: v for k, v in {**active, "sort": result.sort}.items() if v})
+    for message in result.filters.errors.values():
+        messages.warning(request, message)
+    return render(request, "inventory/patent_list.html", {
+        "page": result, "rows": [(row, getattr(row, "inventory", None)) for row in result.rows],
+        "editable": editable, "active": active, "filter_query": filter_query,
+        "filtered": any(active.values()), "can_bulk": role_of(user) in BULK_ROLES,
+        "bulk_actions": bulk.ACTIONS.items(), "sortable": {key for key in SORTS}, **_filter_options(user),
+    })
+
+
+@require_POST
+@role_required(*BULK_ROLES)
+def patent_bulk(request: HttpRequest) -> HttpResponse:
+    """A bulk action from the list's action bar, on the ticked records or on the whole filter."""
+    filter_query = request.POST.get("filter", "")
+    params = QueryDict(filter_query)
+    action = request.POST.get("action", "")
+    value: object = request.POST.getlist("intents") if action in ("screen_in", "set_intent") else \
+        request.POST.get("prospect") if action == "set_prospect" else None
+    everything = request.POST.get("scope") == "filter"
+    # Back to the same filter, re-encoded from the parsed parameters (never the raw text).
+    query_string = params.urlencode()
+    back = reverse("inventory:patent_list") + (f"?{query_string}" if query_string else "")
+    filter_params = {k: params.get(k) for k in params}
+    if everything:
+        try:
+            bulk.check_action(request.user, action, value or None)
+        except bulk.BulkError as error:
+            messages.error(request, str(error))
+            return redirect(back)
+        total = bulk.selection(request.user, params=filter_params).count()
+        if total > jobs.ASYNC_THRESHOLD:
+            job = jobs.start_job(actor=request.user, action=action, value=value or None, params=filter_params,
+                                 total=total, back=back)
+            return redirect("inventory:patent_bulk_job", job=job)
+    try:
+        result = bulk.apply_bulk_action(
+            actor=request.user, action=action, value=value or None,
+            ids=None if everything else request.POST.getlist("ids"),
+            params=filter_params if everything else None, request=request,
+        )
+    except bulk.BulkError as error:
+        messages.error(request, str(error))
+    else:
+        label = bulk.ACTIONS.get(action, action)
+        messages.success(request, _("“%(action)s”:选中 %(selected)d 件,更新 %(changed)d 件。") % {
+            "action": label, "selected": result.selected, "changed": result.changed})
+        if result.refused:
+            messages.warning(request, _(
+                "%(refused)d 件未更新:入库须有“暂无”以外的转化意愿,意愿含“许可”须有许可方式,“放弃维持”的专利不能入库。"
+            ) % {"refused": result.refused})
+    return redirect(back)
+
+
+@require_GET
+@role_required(*BULK_ROLES)
+def patent_bulk_job(request: HttpRequest, job: str) -> HttpResponse:
+    """The progress of a large bulk action (polled by htmx); only its starter sees it."""
+    state = jobs.job_state(job)
+    if state is None or state.get("actor") != request.user.pk:
+        raise Http404
+    label = bulk.ACTIONS.get(state.get("action"), state.get("action"))
+    total = state.get("total") or 0
+    percent = int(100 * state.get("done", 0) / total) if total else 0
+    context = {"job": job, "state": state, "label": label, "percent": percent,
+               "running": state.get("state") in ("queued", "running")}
+    template = "inventory/workbench_job_progress.html" if request.headers.get("HX-Request") else \
+        "inventory/workbench_job.html"
+    return render(request, template, context)
+
+
+def _conversion_link(patent: Patent) -> str | None:
+    """The conversion form of another area, if it is routed yet."""
+    for name, kwargs in (("inventory:conversion_create", {"pk": patent.pk}),
+                         ("inventory:conversion_new", {"pk": patent.pk}), ("inventory:conversion_list", {})):
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def _groups(record: InventoryRecord, editing: str | None = None) -> list[dict]:
+    return [{"key": key, "heading": heading, "items": display.group_items(record, names),
+             "form": AssessmentGroupForm(key, record) if key == editing else None}
+            for key, (heading, names) in GROUPS.items()]
+
+
+@require_GET
+@role_required(*READERS)
+def patent_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    patent = get_object_or_404(Patent.objects.visible_to(user), pk=pk)
+    record = InventoryRecord.objects.visible_to(user).filter(patent=patent).select_related("institution").first()
+    can_edit = record is not None and InventoryRecord.objects.editable_by(user).filter(pk=record.pk).exists()
+    owned = Patent.objects.owned_by_visible(user).filter(pk=pk).exists()
+    editing = request.GET.get("edit") if can_edit and request.GET.get("edit") in GROUPS else None
+    return render(request, "inventory/workbench_detail.html", {
+        "patent": patent, "record": record, "can_edit": can_edit, "owned": owned,
+        "groups": _groups(record, editing) if record else [],
+        "industries": PatentIndustry.objects.filter(patent=patent).select_related("industry").order_by("industry_id"),
+        "fields": PatentTechField.objects.filter(patent=patent).select_related("field").order_by("field_id"),
+        "history": display.history_items(record, user) if record and owned else None,
+        "conversions": Conversion.objects.visible_to(user).filter(patent=patent),
+        "open_licenses": OpenLicenseDeclaration.objects.visible_to(user).filter(patent=patent),
+        "missing": listing.missing(record) if record and can_edit else [],
+        "conversion_link": _conversion_link(patent) if can_edit else None,
+        "patent_type": dict(PatentType.choices).get(patent.patent_type, patent.patent_type),
+    })
+
+
+def _editable_record(request: HttpRequest, pk: int) -> InventoryRecord:
+    return get_object_or_404(InventoryRecord.objects.editable_by(request.user).select_related("patent"),
+                             patent_id=pk)
+
+
+def _group(request: HttpRequest) -> str:
+    group = request.GET.get("group") or request.POST.get("group")
+    if group not in GROUPS:
+        raise Http404
+    return group
+
+
+@require_GET
+@role_required(*READERS)
+def patent_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The edit form of one group (htmx partial), or with `view=1` the group shown again (cancel)."""
+    record = _editable_record(request, pk)
+    group = _group(request)
+    editing = None if request.GET.get("view") else group
+    item = next(g for g in _groups(record, editing) if g["key"] == group)
+    return render(request, "inventory/workbench_group.html", {"group": item, "record": record, "can_edit": True})
+
+
+@require_POST
+@role_required(*READERS)
+def patent_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save one group through `update_assessment`; the rules' messages are shown inline."""
+    record = _editable_record(request, pk)
+    group = _group(request)
+    form = AssessmentGroupForm(group, record, data=request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            update_assessment(actor=request.user, record=record, values=form.values(), request=request)
+            saved = True
+        except AssessmentError as error:
+            for name, message in error.errors.items():
+                form.add_error(name if name in form.fields else None, message)
+    if saved and not request.headers.get("HX-Request"):
+        return redirect("inventory:patent_detail", pk=pk)
+    record.refresh_from_db()
+    heading = GROUPS[group][0]
+    item = {"key": group, "heading": heading, "items": display.group_items(record, GROUPS[group][1]),
+            "form": None if saved else form}
+    # 200 even with errors: htmx swaps only successful answers, and the form must come back.
+    response = render(request, "inventory/workbench_group.html",
+                      {"group": item, "record": record, "can_edit": True, "saved": saved})
+    if saved:
+        response["HX-Trigger"] = "assessment-saved"
+    return response
+
+
+@require_GET
+@role_required(*READERS)
+def patent_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The history section (htmx partial, reloaded after an in-place edit)."""
+    patent = get_object_or_404(Patent.objects.owned_by_visible(request.user).filter(
+        pk__in=Patent.objects.visible_to(request.user).values("pk")), pk=pk)
+    record = get_object_or_404(InventoryRecord.objects.visible_to(request.user), patent=patent)
+    return render(request, "inventory/workbench_history.html",
+                  {"history": display.history_items(record, request.user), "patent": patent})
+

@@ -1,0 +1,294 @@
+"""Chinese full-text search (issue 4, item 9): jieba segmentation, ranking, highlighting, the index
+kept current, scope by visible_to on the page, the service and the API; on PostgreSQL the GIN path."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from accounts.models import Organization
+from inventory import search
+from inventory.base_library import import_base_library
+from inventory.choices import LegalStatus, PatentType
+from inventory.identifiers import make_application_number
+from inventory.models import Patent, PatentSearchDocument
+
+from .isolation import expectations as E
+
+TITLE_WORDS = "图像识别"
+
+
+def _patent(serial: int, title: str, abstract: str = "", inventors=("王工",), patentees=("某大学",)) -> Patent:
+    return Patent.objects.create(
+        application_number=make_application_number(2020, "1", serial), title=title, abstract=abstract,
+        patent_type=PatentType.INVENTION, application_date=dt.date(2020, 1, 2), grant_date=dt.date(2021, 3, 4),
+        legal_status=LegalStatus.VALID, inventors=list(inventors), patentees=list(patentees),
+    )
+
+
+def _keys(world, patents) -> set[str]:
+    by_pk = {patent.pk: key for key, patent in world.patents.items()}
+    return {by_pk[p.pk] for p in patents if p.pk in by_pk}
+
+
+# --- segmentation ---------------------------------------------------------------------------------
+
+
+def test_segmentation_finds_the_phrase_inside_a_title():
+    tokens = search.document_tokens("一种基于深度学习的图像识别方法", "", [], []).split()
+    words = search.query_words(TITLE_WORDS)
+    assert words, "the query has searchable words"
+    assert set(words) <= set(tokens)
+    assert "的" not in tokens and "一种" not in tokens  # function words are not indexed
+
+
+def test_full_width_and_case_are_folded():
+    tokens = search.document_tokens("一种ＬＥＤ灯和５Ｇ基站", "", [], []).split()
+    assert set(search.query_words("led 5G")) <= set(tokens)
+
+
+def test_query_words_drop_compounds_made_of_their_parts():
+    assert search.query_words("图像识别") == ["图像", "识别"]
+    assert search.query_words("  !!!  ") == []
+    assert search.query_words("<script>") == ["script"]
+
+
+# --- matching and ranking -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus(db):
+    patents = {
+        "title": _patent(1, "一种基于深度学习的图像识别方法", "本发明涉及计算机视觉。"),
+        "abstract": _patent(2, "一种工业检测装置", "本装置通过图像识别判断零件缺陷。"),
+        "battery": _patent(3, "一种锂离子电池正极材料及其制备方法", "提高电池循环寿命。"),
+        "inventor": _patent(4, "一种水处理方法", "", inventors=["欧阳明"], patentees=["清华大学"]),
+    }
+    assert search.index_patents(Patent.objects.all()) == 4
+    return patents
+
+
+def test_keyword_filter_restricts_and_ranks_title_matches_first(corpus):
+    found = list(search.keyword_filter(Patent.objects.all(), TITLE_WORDS).order_by("-search_rank", "pk"))
+    assert [p.pk for p in found] == [corpus["title"].pk, corpus["abstract"].pk]
+    assert found[0].search_rank > found[1].search_rank > 0
+
+
+def test_every_query_word_must_match(corpus):
+    assert list(search.keyword_filter(Patent.objects.all(), "图像识别 电池")) == []
+    battery = search.keyword_filter(Patent.objects.all(), "锂离子电池")
+    assert [p.pk for p in battery] == [corpus["battery"].pk]
+
+
+def test_inventors_and_patentees_are_searchable(corpus):
+    assert [p.pk for p in search.keyword_filter(Patent.objects.all(), "清华大学")] == [corpus["inventor"].pk]
+
+
+def test_blank_query_leaves_the_queryset_and_a_wordless_one_matches_nothing(corpus):
+    assert search.keyword_filter(Patent.objects.all(), "  ").count() == 4
+    assert search.keyword_filter(Patent.objects.all(), "的").count() == 0
+
+
+def test_keyword_filter_keeps_the_callers_scope(corpus):
+    scoped = Patent.objects.filter(pk=corpus["abstract"].pk)
+    assert [p.pk for p in search.keyword_filter(scoped, TITLE_WORDS)] == [corpus["abstract"].pk]
+
+
+def test_index_is_rewritten_when_a_patent_changes(corpus):
+    patent = corpus["battery"]
+    Patent.objects.filter(pk=patent.pk).update(title="一种图像识别芯片")
+    assert search.index_patents(Patent.objects.filter(pk=patent.pk)) == 1
+    assert PatentSearchDocument.objects.count() == 4
+    assert patent.pk in {p.pk for p in search.keyword_filter(Patent.objects.all(), TITLE_WORDS)}
+    assert not search.keyword_filter(Patent.objects.all(), "锂离子电池").exists()
+
+
+def test_rebuild_command_indexes_every_patent(corpus):
+    PatentSearchDocument.objects.all().delete()
+    call_command("rebuild_search_index", processes=1, stdout=io.StringIO())
+    assert PatentSearchDocument.objects.count() == Patent.objects.count() == 4
+    assert search.keyword_filter(Patent.objects.all(), TITLE_WORDS).count() == 2
+
+
+def test_index_task(corpus):
+    from inventory.tasks import index_patents_task
+
+    PatentSearchDocument.objects.all().delete()
+    assert index_patents_task.delay([corpus["title"].pk]).get() == 1
+    assert list(PatentSearchDocument.objects.values_list("pk", flat=True)) == [corpus["title"].pk]
+
+
+# --- highlighting ---------------------------------------------------------------------------------
+
+
+def test_highlight_escapes_html_before_marking():
+    html = search.highlight('<script>alert("x")</script>图像识别 & 装置', ["图像识别", "图像", "识别"])
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html and "&amp;" in html
+    assert "<mark>图像识别</mark>" in html
+
+
+def test_snippet_centres_on_the_match():
+    text = "甲" * 400 + "图像识别" + "乙" * 400
+    part = search.snippet(text, ["图像识别"])
+    assert "图像识别" in part and len(part) <= search.SNIPPET_LENGTH + 2
+
+
+def test_search_hits_are_highlighted_and_escaped(world):
+    patent = world.patents["bj_moe_private"]
+    Patent.objects.filter(pk=patent.pk).update(title="<b>一种</b>图像识别装置", abstract="用于<i>图像识别</i>。")
+    search.index_patents(Patent.objects.filter(pk=patent.pk))
+    hits = {hit.patent.pk: hit for hit in search.search(world.users["operator"], TITLE_WORDS)}
+    hit = hits[patent.pk]
+    assert "<b>" not in hit.title_html and "&lt;b&gt;" in hit.title_html
+    assert "<mark>图像识别</mark>" in hit.title_html
+    assert "<mark>图像识别</mark>" in hit.abstract_html and "<i>" not in hit.abstract_html
+
+
+# --- scope ------------------------------------------------------------------------------------------
+
+
+def test_search_returns_only_visible_patents_for_every_world_user(world):
+    for username in sorted(E.SIGNED_IN):
+        user = world.users[username]
+        expected = {key for key, viewers in E.PATENTS.items() if username in viewers}
+        found = _keys(world, [hit.patent for hit in search.search(user, TITLE_WORDS, limit=100)])
+        assert found == expected, username
+        assert search.count_matches(user, TITLE_WORDS) == len(
+            search.keyword_filter(Patent.objects.visible_to(user), TITLE_WORDS)), username
+
+
+def test_search_page_shows_only_visible_patents(world, client):
+    url = reverse("inventory:search")
+    for username in sorted(E.SIGNED_IN):
+        client.force_login(world.users[username])
+        response = client.get(url, {"q": TITLE_WORDS})
+        if response.status_code == 403:
+            assert username in E.PLATFORM_ADMINS | {"expert", E.INVENTOR}, username
+            continue
+        assert response.status_code == 200, username
+        text = response.content.decode()
+        for key, patent in world.patents.items():
+            shown = patent.application_number in text
+            assert shown == (username in E.PATENTS[key]), (username, key)
+
+
+def test_search_page_counts_ranks_and_marks(world, login):
+    client = login(world.users["operator"])
+    response = client.get(reverse("inventory:search"), {"q": TITLE_WORDS})
+    text = response.content.decode()
+    assert "找到 6 件专利" in text
+    assert "<mark>图像识别</mark>" in text
+    partial = client.get(reverse("inventory:search"), {"q": TITLE_WORDS}, headers={"HX-Request": "true"})
+    assert "<html" not in partial.content.decode() and "找到 6 件专利" in partial.content.decode()
+    empty = client.get(reverse("inventory:search"), {"q": "不存在的词汇组合石墨烯"})
+    assert "没有找到匹配的专利" in empty.content.decode()
+
+
+def test_navbar_search_box_for_business_roles(world, login):
+    page = login(world.users["inst_bj_moe_admin"]).get(reverse("home")).content.decode()
+    assert f'action="{reverse("inventory:search")}"' in page
+    page = login(world.users["auditor"]).get(reverse("home")).content.decode()
+    assert f'action="{reverse("inventory:search")}"' not in page
+
+
+def test_api_search_is_scoped_and_highlighted(world, login):
+    url = reverse("search-list")
+    for username in ("operator", "ent_gd_admin", "inst_bj_local_admin", "prov_gd_admin"):
+        client = login(world.users[username])
+        body = client.get(url, {"q": TITLE_WORDS, "limit": 100}).json()
+        expected = {world.patents[key].application_number for key, viewers in E.PATENTS.items()
+                    if username in viewers}
+        assert {hit["application_number"] for hit in body["results"]} == expected, username
+        assert body["count"] == len(expected)
+        assert all("<mark>" in hit["title_highlighted"] for hit in body["results"])
+    client = login(world.users["operator"])
+    assert client.get(url).json() == {"count": 0, "count_capped": False, "words": [], "results": []}
+    page = client.get(url, {"q": TITLE_WORDS, "limit": 2, "offset": 1}).json()
+    assert len(page["results"]) == 2 and page["count"] == 6
+    ranks = [hit["rank"] for hit in client.get(url, {"q": TITLE_WORDS}).json()["results"]]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+# --- the base library import keeps the index current ---------------------------------------------
+
+
+def test_base_library_import_indexes_the_patents_it_touched(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    headers = ["申请号", "专利名称", "专利类型", "申请日", "授权公告日", "法律状态", "专利权人", "发明人",
+               "主分类号", "摘要"]
+    number = make_application_number(2022, "1", 7654321)
+    path = tmp_path / "base.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        writer.writerow([number, "一种石墨烯散热膜的制备方法", "发明", "2022-01-05", "2023-04-06", "有效",
+                         "北京示范大学", "钱七", "C01B 32/184", "本发明公开了一种石墨烯散热膜。"])
+    import_base_library(path, "base.csv")
+    patent = Patent.objects.get(application_number=number)
+    assert PatentSearchDocument.objects.filter(pk=patent.pk).exists()
+    found = search.search(world.users["inst_bj_moe_admin"], "石墨烯")
+    assert [hit.patent.pk for hit in found] == [patent.pk]
+    assert search.search(world.users["inst_gd_local_admin"], "石墨烯") == []
+
+
+# --- PostgreSQL: the GIN index serves the match --------------------------------------------------
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text path")
+
+
+@postgres_only
+def test_postgres_match_uses_the_gin_index(db):
+    org = Organization.objects.filter(kind=Organization.Kind.PLATFORM).first()
+    assert org is not None
+    titles = ["一种基于深度学习的图像识别方法", "一种锂离子电池正极材料", "一种污水处理装置", "一种中药提取工艺"]
+    Patent.objects.bulk_create([
+        Patent(application_number=make_application_number(2021, "1", 2000000 + i), title=f"{titles[i % 4]}{i}",
+               patent_type=PatentType.INVENTION, application_date=dt.date(2021, 1, 1), grant_date=dt.date(2022, 1, 1))
+        for i in range(3000)
+    ])
+    assert search.index_patents(Patent.objects.all()) == 3000
+    queryset = search.keyword_filter(Patent.objects.all(), TITLE_WORDS)
+    sql, params = queryset.query.sql_with_params()
+    assert "to_tsvector('simple'::regconfig" in sql and "plainto_tsquery('simple'::regconfig" in sql
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE inventory_patentsearchdocument")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "inventory_searchdoc_tokens_gin" in plan, plan
+    assert queryset.count() == 750
+    best = queryset.order_by("-search_rank").first()
+    assert TITLE_WORDS in best.title
+    # A common word: inside prefer_index() the planner still reads the GIN index, never re-parses rows.
+    common = search._matching_documents(["方法"])
+    common = common.values_list("patent_id", flat=True)[:100]
+    sql, params = common.query.sql_with_params()
+    with search.prefer_index(), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "inventory_searchdoc_tokens_gin" in plan and "Seq Scan" not in plan, plan
+
+
+def test_counts_and_ranking_stop_at_their_limits(world, login, monkeypatch):
+    operator = world.users["operator"]
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(search, "RANK_CANDIDATES", 2)
+    assert search.count_matches(operator, TITLE_WORDS) == 4  # "more than 3"
+    assert len(search.search(operator, TITLE_WORDS)) == 2
+    page = login(operator).get(reverse("inventory:search"), {"q": TITLE_WORDS}).content.decode()
+    assert "找到超过 3 件专利" in page
+    body = login(operator).get(reverse("search-list"), {"q": TITLE_WORDS}).json()
+    assert (body["count"], body["count_capped"]) == (3, True)
+
+
+def test_matching_patent_ids_is_a_subquery(corpus):
+    ids = search.matching_patent_ids(TITLE_WORDS)
+    assert set(Patent.objects.filter(pk__in=ids).values_list("pk", flat=True)) == {
+        corpus["title"].pk, corpus["abstract"].pk}
+    assert not Patent.objects.filter(pk__in=search.matching_patent_ids("的")).exists()
