@@ -79,15 +79,20 @@ def build(server: str, rows: int) -> None:
                    env=env, cwd=ROOT)
     os.environ["DATABASE_URL"] = url
     setup_django()
+    from unittest import mock
+
+    from django.core.management import call_command
     from django.db import connection
 
-    from inventory import base_library, classification, search
-    from inventory.models import Patent
+    from inventory import base_library, classification, listing, tasks
+    from inventory.models import InventoryRecord, Patent
 
     path = generate.ensure_base_library_csv(rows)
     generate.load_organizations()
     started = time.perf_counter()
-    result = base_library.import_base_library(path, path.name)
+    # The import's follow-up task (industries, search documents, scores) is run below, step by step.
+    with mock.patch.object(tasks.derive_patent_data_task, "delay"):
+        result = base_library.import_base_library(path, path.name)
     print(f"built: base library {rows:,} rows in {time.perf_counter() - started:,.0f} s {result.counts()}")
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -95,11 +100,13 @@ def build(server: str, rows: int) -> None:
     print(f"built: assessments in {time.perf_counter() - started:,.0f} s")
     started = time.perf_counter()
     counts = classification.classify_patents(Patent.objects.all())
-    print(f"built: industries and fields in {time.perf_counter() - started:,.0f} s {counts}")
+    print(f"built: industries and fields in {time.perf_counter() - started:,.0f} s {counts.as_dict()}")
     started = time.perf_counter()
-    written = search.index_patents()
-    elapsed = time.perf_counter() - started
-    print(f"built: search documents {written:,} in {elapsed:,.0f} s ({written / max(elapsed, 0.001):,.0f} docs/s)")
+    call_command("rebuild_search_index", processes=os.cpu_count() or 1)
+    print(f"built: search documents in {time.perf_counter() - started:,.0f} s")
+    started = time.perf_counter()
+    scored = listing.refresh_scores(InventoryRecord.objects.all())
+    print(f"built: listing scores of {scored:,} records in {time.perf_counter() - started:,.0f} s")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 

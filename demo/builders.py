@@ -35,7 +35,7 @@ from inventory.choices import (
 )
 from inventory.models import InventoryRecord, Patent, PatentOwnership
 
-from . import names
+from . import inventory_ii, names
 from .fields import FIELDS, HOSPITAL_DEPARTMENTS
 from .names import INSTITUTIONS, InstitutionSpec
 from .patents import (
@@ -67,7 +67,9 @@ DEMO_LOGINS: list[tuple[str, str, dict]] = [
     ("demo_enterprise", "enterprise:0", {"is_org_admin": True}),
     ("demo_expert", "expert", {"is_expert": True}),
 ]
-DEMO_LOGIN_USERNAMES = [login[0] for login in DEMO_LOGINS]
+# The department admin and the inventor (Inventory II) follow the institution's two logins.
+DEMO_LOGIN_USERNAMES = [login[0] for login in DEMO_LOGINS[:8]] + inventory_ii.LOGIN_USERNAMES + [
+    login[0] for login in DEMO_LOGINS[8:]]
 
 
 class DemoError(Exception):
@@ -103,7 +105,7 @@ def demo_world_exists() -> bool:
 
 
 def existing_logins() -> list[tuple[str, str, str]]:
-    users = User.objects.filter(username__in=DEMO_LOGIN_USERNAMES).select_related("organization")
+    users = User.objects.filter(username__in=DEMO_LOGIN_USERNAMES).select_related("organization", "department")
     by_name = {u.username: u for u in users}
     return [_login_row(by_name[n]) for n in DEMO_LOGIN_USERNAMES if n in by_name]
 
@@ -113,7 +115,10 @@ def _login_row(user: User) -> tuple[str, str, str]:
     label = str(Role(role).label) if role else "—"
     if user.is_org_admin:
         label += " · 管理员"
-    return user.username, label, user.organization.name if user.organization else "—"
+    organization = user.organization.name if user.organization else "—"
+    if user.department_id:
+        organization += f" / {user.department.name}"
+    return user.username, label, organization
 
 
 def world_counts(org_ids: list[int] | None = None) -> dict[str, int]:
@@ -139,6 +144,7 @@ def world_counts(org_ids: list[int] | None = None) -> dict[str, int]:
         "inventory_records": records.count(),
         "inventoried": records.filter(status=InventoryStatus.INVENTORIED).count(),
         "in_library": records.filter(in_library=True).count(),
+        **inventory_ii.counts(org_ids),
     }
 
 
@@ -150,6 +156,7 @@ def reset_demo_world() -> dict[str, int]:
     """Delete only what seed_demo created: demo-coded organisations, their patents, inventory
     records and users, and the demo logins. Reference data is never touched."""
     org_ids = demo_organization_ids()
+    inventory_ii.remove(org_ids, list(demo_users(org_ids).values_list("pk", flat=True)))
     owned = PatentOwnership.objects.filter(organization_id__in=org_ids)
     patent_ids = list(owned.values_list("patent_id", flat=True).distinct())
     deleted = {"patents": len(patent_ids)}
@@ -479,7 +486,8 @@ class _Builder:
     def inventory_values(self, inst: _Institution, pi: _Researcher, patent: Patent, funded: bool) -> dict:
         rng = self.rng
         if patent.legal_status != LegalStatus.VALID or rng.random() >= inst.inventory_rate:
-            return {"status": InventoryStatus.PENDING, "updated_at": self.now}
+            # Still to inventory, but already assigned to the department that will do it.
+            return {"status": InventoryStatus.PENDING, "department": pi.department, "updated_at": self.now}
         implementation = rng.choices(
             [ImplementationStatus.NONE, ImplementationStatus.SELF, ImplementationStatus.LICENSED,
              ImplementationStatus.TRANSFERRED, ImplementationStatus.EQUITY, ImplementationStatus.INDUSTRIALISED],
@@ -575,6 +583,9 @@ def build_demo_world(
         builder.build_enterprises()
         builder.build_users()
         builder.build_patents()
+        inventory_ii.build(seed, [i.org.pk for i in builder.institutions], builder.institutions[0].org,
+                           DEMO_PASSWORD)
+        builder.logins = existing_logins()
         counts = world_counts()
         record("demo.seed", username="seed_demo", seed=seed, **counts)
     return SeedResult(created=True, logins=builder.logins, counts=counts)

@@ -44,8 +44,8 @@ def assessment_errors(record: InventoryRecord, values: Mapping[str, object]) -> 
 
     InventoryFormat().clean_row(merged, error, lambda *args: None)
     if merged.get("license_type") == LicenseType.OPEN and record.license_type != LicenseType.OPEN:
-        recorded = Conversion.objects.filter(patent_id=record.patent_id, license_type__in=EXCLUSIVE_LICENCES)
-        if record.license_type in EXCLUSIVE_LICENCES or recorded.exists():
+        in_force = Conversion.objects.filter(patent_id=record.patent_id).exclusive_licences_in_force()
+        if record.license_type in EXCLUSIVE_LICENCES or in_force.exists():
             errors["license_type"] = _("该专利已登记独占许可或排他许可,不能再声明开放许可")
     for name in ("maturity",):
         value = merged.get(name)

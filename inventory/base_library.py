@@ -62,7 +62,6 @@ from patentnavi.sheets import CellError, CellValueError, Column, SheetError, She
 from patentnavi.sheets.formats import ParsedRow, SheetLayout, UniqueIndex, iter_rows
 
 from .choices import InventoryStatus, LegalStatus, PatentType
-from .classification import classify_patents
 from .identifiers import (
     InvalidPatentNumber,
     normalize_application_number,
@@ -530,14 +529,13 @@ def _import_rows(
         result.failure = _("导入在第 %(n)d 行附近中断:%(error)s") % {"n": result.total_rows, "error": error}
         _finish(result, actor=actor, request=request, report=report)
         raise
-    # The full-text search documents of the patents this import created or changed (inventory.search):
-    # a task, since segmenting takes about a millisecond a patent (inline without a worker).
-    from .tasks import index_patents_task
+    # The industries, fields, search documents and listing scores of the patents this import
+    # created or changed: a follow-up task (at national scale it outlasts the import; without a
+    # worker it runs inline).
+    from .tasks import derive_patent_data_task
 
-    index_patents_task.delay(updated_since=started.isoformat())
-    # Their industries and technology fields (inventory.classification); staff overrides are kept.
-    _set_batch(batch, progress_message=_("正在分类产业和技术领域"))
-    classify_patents(Patent.objects.filter(updated_at__gte=started))
+    _set_batch(batch, progress_message=_("正在分类产业和技术领域、更新检索索引"))
+    derive_patent_data_task.delay(updated_since=started.isoformat())
     result.unmatched_names = {name: [count, first_rows[name]] for name, count in unmatched.most_common()}
     _finish(result, actor=actor, request=request, report=report)
     return result

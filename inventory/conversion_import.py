@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -165,6 +166,8 @@ def plan_file(actor, path: Path, original_name: str) -> Plan:
 
 
 def _plan_batch(actor, batch: ImportBatch) -> Plan:
+    if not batch.file or not default_storage.exists(batch.file.name):
+        raise SheetError(_("上传的文件已不存在(可能已被清理),请重新上传"))
     with _local_path(batch) as path:
         return plan_file(actor, path, batch.original_name)
 
@@ -199,7 +202,10 @@ def commit_upload(actor, batch: ImportBatch, *, request=None) -> ImportBatch:
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != Status.VALIDATED:
             raise UploadError(_("该批次状态为“%(status)s”,不能导入") % {"status": batch.get_status_display()})
-        plan = _plan_batch(actor, batch)
+        try:
+            plan = _plan_batch(actor, batch)
+        except SheetError as error:
+            raise UploadError(str(error)) from None
         patent_ids = sorted({patent_id for _row, patent_id, _values_ in plan.new})
         list(Patent.objects.select_for_update().filter(pk__in=patent_ids).values_list("pk"))  # one writer per patent
         plan = _plan_batch(actor, batch)  # again, under the locks: what is written is what the rules allow now

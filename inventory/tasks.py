@@ -65,13 +65,9 @@ def commit_inventory_batch(batch_id: int, actor_id: int, all_or_nothing: bool = 
 # --- search index, sleeping patents, milestones (inventory.search / .sleeping / .milestones) ---
 
 
-@shared_task(name="inventory.index_patents")
-def index_patents_task(patent_ids: list[int] | None = None, updated_since: str | None = None) -> int:
-    """(Re)build the full-text search documents of the given patents, of those updated since an
-    ISO timestamp (what a base library import touched), or of all patents."""
+def _patents(patent_ids: list[int] | None, updated_since: str | None):
     from django.utils.dateparse import parse_datetime
 
-    from . import search
     from .models import Patent
 
     patents = Patent.objects.all()
@@ -79,7 +75,44 @@ def index_patents_task(patent_ids: list[int] | None = None, updated_since: str |
         patents = patents.filter(pk__in=patent_ids)
     if updated_since:
         patents = patents.filter(updated_at__gte=parse_datetime(updated_since))
-    return search.index_patents(patents)
+    return patents
+
+
+@shared_task(name="inventory.index_patents")
+def index_patents_task(patent_ids: list[int] | None = None, updated_since: str | None = None) -> int:
+    """(Re)build the full-text search documents of the given patents, of those updated since an
+    ISO timestamp, or of all patents."""
+    from . import search
+
+    return search.index_patents(_patents(patent_ids, updated_since))
+
+
+@shared_task(name="inventory.derive_patent_data")
+def derive_patent_data_task(patent_ids: list[int] | None = None, updated_since: str | None = None) -> dict:
+    """What follows from patents' base data, after a base library import touched them: industries
+    and technology fields (staff overrides kept), search documents, listing scores (the abstract
+    counts). A task of its own: at national scale it takes longer than the import itself, and the
+    patents are usable meanwhile. Idempotent."""
+    from . import listing, search
+    from .classification import classify_patents
+    from .models import InventoryRecord
+
+    patents = _patents(patent_ids, updated_since)
+    classified = classify_patents(patents).as_dict()
+    indexed = search.index_patents(patents)
+    scored = listing.refresh_scores(InventoryRecord.objects.filter(patent__in=patents.values("pk")))
+    return {"classified": classified, "indexed": indexed, "scored": scored}
+
+
+@shared_task(name="inventory.apply_industry_overrides")
+def apply_industry_overrides_task(batch_id: int) -> dict:
+    """After an inventory upload: the 所属产业 the file set (or cleared) replace the automatic
+    industries of those patents."""
+    from .classification import apply_overrides
+    from .models import InventoryChange, InventoryRecord
+
+    changed = InventoryChange.objects.filter(batch_id=batch_id, changes__has_key="industry_codes")
+    return apply_overrides(InventoryRecord.objects.filter(pk__in=changed.values("record_id"))).as_dict()
 
 
 @shared_task(name="inventory.flag_sleeping_patents")

@@ -55,6 +55,7 @@ from patentnavi.sheets.report import write_error_report
 from patentnavi.sheets.template import write_template
 
 from . import history, listing
+from .assessment import state_after_upload
 from .choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
 from .departments import resolve_departments
 from .formats import RECORD_FIELDS, InventoryFormat, blank_value, cell_value
@@ -173,6 +174,8 @@ class _Outcome:
     problem_raw: dict[int, list] = field(default_factory=dict)
     unknown_columns: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
+    # The review state the commit gives the records (assessment.state_after_upload).
+    review_state: str = ReviewState.APPROVED
     header_row: int = 1
     headers: list[str] = field(default_factory=list)
     column_index: dict[str, int] = field(default_factory=dict)
@@ -185,7 +188,7 @@ class _Outcome:
         return {
             "total": self.total, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
             "rejected": len(self.rejected_rows), "warnings": self.warnings,
-            "unknown_columns": self.unknown_columns, "fields": self.fields,
+            "unknown_columns": self.unknown_columns, "fields": self.fields, "review_state": self.review_state,
         }
 
 
@@ -321,6 +324,7 @@ class _ChunkChecker:
         self.missing: dict[str, list[tuple[int, list]]] = defaultdict(list)
         # The listing score needs these fields; those the file lacks are read from the records.
         self.score_fields_absent = [name for name in listing.SCORE_FIELDS if name not in fields]
+        self.state = outcome.review_state = state_after_upload(actor)
 
     def check(self, chunk: list[tuple]) -> None:
         if not chunk:
@@ -365,12 +369,15 @@ class _ChunkChecker:
                     level="warning",
                 ))
             # A staff upload counts as approved (建档 and review done by the institution itself).
-            target_screening = screening if self.screening_at is None else new[self.screening_at]
-            target_library = target_screening == Screening.IN
-            if (status == InventoryStatus.INVENTORIED and review == ReviewState.APPROVED
-                    and target_library == in_library and current_values[record_id] == new):
+            # An institution-level upload approves; a department's is submitted to review, but the same
+            # values over an approved record leave it approved (and unchanged).
+            screened_in = (screening if self.screening_at is None else new[self.screening_at]) == Screening.IN
+            if (status == InventoryStatus.INVENTORIED and review in (ReviewState.APPROVED, self.state)
+                    and in_library == (screened_in and review == ReviewState.APPROVED)
+                    and current_values[record_id] == new):
                 outcome.unchanged += 1
                 continue
+            target_library = screened_in and self.state == ReviewState.APPROVED
             scored = dict(zip(fields, new, strict=True))
             scored.update(zip(absent, current[8:], strict=True))
             score = listing.score_values(scored, abstract_head)
@@ -632,6 +639,7 @@ def _plan_lines(batch: ImportBatch) -> Iterator[Iterator[list[str]]]:
 def plan_page(batch: ImportBatch, start: int, stop: int) -> list[dict]:
     """Plan lines [start, stop): each a dict with id, values (new), in_library, row, number, status_before."""
     fields = (batch.counts or {}).get("fields", [])
+    state = (batch.counts or {}).get("review_state", ReviewState.APPROVED)
     kinds = [_field_kind(name) for name in fields]
     page = []
     with _plan_lines(batch) as lines:
@@ -640,7 +648,8 @@ def plan_page(batch: ImportBatch, start: int, stop: int) -> list[dict]:
                       for name, kind, text in zip(fields, kinds, line[1:], strict=False)}
             tail = line[len(fields) + 1:]
             page.append({"id": int(line[0]), "values": values, "in_library": tail[0] == "t", "row": int(tail[1]),
-                         "number": tail[2], "status_before": tail[3], "listing_score": int(tail[4])})
+                         "number": tail[2], "status_before": tail[3], "listing_score": int(tail[4]),
+                         "review_state": state})
     return page
 
 
@@ -723,6 +732,11 @@ def commit_batch(*, actor, batch: ImportBatch, all_or_nothing: bool = False, req
             new, updated = _apply_postgresql(actor, batch, now)
         else:
             new, updated = _apply_portable(actor, batch, now)
+        if "industry_codes" in batch.counts.get("fields", []) and new + updated:
+            # The file's 所属产业 override the automatic industries of those patents: a follow-up task.
+            from .tasks import apply_industry_overrides_task
+
+            transaction.on_commit(lambda: apply_industry_overrides_task.delay(batch.pk))
         counts = {**batch.counts, "new": new, "updated": updated}
         batch.status = Status.COMMITTED
         batch.all_or_nothing = all_or_nothing
@@ -802,9 +816,12 @@ def _apply_postgresql(actor, batch: ImportBatch, now) -> tuple[int, int]:
         entries.append(
             "'status', CASE WHEN r.status <> 'inventoried' THEN jsonb_build_array(r.status, 'inventoried') END"
         )
+        state = batch.counts.get("review_state", ReviewState.APPROVED)
+        if state not in ReviewState.values:
+            raise UploadError(_("预览数据已损坏,请重新上传"))
         entries.append(
-            "'review_state', CASE WHEN r.review_state <> 'approved' "
-            "THEN jsonb_build_array(r.review_state, 'approved') END"
+            f"'review_state', CASE WHEN r.review_state <> '{state}' "
+            f"THEN jsonb_build_array(r.review_state, '{state}') END"
         )
         cursor.execute(
             f'INSERT INTO "{history_table}" (record_id, changed_at, changed_by_id, source, batch_id, changes) '
@@ -830,7 +847,7 @@ def _apply_postgresql(actor, batch: ImportBatch, now) -> tuple[int, int]:
             f'UPDATE "{records}" AS r SET {assignments}in_library = p.in_library, status = %s, inventoried_at = %s, '
             f"updated_at = %s, updated_by_id = %s, review_state = %s, return_reason = '', "
             f"listing_score = p.listing_score FROM {source} WHERE r.id = p.id",
-            [InventoryStatus.INVENTORIED.value, now, now, actor.pk, ReviewState.APPROVED.value],
+            [InventoryStatus.INVENTORIED.value, now, now, actor.pk, state],
         )
     return new, planned - new
 
@@ -857,8 +874,8 @@ def planned_changes(fields: list[str], old: dict, line: dict) -> dict[str, list]
         changes["status"] = [old["status"], InventoryStatus.INVENTORIED.value]
     if old["in_library"] != line["in_library"]:
         changes["in_library"] = [old["in_library"], line["in_library"]]
-    if old.get("review_state", ReviewState.APPROVED) != ReviewState.APPROVED:
-        changes["review_state"] = [old["review_state"], ReviewState.APPROVED.value]
+    if old.get("review_state", line["review_state"]) != line["review_state"]:
+        changes["review_state"] = [old["review_state"], line["review_state"]]
     return changes
 
 
@@ -881,7 +898,7 @@ def _apply_portable(actor, batch: ImportBatch, now) -> tuple[int, int]:
             old = current[line["id"]]
             obj = InventoryRecord(pk=line["id"], status=InventoryStatus.INVENTORIED, inventoried_at=now,
                                   updated_at=now, updated_by=actor, in_library=line["in_library"],
-                                  review_state=ReviewState.APPROVED, return_reason="",
+                                  review_state=line["review_state"], return_reason="",
                                   listing_score=line["listing_score"], **line["values"])
             new += old["status"] == InventoryStatus.PENDING
             objects.append(obj)

@@ -8,14 +8,28 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from guardian.models import UserObjectPermission
 
 from accounts.identifiers import normalize_credit_code
-from accounts.models import AuditEvent, Organization, Province, User
+from accounts.models import AuditEvent, Department, Organization, Province, User
 from accounts.roles import Role, role_of
-from demo.builders import DEMO_LOGIN_USERNAMES, DEMO_PASSWORD, demo_organization_ids, world_counts
-from inventory.choices import InventoryStatus, PatentType, Screening
+from demo.builders import DEMO_LOGIN_USERNAMES, DEMO_PASSWORD, demo_organization_ids, reset_demo_world, world_counts
+from inventory import review, self_assessment
+from inventory.choices import InventoryStatus, PatentType, ReviewState, Screening
+from inventory.conversions import FIELDS as CONVERSION_FIELDS
+from inventory.conversions import check, exclusive_licence_in_force, load_facts, patent_expiry, status_after
 from inventory.identifiers import normalize_application_number, patent_type_of
-from inventory.models import InventoryRecord, Patent, PatentOwnership
+from inventory.models import (
+    Conversion,
+    InventoryRecord,
+    OpenLicenseDeclaration,
+    Patent,
+    PatentIndustry,
+    PatentOwnership,
+    PatentSearchDocument,
+    PatentTechField,
+    SelfAssessmentInvitation,
+)
 
 SMALL = {"patents": 300, "institutions": 5, "enterprises": 8}
 
@@ -28,6 +42,8 @@ EXPECTED_ROLES = {
     "demo_province": Role.PROVINCE,
     "demo_institution": Role.INSTITUTION,
     "demo_institution_member": Role.INSTITUTION,
+    "demo_department": Role.INSTITUTION,
+    "demo_inventor": Role.INVENTOR,
     "demo_enterprise": Role.ENTERPRISE,
     "demo_expert": Role.EXPERT,
 }
@@ -149,11 +165,13 @@ def test_ownership_and_inventory_are_consistent(seeded):
         assert record.institution_id == owned[0].organization_id
         if record.status == InventoryStatus.PENDING:
             assert not record.in_library and not record.screening
+            assert record.review_state == ReviewState.DRAFT
             continue
         assert 1 <= record.maturity <= 9 and record.prospect and record.implementation_status
         assert record.scenarios and record.inventoried_at and record.contact_name and record.contact_phone
         assert record.is_financially_funded == bool(p.funding_project_number)
-        assert record.in_library == (record.screening == Screening.IN)
+        # As inventory.review keeps it: in the library when approved and screened in.
+        assert record.in_library == (record.screening == Screening.IN and record.review_state == ReviewState.APPROVED)
         if record.screening == Screening.IN:
             assert record.intents and "none" not in record.intents and record.disposal != "abandon"
         assert ("license" in record.intents) == bool(record.license_type)
@@ -191,3 +209,153 @@ def test_same_seed_same_world_and_reset_removes_only_demo_rows(world):
     assert (Province.objects.count(), Organization.objects.exclude(pk__in=demo_organization_ids()).count()) == reference
     assert all(Patent.objects.filter(pk=p.pk).exists() for p in world.patents.values())
     assert User.objects.filter(username="inst_bj_moe_admin").exists()
+
+
+# --- Inventory II -------------------------------------------------------------------------------
+
+INVENTORY_II_COUNTS = (
+    "departments", "department_records", "approved", "submitted", "department_reviewed", "returned", "scored",
+    "conversions", "transfers", "licences", "product_filings", "open_licences", "invitations", "with_industry",
+    "search_documents", "sleeping",
+)
+
+
+def demo_user(username: str) -> User:
+    return User.objects.select_related("organization", "department").get(username=username)
+
+
+def test_inventory_ii_counts(seeded):
+    counts = world_counts()
+    assert all(counts[key] > 0 for key in INVENTORY_II_COUNTS), {k: counts[k] for k in INVENTORY_II_COUNTS}
+    assert counts["department_records"] == counts["inventory_records"]
+    assert counts["search_documents"] == counts["patents"]
+    assert counts["approved"] > counts["submitted"] + counts["department_reviewed"] + counts["returned"]
+    assert counts["scored"] == counts["in_library"]
+    for key in ("demo_department", "demo_inventor", "待二级单位审核", "转化记录", "开放许可声明"):
+        assert key in seeded
+
+
+def test_departments_and_review_states_follow_the_rules(seeded):
+    org_ids = demo_organization_ids()
+    departments = {d.pk: d for d in Department.objects.filter(organization_id__in=org_ids)}
+    institutions = Organization.objects.filter(pk__in=org_ids, kind=Organization.Kind.INSTITUTION)
+    two_levels = set(institutions.filter(review_levels=2).values_list("pk", flat=True))
+    assert 0 < len(two_levels) < institutions.count()  # universities review in two levels, institutes in one
+    for record in InventoryRecord.objects.filter(institution_id__in=org_ids):
+        unit = departments[record.department_unit_id]
+        assert unit.organization_id == record.institution_id and unit.name == record.department
+        assert bool(record.return_reason) == (record.review_state == ReviewState.RETURNED)
+        if record.review_state == ReviewState.DEPARTMENT_REVIEWED:
+            assert record.institution_id in two_levels
+        if record.in_library:
+            assert record.listing_score > 0
+    flags = Organization.objects.filter(pk__in=org_ids, kind=Organization.Kind.INSTITUTION)
+    assert flags.filter(is_demo_university=True).exists() and flags.filter(is_pilot_university=True).exists()
+    assert flags.filter(is_demo_university=False, is_pilot_university=False).exists()
+
+
+def test_conversions_and_open_licences_pass_the_services_rules(seeded):
+    org_ids = demo_organization_ids()
+    conversions = list(Conversion.objects.filter(institution_id__in=org_ids).order_by("pk"))
+    facts = load_facts({c.patent_id for c in conversions})
+    records = {r.patent_id: r for r in InventoryRecord.objects.filter(patent_id__in=list(facts))}
+    for c in conversions:
+        values = {name: getattr(c, name) for name in CONVERSION_FIELDS}
+        assert check(values, facts[c.patent_id], exclude_pk=c.pk) == {}, (c.patent_id, values)
+        assert c.institution_id == records[c.patent_id].institution_id and c.created_by_id
+        if c.kind != "self":
+            assert c.registration_number and c.registration_date
+        assert bool(c.product_filing_number) == c.industrialised
+    for patent_id, fact in facts.items():
+        status = records[patent_id].implementation_status
+        assert status_after(status, fact.conversions) == status
+    quarters = {(d.year, (d.month - 1) // 3) for d in Conversion.objects.filter(institution_id__in=org_ids)
+                .exclude(registration_date=None).values_list("registration_date", flat=True)}
+    assert {2024, 2025, 2026} <= {year for year, _ in quarters} and len(quarters) >= 8
+    declarations = list(OpenLicenseDeclaration.objects.filter(institution_id__in=org_ids))
+    assert 1 <= len(declarations) <= 3 and all(d.withdrawn_at is None for d in declarations)
+    open_facts = load_facts([d.patent_id for d in declarations])
+    for d in declarations:
+        patent = open_facts[d.patent_id].patent
+        assert d.fee_standard and d.term_start <= d.term_end <= patent_expiry(patent)
+        assert exclusive_licence_in_force(open_facts[d.patent_id], d.term_start) is None
+    assert Conversion.objects.filter(institution_id__in=org_ids, license_type="open").count() == 1
+
+
+def test_department_login_sees_its_department_and_the_library(seeded):
+    admin = demo_user("demo_department")
+    assert admin.is_org_admin and admin.department.organization == admin.organization
+    assert admin.organization == demo_user("demo_institution").organization
+    own = set(InventoryRecord.objects.filter(department_unit=admin.department).values_list("patent_id", flat=True))
+    library = set(InventoryRecord.objects.filter(in_library=True).values_list("patent_id", flat=True))
+    assert own and set(Patent.objects.visible_to(admin).values_list("pk", flat=True)) == own | library
+    assert set(InventoryRecord.objects.editable_by(admin).values_list("patent_id", flat=True)) == own
+    # Their review queue has work: records submitted to them, and they may return them.
+    assert review.approvable(admin).exists() and review.returnable(admin).exists()
+    assert review.review_queue(admin, state=ReviewState.RETURNED).exists()
+    # The institution's staff wait for what the department passed on.
+    assert review.approvable(demo_user("demo_institution")).filter(
+        review_state=ReviewState.DEPARTMENT_REVIEWED).exists()
+
+
+def test_inventor_login_sees_exactly_the_invited_patents(seeded):
+    inventor = demo_user("demo_inventor")
+    invitation = SelfAssessmentInvitation.objects.get(inventor=inventor)
+    assert invitation.closed_at is None and invitation.invited_by.username == "demo_department"
+    invited = set(invitation.patents.values_list("pk", flat=True))
+    assert 1 <= len(invited) <= 5
+    assert set(Patent.objects.visible_to(inventor).values_list("pk", flat=True)) == invited
+    assert set(Patent.objects.editable_by(inventor).values_list("pk", flat=True)) == invited
+    assert self_assessment.open_grants(inventor) == len(invited)
+    for patent in Patent.objects.filter(pk__in=invited).select_related("inventory"):
+        assert inventor.full_name in patent.inventors
+        assert patent.inventory.department_unit_id == inventor.department_id
+        assert patent.inventory.review_state in (ReviewState.DRAFT, ReviewState.RETURNED)
+
+
+def inventory_ii_fingerprint() -> tuple:
+    org_ids = demo_organization_ids()
+    records = InventoryRecord.objects.filter(institution_id__in=org_ids).order_by("patent__application_number")
+    return (
+        sorted(Department.objects.filter(organization_id__in=org_ids).values_list("organization__name", "name")),
+        list(records.values_list("patent__application_number", "review_state", "return_reason", "in_library",
+                                 "listing_score", "department_unit__name", "patent__is_sleeping")),
+        sorted(Conversion.objects.filter(institution_id__in=org_ids).values_list(
+            "patent__application_number", "kind", "license_type", "counterparty", "amount", "effective_date",
+            "registration_number", "registration_date", "product_filing_number")),
+        sorted(OpenLicenseDeclaration.objects.filter(institution_id__in=org_ids).values_list(
+            "patent__application_number", "fee_standard", "term_start", "term_end")),
+        sorted(SelfAssessmentInvitation.objects.filter(institution_id__in=org_ids).values_list(
+            "inventor__full_name", "patents__application_number")),
+        sorted(PatentIndustry.objects.filter(patent__inventory__institution_id__in=org_ids).values_list(
+            "patent__application_number", "industry_id")),
+    )
+
+
+def non_demo_inventory_ii_rows() -> dict[str, int]:
+    return {
+        "departments": Department.objects.count(),
+        "conversions": Conversion.objects.count(),
+        "open_licences": OpenLicenseDeclaration.objects.count(),
+        "invitations": SelfAssessmentInvitation.objects.count(),
+        "search_documents": PatentSearchDocument.objects.count(),
+        "industry_links": PatentIndustry.objects.count(),
+        "field_links": PatentTechField.objects.count(),
+        "grants": UserObjectPermission.objects.count(),
+    }
+
+
+def test_inventory_ii_is_deterministic_and_reset_removes_it(world):
+    before = non_demo_inventory_ii_rows()
+    seed()
+    first = inventory_ii_fingerprint()
+    assert non_demo_inventory_ii_rows()["grants"] > before["grants"]
+    reset_demo_world()
+    assert non_demo_inventory_ii_rows() == before
+    assert not User.objects.filter(username__in=["demo_department", "demo_inventor"]).exists()
+    seed()
+    assert inventory_ii_fingerprint() == first
+    # A second run changes nothing, Inventory II included.
+    events = AuditEvent.objects.count()
+    assert "already exists" in seed()
+    assert inventory_ii_fingerprint() == first and AuditEvent.objects.count() == events

@@ -10,7 +10,7 @@ from accounts.models import Organization
 from accounts.roles import role_of
 from accounts.scoping import ScopedQuerySet
 
-from ..choices import ConversionKind, LicenseType, PaymentMode
+from ..choices import EXCLUSIVE_LICENCES, ConversionKind, LicenseType, PaymentMode
 from .core import Patent
 
 
@@ -31,6 +31,13 @@ def conversion_patents_editable_by(user):
 
 class ConversionQuerySet(ScopedQuerySet):
     """Conversions follow their patent: whoever sees the patent's own data (not only its library card)."""
+
+    def exclusive_licences_in_force(self, on=None) -> "ConversionQuerySet":
+        """Exclusive (独占) or sole (排他) licences still running on `on` (today): while one is, the
+        patent cannot be openly licensed (DOMAIN.md, open licensing)."""
+        on = on or timezone.localdate()
+        return self.filter(kind=ConversionKind.LICENSE, license_type__in=EXCLUSIVE_LICENCES).filter(
+            models.Q(license_end_date__isnull=True) | models.Q(license_end_date__gte=on))
 
     def _visible_to_ministry(self, user):
         return self.filter(patent__in=conversion_patents_visible_to(user).values("pk"))

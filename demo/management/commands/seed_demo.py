@@ -21,6 +21,22 @@ COUNT_LABELS = [
     ("inventory_records", "盘点记录"),
     ("inventoried", "  已盘点"),
     ("in_library", "  已入库(转化资源库)"),
+    ("approved", "  已审核通过"),
+    ("submitted", "  待二级单位审核"),
+    ("department_reviewed", "  待学校审核"),
+    ("returned", "  已退回"),
+    ("scored", "  已计算挂牌完整度(库内)"),
+    ("departments", "二级单位"),
+    ("department_records", "  已归属二级单位的盘点记录"),
+    ("conversions", "转化记录"),
+    ("transfers", "  转让"),
+    ("licences", "  许可"),
+    ("product_filings", "  专利产品备案"),
+    ("open_licences", "开放许可声明(有效)"),
+    ("invitations", "发明人自评邀请(进行中)"),
+    ("with_industry", "已归入战略性新兴产业的专利"),
+    ("search_documents", "全文检索索引"),
+    ("sleeping", "沉睡专利"),
 ]
 
 
@@ -33,7 +49,8 @@ def _pad(text: str, width: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Build the demo world: institutions, enterprises, experts, demo logins, patents and inventory records."
+    help = ("Build the demo world: institutions and their departments, enterprises, experts, demo logins, patents, "
+            "inventory records and their review, conversions, open licences and self-assessment.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2024, help="random seed (same seed, same world)")
