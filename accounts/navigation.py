@@ -28,6 +28,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry(_("专利转化资源库"), "inventory:library", BUSINESS_ROLES),
     NavEntry(_("挂牌信息完整度"), "inventory:library_quality", frozenset({Role.INSTITUTION})),
     NavEntry(_("盘点进度"), "inventory:milestones", frozenset({Role.OPERATOR, Role.MINISTRY, Role.PROVINCE})),
+    NavEntry(_("里程碑设置"), "inventory:milestone_settings", frozenset({Role.OPERATOR})),
     NavEntry(_("企业注册审核"), "accounts:enterprise_review", frozenset({Role.PROVINCE})),
     NavEntry(_("分配账号"), "accounts:allocation", frozenset({Role.OPERATOR})),
     NavEntry(_("基础库导入"), "inventory:base_library", frozenset({Role.OPERATOR})),

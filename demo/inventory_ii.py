@@ -66,7 +66,9 @@ LOGIN_USERNAMES = [DEPARTMENT_LOGIN, INVENTOR_LOGIN]
 # has a queue; the small institutes and hospitals approve their assessments themselves.
 ONE_LEVEL_TYPES = ("research_institute", "hospital")
 # Conversions happen during the campaign: effective dates 2024-01-01 … 2026-08-31, so that a
-# registration (≤ 80 days later) and a product filing stay before the last day the demo shows.
+# registration (≤ 80 days later) and a product filing stay before the last day the demo shows
+# (the services refuse registrations dated after today: on a clock before that day, the window
+# ends earlier and the world differs).
 CAMPAIGN_START, CAMPAIGN_END, LAST_DAY = date(2024, 1, 1), date(2026, 8, 31), date(2026, 11, 20)
 INVITED_PATENTS = 5
 OPEN_LICENCES = 3
@@ -126,6 +128,8 @@ class _World:
     enterprises: list[Organization] = field(default_factory=list)
     admins: dict[int, int] = field(default_factory=dict)  # institution id -> its admin's user id
     numbers: "_Numbers" = field(default_factory=lambda: _Numbers())
+    last_day: date = LAST_DAY  # no registration or filing after it
+    campaign_end: date = CAMPAIGN_END  # no contract takes effect after it
 
 
 # --- entry points -------------------------------------------------------------------------------
@@ -135,6 +139,8 @@ def build(seed: int, institution_ids: list[int], first: Organization, password: 
     """Add every Inventory II part to the freshly built demo world (the caller's transaction).
     `first` is demo_institution's institution; `password` the demo logins' password."""
     world = _World(rng=random.Random(f"{seed}:inventory-ii"), institution_ids=institution_ids, first=first)
+    world.last_day = min(LAST_DAY, timezone.localdate())
+    world.campaign_end = min(CAMPAIGN_END, world.last_day - timedelta(days=81))
     records = InventoryRecord.objects.filter(institution_id__in=institution_ids)
     set_review_levels(institution_ids, first)
     resolve_departments(records)
@@ -372,14 +378,22 @@ def _amount(rng: random.Random, patent_type: str) -> Decimal:
     return Decimal(str(round(low * (high / low) ** rng.random(), 1)))
 
 
-def _window(row: _Row, expiry: date) -> tuple[date, date]:
+def _window(row: _Row, expiry: date, campaign_end: date) -> tuple[date, date]:
     """Effective dates for a conversion of the patent: during the campaign, after the grant and
     before expiry; a patent that expired earlier was converted before the campaign."""
     start = max(CAMPAIGN_START, row.granted or row.applied)
-    end = min(CAMPAIGN_END, expiry - timedelta(days=400))
+    end = min(campaign_end, expiry - timedelta(days=400))
     if start > end:
-        start, end = row.granted or row.applied, min(end, CAMPAIGN_END)
+        start, end = row.granted or row.applied, min(end, campaign_end)
     return start, max(start, end)
+
+
+def _licence_type(row: _Row) -> str:
+    """The licence the assessment offered (排他 or 独占 as offered); an open-licence offer is
+    honoured by ordinary licences, which do not bar a later open-licence declaration."""
+    if row.license_type in (LicenseType.ORDINARY, LicenseType.SOLE, LicenseType.EXCLUSIVE):
+        return row.license_type
+    return LicenseType.ORDINARY if row.license_type == LicenseType.OPEN else ""
 
 
 def _counterparty(world: _World, row: _Row) -> Organization:
@@ -392,9 +406,9 @@ def _conversion(world: _World, row: _Row, kind: str, numbers: _Numbers, *, indus
                 license_type: str = "", effective: date | None = None) -> Conversion:
     rng = world.rng
     expiry = patent_expiry(Patent(patent_type=row.patent_type, application_date=row.applied))
-    start, end = _window(row, expiry)
+    start, end = _window(row, expiry, world.campaign_end)
     effective = effective or _day_between(rng, start, end)
-    registered = min(LAST_DAY, effective + timedelta(days=rng.randint(10, 80)))
+    registered = min(world.last_day, effective + timedelta(days=rng.randint(10, 80)))
     values: dict = {"kind": kind, "effective_date": effective}
     if kind != ConversionKind.SELF:
         party = _counterparty(world, row)
@@ -407,14 +421,14 @@ def _conversion(world: _World, row: _Row, kind: str, numbers: _Numbers, *, indus
         values.update(payment_mode=PaymentMode.LUMP_SUM, registration_number=numbers.transfer(registered, row.province))
     elif kind == ConversionKind.LICENSE:
         values.update(
-            license_type=license_type or rng.choices(
+            license_type=license_type or _licence_type(row) or rng.choices(
                 [LicenseType.ORDINARY, LicenseType.SOLE, LicenseType.EXCLUSIVE], weights=[60, 20, 20])[0],
             payment_mode=rng.choice([PaymentMode.ENTRY_FEE_ROYALTY, PaymentMode.ROYALTY, PaymentMode.LUMP_SUM]),
             registration_number=numbers.licence(registered, row.province),
             license_end_date=min(expiry, effective + timedelta(days=365 * rng.randint(3, 5))),
         )
     if industrialised:
-        filed = min(LAST_DAY, max(CAMPAIGN_START, registered) + timedelta(days=rng.randint(30, 240)))
+        filed = min(world.last_day, max(CAMPAIGN_START, registered) + timedelta(days=rng.randint(30, 240)))
         values.update(industrialised=True, product_filing_number=numbers.product(filed, row.province),
                       product_filing_date=filed)
     stamp = _moment(rng, values.get("registration_date") or effective)
@@ -442,7 +456,7 @@ def build_conversions(world: _World) -> list[Conversion]:
         conversions.append(first)
         if first.license_type == LicenseType.ORDINARY and rng.random() < 0.2:
             # A second non-exclusive licensee, later than the first.
-            later = min(CAMPAIGN_END, first.effective_date + timedelta(days=rng.randint(60, 400)))
+            later = min(world.campaign_end, first.effective_date + timedelta(days=rng.randint(60, 400)))
             conversions.append(_conversion(world, row, kind, numbers, license_type=LicenseType.ORDINARY,
                                            effective=later))
     Conversion.objects.bulk_create(conversions, batch_size=BATCH)

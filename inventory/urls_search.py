@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import milestone_views, search_views
+from . import milestone_settings, milestone_views, search_views
 
 urlpatterns: list = [
     path("search/", search_views.search_page, name="search"),
     path("milestones/", milestone_views.milestone_progress, name="milestones"),
+    path("milestones/settings/", milestone_settings.milestone_settings, name="milestone_settings"),
 ]

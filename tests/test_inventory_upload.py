@@ -195,6 +195,39 @@ def test_staff_upload_counts_as_approved_links_departments_and_scores(world, bj)
     assert again.counts["unchanged"] == 2 and Department.objects.count() == existing
 
 
+def test_department_upload_goes_to_review(world):
+    """A department's staff upload its own department's patents: submitted for review, not
+    approved, so not in the library yet; the same values over an approved record stay unchanged."""
+    from inventory.choices import ReviewState
+
+    dept_admin = world.user("inst_bj_moe_dept_admin")  # 计算机学院, which holds bj_moe_private
+    private = world.patents["bj_moe_private"]
+    batch = upload.request_commit(actor=dept_admin, batch=run(dept_admin, xlsx_bytes([
+        good_row(private, 所属二级单位="计算机学院")])))
+    assert batch.status == Status.COMMITTED, batch.failure
+    record = InventoryRecord.objects.get(patent=private)
+    assert record.review_state == ReviewState.SUBMITTED and record.in_library is False
+    assert record.status == InventoryStatus.INVENTORIED
+    # Another department's patent is outside the department's scope.
+    other = run(dept_admin, xlsx_bytes([good_row(world.patents["co_owned"], 所属二级单位="计算机学院")]))
+    assert other.counts["rejected"] == 1
+    # Approved by the institution, the same file from the department changes nothing.
+    InventoryRecord.objects.filter(pk=record.pk).update(review_state=ReviewState.APPROVED, in_library=True)
+    again = run(dept_admin, xlsx_bytes([good_row(private, 所属二级单位="计算机学院")]))
+    assert again.counts["unchanged"] == 1
+
+
+def test_industry_column_overrides_the_classification_after_commit(world, bj, django_capture_on_commit_callbacks):
+    from inventory.models import PatentIndustry
+
+    private = world.patents["bj_moe_private"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        upload.request_commit(actor=bj, batch=run(bj, xlsx_bytes([good_row(private, 所属产业="4.1;1.5")])))
+    assert callbacks, "the commit queues the override task"
+    links = PatentIndustry.objects.filter(patent=private)
+    assert set(links.values_list("industry_id", "is_manual")) == {("4.1", True), ("1.5", True)}
+
+
 def test_commit_twice_is_idempotent(world, bj):
     batch = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_private"])]))
     upload.commit_batch(actor=bj, batch=batch)

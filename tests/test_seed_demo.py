@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import authenticate
@@ -269,6 +269,9 @@ def test_conversions_and_open_licences_pass_the_services_rules(seeded):
     for patent_id, fact in facts.items():
         status = records[patent_id].implementation_status
         assert status_after(status, fact.conversions) == status
+        # An exclusive or sole licence in force contradicts an assessment offering an open licence.
+        if records[patent_id].license_type == "open":
+            assert exclusive_licence_in_force(fact, date.today()) is None
     quarters = {(d.year, (d.month - 1) // 3) for d in Conversion.objects.filter(institution_id__in=org_ids)
                 .exclude(registration_date=None).values_list("registration_date", flat=True)}
     assert {2024, 2025, 2026} <= {year for year, _ in quarters} and len(quarters) >= 8

@@ -3,3 +3,4 @@
 READS: dict[str, str] = {}
 WRITES: dict[str, str] = {}
 GATED: dict[str, tuple[frozenset[str], dict]] = {}
+GATED["inventory:milestone_settings"] = (frozenset({"operator"}), {})
