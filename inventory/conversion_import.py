@@ -11,7 +11,6 @@ to a recorded conversion (same patent and kind, and the same registration number
 counterparty and effective date) is "unchanged", so uploading the same file again changes nothing.
 """
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from . import conversions, history
 from .conversion_format import HEADERS, ConversionFormat
 from .models import Conversion, ImportBatch, InventoryChange, InventoryRecord, Patent
 from .models.conversions import conversion_patents_editable_by
-from .upload import UploadError, _local_path, check_upload_size
+from .upload import UploadError, _local_path, store_upload
 
 Status = ImportBatch.Status
 # The columns of the format, compared to decide whether a row repeats a recorded conversion.
@@ -56,21 +55,7 @@ def batches_committable_by(user):
 def stage_upload(actor, file, *, request=None) -> ImportBatch:
     if not can_upload(actor):
         raise PermissionDenied
-    check_upload_size(file.size)
-    digest = hashlib.sha256()
-    for block in file.chunks():
-        digest.update(block)
-    file.seek(0)
-    name = Path(file.name or "upload").name[:200]
-    with transaction.atomic():
-        batch = ImportBatch(kind=ImportBatch.Kind.CONVERSIONS, organization_id=actor.organization_id,
-                            created_by=actor, original_name=name, sha256=digest.hexdigest())
-        batch.file.save(f"conversions-{timezone.now():%Y%m%d%H%M%S}{Path(name).suffix.lower()[:8]}", file,
-                        save=False)
-        batch.save()
-        audit("conversion.upload", actor=actor, request=request, target=batch, organization=batch.organization,
-              file=name, size=file.size, sha256=batch.sha256)
-    return batch
+    return store_upload(actor=actor, file=file, kind=ImportBatch.Kind.CONVERSIONS, request=request)
 
 
 @dataclass

@@ -111,24 +111,27 @@ def stage_upload(*, actor, file, request=None) -> ImportBatch:
     """
     if not can_upload(actor):
         raise PermissionDenied
+    return store_upload(actor=actor, file=file, kind=ImportBatch.Kind.INVENTORY, request=request)
+
+
+def store_upload(*, actor, file, kind: str, request=None) -> ImportBatch:
+    """The file kept on a new ImportBatch of `kind` (with its sha256) and the audit event, for every
+    standard-format upload (inventory results, conversion records). The caller checks who may upload."""
     check_upload_size(file.size)
     digest = hashlib.sha256()
     for block in file.chunks():
         digest.update(block)
     file.seek(0)
     name = Path(file.name or "upload").name[:200]
+    prefix, action = {ImportBatch.Kind.INVENTORY: ("inventory", "inventory.upload"),
+                      ImportBatch.Kind.CONVERSIONS: ("conversions", "conversion.upload")}[kind]
     with transaction.atomic():
-        batch = ImportBatch(
-            kind=ImportBatch.Kind.INVENTORY,
-            organization_id=actor.organization_id,
-            created_by=actor,
-            original_name=name,
-            sha256=digest.hexdigest(),
-        )
-        batch.file.save(f"inventory-{timezone.now():%Y%m%d%H%M%S}{Path(name).suffix.lower()[:8]}", file, save=False)
+        batch = ImportBatch(kind=kind, organization_id=actor.organization_id, created_by=actor, original_name=name,
+                            sha256=digest.hexdigest())
+        batch.file.save(f"{prefix}-{timezone.now():%Y%m%d%H%M%S}{Path(name).suffix.lower()[:8]}", file, save=False)
         batch.save()
         record(
-            "inventory.upload", actor=actor, request=request, target=batch, organization=batch.organization,
+            action, actor=actor, request=request, target=batch, organization=batch.organization,
             file=name, size=file.size, sha256=batch.sha256,
         )
     return batch
