@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patentnavi.forms import BootstrapForm
+
 from . import administration
 from .administration import AuditFilter, display
 from .decorators import role_required
@@ -25,21 +27,6 @@ from .models import User
 from .roles import Role
 
 PAGE_SIZE = 50
-
-
-class BootstrapForm(forms.Form):
-    """Widgets carry Bootstrap's classes."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            field.widget.attrs.setdefault("class", css)
 
 
 class AccountSearchForm(BootstrapForm):

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from patentnavi.forms import bootstrap
+
 from .identifiers import normalize_credit_code
 from .members import normalize_username
 from .models import Organization, Province
@@ -36,18 +38,6 @@ def name_errors(form: forms.Form) -> None:
                 "invalid_choice": gettext("%(field)s“%(value)s”不在可选范围内") % {"field": label, **keep},
             }
         )
-
-
-def bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class EnterpriseRegistrationForm(forms.Form):

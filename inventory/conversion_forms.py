@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from patentnavi.forms import BootstrapForm
+
 from .choices import ConversionKind, LicenseType, PaymentMode
 from .identifiers import InvalidPatentNumber, normalize_application_number
 from .models import Patent
@@ -15,24 +17,6 @@ from .upload import UploadError, check_upload_size
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 BLANK = [("", "---------")]
-
-
-class _Styled(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-    def add_service_errors(self, errors: dict[str, str]) -> None:
-        """Show the service's {field: message} on the form's fields ("" and unknown fields on top)."""
-        for name, message in errors.items():
-            self.add_error(name if name in self.fields else None, message)
 
 
 class PatentChoiceMixin:
@@ -52,7 +36,7 @@ class PatentChoiceMixin:
         return patent
 
 
-class ConversionForm(PatentChoiceMixin, _Styled):
+class ConversionForm(PatentChoiceMixin, BootstrapForm):
     patent_number = forms.CharField(label=gettext_lazy("申请号"), max_length=40,
                                     help_text=gettext_lazy("本单位作为第一权利人的专利,如 CN202310123456.6"))
     kind = forms.ChoiceField(label=gettext_lazy("转化方式"), choices=ConversionKind.choices)
@@ -85,7 +69,7 @@ class ConversionForm(PatentChoiceMixin, _Styled):
         return {name: value for name, value in self.cleaned_data.items() if name != "patent_number"}
 
 
-class OpenLicenceForm(PatentChoiceMixin, _Styled):
+class OpenLicenceForm(PatentChoiceMixin, BootstrapForm):
     patent_number = forms.CharField(label=gettext_lazy("申请号"), max_length=40)
     fee_standard = forms.CharField(label=gettext_lazy("许可使用费标准"), max_length=500,
                                    widget=forms.Textarea(attrs={"rows": 2}),
@@ -107,7 +91,7 @@ class OpenLicenceForm(PatentChoiceMixin, _Styled):
         return {name: value for name, value in self.cleaned_data.items() if name != "patent_number"}
 
 
-class ConversionUploadForm(_Styled):
+class ConversionUploadForm(BootstrapForm):
     file = forms.FileField(
         label=gettext_lazy("转化实施情况文件"),
         help_text=gettext_lazy("Excel(.xlsx)或 CSV 文件,格式见数据标准第 4 节“转化实施情况”;可先下载模板"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from accounts.audit import record
 from accounts.decorators import role_required
 from accounts.roles import Role
+from patentnavi.forms import bootstrap
 
 from .history import jsonable
 from .models import Milestone
@@ -25,13 +26,7 @@ class MilestoneForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            else:
-                widget.attrs.setdefault("class", "form-select form-select-sm" if isinstance(widget, forms.Select)
-                                        else "form-control form-control-sm")
+        bootstrap(self, small=True)
 
     def clean_target_percent(self) -> int:
         value = self.cleaned_data["target_percent"]

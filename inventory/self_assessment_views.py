@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from accounts.registration_forms import bootstrap
 from accounts.roles import Role, role_of
+from patentnavi.forms import bootstrap
 
 from . import self_assessment as service
 from .assessment import AssessmentError
