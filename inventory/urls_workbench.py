@@ -6,6 +6,7 @@ from .workbench import views
 
 urlpatterns: list = [
     path("patents/bulk/", views.patent_bulk, name="patent_bulk"),
+    path("patents/count/", views.patent_count, name="patent_count"),
     path("patents/bulk/<str:job>/", views.patent_bulk_job, name="patent_bulk_job"),
     path("patents/<int:pk>/", views.patent_detail, name="patent_detail"),
     path("patents/<int:pk>/edit/", views.patent_edit, name="patent_edit"),

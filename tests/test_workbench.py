@@ -516,3 +516,21 @@ def test_large_bulk_action_runs_as_a_task_with_progress(world, bj, login, monkey
     assert InventoryChange.objects.filter(source="bulk").count() == total
     # Only the one who started it reads the progress.
     assert login(world.user("inst_bj_moe_member")).get(response.url).status_code == 404
+
+
+def test_large_counts_stop_at_the_cap_and_the_exact_count_follows(world, login, monkeypatch):
+    """A large institution's page counts up to COUNT_CAP ("more than"); the exact figure is a
+    separate request the page makes by htmx, with the same filter."""
+    from inventory.workbench import query
+
+    monkeypatch.setattr(query, "COUNT_CAP", 1)
+    monkeypatch.setattr("inventory.workbench.views.COUNT_CAP", 1)
+    client = login(world.user("inst_bj_moe_admin"))
+    page = client.get(reverse("inventory:patent_list")).content.decode()
+    assert "共超过 1 件" in page and reverse("inventory:patent_count") in page
+    exact = client.get(reverse("inventory:patent_count")).content.decode()
+    own = query.count(query.filtered_patents(world.user("inst_bj_moe_admin"), {}))
+    assert own > 1 and f'data-total="{own}"' in exact
+    filtered = client.get(reverse("inventory:patent_count"), {"status": "pending"}).content.decode()
+    pending = query.count(query.filtered_patents(world.user("inst_bj_moe_admin"), {"status": "pending"}))
+    assert "符合筛选条件" in filtered and f'data-total="{pending}"' in filtered

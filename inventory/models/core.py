@@ -138,6 +138,7 @@ class Patent(models.Model):
 
     class Meta:
         ordering = ["-grant_date", "id"]
+        # On PostgreSQL, migration 0008 adds the index of the workbench's default order.
         verbose_name = _("专利")
         verbose_name_plural = _("专利")
         # django-guardian object permission: an inventor invited to self-assess this patent.

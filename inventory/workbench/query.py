@@ -205,9 +205,16 @@ def filtered_patents(user, params: Mapping[str, str]) -> QuerySet[Patent]:
     return apply_filters(workbench_scope(user), parse_filters(params).values)
 
 
-def count(queryset: QuerySet) -> int:
-    """How many patents the filter selects: the filtered ids only, no ordering, no row data."""
-    return queryset.order_by().values("pk").count()
+# The page counts up to this many and says "more than" beyond: counting a large institution's
+# 100,000 patents exactly costs more than the page itself, so the exact figure follows by htmx.
+COUNT_CAP = 1_000
+
+
+def count(queryset: QuerySet, cap: int | None = None) -> int:
+    """How many patents the filter selects: the filtered ids only, no ordering, no row data.
+    With `cap`, counting stops at cap + 1 (the caller shows "more than cap")."""
+    ids = queryset.order_by().values("pk")
+    return ids[:cap + 1].count() if cap is not None else ids.count()
 
 
 # --- keyset pages --------------------------------------------------------------------------------
@@ -323,6 +330,8 @@ class WorkbenchPage:
     total: int
     sort: str
     filters: Filters
+    # True when `total` stopped at COUNT_CAP + 1: the filter selects more than COUNT_CAP.
+    total_capped: bool = False
 
 
 def workbench_rows(queryset: QuerySet) -> QuerySet:
@@ -340,4 +349,11 @@ def workbench_page(user, params: Mapping[str, str], *, cursor: str | None = None
     key, descending = parse_sort(params.get("sort"))
     sort = f"-{key}" if descending else key
     result = page(workbench_rows(queryset), sort, cursor, page_size)
-    return WorkbenchPage(result.rows, result.next_cursor, result.prev_cursor, count(queryset), sort, filters)
+    total = count(queryset, COUNT_CAP)
+    return WorkbenchPage(result.rows, result.next_cursor, result.prev_cursor, total, sort, filters,
+                         total_capped=total > COUNT_CAP)
+
+
+def exact_count(user, params: Mapping[str, str]) -> int:
+    """The exact number of patents the filter selects (the figure a capped page loads after)."""
+    return count(filtered_patents(user, params))

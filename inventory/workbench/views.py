@@ -31,7 +31,7 @@ from ..models import (
 )
 from . import bulk, display, jobs
 from .forms import GROUPS, AssessmentGroupForm
-from .query import FILTER_PARAMS, SORTS, workbench_page
+from .query import COUNT_CAP, FILTER_PARAMS, SORTS, exact_count, workbench_page
 
 READERS = (Role.OPERATOR, Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE, Role.INVENTOR)
 BULK_ROLES = (Role.OPERATOR, Role.INSTITUTION)
@@ -69,9 +69,17 @@ def patent_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/patent_list.html", {
         "page": result, "rows": [(row, getattr(row, "inventory", None)) for row in result.rows],
         "editable": editable, "active": active, "filter_query": filter_query,
-        "filtered": any(active.values()), "can_bulk": role_of(user) in BULK_ROLES,
+        "filtered": any(active.values()), "count_cap": COUNT_CAP, "can_bulk": role_of(user) in BULK_ROLES,
         "bulk_actions": bulk.ACTIONS.items(), "sortable": {key for key in SORTS}, **_filter_options(user),
     })
+
+
+@role_required(*READERS)
+def patent_count(request: HttpRequest) -> HttpResponse:
+    """The exact count of a filter, loaded by the list page when its own count stopped at the cap."""
+    total = exact_count(request.user, request.GET)
+    filtered = any(request.GET.get(name) for name in FILTER_PARAMS)
+    return render(request, "inventory/workbench_count.html", {"total": total, "filtered": filtered})
 
 
 @require_POST
