@@ -29,7 +29,7 @@ from . import conversions, history
 from .conversion_format import HEADERS, ConversionFormat
 from .models import Conversion, ImportBatch, InventoryChange, InventoryRecord, Patent
 from .models.conversions import conversion_patents_editable_by
-from .upload import UploadError, _local_path, store_upload
+from .upload import UploadError, local_path, store_upload
 
 Status = ImportBatch.Status
 # The columns of the format, compared to decide whether a row repeats a recorded conversion.
@@ -153,7 +153,7 @@ def plan_file(actor, path: Path, original_name: str) -> Plan:
 def _plan_batch(actor, batch: ImportBatch) -> Plan:
     if not batch.file or not default_storage.exists(batch.file.name):
         raise SheetError(_("上传的文件已不存在(可能已被清理),请重新上传"))
-    with _local_path(batch) as path:
+    with local_path(batch) as path:
         return plan_file(actor, path, batch.original_name)
 
 

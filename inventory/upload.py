@@ -142,7 +142,7 @@ def start_validation(batch: ImportBatch) -> ImportBatch:
 
     Called outside any transaction: the task must find the committed batch.
     """
-    with _local_path(batch) as path:
+    with local_path(batch) as path:
         rows = estimate_rows(path, batch.original_name)
     if rows > settings.IMPORT_ASYNC_ROW_THRESHOLD:
         from .tasks import validate_inventory_batch
@@ -228,7 +228,7 @@ def validate_batch(batch_id: int, *, estimated_rows: int | None = None) -> Impor
     started = timezone.now()
     _set(batch, status=Status.VALIDATING, progress=1, progress_message=_("正在读取文件"))
     try:
-        with _local_path(batch) as path, _PlanWriter() as plan:
+        with local_path(batch) as path, _PlanWriter() as plan:
             if estimated_rows is None:
                 estimated_rows = estimate_rows(path, batch.original_name)
             outcome = _check(path, batch, actor, progress, estimated_rows or 1, plan)
@@ -946,7 +946,7 @@ def _set(batch: ImportBatch, **fields) -> None:
 
 
 @contextlib.contextmanager
-def _local_path(batch: ImportBatch) -> Iterator[Path]:
+def local_path(batch: ImportBatch) -> Iterator[Path]:
     """A local path to the batch's file (a copy when the storage is not a local folder)."""
     try:
         local = Path(batch.file.path)

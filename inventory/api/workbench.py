@@ -112,7 +112,7 @@ class WorkbenchInventoryRecordViewSet(InventoryRecordViewSet):
         """A bulk action on the records `ids` or on every record whose patent the `filter` selects,
         within what the user may change: screen_in, screen_out, set_intent, set_prospect,
         mark_inventoried. Rows the §3 rules refuse are counted in `refused`."""
-        if role_of(request.user) not in ("operator", "institution"):
+        if role_of(request.user) not in bulk.BULK_ROLES:
             raise PermissionDenied(_("您没有执行该批量操作的权限"))
         form = BulkSerializer(data=request.data)
         form.is_valid(raise_exception=True)

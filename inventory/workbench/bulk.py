@@ -15,12 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import record as audit
-from accounts.roles import role_of
+from accounts.roles import Role, role_of
 
 from .. import history, listing
 from ..choices import Disposal, Intent, InventoryStatus, Prospect, ReviewState, Screening
 from ..models import InventoryChange, InventoryRecord
 from .query import filtered_patents
+
+# Who runs bulk actions (within editable_by): the page, the API and this service ask this one set.
+BULK_ROLES = frozenset({Role.OPERATOR, Role.INSTITUTION})
 
 ACTIONS = {
     "screen_in": gettext_lazy("入库"),
@@ -152,8 +155,8 @@ def _outcome(actor, action: str, row: Mapping[str, object], values: Mapping[str,
 
 def check_action(actor, action: str, value: object) -> dict[str, object]:
     """Whether the actor may run the action with this value: the fields it sets, or BulkError."""
-    if role_of(actor) not in ("operator", "institution") or (
-            action == "mark_inventoried" and role_of(actor) == "institution" and actor.department_id):
+    if role_of(actor) not in BULK_ROLES or (
+            action == "mark_inventoried" and role_of(actor) == Role.INSTITUTION and actor.department_id):
         raise BulkError(_("您没有执行该批量操作的权限"))
     return _field_values(action, value)
 

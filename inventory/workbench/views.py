@@ -34,7 +34,6 @@ from .forms import GROUPS, AssessmentGroupForm
 from .query import COUNT_CAP, FILTER_PARAMS, SORTS, exact_count, workbench_page
 
 READERS = (Role.OPERATOR, Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE, Role.INVENTOR)
-BULK_ROLES = (Role.OPERATOR, Role.INSTITUTION)
 SORT_LABELS = {
     "-grant_date": gettext_lazy("授权公告日(新→旧)"), "grant_date": gettext_lazy("授权公告日(旧→新)"),
     "application_number": gettext_lazy("申请号"), "title": gettext_lazy("专利名称"),
@@ -69,7 +68,7 @@ def patent_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/patent_list.html", {
         "page": result, "rows": [(row, getattr(row, "inventory", None)) for row in result.rows],
         "editable": editable, "active": active, "filter_query": filter_query,
-        "filtered": any(active.values()), "count_cap": COUNT_CAP, "can_bulk": role_of(user) in BULK_ROLES,
+        "filtered": any(active.values()), "count_cap": COUNT_CAP, "can_bulk": role_of(user) in bulk.BULK_ROLES,
         "bulk_actions": bulk.ACTIONS.items(), "sortable": {key for key in SORTS}, **_filter_options(user),
     })
 
@@ -83,7 +82,7 @@ def patent_count(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*BULK_ROLES)
+@role_required(*bulk.BULK_ROLES)
 def patent_bulk(request: HttpRequest) -> HttpResponse:
     """A bulk action from the list's action bar, on the ticked records or on the whole filter."""
     filter_query = request.POST.get("filter", "")
@@ -127,7 +126,7 @@ def patent_bulk(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*BULK_ROLES)
+@role_required(*bulk.BULK_ROLES)
 def patent_bulk_job(request: HttpRequest, job: str) -> HttpResponse:
     """The progress of a large bulk action (polled by htmx); only its starter sees it."""
     state = jobs.job_state(job)
