@@ -895,32 +895,37 @@ def _copy_line(row: PatentRow) -> str:
 def _sync_ownerships(
     rows: list[PatentRow], ids: dict[str, int], outcome: ChunkOutcome, created: set[int] | None = None
 ) -> set[int]:
-    """Make each patent's ownerships exactly its matched institutions, in patentee order.
+    """Make each patent's ownerships exactly its matched institutions, in patentee order, each
+    carrying the patent's grant date (the workbench's sort key, see PatentOwnership).
 
     Returns the ids of patents whose owners changed (new patents with owners included).
     """
     wanted = {ids[row.application_number]: row.owners for row in rows if row.application_number in ids}
-    current: dict[int, dict[int, tuple[int, int]]] = {}
+    granted = {ids[row.application_number]: row.values.get("grant_date") for row in rows
+               if row.application_number in ids}
+    current: dict[int, dict[int, tuple[int, int, object]]] = {}
     candidates = [pk for pk in wanted if created is None or pk not in created]
     for part in _slices(candidates):
-        for pk, patent_id, org_id, position in PatentOwnership.objects.filter(
+        for pk, patent_id, org_id, position, grant_date in PatentOwnership.objects.filter(
             patent_id__in=part
-        ).values_list("pk", "patent_id", "organization_id", "position"):
-            current.setdefault(patent_id, {})[org_id] = (pk, position)
-    add: list[tuple[int, int, int]] = []
+        ).values_list("pk", "patent_id", "organization_id", "position", "grant_date"):
+            current.setdefault(patent_id, {})[org_id] = (pk, position, grant_date)
+    add: list[tuple[int, int, int, object]] = []
     drop, move = [], []
     changed: set[int] = set()
     for patent_id, owner_list in wanted.items():
         have = current.get(patent_id, {})
         want = dict(owner_list)
+        grant_date = granted[patent_id]
         for org_id, position in owner_list:
             if org_id not in have:
-                add.append((patent_id, org_id, position))
+                add.append((patent_id, org_id, position, grant_date))
                 changed.add(patent_id)
-            elif have[org_id][1] != position:
-                move.append(PatentOwnership(pk=have[org_id][0], position=position))
-                changed.add(patent_id)
-        for org_id, (pk, _position) in have.items():
+            elif have[org_id][1:] != (position, grant_date):
+                move.append(PatentOwnership(pk=have[org_id][0], position=position, grant_date=grant_date))
+                if have[org_id][1] != position:
+                    changed.add(patent_id)
+        for org_id, (pk, _position, _grant_date) in have.items():
             if org_id not in want:
                 drop.append(pk)
                 changed.add(patent_id)
@@ -928,8 +933,8 @@ def _sync_ownerships(
         for part in _slices(drop):
             PatentOwnership.objects.filter(pk__in=part).delete()
     if move:
-        PatentOwnership.objects.bulk_update(move, ["position"], batch_size=500)
-    _insert(PatentOwnership, ["patent_id", "organization_id", "position"], add)
+        PatentOwnership.objects.bulk_update(move, ["position", "grant_date"], batch_size=500)
+    _insert(PatentOwnership, ["patent_id", "organization_id", "position", "grant_date"], add)
     outcome.ownerships_added += len(add)
     outcome.ownerships_removed += len(drop)
     return changed

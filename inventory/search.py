@@ -4,8 +4,9 @@ Documents and queries are segmented alike by jieba (`cut_for_search`, no HMM: ne
 makes the same phrase segment differently in a title and in a query, and costs a third of the speed).
 The segmented words are kept space-separated in `PatentSearchDocument.tokens`:
 
-* PostgreSQL matches `to_tsvector('simple', tokens) @@ plainto_tsquery('simple', '<query words>')`,
-  served by the GIN index of migration 0006 on exactly that expression;
+* PostgreSQL matches `search_vector @@ plainto_tsquery('simple', '<query words>')`, where
+  search_vector is to_tsvector('simple', tokens) stored by the database (a generated column,
+  migration 0009) with a GIN index;
 * elsewhere (SQLite) every query word must appear as a whole word in `tokens`.
 
 The rank, on both, is how often the query words occur in the document; titles are written twice
@@ -117,9 +118,14 @@ def document_tokens(title: str, abstract: str, inventors: Iterable[str], patente
 
 
 class _TsMatch(Func):
-    """to_tsvector('simple', tokens) @@ plainto_tsquery('simple', q): the GIN index's expression."""
+    """search_vector @@ plainto_tsquery('simple', q), on the document whose `tokens` column is given.
 
-    template = "to_tsvector('simple'::regconfig, %(expressions)s) @@ plainto_tsquery('simple'::regconfig, %%s)"
+    `search_vector` is the stored to_tsvector('simple', tokens) of migration 0009, a PostgreSQL
+    generated column that the model does not declare (SQLite has no tsvector): the tokens column
+    is resolved through the ORM, which joins and aliases the document table, and its neighbour
+    column on the same alias is matched."""
+
+    template = "%(expressions)s @@ plainto_tsquery('simple'::regconfig, %%s)"
     output_field = BooleanField()
 
     def __init__(self, tokens, query: str) -> None:
@@ -127,8 +133,10 @@ class _TsMatch(Func):
         self.query = query
 
     def as_sql(self, compiler, connection, **extra):
-        sql, params = super().as_sql(compiler, connection, **extra)
-        return sql, (*params, self.query)
+        tokens_sql, params = compiler.compile(self.get_source_expressions()[0])
+        table, _column = tokens_sql.rsplit(".", 1)
+        vector = f"{table}.{connection.ops.quote_name('search_vector')}"
+        return f"{vector} @@ plainto_tsquery('simple'::regconfig, %s)", (*params, self.query)
 
 
 def uses_full_text_index() -> bool:

@@ -8,6 +8,7 @@ import datetime as dt
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Organization, OrganizationAlias
@@ -96,6 +97,21 @@ def bad_rows() -> list[list]:
          "北京示范大学", "", "张三", "", "", "", "", ""],
     ]
 
+
+
+def test_ownerships_carry_the_grant_date_through_a_correction(world, alias, media, tmp_path):
+    """The ownership's copy of the grant date (the workbench's sort key) follows the patent's."""
+    rows = good_rows()[:2]
+    import_base_library(write_csv(tmp_path / "a.csv", rows), "a.csv")
+    dates = set(PatentOwnership.objects.filter(patent__application_number=UTILITY).values_list("grant_date", flat=True))
+    assert dates == {dt.date(2023, 5, 6)}  # both owners of the co-owned utility model
+    rows[1][4] = "2023-06-07"  # the office corrected the grant date
+    result = import_base_library(write_csv(tmp_path / "b.csv", rows), "b.csv")
+    assert result.updated == 1 and result.ownerships_added == result.ownerships_removed == 0
+    dates = set(PatentOwnership.objects.filter(patent__application_number=UTILITY).values_list("grant_date", flat=True))
+    assert dates == {dt.date(2023, 6, 7)}
+    mismatched = PatentOwnership.objects.exclude(grant_date=F("patent__grant_date"))
+    assert not mismatched.exists()
 
 EXPECTED_ERRORS = {
     (14, "申请号"): "校验位是 5,应为 6",

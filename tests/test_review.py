@@ -140,7 +140,8 @@ def _many_records(world, count: int, department) -> list[int]:
                patent_type=PatentType.INVENTION, application_date=date(2020, 1, 1))
         for i in range(count)
     ])
-    PatentOwnership.objects.bulk_create([PatentOwnership(patent=p, organization=org) for p in patents])
+    PatentOwnership.objects.bulk_create(
+        [PatentOwnership(patent=p, organization=org, grant_date=p.grant_date) for p in patents])
     records = InventoryRecord.objects.bulk_create([
         InventoryRecord(patent=p, institution=org, department=department.name, department_unit=department,
                         review_state=ReviewState.SUBMITTED, screening=Screening.IN, intents=[Intent.TRANSFER])

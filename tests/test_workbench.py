@@ -479,7 +479,8 @@ def test_bulk_on_ten_thousand_records_is_set_based(world):
         Patent(application_number=make_application_number(2021, "1", 5000000 + i), title=f"万件专利{i}",
                patent_type=PatentType.INVENTION, application_date=dt.date(2021, 1, 1), grant_date=dt.date(2023, 1, 1))
         for i in range(10000)])
-    PatentOwnership.objects.bulk_create([PatentOwnership(patent=p, organization=org) for p in patents])
+    PatentOwnership.objects.bulk_create(
+        [PatentOwnership(patent=p, organization=org, grant_date=p.grant_date) for p in patents])
     InventoryRecord.objects.bulk_create([InventoryRecord(patent=p, institution=org, intents=["transfer"])
                                          for p in patents])
     actor = world.user("inst_bj_local_admin")

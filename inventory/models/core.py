@@ -83,7 +83,10 @@ class PatentQuerySet(ScopedQuerySet):
         return self.filter(Q(pk__in=own) | Q(inventory__in_library=True))
 
     def _owned_by_own_institution(self, user):
-        owned = self.owned_by([user.organization_id])
+        # A join rather than `id IN (…)`: one ownership per (patent, organization) keeps the rows
+        # unique, and the workbench sorts on this join's copy of the grant date (an annotation on
+        # F("ownerships__…") reuses it), which its (organization, grant_date) index serves.
+        owned = self.filter(ownerships__organization_id=user.organization_id)
         # Department (二级单位) staff see only their department's patents.
         return owned.filter(inventory__department_unit_id=user.department_id) if user.department_id else owned
 
@@ -158,6 +161,11 @@ class PatentOwnership(models.Model):
     patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="ownerships")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="patent_ownerships")
     position = models.PositiveSmallIntegerField(_("权利人顺序"), default=1)
+    # The patent's grant date, repeated so that an institution's patents list newest first from
+    # one index, (organization, grant_date, patent) on PostgreSQL (migration 0009), instead of
+    # walking every patent in grant order and probing its owners. The base-library import, the
+    # only writer of grant dates, keeps it equal to Patent.grant_date; save() fills it.
+    grant_date = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["patent", "organization"], name="unique_ownership")]
@@ -165,6 +173,11 @@ class PatentOwnership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patent_id} #{self.position} {self.organization_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.grant_date is None and self.patent_id:
+            self.grant_date = Patent.objects.filter(pk=self.patent_id).values_list("grant_date", flat=True).first()
+        super().save(*args, **kwargs)
 
 
 class InventoryRecordQuerySet(ScopedQuerySet):

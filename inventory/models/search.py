@@ -8,7 +8,8 @@ from .core import Patent
 
 class PatentSearchDocument(models.Model):
     """jieba-segmented words of title, abstract, inventors and patentees, space-separated; on
-    PostgreSQL a GIN index on to_tsvector('simple', tokens) serves the search."""
+    PostgreSQL the database stores their to_tsvector('simple') as `search_vector` (a generated
+    column the model leaves undeclared, migration 0009) and a GIN index on it serves the search."""
 
     patent = models.OneToOneField(Patent, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
     tokens = models.TextField()

@@ -29,7 +29,7 @@ DEFAULT_SORT = "-grant_date"
 
 # sort key -> (model path, type of its values in a cursor)
 SORTS: dict[str, tuple[str, str]] = {
-    "grant_date": ("grant_date", "date"),
+    "grant_date": ("listed_grant_date", "date"),  # an annotation of workbench_scope, see there
     "application_number": ("application_number", "str"),
     "title": ("title", "str"),
     "maturity": ("inventory__maturity", "int"),
@@ -166,8 +166,10 @@ def apply_filters(queryset: QuerySet, values: Mapping[str, object]) -> QuerySet:
         queryset = queryset.filter(**lookups)
     if "grant_year" in values:
         year = values["grant_year"]
-        # A range, not __year, so the grant_date index serves it.
-        queryset = queryset.filter(grant_date__gte=dt.date(year, 1, 1), grant_date__lt=dt.date(year + 1, 1, 1))
+        # A range, not __year, on the scope's sort key where it has one (workbench_scope), so the
+        # index that orders the page also finds the year.
+        key = "listed_grant_date" if "listed_grant_date" in queryset.query.annotations else "grant_date"
+        queryset = queryset.filter(**{f"{key}__gte": dt.date(year, 1, 1), f"{key}__lt": dt.date(year + 1, 1, 1)})
     if "ipc" in values:
         queryset = queryset.filter(main_ipc__startswith=values["ipc"])
     if "industry" in values:
@@ -192,11 +194,19 @@ def apply_filters(queryset: QuerySet, values: Mapping[str, object]) -> QuerySet:
 def workbench_scope(user) -> QuerySet[Patent]:
     """The patents a workbench lists: those whose own data the user sees (an institution its own,
     a ministry or province the institutions it watches). The national resource library, which
-    `visible_to` adds for most roles, has its own pages; for enterprises it is all they see."""
-    own = Patent.objects.owned_by_visible(user)
-    if role_of(user) in ("operator", "ministry", "province", "institution", "inventor"):
-        return own
-    return Patent.objects.visible_to(user)
+    `visible_to` adds for most roles, has its own pages; for enterprises it is all they see.
+
+    Annotated with `listed_grant_date`, the default sort key: for an institution its ownership's
+    copy of the grant date (the scope's own join), so that the newest-first page walks the index
+    (organization, grant_date) and stops after a page of matches; for everyone else the patent's."""
+    role = role_of(user)
+    if role == "institution":
+        return Patent.objects.owned_by_visible(user).annotate(listed_grant_date=F("ownerships__grant_date"))
+    if role in ("operator", "ministry", "province", "inventor"):
+        scope = Patent.objects.owned_by_visible(user)
+    else:
+        scope = Patent.objects.visible_to(user)
+    return scope.annotate(listed_grant_date=F("grant_date"))
 
 
 def filtered_patents(user, params: Mapping[str, str]) -> QuerySet[Patent]:
