@@ -53,7 +53,7 @@ from inventory.models import (
     SelfAssessmentInvitation,
 )
 from inventory.search import index_patents
-from inventory.sleeping import sleeping_condition
+from inventory.sleeping import flag_sleeping_patents
 
 from . import names
 
@@ -538,6 +538,4 @@ def invite_inventor(world: _World, admin: User, inventor: User, department: Depa
 def flag_sleeping(patents: QuerySet) -> None:
     """`inventory.sleeping`'s rule, applied to the demo patents only: the nightly
     `flag_sleeping_patents` would rewrite the flags of every patent in the database."""
-    matching = Patent.objects.filter(sleeping_condition(timezone.localdate())).values("pk")
-    patents.filter(is_sleeping=False, pk__in=matching).update(is_sleeping=True)
-    patents.filter(is_sleeping=True).exclude(pk__in=matching).update(is_sleeping=False)
+    flag_sleeping_patents(timezone.localdate(), patents=patents)

@@ -4,7 +4,8 @@ A patent sleeps when it was formed by a financially funded project (its base-lib
 project number, or the institution's 是否财政资助 = 是), was granted more than five years ago, is
 still valid, and has not been implemented (the record's 实施状态 is empty or 未实施 and no
 conversion is recorded): the state may then implement it or license it to others.
-The flag is recomputed set-wise, two UPDATEs over the whole base library.
+The flag is recomputed set-wise, two UPDATEs over the whole base library, and two more bring
+its copy on the ownerships (the workbench's sort and filter row) in line.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .choices import ImplementationStatus, LegalStatus
-from .models import Conversion, Patent
+from .models import Conversion, Patent, PatentOwnership
 
 SLEEPING_AFTER_YEARS = 5
 
@@ -47,18 +48,25 @@ def sleeping_patents(today: datetime.date | None = None):
     return Patent.objects.filter(sleeping_condition(today or timezone.localdate()))
 
 
-def flag_sleeping_patents(today: datetime.date | None = None) -> dict[str, int]:
-    """Sets `Patent.is_sleeping` for the whole library; returns {"flagged", "cleared", "sleeping"}.
+def flag_sleeping_patents(today: datetime.date | None = None, patents: QuerySet | None = None) -> dict[str, int]:
+    """Sets `Patent.is_sleeping` for the whole library (or only `patents`, as the demo does) and
+    its copy on the patents' ownerships (the workbench's partial index); returns {"flagged",
+    "cleared", "sleeping"}.
 
     Only rows whose flag changes are written, so a nightly run touches few rows and is idempotent.
     The rule is evaluated in a subquery on the primary key, so each UPDATE is one statement on
-    every database (no joins in UPDATE)."""
+    every database (no joins in UPDATE). The copies are brought in line wherever they differ, which
+    also heals an ownership the base-library import added to a patent already sleeping."""
     today = today or timezone.localdate()
+    patents = Patent.objects.all() if patents is None else patents
     matching = Patent.objects.filter(sleeping_condition(today)).values("pk")
     with transaction.atomic():
-        flagged = Patent.objects.filter(is_sleeping=False, pk__in=matching).update(is_sleeping=True)
+        flagged = patents.filter(is_sleeping=False, pk__in=matching).update(is_sleeping=True)
         # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join; NOT IN over a subquery larger
         # than work_mem is re-run for every row (over 9 minutes on 1.5 million patents).
         still = Patent.objects.filter(sleeping_condition(today), pk=OuterRef("pk"))
-        cleared = Patent.objects.filter(is_sleeping=True).exclude(Exists(still)).update(is_sleeping=False)
-    return {"flagged": flagged, "cleared": cleared, "sleeping": Patent.objects.filter(is_sleeping=True).count()}
+        cleared = patents.filter(is_sleeping=True).exclude(Exists(still)).update(is_sleeping=False)
+        owned = PatentOwnership.objects.filter(patent__in=patents.values("pk"))
+        for flag in (True, False):
+            owned.filter(is_sleeping=not flag, patent__is_sleeping=flag).update(is_sleeping=flag)
+    return {"flagged": flagged, "cleared": cleared, "sleeping": patents.filter(is_sleeping=True).count()}

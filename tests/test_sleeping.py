@@ -10,7 +10,7 @@ from django.core.management import call_command
 from accounts.models import Organization, Province
 from inventory.choices import ConversionKind, ImplementationStatus, LegalStatus, PatentType
 from inventory.identifiers import make_application_number
-from inventory.models import Conversion, InventoryRecord, Patent
+from inventory.models import Conversion, InventoryRecord, Patent, PatentOwnership
 from inventory.sleeping import flag_sleeping_patents, years_before
 
 TODAY = dt.date(2025, 6, 15)
@@ -78,6 +78,36 @@ def test_flags_are_set_and_cleared_idempotently(org):
     assert flag_sleeping_patents(TODAY) == {"flagged": 0, "cleared": 1, "sleeping": 0}
     assert not _sleeping(asleep) and not _sleeping(awake)
 
+
+
+def test_the_ownerships_copy_follows_and_heals(org):
+    """The workbench lists an institution's sleeping patents from its ownerships' copy of the flag."""
+    asleep, awake = _patent(org), _patent(org, implementation=ImplementationStatus.SELF)
+    for patent in (asleep, awake):
+        PatentOwnership.objects.create(patent=patent, organization=org)
+    flag_sleeping_patents(TODAY)
+    assert _owned_asleep(org) == {asleep.pk}
+    # An owner added (by a re-import) to a patent already asleep is brought in line by the next run.
+    other = Organization.objects.create(kind=Organization.Kind.INSTITUTION, name="共有大学",
+                                        province=Province.objects.get(code="110000"))
+    PatentOwnership.objects.bulk_create([PatentOwnership(patent=asleep, organization=other)])
+    assert _owned_asleep(other) == set()
+    assert flag_sleeping_patents(TODAY)["flagged"] == 0
+    assert _owned_asleep(other) == {asleep.pk}
+    Conversion.objects.create(patent=asleep, institution=org, kind=ConversionKind.TRANSFER)
+    flag_sleeping_patents(TODAY)
+    assert _owned_asleep(org) == _owned_asleep(other) == set()
+
+
+def test_a_scoped_run_touches_only_its_patents(org):
+    mine, others = _patent(org), _patent(org)
+    counts = flag_sleeping_patents(TODAY, patents=Patent.objects.filter(pk=mine.pk))
+    assert counts == {"flagged": 1, "cleared": 0, "sleeping": 1}
+    assert _sleeping(mine) and not _sleeping(others)
+
+
+def _owned_asleep(org) -> set[int]:
+    return set(PatentOwnership.objects.filter(organization=org, is_sleeping=True).values_list("patent_id", flat=True))
 
 def test_a_patent_falls_asleep_as_time_passes(org):
     patent = _patent(org, granted=dt.date(2021, 3, 1))

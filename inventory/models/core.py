@@ -161,11 +161,15 @@ class PatentOwnership(models.Model):
     patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="ownerships")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="patent_ownerships")
     position = models.PositiveSmallIntegerField(_("权利人顺序"), default=1)
-    # The patent's grant date, repeated so that an institution's patents list newest first from
-    # one index, (organization, grant_date, patent) on PostgreSQL (migration 0009), instead of
-    # walking every patent in grant order and probing its owners. The base-library import, the
-    # only writer of grant dates, keeps it equal to Patent.grant_date; save() fills it.
+    # The ownership is an institution's row in its workbench: what the workbench sorts and narrows
+    # by first is repeated here from the patent, so that an institution's patents list newest first
+    # from one index, (organization, grant_date, patent) on PostgreSQL (migration 0009), instead of
+    # walking every patent in grant order and probing its owners.
+    # Kept equal to Patent.grant_date by the base-library import, the only writer of grant dates.
     grant_date = models.DateField(null=True, blank=True, editable=False)
+    # Kept equal to Patent.is_sleeping by inventory.sleeping (its own partial index: sleeping
+    # patents are the old ones, which a newest-first walk of all patents reaches last).
+    is_sleeping = models.BooleanField(default=False, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["patent", "organization"], name="unique_ownership")]
@@ -175,8 +179,10 @@ class PatentOwnership(models.Model):
         return f"{self.patent_id} #{self.position} {self.organization_id}"
 
     def save(self, *args, **kwargs) -> None:
-        if self.grant_date is None and self.patent_id:
-            self.grant_date = Patent.objects.filter(pk=self.patent_id).values_list("grant_date", flat=True).first()
+        if self._state.adding and self.grant_date is None and self.patent_id:
+            patent = Patent.objects.filter(pk=self.patent_id).values("grant_date", "is_sleeping").first()
+            if patent:
+                self.grant_date, self.is_sleeping = patent["grant_date"], patent["is_sleeping"]
         super().save(*args, **kwargs)
 
 

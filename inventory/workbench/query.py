@@ -159,7 +159,9 @@ def apply_filters(queryset: QuerySet, values: Mapping[str, object]) -> QuerySet:
     simple = {
         "status": "inventory__status", "review": "inventory__review_state", "type": "patent_type",
         "maturity": "inventory__maturity", "prospect": "inventory__prospect",
-        "screening": "inventory__screening", "sleeping": "is_sleeping", "department": "inventory__department_unit_id",
+        "screening": "inventory__screening", "department": "inventory__department_unit_id",
+        # The scope's own copy where it has one (workbench_scope), served by its partial index.
+        "sleeping": "listed_sleeping" if "listed_sleeping" in queryset.query.annotations else "is_sleeping",
     }
     lookups = {simple[name]: value for name, value in values.items() if name in simple}
     if lookups:
@@ -196,17 +198,19 @@ def workbench_scope(user) -> QuerySet[Patent]:
     a ministry or province the institutions it watches). The national resource library, which
     `visible_to` adds for most roles, has its own pages; for enterprises it is all they see.
 
-    Annotated with `listed_grant_date`, the default sort key: for an institution its ownership's
-    copy of the grant date (the scope's own join), so that the newest-first page walks the index
-    (organization, grant_date) and stops after a page of matches; for everyone else the patent's."""
+    Annotated with `listed_grant_date`, the default sort key, and `listed_sleeping`: for an
+    institution its ownership's copies (the scope's own join; a filter on the relation would join
+    it again), so that the newest-first page walks the index (organization, grant_date) and stops
+    after a page of matches; for everyone else the patent's own fields."""
     role = role_of(user)
     if role == "institution":
-        return Patent.objects.owned_by_visible(user).annotate(listed_grant_date=F("ownerships__grant_date"))
+        return Patent.objects.owned_by_visible(user).annotate(
+            listed_grant_date=F("ownerships__grant_date"), listed_sleeping=F("ownerships__is_sleeping"))
     if role in ("operator", "ministry", "province", "inventor"):
         scope = Patent.objects.owned_by_visible(user)
     else:
         scope = Patent.objects.visible_to(user)
-    return scope.annotate(listed_grant_date=F("grant_date"))
+    return scope.annotate(listed_grant_date=F("grant_date"), listed_sleeping=F("is_sleeping"))
 
 
 def filtered_patents(user, params: Mapping[str, str]) -> QuerySet[Patent]:
