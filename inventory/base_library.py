@@ -51,6 +51,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -896,36 +897,36 @@ def _sync_ownerships(
     rows: list[PatentRow], ids: dict[str, int], outcome: ChunkOutcome, created: set[int] | None = None
 ) -> set[int]:
     """Make each patent's ownerships exactly its matched institutions, in patentee order, each
-    carrying the patent's grant date (the workbench's sort key, see PatentOwnership).
+    carrying the patent's grant date and main IPC (the workbench's sort and filter keys, see
+    PatentOwnership).
 
     Returns the ids of patents whose owners changed (new patents with owners included).
     """
     wanted = {ids[row.application_number]: row.owners for row in rows if row.application_number in ids}
-    granted = {ids[row.application_number]: row.values.get("grant_date") for row in rows
-               if row.application_number in ids}
-    current: dict[int, dict[int, tuple[int, int, object]]] = {}
+    # New ownerships take the copied fields from the row; _copy_patent_fields corrects the rest.
+    copied = {ids[row.application_number]: (row.values.get("grant_date"), row.values.get("main_ipc") or "")
+              for row in rows if row.application_number in ids}
+    current: dict[int, dict[int, tuple[int, int]]] = {}
     candidates = [pk for pk in wanted if created is None or pk not in created]
     for part in _slices(candidates):
-        for pk, patent_id, org_id, position, grant_date in PatentOwnership.objects.filter(
+        for pk, patent_id, org_id, position in PatentOwnership.objects.filter(
             patent_id__in=part
-        ).values_list("pk", "patent_id", "organization_id", "position", "grant_date"):
-            current.setdefault(patent_id, {})[org_id] = (pk, position, grant_date)
-    add: list[tuple[int, int, int, object]] = []
+        ).values_list("pk", "patent_id", "organization_id", "position"):
+            current.setdefault(patent_id, {})[org_id] = (pk, position)
+    add: list[tuple] = []
     drop, move = [], []
     changed: set[int] = set()
     for patent_id, owner_list in wanted.items():
         have = current.get(patent_id, {})
         want = dict(owner_list)
-        grant_date = granted[patent_id]
         for org_id, position in owner_list:
             if org_id not in have:
-                add.append((patent_id, org_id, position, grant_date))
+                add.append((patent_id, org_id, position, *copied[patent_id]))
                 changed.add(patent_id)
-            elif have[org_id][1:] != (position, grant_date):
-                move.append(PatentOwnership(pk=have[org_id][0], position=position, grant_date=grant_date))
-                if have[org_id][1] != position:
-                    changed.add(patent_id)
-        for org_id, (pk, _position, _grant_date) in have.items():
+            elif have[org_id][1] != position:
+                move.append(PatentOwnership(pk=have[org_id][0], position=position))
+                changed.add(patent_id)
+        for org_id, (pk, _position) in have.items():
             if org_id not in want:
                 drop.append(pk)
                 changed.add(patent_id)
@@ -933,11 +934,31 @@ def _sync_ownerships(
         for part in _slices(drop):
             PatentOwnership.objects.filter(pk__in=part).delete()
     if move:
-        PatentOwnership.objects.bulk_update(move, ["position", "grant_date"], batch_size=500)
-    _insert(PatentOwnership, ["patent_id", "organization_id", "position", "grant_date"], add)
+        PatentOwnership.objects.bulk_update(move, ["position"], batch_size=500)
+    _insert(PatentOwnership, ["patent_id", "organization_id", "position", "grant_date", "main_ipc"], add)
+    if candidates:
+        _copy_patent_fields(candidates)
     outcome.ownerships_added += len(add)
     outcome.ownerships_removed += len(drop)
     return changed
+
+
+def _copy_patent_fields(patent_ids: list[int]) -> None:
+    """The ownerships of `patent_ids` take their patent's grant date and main IPC where they
+    differ: a corrected date, or a file without the 主分类号 column (the patent keeps its own)."""
+    if connection.vendor != "postgresql":
+        same = Patent.objects.filter(pk=OuterRef("patent_id"))
+        for part in _slices(patent_ids):
+            PatentOwnership.objects.filter(patent_id__in=part).update(
+                grant_date=Subquery(same.values("grant_date")[:1]), main_ipc=Subquery(same.values("main_ipc")[:1]))
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {PatentOwnership._meta.db_table} AS o SET grant_date = p.grant_date, main_ipc = p.main_ipc "
+            f"FROM {Patent._meta.db_table} AS p WHERE p.id = o.patent_id AND o.patent_id = ANY(%s) "
+            "AND (o.grant_date IS DISTINCT FROM p.grant_date OR o.main_ipc <> p.main_ipc)",
+            [list(patent_ids)],
+        )
 
 
 def _create_missing_records(

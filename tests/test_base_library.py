@@ -99,18 +99,28 @@ def bad_rows() -> list[list]:
 
 
 
-def test_ownerships_carry_the_grant_date_through_a_correction(world, alias, media, tmp_path):
-    """The ownership's copy of the grant date (the workbench's sort key) follows the patent's."""
+def test_ownerships_carry_the_grant_date_and_class_through_a_correction(world, alias, media, tmp_path):
+    """The ownership's copies of the grant date and main IPC (the workbench's keys) follow the patent's."""
     rows = good_rows()[:2]
     import_base_library(write_csv(tmp_path / "a.csv", rows), "a.csv")
     dates = set(PatentOwnership.objects.filter(patent__application_number=UTILITY).values_list("grant_date", flat=True))
     assert dates == {dt.date(2023, 5, 6)}  # both owners of the co-owned utility model
-    rows[1][4] = "2023-06-07"  # the office corrected the grant date
+    rows[1][4], rows[1][10] = "2023-06-07", "A61B 5/02"  # the office corrected the date and the class
     result = import_base_library(write_csv(tmp_path / "b.csv", rows), "b.csv")
     assert result.updated == 1 and result.ownerships_added == result.ownerships_removed == 0
-    dates = set(PatentOwnership.objects.filter(patent__application_number=UTILITY).values_list("grant_date", flat=True))
-    assert dates == {dt.date(2023, 6, 7)}
-    mismatched = PatentOwnership.objects.exclude(grant_date=F("patent__grant_date"))
+    copies = set(PatentOwnership.objects.filter(patent__application_number=UTILITY)
+                 .values_list("grant_date", "main_ipc"))
+    assert copies == {(dt.date(2023, 6, 7), "A61B 5/02")}
+    # A file without the 主分类号 column leaves the patent's class, and so its copies, alone.
+    headers = [h for h in HEADERS if h != "主分类号"]
+    with open(tmp_path / "c.csv", "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([csv_cell(v) for h, v in zip(HEADERS, row, strict=True) if h != "主分类号"])
+    import_base_library(tmp_path / "c.csv", "c.csv")
+    assert Patent.objects.get(application_number=UTILITY).main_ipc == "A61B 5/02"
+    mismatched = PatentOwnership.objects.exclude(grant_date=F("patent__grant_date"), main_ipc=F("patent__main_ipc"))
     assert not mismatched.exists()
 
 EXPECTED_ERRORS = {

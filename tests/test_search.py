@@ -15,7 +15,7 @@ from inventory import search
 from inventory.base_library import import_base_library
 from inventory.choices import LegalStatus, PatentType
 from inventory.identifiers import make_application_number
-from inventory.models import Patent, PatentSearchDocument
+from inventory.models import Patent, PatentOwnership, PatentSearchDocument
 
 from .isolation import expectations as E
 
@@ -276,7 +276,7 @@ def test_postgres_match_uses_the_gin_index(db):
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "inventory_searchdoc_vector_gin" in plan, plan
+    assert "inventory_searchdoc_owner_vector_gin" in plan, plan
     # A common word: inside prefer_index() the planner still reads the GIN index, never the whole table.
     common = search._matching_documents(["方法"])
     common = common.values_list("patent_id", flat=True)[:100]
@@ -304,3 +304,36 @@ def test_matching_patent_ids_is_a_subquery(corpus):
     assert set(Patent.objects.filter(pk__in=ids).values_list("pk", flat=True)) == {
         corpus["title"].pk, corpus["abstract"].pk}
     assert not Patent.objects.filter(pk__in=search.matching_patent_ids("的")).exists()
+
+
+@postgres_only
+def test_postgres_documents_know_their_owners_whatever_writes_the_ownerships(db):
+    """owner_ids, which narrows an institution's keyword filter inside the index, follows every
+    ownership written or removed after the document (triggers), and is taken when it is written."""
+    province = Organization.objects.filter(kind=Organization.Kind.INSTITUTION).values_list("province", flat=True)
+    first, second = (Organization.objects.create(kind=Organization.Kind.INSTITUTION, name=name,
+                                                 province_id=province.first() or "110000")
+                     for name in ("甲大学", "乙研究院"))
+    patent = Patent.objects.create(
+        application_number=make_application_number(2021, "1", 2100001), title="一种钙钛矿太阳能电池",
+        patent_type=PatentType.INVENTION, application_date=dt.date(2021, 1, 1), grant_date=dt.date(2022, 1, 1))
+    PatentOwnership.objects.create(patent=patent, organization=first)
+    search.index_patents(Patent.objects.filter(pk=patent.pk))
+
+    def owners() -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT owner_ids FROM inventory_patentsearchdocument WHERE patent_id = %s", [patent.pk])
+            return cursor.fetchone()[0]
+
+    def found_by(org) -> list[int]:
+        scope = Patent.objects.filter(ownerships__organization=org)
+        return list(search.keyword_filter(scope, "钙钛矿", owner_id=org.pk).values_list("pk", flat=True))
+
+    assert owners() == [first.pk] and found_by(first) == [patent.pk] and found_by(second) == []
+    PatentOwnership.objects.bulk_create([PatentOwnership(patent=patent, organization=second)])
+    assert owners() == sorted([first.pk, second.pk]) and found_by(second) == [patent.pk]
+    PatentOwnership.objects.filter(organization=first).delete()
+    assert owners() == [second.pk] and found_by(first) == []
+    # The hint never widens the scope: another institution's id finds nothing outside its patents.
+    scope = Patent.objects.filter(ownerships__organization=first)
+    assert list(search.keyword_filter(scope, "钙钛矿", owner_id=second.pk)) == []

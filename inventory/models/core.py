@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import BigIntegerField, Q
+from django.db.models import BigIntegerField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +39,11 @@ def self_assessment_grants(user):
 LIBRARY_ROLES = frozenset({"operator", "ministry", "province", "institution", "enterprise"})
 
 
+def _owned_by_any(organizations) -> Q:
+    """The patent has an ownership among `organizations` (ids or a queryset), as EXISTS."""
+    return Q(Exists(PatentOwnership.objects.filter(patent_id=OuterRef("pk"), organization__in=organizations)))
+
+
 def _local_institutions(user):
     return Organization.objects.filter(kind=Organization.Kind.INSTITUTION, province_id=user.organization.province_id)
 
@@ -68,19 +73,23 @@ class PatentQuerySet(ScopedQuerySet):
             return self.visible_to(user)
         return self.none()
 
+    # What a role sees besides the library, as a condition on each patent (EXISTS, not IN): a page
+    # of 50 patents or a search's candidates then probe the ownership index row by row, where an IN
+    # hashed all 100,000 patents of an institution first; the planner still hashes when it scans.
+
     def _visible_to_ministry(self, user):
         # The supervised institutions' patents, and the national conversion resource library.
-        supervised = self.owned_by(supervised_institutions(user)).values("pk")
-        return self.filter(Q(pk__in=supervised) | Q(inventory__in_library=True))
+        return self.filter(_owned_by_any(supervised_institutions(user)) | Q(inventory__in_library=True))
 
     def _visible_to_province(self, user):
-        local = self.owned_by(_local_institutions(user)).values("pk")
-        return self.filter(Q(pk__in=local) | Q(inventory__in_library=True))
+        return self.filter(_owned_by_any(_local_institutions(user)) | Q(inventory__in_library=True))
 
     def _visible_to_institution(self, user):
         # Its own patents (a department's staff: the department's), and the national library.
-        own = self._owned_by_own_institution(user).values("pk")
-        return self.filter(Q(pk__in=own) | Q(inventory__in_library=True))
+        own = _owned_by_any([user.organization_id])
+        if user.department_id:
+            own &= Q(inventory__department_unit_id=user.department_id)
+        return self.filter(own | Q(inventory__in_library=True))
 
     def _owned_by_own_institution(self, user):
         # A join rather than `id IN (…)`: one ownership per (patent, organization) keeps the rows
@@ -170,6 +179,8 @@ class PatentOwnership(models.Model):
     # Kept equal to Patent.is_sleeping by inventory.sleeping (its own partial index: sleeping
     # patents are the old ones, which a newest-first walk of all patents reaches last).
     is_sleeping = models.BooleanField(default=False, editable=False)
+    # Kept equal to Patent.main_ipc by the base-library import, as grant_date (IPC prefix filter).
+    main_ipc = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["patent", "organization"], name="unique_ownership")]
@@ -180,9 +191,9 @@ class PatentOwnership(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self._state.adding and self.grant_date is None and self.patent_id:
-            patent = Patent.objects.filter(pk=self.patent_id).values("grant_date", "is_sleeping").first()
+            patent = Patent.objects.filter(pk=self.patent_id).values("grant_date", "is_sleeping", "main_ipc").first()
             if patent:
-                self.grant_date, self.is_sleeping = patent["grant_date"], patent["is_sleeping"]
+                self.grant_date, self.is_sleeping, self.main_ipc = patent.values()
         super().save(*args, **kwargs)
 
 

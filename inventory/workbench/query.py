@@ -154,8 +154,10 @@ def _intent_filter(intent: str) -> Q:
     return Q(inventory__intents__icontains=f'"{intent}"')
 
 
-def apply_filters(queryset: QuerySet, values: Mapping[str, object]) -> QuerySet:
-    """Narrow a Patent queryset by parsed filter values (see parse_filters)."""
+def apply_filters(queryset: QuerySet, values: Mapping[str, object], *, owner_id: int | None = None) -> QuerySet:
+    """Narrow a Patent queryset by parsed filter values (see parse_filters). `owner_id`: the
+    institution whose patents the queryset holds, which the keyword search looks up in its index
+    together with the words (workbench_owner)."""
     simple = {
         "status": "inventory__status", "review": "inventory__review_state", "type": "patent_type",
         "maturity": "inventory__maturity", "prospect": "inventory__prospect",
@@ -173,7 +175,8 @@ def apply_filters(queryset: QuerySet, values: Mapping[str, object]) -> QuerySet:
         key = "listed_grant_date" if "listed_grant_date" in queryset.query.annotations else "grant_date"
         queryset = queryset.filter(**{f"{key}__gte": dt.date(year, 1, 1), f"{key}__lt": dt.date(year + 1, 1, 1)})
     if "ipc" in values:
-        queryset = queryset.filter(main_ipc__startswith=values["ipc"])
+        ipc = "listed_main_ipc" if "listed_main_ipc" in queryset.query.annotations else "main_ipc"
+        queryset = queryset.filter(**{f"{ipc}__startswith": values["ipc"]})
     if "industry" in values:
         linked = PatentIndustry.objects.filter(industry_id__in=values["industry"]).values("patent_id")
         queryset = queryset.filter(pk__in=linked)
@@ -189,7 +192,7 @@ def apply_filters(queryset: QuerySet, values: Mapping[str, object]) -> QuerySet:
     if values.get("q"):
         from ..search import keyword_filter
 
-        queryset = keyword_filter(queryset, values["q"])
+        queryset = keyword_filter(queryset, values["q"], owner_id=owner_id)
     return queryset
 
 
@@ -198,25 +201,31 @@ def workbench_scope(user) -> QuerySet[Patent]:
     a ministry or province the institutions it watches). The national resource library, which
     `visible_to` adds for most roles, has its own pages; for enterprises it is all they see.
 
-    Annotated with `listed_grant_date`, the default sort key, and `listed_sleeping`: for an
-    institution its ownership's copies (the scope's own join; a filter on the relation would join
-    it again), so that the newest-first page walks the index (organization, grant_date) and stops
-    after a page of matches; for everyone else the patent's own fields."""
-    role = role_of(user)
-    if role == "institution":
+    Annotated with `listed_grant_date` (the default sort key), `listed_sleeping` and
+    `listed_main_ipc`: for an institution its ownership's copies (the scope's own join; a filter
+    on the relation would join it again), so that the newest-first page walks the index
+    (organization, grant_date) and stops after a page of matches; for everyone else the patent's."""
+    if workbench_owner(user) is not None:
         return Patent.objects.owned_by_visible(user).annotate(
-            listed_grant_date=F("ownerships__grant_date"), listed_sleeping=F("ownerships__is_sleeping"))
-    if role in ("operator", "ministry", "province", "inventor"):
+            listed_grant_date=F("ownerships__grant_date"), listed_sleeping=F("ownerships__is_sleeping"),
+            listed_main_ipc=F("ownerships__main_ipc"))
+    if role_of(user) in ("operator", "ministry", "province", "inventor"):
         scope = Patent.objects.owned_by_visible(user)
     else:
         scope = Patent.objects.visible_to(user)
-    return scope.annotate(listed_grant_date=F("grant_date"), listed_sleeping=F("is_sleeping"))
+    return scope.annotate(listed_grant_date=F("grant_date"), listed_sleeping=F("is_sleeping"),
+                          listed_main_ipc=F("main_ipc"))
+
+
+def workbench_owner(user) -> int | None:
+    """The one institution whose patents the user's workbench lists (institution staff), else None."""
+    return user.organization_id if role_of(user) == "institution" else None
 
 
 def filtered_patents(user, params: Mapping[str, str]) -> QuerySet[Patent]:
     """The workbench's patents for the user (within `visible_to`), narrowed by the filter
     parameters; invalid ones are ignored (parse_filters says which)."""
-    return apply_filters(workbench_scope(user), parse_filters(params).values)
+    return apply_filters(workbench_scope(user), parse_filters(params).values, owner_id=workbench_owner(user))
 
 
 # The page counts up to this many and says "more than" beyond: counting a large institution's
@@ -359,7 +368,7 @@ def workbench_page(user, params: Mapping[str, str], *, cursor: str | None = None
                    page_size: int = PAGE_SIZE) -> WorkbenchPage:
     """The rows, cursors and total of one workbench page for the filter and sort in `params`."""
     filters = parse_filters(params)
-    queryset = apply_filters(workbench_scope(user), filters.values)
+    queryset = apply_filters(workbench_scope(user), filters.values, owner_id=workbench_owner(user))
     key, descending = parse_sort(params.get("sort"))
     sort = f"-{key}" if descending else key
     result = page(workbench_rows(queryset), sort, cursor, page_size)
