@@ -105,7 +105,8 @@ def load_patents(rows: int) -> tuple[object, object]:
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {Patent._meta.db_table} ({columns}) FROM STDIN", buffer)
         cursor.execute(f"INSERT INTO {PatentOwnership._meta.db_table} (patent_id, organization_id, position, "
-                       f"grant_date) SELECT id, %s, 1, grant_date FROM {Patent._meta.db_table}", [org.pk])
+                       f"grant_date, is_sleeping, main_ipc) "
+                       f"SELECT id, %s, 1, grant_date, is_sleeping, main_ipc FROM {Patent._meta.db_table}", [org.pk])
         cursor.execute(
             f"INSERT INTO {InventoryRecord._meta.db_table} (patent_id, institution_id, status, department, "
             "responsible_person, funding_project_number, implementation_status, scenarios, prospect, value_grade, "

@@ -12,8 +12,8 @@ fields classified (inventory.classification) and the search documents built (inv
 
 Then, as a staff member of the institution holding the most patents, it times through the real
 services: the workbench's first page (inventory.workbench.query.workbench_page: rows + count),
-each single filter, a keyword search, and the search page's queries (inventory.search: count_matches
-and search),
+each single filter, a keyword search, and the search page's queries
+(inventory.search.search_results: the ranked page and the count),
 REPEAT times each, printing p50/p95 and, in the same run, the ratio to replaying the very SQL
 statements those calls issued on a bare cursor. Last, a bulk action on 10,000 selected patents
 (inventory.workbench.bulk.apply_bulk_action), timed once (it is rolled back).
@@ -234,9 +234,8 @@ def main() -> int:
         times, _statements = timed(lambda p=params: query.exact_count(user, p), args.repeat)
         print(f"{label:<22}{'':>8}{total:>10,}{percentile(times, 0.5):>9.1f}{percentile(times, 0.95):>9.1f}")
     def search_page() -> list:
-        # What the search page asks of the service: the count ("more than 1,000") and the first page.
-        search.count_matches(user, "图像识别")
-        return search.search(user, "图像识别", limit=20)
+        # What the search page asks of the service: the first page and the count ("more than 1,000").
+        return search.search_results(user, "图像识别", limit=20).hits
 
     hits = search_page()
     times, statements = timed(search_page, args.repeat)

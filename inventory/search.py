@@ -240,18 +240,27 @@ RANK_CANDIDATES = 1000
 COUNT_LIMIT = 1000
 
 
-def search(user, q: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]:
-    """The patents visible to `user` that match `q`, best first, with highlighted snippets."""
+@dataclass
+class SearchResults:
+    hits: list[SearchHit]
+    total: int  # the matches in scope, counted up to COUNT_LIMIT
+    capped: bool  # more than COUNT_LIMIT match
+
+
+def search_results(user, q: str, *, limit: int = 50, offset: int = 0) -> SearchResults:
+    """The patents visible to `user` that match `q`, best first, with highlighted snippets, and
+    how many match: one scan of the matching documents in scope yields the (patent, rank) pairs
+    that are both ranked and counted (COUNT_LIMIT is within RANK_CANDIDATES); they are ordered
+    here and only the page's patents are loaded."""
     words = query_words(q)
     if not words:
-        return []
-    # One scan of the matching documents in scope yields (patent, rank) pairs; they are ordered
-    # here and only the page's patents are loaded.
+        return SearchResults([], 0, False)
     visible = Patent.objects.visible_to(user)
     documents = _matching_documents(words).filter(patent__in=visible.values("pk"))
     pairs = documents.annotate(rank=_occurrences(words, F("tokens"))).values_list("patent_id", "rank")
     with prefer_index():
-        ranked = sorted(pairs[:RANK_CANDIDATES], key=lambda pair: (-pair[1], pair[0]))[offset:offset + limit]
+        candidates = list(pairs[:max(RANK_CANDIDATES, COUNT_LIMIT + 1)])
+        ranked = sorted(candidates[:RANK_CANDIDATES], key=lambda pair: (-pair[1], pair[0]))[offset:offset + limit]
         loaded = visible.in_bulk([pk for pk, _rank in ranked])
     patents = []
     for pk, rank in ranked:
@@ -260,7 +269,7 @@ def search(user, q: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]
             patents.append(loaded[pk])
     # Highlight whole phrases too (图像识别 in one <mark>), longest first.
     marked = list(dict.fromkeys([*segment(q), *words]))
-    return [
+    hits = [
         SearchHit(
             patent=patent,
             rank=float(patent.search_rank or 0),
@@ -269,6 +278,12 @@ def search(user, q: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]
         )
         for patent in patents
     ]
+    return SearchResults(hits, min(len(candidates), COUNT_LIMIT), len(candidates) > COUNT_LIMIT)
+
+
+def search(user, q: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]:
+    """The hits of search_results."""
+    return search_results(user, q, limit=limit, offset=offset).hits
 
 
 def count_matches(user, q: str, *, limit: int | None = None) -> int:

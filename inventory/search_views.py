@@ -23,18 +23,15 @@ def _page_number(value: str | None) -> int:
 def search_page(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:200]
     page = _page_number(request.GET.get("page"))
-    hits, total = [], 0
     words = search_service.query_words(q)
-    if words:
-        total = search_service.count_matches(request.user, q)
-        hits = search_service.search(request.user, q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    capped = total > search_service.COUNT_LIMIT
+    results = search_service.search_results(request.user, q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    hits, total, capped = results.hits, results.total, results.capped
     last_page = min(MAX_PAGE, max(1, -(-total // PAGE_SIZE)))
     context = {
         "q": q,
         "words": words,
         "hits": hits,
-        "total": min(total, search_service.COUNT_LIMIT),
+        "total": total,
         "capped": capped,
         "page": page,
         "previous_page": page - 1 if page > 1 else None,

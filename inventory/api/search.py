@@ -43,7 +43,7 @@ class SearchViewSet(viewsets.ViewSet):
             OpenApiParameter("offset", OpenApiTypes.INT, description="跳过条数(≤1000)"),
         ],
         responses=inline_serializer("SearchResults", {
-            "count": serializers.IntegerField(help_text="匹配的专利数,最多计到 10000"),
+            "count": serializers.IntegerField(help_text="匹配的专利数,最多计到 1000"),
             "count_capped": serializers.BooleanField(help_text="实际匹配数超过 count"),
             "words": serializers.ListField(child=serializers.CharField()),
             "results": SearchHitSerializer(many=True),
@@ -54,11 +54,10 @@ class SearchViewSet(viewsets.ViewSet):
         limit = _bounded(request.query_params.get("limit"), 20, MAX_LIMIT)
         offset = _bounded(request.query_params.get("offset"), 0, MAX_OFFSET)
         words = search.query_words(q)
-        hits = search.search(request.user, q, limit=limit, offset=offset) if words else []
-        count = search.count_matches(request.user, q) if words else 0
+        results = search.search_results(request.user, q, limit=limit, offset=offset)
         return Response({
-            "count": min(count, search.COUNT_LIMIT),
-            "count_capped": count > search.COUNT_LIMIT,
+            "count": results.total,
+            "count_capped": results.capped,
             "words": words,
-            "results": SearchHitSerializer(hits, many=True).data,
+            "results": SearchHitSerializer(results.hits, many=True).data,
         })

@@ -296,14 +296,6 @@ def _ordering(path: str, descending: bool, *, reverse: bool = False) -> list:
     return [F(path).asc(**nulls), F("pk").asc()]
 
 
-def _value(row, path: str) -> object:
-    for part in path.split("__"):
-        row = getattr(row, part, None)
-        if row is None:
-            return None
-    return row
-
-
 @dataclass
 class Page:
     rows: list
@@ -311,37 +303,47 @@ class Page:
     prev_cursor: str | None
 
 
-def page(queryset: QuerySet, sort: str | None, cursor: str | None = None, size: int = PAGE_SIZE) -> Page:
+def page(queryset: QuerySet, sort: str | None, cursor: str | None = None, size: int = PAGE_SIZE,
+         load=None) -> Page:
     """One keyset page of `queryset` in the order `sort` (`-grant_date`, `title`…), after (or, for a
-    backward cursor, before) the cursor's row. Cursors are opaque strings; a broken one reads the first page."""
+    backward cursor, before) the cursor's row. Cursors are opaque strings; a broken one reads the first page.
+
+    The page is read in two steps: the ids and sort values in order (narrow rows: the database
+    sorts and stops without reading a patent's or record's columns for each match), then `load(ids)`
+    the rows themselves (default: `queryset` narrowed to the ids), returned in the page's order."""
     key, descending = parse_sort(sort)
     path, kind = SORTS[key]
     size = max(1, min(MAX_PAGE_SIZE, int(size)))
     decoded = _decode(cursor, kind) if cursor else None
+
+    def keys(narrowed: QuerySet, *, reverse: bool = False) -> list[tuple]:
+        ordering = _ordering(path, descending, reverse=reverse)
+        return list(narrowed.order_by(*ordering).values_list("pk", path)[:size + 1])
+
     if decoded is None:
-        rows = list(queryset.order_by(*_ordering(path, descending))[:size + 1])
-        more = len(rows) > size
-        rows = rows[:size]
-        return Page(rows, _encode(_value(rows[-1], path), rows[-1].pk, back=False) if more else None, None)
-    value, pk, back = decoded
-    if back:
-        rows = list(queryset.filter(_before(path, value, pk, descending))
-                    .order_by(*_ordering(path, descending, reverse=True))[:size + 1])
-        more_before = len(rows) > size
-        rows = rows[:size][::-1]
-        if not rows:
-            return Page([], None, None)
-        prev_cursor = _encode(_value(rows[0], path), rows[0].pk, back=True) if more_before else None
-        return Page(rows, _encode(_value(rows[-1], path), rows[-1].pk, back=False), prev_cursor)
-    rows = list(queryset.filter(_after(path, value, pk, descending)).order_by(*_ordering(path, descending))[:size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if not rows:
+        found, more_before = keys(queryset), False
+        more_after = len(found) > size
+        found = found[:size]
+    else:
+        value, pk, back = decoded
+        if back:
+            found = keys(queryset.filter(_before(path, value, pk, descending)), reverse=True)
+            more_before, more_after = len(found) > size, True
+            found = found[:size][::-1]
+        else:
+            found = keys(queryset.filter(_after(path, value, pk, descending)))
+            more_before, more_after = True, len(found) > size
+            found = found[:size]
+    if not found:
         return Page([], None, None)
+    ids = [pk for pk, _value in found]
+    loaded = {row.pk: row for row in (load(ids) if load else queryset.filter(pk__in=ids))}
+    rows = [loaded[pk] for pk in ids if pk in loaded]
+    (first_pk, first_value), (last_pk, last_value) = found[0], found[-1]
     return Page(
         rows,
-        _encode(_value(rows[-1], path), rows[-1].pk, back=False) if more else None,
-        _encode(_value(rows[0], path), rows[0].pk, back=True),
+        _encode(last_value, last_pk, back=False) if more_after else None,
+        _encode(first_value, first_pk, back=True) if more_before and decoded is not None else None,
     )
 
 
@@ -371,7 +373,9 @@ def workbench_page(user, params: Mapping[str, str], *, cursor: str | None = None
     queryset = apply_filters(workbench_scope(user), filters.values, owner_id=workbench_owner(user))
     key, descending = parse_sort(params.get("sort"))
     sort = f"-{key}" if descending else key
-    result = page(workbench_rows(queryset), sort, cursor, page_size)
+    # The rows are loaded by id without the filters again: the ids come from the scoped query.
+    result = page(queryset, sort, cursor, page_size,
+                  load=lambda ids: workbench_rows(Patent.objects.filter(pk__in=ids).order_by()))
     total = count(queryset, COUNT_CAP)
     return WorkbenchPage(result.rows, result.next_cursor, result.prev_cursor, total, sort, filters,
                          total_capped=total > COUNT_CAP)
