@@ -375,7 +375,7 @@ class _Builder:
             for p in patents:
                 p.pk = ids[p.application_number]
         ownerships = [
-            PatentOwnership(patent=p, organization=org, position=position, grant_date=p.grant_date)
+            PatentOwnership(patent=p, organization=org, position=position)
             for p, patent_owners in zip(patents, owners, strict=True)
             for position, org in enumerate(patent_owners, start=1)
             if org.kind == Organization.Kind.INSTITUTION

@@ -141,7 +141,7 @@ def _many_records(world, count: int, department) -> list[int]:
         for i in range(count)
     ])
     PatentOwnership.objects.bulk_create(
-        [PatentOwnership(patent=p, organization=org, grant_date=p.grant_date) for p in patents])
+        [PatentOwnership(patent=p, organization=org) for p in patents])
     records = InventoryRecord.objects.bulk_create([
         InventoryRecord(patent=p, institution=org, department=department.name, department_unit=department,
                         review_state=ReviewState.SUBMITTED, screening=Screening.IN, intents=[Intent.TRANSFER])

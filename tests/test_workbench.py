@@ -480,7 +480,7 @@ def test_bulk_on_ten_thousand_records_is_set_based(world):
                patent_type=PatentType.INVENTION, application_date=dt.date(2021, 1, 1), grant_date=dt.date(2023, 1, 1))
         for i in range(10000)])
     PatentOwnership.objects.bulk_create(
-        [PatentOwnership(patent=p, organization=org, grant_date=p.grant_date) for p in patents])
+        [PatentOwnership(patent=p, organization=org) for p in patents])
     InventoryRecord.objects.bulk_create([InventoryRecord(patent=p, institution=org, intents=["transfer"])
                                          for p in patents])
     actor = world.user("inst_bj_local_admin")
@@ -535,3 +535,33 @@ def test_large_counts_stop_at_the_cap_and_the_exact_count_follows(world, login, 
     filtered = client.get(reverse("inventory:patent_count"), {"status": "pending"}).content.decode()
     pending = query.count(query.filtered_patents(world.user("inst_bj_moe_admin"), {"status": "pending"}))
     assert "符合筛选条件" in filtered and f'data-total="{pending}"' in filtered
+
+
+@pytest.mark.parametrize("bulk_created", [False, True])
+def test_an_institutions_list_reads_its_ownerships_copies_of_the_patent(world, bulk_created):
+    """The institution's workbench sorts and filters on its ownerships' copies (grant date, main
+    IPC, sleeping): an ownership written through the ORM, one by one or in bulk, takes them."""
+    org = world.orgs["inst_bj_local"]
+    patents = [
+        Patent.objects.create(application_number=make_application_number(2019, "1", 5100000 + i), title=title,
+                              patent_type=PatentType.INVENTION, application_date=dt.date(2019, 1, 1),
+                              grant_date=granted, main_ipc=ipc, is_sleeping=sleeping)
+        for i, (title, granted, ipc, sleeping) in enumerate([
+            ("一种副本测试方法甲", dt.date(2030, 5, 1), "G06Q 10/06", False),
+            ("一种副本测试方法乙", dt.date(2030, 6, 1), "H01M 4/525", True),
+        ])
+    ]
+    ownerships = [PatentOwnership(patent=p, organization=org) for p in patents]
+    if bulk_created:
+        PatentOwnership.objects.bulk_create(ownerships)
+    else:
+        for ownership in ownerships:
+            ownership.save()
+    for patent in patents:
+        InventoryRecord.objects.create(patent=patent, institution=org)
+    staff = world.user("inst_bj_local_admin")
+    first = query.workbench_page(staff, {}).rows[:2]
+    assert [row.pk for row in first] == [patents[1].pk, patents[0].pk]  # newest grant first
+    assert [row.pk for row in query.workbench_page(staff, {"ipc": "g06q"}).rows] == [patents[0].pk]
+    sleeping = query.workbench_page(staff, {"sleeping": "yes"}).rows
+    assert patents[1].pk in {row.pk for row in sleeping} and patents[0].pk not in {row.pk for row in sleeping}

@@ -164,6 +164,20 @@ class Patent(models.Model):
         return bool(self.funding_project_number)
 
 
+class PatentOwnershipQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Ownerships created in bulk take their patent's copied fields, as save() does (one query)."""
+        objs = list(objs)
+        missing = {obj.patent_id for obj in objs if obj.grant_date is None and obj.patent_id}
+        if missing:
+            copied = {pk: rest for pk, *rest in Patent.objects.filter(pk__in=missing).values_list(
+                "pk", "grant_date", "is_sleeping", "main_ipc")}
+            for obj in objs:
+                if obj.grant_date is None and obj.patent_id in copied:
+                    obj.grant_date, obj.is_sleeping, obj.main_ipc = copied[obj.patent_id]
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class PatentOwnership(models.Model):
     """Links a patent to each institution among its patentees, in patentee order."""
 
@@ -181,6 +195,8 @@ class PatentOwnership(models.Model):
     is_sleeping = models.BooleanField(default=False, editable=False)
     # Kept equal to Patent.main_ipc by the base-library import, as grant_date (IPC prefix filter).
     main_ipc = models.CharField(max_length=32, blank=True, editable=False)
+
+    objects = PatentOwnershipQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["patent", "organization"], name="unique_ownership")]
