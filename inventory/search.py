@@ -205,11 +205,11 @@ def matching_patent_ids(q: str) -> QuerySet:
 def prefer_index() -> Iterator[None]:
     """On PostgreSQL, a transaction in which the planner does not read tables sequentially.
 
-    The tokens are stored as text, so any path but the GIN index runs to_tsvector on each row it
-    reads (about 0.1–0.2 ms each), a cost the planner does not see: for a word such as 方法, found
-    in most documents, it picks a sequential scan (minutes at 1.5 million) or, under a LIMIT, walks
-    the primary key filtering row by row. The GIN bitmap needs no recheck. Measured on 60,000
-    generated patents: counting 方法 2.3 s → 0.1 s."""
+    Written when the tokens were matched as text: any path but the GIN index then ran to_tsvector
+    on each row it read, and for a word such as 方法, found in most documents, the planner picked a
+    sequential scan (minutes at 1.5 million; counting 方法 on 60,000 patents: 2.3 s → 0.1 s). The
+    vector is now stored (migration 0009) and costs little per row, but a sequential read of the
+    documents is still the whole table, which a word's estimate can make the planner choose."""
     if not uses_full_text_index():
         yield
         return
@@ -250,8 +250,8 @@ class SearchResults:
 def search_results(user, q: str, *, limit: int = 50, offset: int = 0) -> SearchResults:
     """The patents visible to `user` that match `q`, best first, with highlighted snippets, and
     how many match: one scan of the matching documents in scope yields the (patent, rank) pairs
-    that are both ranked and counted (COUNT_LIMIT is within RANK_CANDIDATES); they are ordered
-    here and only the page's patents are loaded."""
+    that are both ranked (the first RANK_CANDIDATES) and counted (up to COUNT_LIMIT + 1); they are
+    ordered here and only the page's patents are loaded."""
     words = query_words(q)
     if not words:
         return SearchResults([], 0, False)
@@ -284,18 +284,6 @@ def search_results(user, q: str, *, limit: int = 50, offset: int = 0) -> SearchR
 def search(user, q: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]:
     """The hits of search_results."""
     return search_results(user, q, limit=limit, offset=offset).hits
-
-
-def count_matches(user, q: str, *, limit: int | None = None) -> int:
-    """How many patents visible to `user` match `q`, counted up to `limit` + 1 (more than
-    `limit` means "more than limit")."""
-    if not query_words(q):
-        return 0
-    limit = COUNT_LIMIT if limit is None else limit
-    visible = Patent.objects.visible_to(user).values("pk")
-    matches = _matching_documents(query_words(q)).filter(patent__in=visible).values_list("patent_id", flat=True)
-    with prefer_index():
-        return len(matches[:limit + 1])
 
 
 # --- highlighting ---------------------------------------------------------------------------------

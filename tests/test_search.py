@@ -158,7 +158,7 @@ def test_search_returns_only_visible_patents_for_every_world_user(world):
         expected = {key for key, viewers in E.PATENTS.items() if username in viewers}
         found = _keys(world, [hit.patent for hit in search.search(user, TITLE_WORDS, limit=100)])
         assert found == expected, username
-        assert search.count_matches(user, TITLE_WORDS) == len(
+        assert search.search_results(user, TITLE_WORDS).total == len(
             search.keyword_filter(Patent.objects.visible_to(user), TITLE_WORDS)), username
 
 
@@ -291,8 +291,9 @@ def test_counts_and_ranking_stop_at_their_limits(world, login, monkeypatch):
     operator = world.users["operator"]
     monkeypatch.setattr(search, "COUNT_LIMIT", 3)
     monkeypatch.setattr(search, "RANK_CANDIDATES", 2)
-    assert search.count_matches(operator, TITLE_WORDS) == 4  # "more than 3"
-    assert len(search.search(operator, TITLE_WORDS)) == 2
+    results = search.search_results(operator, TITLE_WORDS)
+    assert (results.total, results.capped) == (3, True)  # "more than 3"
+    assert len(results.hits) == 2
     page = login(operator).get(reverse("inventory:search"), {"q": TITLE_WORDS}).content.decode()
     assert "找到超过 3 件专利" in page
     body = login(operator).get(reverse("search-list"), {"q": TITLE_WORDS}).json()

@@ -44,6 +44,11 @@ def _owned_by_any(organizations) -> Q:
     return Q(Exists(PatentOwnership.objects.filter(patent_id=OuterRef("pk"), organization__in=organizations)))
 
 
+def _own_department(user) -> Q:
+    """Department (二级单位) staff see and edit only their department's patents; others, all."""
+    return Q(inventory__department_unit_id=user.department_id) if user.department_id else Q()
+
+
 def _local_institutions(user):
     return Organization.objects.filter(kind=Organization.Kind.INSTITUTION, province_id=user.organization.province_id)
 
@@ -86,28 +91,21 @@ class PatentQuerySet(ScopedQuerySet):
 
     def _visible_to_institution(self, user):
         # Its own patents (a department's staff: the department's), and the national library.
-        own = _owned_by_any([user.organization_id])
-        if user.department_id:
-            own &= Q(inventory__department_unit_id=user.department_id)
+        own = _owned_by_any([user.organization_id]) & _own_department(user)
         return self.filter(own | Q(inventory__in_library=True))
 
     def _owned_by_own_institution(self, user):
         # A join rather than `id IN (…)`: one ownership per (patent, organization) keeps the rows
         # unique, and the workbench sorts on this join's copy of the grant date (an annotation on
         # F("ownerships__…") reuses it), which its (organization, grant_date) index serves.
-        owned = self.filter(ownerships__organization_id=user.organization_id)
-        # Department (二级单位) staff see only their department's patents.
-        return owned.filter(inventory__department_unit_id=user.department_id) if user.department_id else owned
+        return self.filter(_own_department(user), ownerships__organization_id=user.organization_id)
 
     def _visible_to_enterprise(self, user):
         return self.in_library()
 
     def _editable_by_institution(self, user):
         # Co-owned patents: the first institution patentee edits, co-owners read.
-        editable = self.filter(inventory__institution_id=user.organization_id)
-        if user.department_id:
-            return editable.filter(inventory__department_unit_id=user.department_id)
-        return editable
+        return self.filter(_own_department(user), inventory__institution_id=user.organization_id)
 
     def _visible_to_inventor(self, user):
         # Exactly the patents granted to the inventor (django-guardian), in one query.
@@ -164,17 +162,26 @@ class Patent(models.Model):
         return bool(self.funding_project_number)
 
 
+# The patent's fields an ownership repeats (see PatentOwnership).
+COPIED_FIELDS = ("grant_date", "is_sleeping", "main_ipc")
+
+
+def fill_copied_fields(ownerships: list["PatentOwnership"]) -> None:
+    """New ownerships written without the copies take them from their patents (one query)."""
+    missing = {o.patent_id for o in ownerships if o.grant_date is None and o.patent_id}
+    if not missing:
+        return
+    copied = {pk: values for pk, *values in Patent.objects.filter(pk__in=missing).values_list("pk", *COPIED_FIELDS)}
+    for ownership in ownerships:
+        if ownership.grant_date is None and ownership.patent_id in copied:
+            for name, value in zip(COPIED_FIELDS, copied[ownership.patent_id], strict=True):
+                setattr(ownership, name, value)
+
+
 class PatentOwnershipQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
-        """Ownerships created in bulk take their patent's copied fields, as save() does (one query)."""
         objs = list(objs)
-        missing = {obj.patent_id for obj in objs if obj.grant_date is None and obj.patent_id}
-        if missing:
-            copied = {pk: rest for pk, *rest in Patent.objects.filter(pk__in=missing).values_list(
-                "pk", "grant_date", "is_sleeping", "main_ipc")}
-            for obj in objs:
-                if obj.grant_date is None and obj.patent_id in copied:
-                    obj.grant_date, obj.is_sleeping, obj.main_ipc = copied[obj.patent_id]
+        fill_copied_fields(objs)
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -206,10 +213,8 @@ class PatentOwnership(models.Model):
         return f"{self.patent_id} #{self.position} {self.organization_id}"
 
     def save(self, *args, **kwargs) -> None:
-        if self._state.adding and self.grant_date is None and self.patent_id:
-            patent = Patent.objects.filter(pk=self.patent_id).values("grant_date", "is_sleeping", "main_ipc").first()
-            if patent:
-                self.grant_date, self.is_sleeping, self.main_ipc = patent.values()
+        if self._state.adding:
+            fill_copied_fields([self])
         super().save(*args, **kwargs)
 
 
