@@ -11,6 +11,7 @@ import unicodedata
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import record
@@ -72,7 +73,8 @@ def rename_department(*, actor, department: Department, name: str, request=None)
             before = department.name
             department.name = name
             department.save(update_fields=["name"])
-            department.records.update(department=name)
+            # Their updated_at moves too: an upload validated before the rename is then stale.
+            department.records.update(department=name, updated_at=timezone.now())
             record("department.rename", actor=actor, request=request, target=department,
                    organization=actor.organization, before={"name": before}, after={"name": name})
     except IntegrityError:

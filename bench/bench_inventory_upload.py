@@ -3,15 +3,18 @@
     python bench/bench_inventory_upload.py              # 100,000 rows (the file is generated on first use)
     python bench/bench_inventory_upload.py --rows 20000 # a quick run
     python bench/bench_inventory_upload.py --profile    # also write a cProfile of validate + commit
+    python bench/bench_inventory_upload.py --repeat 5   # five rounds (default 3)
 
 It creates a scratch database (pn_bench_upload, dropped and recreated; DATABASE_URL names the
 server, default postgres://postgres@127.0.0.1:5432/), migrates it, loads the bench institution's
 patents (pending inventory records, from bench/generate.py's deterministic base library), then
 runs the upload through the real services (inventory.upload: stage_upload, validate_batch,
 commit_batch) and prints rows/s, wall time and peak RSS. It uploads the same file a second time
-(everything unchanged: nothing written). In the same run it measures the floor: python-calamine
-reading the same file plus a COPY of its rows into a table with an index on 申请号, and prints
-the ratio of the floor's time to the upload's.
+(everything unchanged: nothing written). In the same round it measures the floor: python-calamine
+reading the same file plus a COPY of its rows into a table with an index on 申请号. A round is
+repeated (`--repeat`, the records reset to pending in between) and the median of the rounds'
+ratios, floor time / upload time, is compared with the target: a single round on a shared
+machine varies by ±10 %.
 
 Targets (issue 3): validate + commit at no less than a third of the floor's speed, peak memory
 under 500 MB.
@@ -21,6 +24,7 @@ import argparse
 import cProfile
 import io
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,17 +49,21 @@ TARGET_MB = 500
 
 
 def backend_cpu_seconds() -> float:
-    """CPU time of the PostgreSQL backend serving Django's connection (same machine only), from /proc."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time of every PostgreSQL process on this machine, from /proc: the live ones' own, plus
+    what the server's parent has reaped from exited ones (the upload's worker connection exits
+    with its validation)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text.split(" (", 1)[1].rsplit(")", 1)
+        if name != "postgres":
+            continue
+        fields = rest.split()
+        ticks += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 
@@ -74,12 +82,12 @@ def ensure_file(rows: int) -> Path:
 
 
 def load_patents(rows: int) -> tuple[object, object]:
-    """The bench institution, one of its users, and its patents with pending inventory records (COPY)."""
+    """The bench institution, one of its users, and its patents (COPY) with pending inventory records."""
     from django.db import connection
     from django.utils import timezone
 
     from accounts.models import Organization, User
-    from inventory.models import InventoryRecord, Patent, PatentOwnership
+    from inventory.models import Patent, PatentOwnership
 
     library = generate.BaseLibrary()
     first = library.institutions[0]
@@ -107,6 +115,19 @@ def load_patents(rows: int) -> tuple[object, object]:
         cursor.execute(f"INSERT INTO {PatentOwnership._meta.db_table} (patent_id, organization_id, position, "
                        f"grant_date, is_sleeping, main_ipc) "
                        f"SELECT id, %s, 1, grant_date, is_sleeping, main_ipc FROM {Patent._meta.db_table}", [org.pk])
+    pending_records(org)
+    return org, user
+
+
+def pending_records(org) -> None:
+    """Every patent's inventory record, pending and blank, as the base library leaves them (the
+    records and their history emptied first: a new round starts where the first did)."""
+    from django.db import connection
+
+    from inventory.models import InventoryChange, InventoryRecord, Patent
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {InventoryChange._meta.db_table}, {InventoryRecord._meta.db_table} CASCADE")
         cursor.execute(
             f"INSERT INTO {InventoryRecord._meta.db_table} (patent_id, institution_id, status, department, "
             "responsible_person, funding_project_number, implementation_status, scenarios, prospect, value_grade, "
@@ -115,8 +136,10 @@ def load_patents(rows: int) -> tuple[object, object]:
             "listing_score) "
             f"SELECT id, %s, 'pending', '', '', '', '', '', '', '', '', '[]', '', '', '[]', '', '', '', '', false, "
             f"now(), 'draft', '', '[]', 0 FROM {Patent._meta.db_table}", [org.pk])
-        cursor.execute("ANALYZE")
-    return org, user
+        cursor.execute("VACUUM ANALYZE")
+        # Every round starts just after a checkpoint: otherwise a later round's commit may meet one
+        # (and its full-page writes) that an earlier round did not.
+        cursor.execute("CHECKPOINT")
 
 
 def upload_once(user, path: Path, label: str, profile: cProfile.Profile | None = None) -> dict:
@@ -162,7 +185,8 @@ def upload_once(user, path: Path, label: str, profile: cProfile.Profile | None =
     print(f"{label}: {result['rows']:,} rows · stage {result['stage']:.2f} s · validate {result['validate']:.2f} s · "
           f"commit {result['commit']:.2f} s · total {result['total']:.2f} s "
           f"({result['rows'] / result['work']:,.0f} rows/s validate+commit) · {result['counts']} · "
-          f"history rows {result['changes']:,} · CPU: Python {cpu:.2f} s + PostgreSQL {backend:.2f} s")
+          f"history rows {result['changes']:,} · CPU: Python {cpu:.2f} s + PostgreSQL {backend:.2f} s · "
+          f"peak RSS so far {peak_rss_mb():.0f} MB")
     return result
 
 
@@ -204,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--profile", action="store_true", help="write bench/data/upload.prof (cProfile)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; the median ratio is compared (default 3)")
     args = parser.parse_args(argv)
 
     path = ensure_file(args.rows)
@@ -218,25 +243,42 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    _org, user = load_patents(args.rows + 5000)
+    org, user = load_patents(args.rows + 5000)
     print(f"file {path.name} ({path.stat().st_size / 1e6:.1f} MB); database {DATABASE}; "
           f"RSS before the upload {current_rss_mb():.0f} MB")
 
     profile = cProfile.Profile() if args.profile else None
-    first = upload_once(user, path, "upload", profile)
-    peak = peak_rss_mb()
-    second = upload_once(user, path, "same file again")
+    rounds = []
+    for number in range(1, args.repeat + 1):
+        if number > 1:
+            pending_records(org)
+        print(f"— round {number} of {args.repeat}")
+        first = upload_once(user, path, "upload", profile if number == 1 else None)
+        peak = peak_rss_mb()
+        second = upload_once(user, path, "same file again")
+        base = floor(path)
+        ratio = base["total"] / first["work"]
+        cpu_ratio = base["cpu"] / (first["cpu"] + first["backend_cpu"])
+        print(f"round {number}: ratio floor / upload {ratio:.2f} (wall), {cpu_ratio:.2f} (CPU)")
+        rounds.append({"first": first, "second": second, "floor": base, "ratio": ratio, "cpu_ratio": cpu_ratio,
+                       "peak": peak})
     if profile:
         profile.dump_stats(ROOT / "bench" / "data" / "upload.prof")
-    base = floor(path)
-    ratio = base["total"] / first["work"]
-    cpu_ratio = base["cpu"] / (first["cpu"] + first["backend_cpu"])
+    ratio = statistics.median(r["ratio"] for r in rounds)
+    cpu_ratio = statistics.median(r["cpu_ratio"] for r in rounds)
+    work = statistics.median(r["first"]["work"] for r in rounds)
+    floor_total = statistics.median(r["floor"]["total"] for r in rounds)
+    peak = max(r["peak"] for r in rounds)
+    print(f"median of {len(rounds)} rounds: upload (validate + commit) {work:.2f} s "
+          f"({rounds[0]['first']['rows'] / work:,.0f} rows/s), floor {floor_total:.2f} s; "
+          f"rounds' ratios {', '.join(format(r['ratio'], '.2f') for r in rounds)}")
     print(f"peak RSS during the upload: {peak:.0f} MB (target < {TARGET_MB} MB)")
-    print(f"ratio floor / upload (validate + commit), wall time: {ratio:.2f} (target ≥ {TARGET_RATIO:.2f}, "
-          f"i.e. upload ≤ {base['total'] / TARGET_RATIO:.1f} s)")
-    print(f"ratio floor / upload, CPU time (Python + PostgreSQL; steadier on a loaded machine): {cpu_ratio:.2f}")
+    print(f"ratio floor / upload (validate + commit), wall time, median: {ratio:.2f} (target ≥ {TARGET_RATIO:.2f})")
+    print(f"ratio floor / upload, CPU time (Python + PostgreSQL; steadier on a loaded machine), median: "
+          f"{cpu_ratio:.2f}")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    ok = ratio >= TARGET_RATIO and peak < TARGET_MB and second["changes"] == 0
+    unchanged = all(r["second"]["changes"] == 0 for r in rounds)
+    ok = ratio >= TARGET_RATIO and peak < TARGET_MB and unchanged
     print("PASS" if ok else "MISS")
     return 0 if ok else 1
 

@@ -40,7 +40,7 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -59,6 +59,7 @@ from django.utils.translation import gettext_lazy
 from accounts.audit import record
 from accounts.identifiers import normalize_credit_code
 from accounts.models import Organization
+from patentnavi.db_worker import DatabaseWorker
 from patentnavi.sheets import CellError, CellValueError, Column, SheetError, SheetFormat, cells, open_sheet
 from patentnavi.sheets.formats import ParsedRow, SheetLayout, UniqueIndex, iter_rows
 
@@ -552,27 +553,20 @@ def _write_chunk(writer: "_PortableWriter", rows: list[PatentRow]) -> ChunkOutco
 
 class _ChunkWriter:
     """Writes chunks, on PostgreSQL in a second thread with its own connection while the caller
-    reads and checks the next chunk: parsing (Python) and merging (the database server) then
-    overlap instead of taking turns, which nearly halves the wall time of a national import.
-
-    At most one chunk is in flight, so memory holds two chunks. Inside an outer transaction
-    (the test suite's, or a caller's atomic block) everything stays on the caller's connection:
-    another connection could not see that transaction's rows.
+    reads and checks the next chunk (patentnavi.db_worker): parsing (Python) and merging (the
+    database server) then overlap instead of taking turns, which nearly halves the wall time of a
+    national import. At most one chunk is in flight, so memory holds two chunks.
     """
 
     def __init__(self, writer: "_PortableWriter") -> None:
         self.writer = writer
         self.pending: Future | None = None
-        self.executor = None
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="base-library-writer")
+        self.worker = DatabaseWorker("base-library-writer").open()
 
     def submit(self, rows: list[PatentRow]) -> ChunkOutcome | None:
         """Hand over a chunk; returns the outcome of the chunk written before it (None if none)."""
-        if self.executor is None:
-            return _write_chunk(self.writer, rows)
         done = self.drain()
-        self.pending = self.executor.submit(_write_chunk, self.writer, rows)
+        self.pending = self.worker.submit(_write_chunk, self.writer, rows)
         return done
 
     def drain(self) -> ChunkOutcome | None:
@@ -583,16 +577,11 @@ class _ChunkWriter:
         return pending.result()
 
     def close(self) -> None:
-        if self.executor is None:
-            return
         try:
             if self.pending is not None:
                 wait([self.pending])  # a chunk in flight commits or fails before the batch is closed
         finally:
-            # The writer thread's connection is its own: close it there (the lambda resolves
-            # `connection` in that thread; `connection.close` would be this thread's).
-            self.executor.submit(lambda: connection.close()).result()
-            self.executor.shutdown()
+            self.worker.close()
 
 
 def _estimate_rows(path: Path, original_name: str) -> int:

@@ -135,6 +135,18 @@ def check_milestones_task() -> dict:
     return counts
 
 
+@shared_task(name="inventory.drop_abandoned_upload_stages")
+def drop_abandoned_upload_stages_task() -> list[int]:
+    """Nightly: drop the PostgreSQL staging tables of uploads that will not be committed from them."""
+    from django.conf import settings
+
+    from .upload_stage import drop_abandoned
+
+    dropped = drop_abandoned(keep_days=settings.UPLOAD_STAGE_KEEP_DAYS)
+    logger.info("upload stages dropped: %s", dropped)
+    return dropped
+
+
 @shared_task(name="inventory.classify_all_patents")
 def classify_all_patents_task() -> dict:
     """Re-classify every patent into industries and technology fields (after a concordance load).

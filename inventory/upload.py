@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -48,13 +49,14 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import Department, User
 from accounts.roles import Role, role_of
+from patentnavi.db_worker import DatabaseWorker
 from patentnavi.sheets import CellError, SheetError, open_sheet
 from patentnavi.sheets.formats import ParsedRow, SheetLayout, iter_rows
 from patentnavi.sheets.reader import estimate_rows
 from patentnavi.sheets.report import write_error_report
 from patentnavi.sheets.template import write_template
 
-from . import history, listing
+from . import history, listing, upload_stage
 from .assessment import state_after_upload
 from .choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
 from .departments import resolve_departments
@@ -269,7 +271,15 @@ def validate_batch(batch_id: int, *, estimated_rows: int | None = None) -> Impor
 def _check(path: Path, batch: ImportBatch, actor, progress: _Progress, estimated_rows: int,
            plan: "_PlanWriter") -> _Outcome:
     fmt = InventoryFormat()
-    sheet = open_sheet(path, batch.original_name, fmt.required_headers)
+    with DatabaseWorker("upload-check") as worker:
+        # Read while python-calamine loads the sheet (it lets go of the GIL): the second core is free.
+        known = worker.submit(_records_by_number, actor, estimated_rows)
+        sheet = open_sheet(path, batch.original_name, fmt.required_headers)
+        return _check_sheet(sheet, fmt, batch, actor, progress, estimated_rows, plan, worker, known)
+
+
+def _check_sheet(sheet, fmt: InventoryFormat, batch: ImportBatch, actor, progress: _Progress, estimated_rows: int,
+                 plan: "_PlanWriter", worker: DatabaseWorker, known: Future) -> _Outcome:
     layout = SheetLayout(sheet, fmt)
     outcome = _Outcome(unknown_columns=list(layout.unknown), header_row=sheet.header_row,
                        headers=list(sheet.original_headers),
@@ -283,11 +293,47 @@ def _check(path: Path, batch: ImportBatch, actor, progress: _Progress, estimated
     outcome.fields = fields
     plan.start(fields)
     checker = _ChunkChecker(actor, fields, outcome, plan, has_title="title" in present,
-                            has_licence="license_type" in present)
+                            has_licence="license_type" in present, known=known)
+    stage = (upload_stage.PlanStage(batch.pk, fields, outcome.review_state)
+             if connection.vendor == "postgresql" else None)
+    if stage:
+        worker.submit(stage.open).result()
+    try:
+        _check_rows(iter_rows(sheet, fmt, layout), fields, outcome, checker, worker, stage, progress,
+                    estimated_rows)
+        if stage:
+            worker.submit(stage.finish).result()
+    except BaseException:
+        if stage:
+            with contextlib.suppress(Exception):
+                worker.submit(stage.discard).result()
+        raise
+    return outcome
+
+
+def _check_rows(rows: Iterator, fields: list[str], outcome: _Outcome, checker: "_ChunkChecker",
+                worker: DatabaseWorker, stage: "upload_stage.PlanStage | None", progress: _Progress,
+                estimated_rows: int) -> None:
+    """The rows a chunk at a time, over two threads: while this one parses chunk N, the database
+    worker looks up chunk N's records and stages chunk N-1's plan (PostgreSQL); chunk N-1 is then
+    checked here with its records in hand. Nothing waits but the Python parsing."""
     blanks = [blank_value(name) for name in fields]
     size = _in_size()
+    loads: list[Future] = []
+    previous: tuple[list[tuple], Future] | None = None
+
+    def settle(chunk: list[tuple], found: Future) -> None:
+        checker.check(chunk, found.result())
+        progress(int(95 * outcome.total / max(estimated_rows, outcome.total)),
+                 _("已校验 %(n)d 行") % {"n": outcome.total})
+        text = checker.plan.end_chunk()
+        if text:
+            # The worker compresses the chunk into the plan file (zlib lets go of the GIL) and stages
+            # it; one thread, so the chunks land in order.
+            loads.append(worker.submit(_keep_chunk, checker.plan, stage, text))
+
     chunk: list[tuple] = []
-    for item in iter_rows(sheet, fmt, layout):
+    for item in rows:
         outcome.total += 1
         if isinstance(item, ParsedRow):
             values = item.values
@@ -302,20 +348,55 @@ def _check(path: Path, batch: ImportBatch, actor, progress: _Progress, estimated
             outcome.problems.extend(item.errors)
             outcome.problem_raw[item.row_number] = item.raw
         if len(chunk) >= size:
-            checker.check(chunk)
-            chunk = []
-            progress(int(95 * outcome.total / max(estimated_rows, outcome.total)),
-                     _("已校验 %(n)d 行") % {"n": outcome.total})
-    checker.check(chunk)
+            found = worker.submit(checker.fetch, [row[1] for row in chunk])
+            if previous:
+                settle(*previous)
+            previous, chunk = (chunk, found), []
+    if previous:
+        settle(*previous)
+    if chunk:
+        settle(chunk, worker.submit(checker.fetch, [row[1] for row in chunk]))
     checker.finish()
-    return outcome
+    for load in loads:
+        load.result()
+
+
+def _keep_chunk(plan: "_PlanWriter", stage: "upload_stage.PlanStage | None", text: str) -> None:
+    plan.write_chunk(text)
+    if stage:
+        stage.load(text)
+
+
+# The actor's records are read all at once, while the sheet loads, when the file is expected to
+# cover at least this share of them; otherwise a chunk at a time, by the chunk's numbers.
+READ_ALL_SHARE = 0.5
+
+
+def _records_by_number(actor, estimated_rows: int) -> dict[str, tuple] | None:
+    """Every record the actor may inventory, by application number (the columns of `_base_columns`),
+    or None when the file is expected to cover less than READ_ALL_SHARE of them."""
+    editable = InventoryRecord.objects.editable_by(actor)
+    if editable.count() * READ_ALL_SHARE > estimated_rows:
+        return None
+    return {values[0]: values[1:] for values in _base_columns(editable).iterator(chunk_size=5000)}
+
+
+def _base_columns(records):
+    """What every row is checked against: number, id, title, licence, status, in_library,
+    screening, review state and the abstract's head (for the listing score)."""
+    return records.annotate(abstract_head=Substr("patent__abstract", 1, listing.MIN_ABSTRACT_CHARS)).values_list(
+        "patent__application_number", "pk", "patent__title", "license_type", "status", "in_library",
+        "screening", "review_state", "abstract_head",
+    )
 
 
 class _ChunkChecker:
     """Checks rows against the database a chunk at a time and writes the plan lines."""
 
     def __init__(self, actor, fields: list[str], outcome: _Outcome, plan: "_PlanWriter", *, has_title: bool,
-                 has_licence: bool) -> None:
+                 has_licence: bool, known: Future | None = None) -> None:
+        # `known`: the result of `_records_by_number`, submitted to the same worker before `fetch`.
+        self.known = known
         self.actor = actor
         self.fields = fields
         self.outcome = outcome
@@ -329,33 +410,38 @@ class _ChunkChecker:
         self.score_fields_absent = [name for name in listing.SCORE_FIELDS if name not in fields]
         self.state = outcome.review_state = state_after_upload(actor)
 
-    def check(self, chunk: list[tuple]) -> None:
-        if not chunk:
-            return
-        outcome, fields = self.outcome, self.fields
-        # The records for the chunk's numbers; their field values only where they can be unchanged
-        # (already inventoried): a first inventory reads six columns, not twenty-five.
-        found: dict[str, tuple] = {}
+    def fetch(self, numbers: list[str]) -> tuple[dict[str, tuple], dict[int, list]]:
+        """The records of the chunk's numbers (`_base_columns`), then, by id, the field values of
+        those that can be unchanged (already inventoried) and the score fields the file lacks: a
+        first inventory of a whole file reads nothing more. Database work only, run by the
+        validation's database worker."""
+        known = self.known.result() if self.known is not None else None
+        if known is not None:
+            found = {number: known[number] for number in numbers if number in known}
+        else:
+            found = {}
+            for part in _chunks(numbers, _in_size()):
+                for values in _base_columns(self.editable.filter(patent__application_number__in=_values_in(part))):
+                    found[values[0]] = values[1:]
         absent = self.score_fields_absent
-        for part in _chunks([row[1] for row in chunk], _in_size()):
-            for values in self.editable.filter(patent__application_number__in=_values_in(part)).annotate(
-                abstract_head=Substr("patent__abstract", 1, listing.MIN_ABSTRACT_CHARS),
-            ).values_list(
-                "patent__application_number", "pk", "patent__title", "license_type", "status", "in_library",
-                "screening", "review_state", "abstract_head", *absent,
-            ):
-                found[values[0]] = values[1:]
-        inventoried = [values[0] for values in found.values() if values[3] == InventoryStatus.INVENTORIED]
-        current_values: dict[int, list] = {}
-        for part in _chunks(inventoried, _in_size()):
-            for record_id, *values in self.editable.filter(pk__in=part).values_list("pk", *fields):
-                current_values[record_id] = values
+        wanted = [values[0] for values in found.values() if absent or values[3] == InventoryStatus.INVENTORIED]
+        details: dict[int, list] = {}
+        for part in _chunks(wanted, _in_size()):
+            for record_id, *values in self.editable.filter(pk__in=part).values_list("pk", *self.fields, *absent):
+                details[record_id] = values
+        return found, details
+
+    def check(self, chunk: list[tuple], fetched: tuple[dict[str, tuple], dict[int, list]]) -> None:
+        """Each row of the chunk against its record (`fetch`): rejected, unchanged, or a plan line."""
+        outcome, fields, absent = self.outcome, self.fields, self.score_fields_absent
+        found, details = fetched
+        width = len(fields)
         for row_number, number, title, licence, new, raw in chunk:
             current = found.get(number)
             if current is None:
                 self.missing[number].append((row_number, raw))
                 continue
-            record_id, base_title, current_licence, status, in_library, screening, review, abstract_head = current[:8]
+            record_id, base_title, current_licence, status, in_library, screening, review, abstract_head = current
             if self.has_licence and licence == LicenseType.OPEN and current_licence in EXCLUSIVE_LICENCES:
                 outcome.rejected_rows.add(row_number)
                 outcome.problem_raw[row_number] = raw
@@ -377,12 +463,13 @@ class _ChunkChecker:
             screened_in = (screening if self.screening_at is None else new[self.screening_at]) == Screening.IN
             if (status == InventoryStatus.INVENTORIED and review in (ReviewState.APPROVED, self.state)
                     and in_library == (screened_in and review == ReviewState.APPROVED)
-                    and current_values[record_id] == new):
+                    and (details[record_id][:width] if absent else details[record_id]) == new):
                 outcome.unchanged += 1
                 continue
             target_library = screened_in and self.state == ReviewState.APPROVED
             scored = dict(zip(fields, new, strict=True))
-            scored.update(zip(absent, current[8:], strict=True))
+            if absent:
+                scored.update(zip(absent, details[record_id][width:], strict=True))
             score = listing.score_values(scored, abstract_head)
             if status == InventoryStatus.PENDING:
                 outcome.new += 1
@@ -551,13 +638,15 @@ def _field_kind(name: str) -> str:
 
 
 class _PlanWriter:
-    """Writes plan lines to a gzipped temporary file, then into the storage."""
+    """Writes plan lines a chunk at a time (`end_chunk` returns the chunk's text, for the stage) to a
+    gzipped temporary file, then into the storage."""
 
     def __enter__(self) -> "_PlanWriter":
         self.file = tempfile.TemporaryFile()
         self.gzip = gzip.GzipFile(fileobj=self.file, mode="wb", compresslevel=1)
         self.text = io.TextIOWrapper(self.gzip, encoding="utf-8", newline="")
-        self.csv = csv.writer(self.text, lineterminator="\n")
+        self.chunk = io.StringIO()
+        self.csv = csv.writer(self.chunk, lineterminator="\n")
         self.encoders: list[tuple[int, object]] = []
         return self
 
@@ -579,7 +668,18 @@ class _PlanWriter:
         line += ["t" if in_library else "f", row_number, number, status, score]
         self.csv.writerow(line)
 
+    def end_chunk(self) -> str:
+        """The lines written since the last call, to be kept with `write_chunk` (by the caller's worker)."""
+        text = self.chunk.getvalue()
+        self.chunk = io.StringIO()
+        self.csv = csv.writer(self.chunk, lineterminator="\n")
+        return text
+
+    def write_chunk(self, text: str) -> None:
+        self.text.write(text)
+
     def save_to(self, name: str) -> None:
+        self.write_chunk(self.end_chunk())
         self.text.flush()
         self.gzip.close()  # writes the gzip trailer; the underlying file stays open
         self.file.seek(0)
@@ -658,6 +758,7 @@ def plan_page(batch: ImportBatch, start: int, stop: int) -> list[dict]:
 
 def _drop_plan(batch: ImportBatch) -> None:
     default_storage.delete(_plan_name(batch))
+    upload_stage.drop(batch.pk)
 
 
 # --- commit ---------------------------------------------------------------------------------------
@@ -763,7 +864,7 @@ def commit_batch(*, actor, batch: ImportBatch, all_or_nothing: bool = False, req
 def _check_scope_and_freshness(actor, batch: ImportBatch, planned: int, ids) -> None:
     """The scope, re-checked in aggregate, and the plan's freshness; `ids` is a queryset or list of ids."""
     editable = InventoryRecord.objects.editable_by(actor).filter(pk__in=ids)
-    since = batch.validated_at or timezone.now()
+    since = _validated_at(batch)
     found = editable.aggregate(in_scope=Count("pk"), stale=Count("pk", filter=Q(updated_at__gt=since)))
     in_scope, stale = found["in_scope"], found["stale"]
     if in_scope != planned:
@@ -778,84 +879,83 @@ def _check_scope_and_freshness(actor, batch: ImportBatch, planned: int, ids) -> 
         )
 
 
+class _NotAllWritten(Exception):
+    """Some planned records were out of scope or changed: the commit's savepoint is rolled back."""
+
+
+def _validated_at(batch: ImportBatch):
+    """When the plan was read: records changed after it make the plan stale."""
+    return batch.validated_at or timezone.now()
+
+
 def _apply_postgresql(actor, batch: ImportBatch, now) -> tuple[int, int]:
-    """COPY the plan into a temporary table; check scope and freshness in aggregate; write the
-    history (old → new, from the records before the update) with one INSERT … SELECT, then the
-    records with one UPDATE … FROM."""
+    """From the batch's staging table (inventory.upload_stage; rebuilt from the plan file when it
+    is gone): the staged history with one INSERT … SELECT, then the records with one UPDATE … FROM
+    that also checks scope and freshness; the table is dropped with the commit."""
     fields = batch.counts.get("fields", [])
+    state = batch.counts.get("review_state", ReviewState.APPROVED)
+    if state not in ReviewState.values:
+        raise UploadError(_("预览数据已损坏,请重新上传"))
+    stage = upload_stage.PlanStage(batch.pk, fields, state)
     model = [InventoryRecord._meta.get_field(name) for name in fields]
-    definition = "".join(f'"{f.column}" {f.db_type(connection)}, ' for f in model)
-    text_columns = [f'"{f.column}"' for f in model if f.get_internal_type() not in _NON_TEXT]
-    text_columns += ["number", "status_before"]
     records = InventoryRecord._meta.db_table
     history_table = InventoryChange._meta.db_table
+    expected = batch.counts.get("new", 0) + batch.counts.get("updated", 0)
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS pn_inventory_plan")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE pn_inventory_plan (id bigint PRIMARY KEY, {definition}"
-            "in_library boolean, row_number integer, number text, status_before text, listing_score smallint) "
-            "ON COMMIT DROP"
-        )
-        with _plan_file(batch) as plan:
-            cursor.copy_expert(
-                "COPY pn_inventory_plan FROM STDIN WITH (FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({}))".format(
-                    ", ".join(text_columns)),
-                plan,
-            )
-        cursor.execute("SELECT count(*), count(*) FILTER (WHERE status_before = 'pending') FROM pn_inventory_plan")
-        planned, new = cursor.fetchone()
+        counts = stage.counts(cursor)
+        if counts is None or counts[0] != expected:  # emptied by a crash, or dropped by the cleanup
+            with _plan_file(batch) as plan:
+                stage.rebuild(cursor, plan)
+            counts = stage.counts(cursor)
+        planned, new = counts
+        table = f'"{stage.table}"'
         if not planned:
+            cursor.execute(f"DROP TABLE {table}")
             return 0, 0
-        _check_scope_and_freshness(actor, batch, planned, RawSQL("SELECT id FROM pn_inventory_plan", []))
-        pairs = [(name, f'r."{f.column}"', f'p."{f.column}"', f.get_internal_type())
-                 for name, f in zip(fields, model, strict=True)]
-        pairs.append(("in_library", "r.in_library", "p.in_library", "BooleanField"))
-        entries = []
-        for name, old, new_value, kind in pairs:
-            if kind == "DecimalField":  # the history keeps amounts as text ("12.50"), as jsonable() does
-                old, new_value = f"{old}::text", f"{new_value}::text"
-            entries.append(f"'{name}', CASE WHEN {old} IS DISTINCT FROM {new_value} "
-                           f"THEN jsonb_build_array({old}, {new_value}) END")
-        entries.append(
-            "'status', CASE WHEN r.status <> 'inventoried' THEN jsonb_build_array(r.status, 'inventoried') END"
-        )
-        state = batch.counts.get("review_state", ReviewState.APPROVED)
-        if state not in ReviewState.values:
-            raise UploadError(_("预览数据已损坏,请重新上传"))
-        entries.append(
-            f"'review_state', CASE WHEN r.review_state <> '{state}' "
-            f"THEN jsonb_build_array(r.review_state, '{state}') END"
-        )
         cursor.execute(
             f'INSERT INTO "{history_table}" (record_id, changed_at, changed_by_id, source, batch_id, changes) '
-            f"SELECT p.id, %s, %s, %s, %s, jsonb_strip_nulls(jsonb_build_object({', '.join(entries)})) "
-            f'FROM pn_inventory_plan AS p JOIN "{records}" AS r ON r.id = p.id ORDER BY p.row_number',
+            f"SELECT id, %s, %s, %s, %s, changes FROM {table} ORDER BY row_number",
             [now, actor.pk, InventoryChange.Source.UPLOAD.value, batch.pk],
         )
         assignments = "".join(f'"{f.column}" = p."{f.column}", ' for f in model)
-        source = "pn_inventory_plan AS p"
+        source = f"{table} AS p"
         if "department" in fields:
             # The departments the file names, created once; each record linked in the same UPDATE.
             departments = Department._meta.db_table
             cursor.execute(
                 f'INSERT INTO "{departments}" (organization_id, name, created_at) '
-                "SELECT DISTINCT %s, p.department, %s FROM pn_inventory_plan AS p WHERE p.department <> '' "
+                f"SELECT DISTINCT %s, p.department, %s FROM {table} AS p WHERE p.department <> '' "
                 "ON CONFLICT (organization_id, name) DO NOTHING",
                 [batch.organization_id, now],
             )
             source += (f' LEFT JOIN "{departments}" AS d ON d.organization_id = {int(batch.organization_id)} '
                        "AND d.name = p.department")
             assignments += "department_unit_id = d.id, "
-        cursor.execute(
-            f'UPDATE "{records}" AS r SET {assignments}in_library = p.in_library, status = %s, inventoried_at = %s, '
-            f"updated_at = %s, updated_by_id = %s, review_state = %s, return_reason = '', "
-            f"listing_score = p.listing_score FROM {source} WHERE r.id = p.id",
-            [InventoryStatus.INVENTORIED.value, now, now, actor.pk, state],
-        )
+        # Scope and freshness in the same statement: only records the actor may still edit and that
+        # nobody changed since validation are written; if any planned one is not, the specific reason
+        # is found and the whole transaction (the history above included) rolled back.
+        editable, editable_params = InventoryRecord.objects.editable_by(actor).values("pk").query.sql_with_params()
+        try:
+            with transaction.atomic():  # a savepoint: the reason is looked for in the records as they were
+                cursor.execute(
+                    f'UPDATE "{records}" AS r SET {assignments}in_library = p.in_library, status = %s, '
+                    f"inventoried_at = %s, updated_at = %s, updated_by_id = %s, review_state = %s, "
+                    f"return_reason = '', listing_score = p.listing_score FROM {source} "
+                    f"WHERE r.id = p.id AND r.updated_at <= %s AND r.id IN ({editable})",
+                    [InventoryStatus.INVENTORIED.value, now, now, actor.pk, state, _validated_at(batch),
+                     *editable_params],
+                )
+                written = cursor.rowcount
+                if written != planned:
+                    raise _NotAllWritten
+        except _NotAllWritten:
+            _check_scope_and_freshness(actor, batch, planned, RawSQL(f"SELECT id FROM {table}", []))
+            raise StalePlan(  # a record changed between the two statements; the check names the usual reasons
+                _("校验之后有 %(n)d 条盘点记录被修改过,预览已失效:已按最新数据重新校验,请查看新的预览后再确认导入")
+                % {"n": planned - written}
+            ) from None
+        cursor.execute(f"DROP TABLE {table}")
     return new, planned - new
-
-
-_NON_TEXT = {"JSONField", "BooleanField", "PositiveSmallIntegerField", "DecimalField"}
 
 
 @contextlib.contextmanager
@@ -936,6 +1036,7 @@ def cancel_batch(*, actor, batch: ImportBatch, request=None) -> ImportBatch:
 
 def _fail(batch: ImportBatch, message: str) -> ImportBatch:
     _set(batch, status=Status.FAILED, failure=message, progress=100, progress_message="")
+    upload_stage.drop(batch.pk)
     return batch
 
 

@@ -190,6 +190,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Imports above this many rows run as a Celery task with a progress bar.
 IMPORT_ASYNC_ROW_THRESHOLD = env_int("IMPORT_ASYNC_ROW_THRESHOLD", 3000)
+# A validated upload's plan staged in PostgreSQL (inventory.upload_stage) is dropped at night once
+# this many days old; a later commit rebuilds it from the plan file.
+UPLOAD_STAGE_KEEP_DAYS = env_int("UPLOAD_STAGE_KEEP_DAYS", 7)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -213,6 +216,9 @@ CELERY_BEAT_SCHEDULE["inventory-flag-sleeping-patents"] = {
 }
 CELERY_BEAT_SCHEDULE["inventory-check-milestones"] = {
     "task": "inventory.check_milestones", "schedule": crontab(hour=2, minute=0),
+}
+CELERY_BEAT_SCHEDULE["inventory-drop-abandoned-upload-stages"] = {
+    "task": "inventory.drop_abandoned_upload_stages", "schedule": crontab(hour=3, minute=0),
 }
 
 REST_FRAMEWORK = {

@@ -142,4 +142,5 @@ def test_command_rejects_a_bad_date(db):
 
 def test_beat_schedules_the_nightly_checks(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"inventory.flag_sleeping_patents", "inventory.check_milestones"} <= tasks
+    assert {"inventory.flag_sleeping_patents", "inventory.check_milestones",
+            "inventory.drop_abandoned_upload_stages"} <= tasks

@@ -281,10 +281,13 @@ class InventoryRecord(models.Model):
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     remarks = models.TextField(_("备注"), blank=True)
     in_library = models.BooleanField(_("已入库"), default=False)
-    # The department (二级单位) the 所属二级单位 text names, resolved within the institution.
+    # The department (二级单位) the 所属二级单位 text names, resolved within the institution. No database
+    # constraint: the upload links 100,000 records in one UPDATE joined to the departments themselves,
+    # and the constraint re-checked each link at COMMIT (0.3 s); departments are never deleted, and
+    # the ORM's SET_NULL would clear the links if one were.
     department_unit = models.ForeignKey(
         "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="records",
-        verbose_name=_("二级单位"),
+        verbose_name=_("二级单位"), db_constraint=False,
     )
     # 建档 → 二级单位审核 → 学校审核 (inventory.review); a staff upload counts as approved.
     review_state = models.CharField(
