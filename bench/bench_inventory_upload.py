@@ -186,7 +186,7 @@ def upload_once(user, path: Path, label: str, profile: cProfile.Profile | None =
           f"commit {result['commit']:.2f} s · total {result['total']:.2f} s "
           f"({result['rows'] / result['work']:,.0f} rows/s validate+commit) · {result['counts']} · "
           f"history rows {result['changes']:,} · CPU: Python {cpu:.2f} s + PostgreSQL {backend:.2f} s · "
-          f"peak RSS so far {peak_rss_mb():.0f} MB")
+          f"RSS now {current_rss_mb():.0f} MB, peak so far {peak_rss_mb():.0f} MB")
     return result
 
 
@@ -240,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DATABASE_URL"] = url
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="pn_bench_upload_media_")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patentnavi.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: DEBUG keeps every query's SQL
     import django
 
     django.setup()

@@ -271,15 +271,24 @@ def validate_batch(batch_id: int, *, estimated_rows: int | None = None) -> Impor
 def _check(path: Path, batch: ImportBatch, actor, progress: _Progress, estimated_rows: int,
            plan: "_PlanWriter") -> _Outcome:
     fmt = InventoryFormat()
-    with DatabaseWorker("upload-check") as worker:
-        # Read while python-calamine loads the sheet (it lets go of the GIL): the second core is free.
-        known = worker.submit(_records_by_number, actor, estimated_rows)
+    # Two database workers, so that lookups never queue behind staging: one reads the records
+    # (all of them first, while python-calamine loads the sheet and lets go of the GIL), the other
+    # keeps the plan (the file and, on PostgreSQL, the stage).
+    with DatabaseWorker("upload-read") as reader, DatabaseWorker("upload-stage") as stager:
+        known = reader.submit(_records_by_number, actor, estimated_rows)
         sheet = open_sheet(path, batch.original_name, fmt.required_headers)
-        return _check_sheet(sheet, fmt, batch, actor, progress, estimated_rows, plan, worker, known)
+        return _check_sheet(sheet, fmt, batch, actor, progress, estimated_rows, plan,
+                            _Workers(reader, stager), known)
+
+
+@dataclass
+class _Workers:
+    reader: DatabaseWorker
+    stager: DatabaseWorker
 
 
 def _check_sheet(sheet, fmt: InventoryFormat, batch: ImportBatch, actor, progress: _Progress, estimated_rows: int,
-                 plan: "_PlanWriter", worker: DatabaseWorker, known: Future) -> _Outcome:
+                 plan: "_PlanWriter", workers: _Workers, known: Future) -> _Outcome:
     layout = SheetLayout(sheet, fmt)
     outcome = _Outcome(unknown_columns=list(layout.unknown), header_row=sheet.header_row,
                        headers=list(sheet.original_headers),
@@ -296,27 +305,29 @@ def _check_sheet(sheet, fmt: InventoryFormat, batch: ImportBatch, actor, progres
                             has_licence="license_type" in present, known=known)
     stage = (upload_stage.PlanStage(batch.pk, fields, outcome.review_state)
              if connection.vendor == "postgresql" else None)
+    stager = workers.stager
     if stage:
-        worker.submit(stage.open).result()
+        stager.submit(stage.open).result()
     try:
-        _check_rows(iter_rows(sheet, fmt, layout), fields, outcome, checker, worker, stage, progress,
+        _check_rows(iter_rows(sheet, fmt, layout), fields, outcome, checker, workers, stage, progress,
                     estimated_rows)
         if stage:
-            worker.submit(stage.finish).result()
+            stager.submit(stage.finish).result()
     except BaseException:
         if stage:
             with contextlib.suppress(Exception):
-                worker.submit(stage.discard).result()
+                stager.submit(stage.discard).result()
         raise
     return outcome
 
 
 def _check_rows(rows: Iterator, fields: list[str], outcome: _Outcome, checker: "_ChunkChecker",
-                worker: DatabaseWorker, stage: "upload_stage.PlanStage | None", progress: _Progress,
+                workers: _Workers, stage: "upload_stage.PlanStage | None", progress: _Progress,
                 estimated_rows: int) -> None:
-    """The rows a chunk at a time, over two threads: while this one parses chunk N, the database
-    worker looks up chunk N's records and stages chunk N-1's plan (PostgreSQL); chunk N-1 is then
-    checked here with its records in hand. Nothing waits but the Python parsing."""
+    """The rows a chunk at a time: while this thread parses chunk N, the reader looks up chunk N's
+    records and the stager keeps chunk N-1's plan; chunk N-1 is then checked here with its records
+    in hand."""
+    reader, stager = workers.reader, workers.stager
     blanks = [blank_value(name) for name in fields]
     size = _in_size()
     loads: list[Future] = []
@@ -328,9 +339,8 @@ def _check_rows(rows: Iterator, fields: list[str], outcome: _Outcome, checker: "
                  _("已校验 %(n)d 行") % {"n": outcome.total})
         text = checker.plan.end_chunk()
         if text:
-            # The worker compresses the chunk into the plan file (zlib lets go of the GIL) and stages
-            # it; one thread, so the chunks land in order.
-            loads.append(worker.submit(_keep_chunk, checker.plan, stage, text))
+            # Compressed into the plan file (zlib lets go of the GIL) and staged by one thread, in order.
+            loads.append(stager.submit(_keep_chunk, checker.plan, stage, text))
 
     chunk: list[tuple] = []
     for item in rows:
@@ -348,14 +358,14 @@ def _check_rows(rows: Iterator, fields: list[str], outcome: _Outcome, checker: "
             outcome.problems.extend(item.errors)
             outcome.problem_raw[item.row_number] = item.raw
         if len(chunk) >= size:
-            found = worker.submit(checker.fetch, [row[1] for row in chunk])
+            found = reader.submit(checker.fetch, [row[1] for row in chunk])
             if previous:
                 settle(*previous)
             previous, chunk = (chunk, found), []
     if previous:
         settle(*previous)
     if chunk:
-        settle(chunk, worker.submit(checker.fetch, [row[1] for row in chunk]))
+        settle(chunk, reader.submit(checker.fetch, [row[1] for row in chunk]))
     checker.finish()
     for load in loads:
         load.result()
@@ -395,7 +405,7 @@ class _ChunkChecker:
 
     def __init__(self, actor, fields: list[str], outcome: _Outcome, plan: "_PlanWriter", *, has_title: bool,
                  has_licence: bool, known: Future | None = None) -> None:
-        # `known`: the result of `_records_by_number`, submitted to the same worker before `fetch`.
+        # `known`: the result of `_records_by_number`, submitted to the reader before any `fetch`.
         self.known = known
         self.actor = actor
         self.fields = fields

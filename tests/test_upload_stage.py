@@ -238,7 +238,7 @@ def test_outside_a_transaction_the_worker_thread_reads_and_stages(world, bj, mon
     batch = upload.validate_batch(upload.stage_upload(actor=bj, file=_as_upload(two_rows(world))).pk)
     assert batch.status == Status.VALIDATED
     if connection.vendor == "postgresql":
-        assert threads and all(name.startswith("upload-check") for name in threads)
+        assert threads and all(name.startswith("upload-read") for name in threads)
         expected = expected_changes(batch)
         assert staged(batch) == expected
     else:
