@@ -5,72 +5,49 @@
     ... the person reads the preview (counts, changes, every error) ...
     batch = request_commit(actor=user, batch=batch)       # or cancel_batch(actor=user, batch=batch)
 
-Validation streams every row through the shared sheet reader and checks them against the
-database a chunk at a time (the institution's records for 5,000 numbers in one query), keeping a
-*plan*: the new values of each record that would change (a gzipped CSV in the storage). Commit
-applies the plan in one transaction: scope and freshness re-checked in aggregate, then on
-PostgreSQL a COPY into a temporary table, one INSERT … SELECT writing one InventoryChange per
-changed record (old → new, from the records as they are) and one UPDATE … FROM; elsewhere
-bulk_create and bulk_update. One audit event. A batch already committed is never applied again,
-so a re-delivered task changes nothing; records changed between preview and commit make the
-plan stale, and the batch is validated again before anything is written.
+Validation (inventory.upload_check) checks every row against the database a chunk at a time and
+keeps a *plan* (inventory.upload_plan): the new values of each record that would change, and the
+rows with problems for the error report (inventory.upload_errors). On PostgreSQL the plan is also
+staged, with each record's history entry, in a table of the batch (inventory.upload_stage) while
+the file is read. The commit applies the plan in one transaction: on PostgreSQL one INSERT … SELECT
+of the staged history and one UPDATE … FROM that re-checks scope and freshness; elsewhere
+bulk_create and bulk_update after an aggregate check. One audit event. A batch already committed is
+never applied again, so a re-delivered task changes nothing; records changed between preview and
+commit make the plan stale, and the batch is validated again before anything is written.
 """
 
 import contextlib
-import csv
-import datetime as dt
-import gzip
 import hashlib
-import io
-import itertools
-import json
 import logging
 import shutil
 import tempfile
-import time
-from collections import defaultdict
 from collections.abc import Iterator
-from concurrent.futures import Future
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
 from accounts.models import Department, User
 from accounts.roles import Role, role_of
-from patentnavi.db_worker import DatabaseWorker
-from patentnavi.sheets import CellError, SheetError, open_sheet
-from patentnavi.sheets.formats import ParsedRow, SheetLayout, iter_rows
+from patentnavi.sheets import SheetError
 from patentnavi.sheets.reader import estimate_rows
-from patentnavi.sheets.report import write_error_report
 from patentnavi.sheets.template import write_template
 
-from . import history, listing, upload_stage
-from .assessment import state_after_upload
-from .choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
+from . import history, upload_check, upload_errors, upload_plan, upload_stage
+from .choices import InventoryStatus, ReviewState
 from .departments import resolve_departments
-from .formats import RECORD_FIELDS, InventoryFormat, blank_value, cell_value
-from .models import ImportBatch, InventoryChange, InventoryRecord, Patent
+from .formats import RECORD_FIELDS, InventoryFormat, cell_value
+from .models import ImportBatch, InventoryChange, InventoryRecord
 
 logger = logging.getLogger(__name__)
 
 Status = ImportBatch.Status
-PLAN_DIR = "import-plans"
-# Rows checked against the database per query (SQLite bounds its parameters; PostgreSQL takes an array).
-LOOKUP_CHUNK = 900
-DIFF_CHUNK = 5000
-# Licences that bar an open licence (DATA-STANDARD.md §3, Patent Law Art. 51).
 
 
 class UploadError(Exception):
@@ -159,61 +136,6 @@ def start_validation(batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-# --- validation -----------------------------------------------------------------------------------
-#
-# Rows stream from the reader in chunks; each chunk is checked against the database in one query
-# (the institution's records for the chunk's numbers, with their current values), and the rows
-# that would change are written at once to the *plan*: a gzipped CSV, one line per record, in
-# the layout of the temporary table the commit COPYs it into. Nothing grows with the file but the
-# plan on disk and the rows that have problems (kept as read, for the error report).
-
-
-@dataclass
-class _Outcome:
-    total: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected_rows: set[int] = field(default_factory=set)
-    problems: list[CellError] = field(default_factory=list)
-    problem_raw: dict[int, list] = field(default_factory=dict)
-    unknown_columns: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)
-    # The review state the commit gives the records (assessment.state_after_upload).
-    review_state: str = ReviewState.APPROVED
-    header_row: int = 1
-    headers: list[str] = field(default_factory=list)
-    column_index: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for p in self.problems if p.level == "warning")
-
-    def counts(self) -> dict:
-        return {
-            "total": self.total, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": len(self.rejected_rows), "warnings": self.warnings,
-            "unknown_columns": self.unknown_columns, "fields": self.fields, "review_state": self.review_state,
-        }
-
-
-class _Progress:
-    """Stores progress on the batch (a queryset update, so a polling page sees it at once), at most
-    twice a second."""
-
-    def __init__(self, batch: ImportBatch) -> None:
-        self.batch_id = batch.pk
-        self.last = 0.0
-
-    def __call__(self, percent: int, message: str, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self.last >= 0.5:
-            self.last = now
-            ImportBatch.objects.filter(pk=self.batch_id).update(
-                progress=max(0, min(99, percent)), progress_message=message[:200]
-            )
-
-
 def validate_batch(batch_id: int, *, estimated_rows: int | None = None) -> ImportBatch:
     """Check every row of the batch's file and keep the plan; the batch becomes validated (or failed).
 
@@ -225,27 +147,27 @@ def validate_batch(batch_id: int, *, estimated_rows: int | None = None) -> Impor
     actor = batch.created_by
     if actor is None or not can_upload(actor) or actor.organization_id != batch.organization_id:
         return _fail(batch, _("上传人已无权为本单位导入盘点结果"))
-    progress = _Progress(batch)
+    progress = upload_check.Progress(batch)
     # Records changed after this moment make the plan stale: the commit then validates again.
     started = timezone.now()
     _set(batch, status=Status.VALIDATING, progress=1, progress_message=_("正在读取文件"))
     try:
-        with local_path(batch) as path, _PlanWriter() as plan:
+        with local_path(batch) as path, upload_plan.PlanWriter() as plan:
             if estimated_rows is None:
                 estimated_rows = estimate_rows(path, batch.original_name)
-            outcome = _check(path, batch, actor, progress, estimated_rows or 1, plan)
+            outcome = upload_check.check_file(path, batch, actor, progress, estimated_rows or 1, plan)
             if outcome.total == 0:
                 return _fail(batch, _("文件中没有数据行(表头下方都是空行)"))
-            plan.save_to(_plan_name(batch))
+            plan.save_to(upload_plan.plan_name(batch))
             outcome.problems.sort(key=lambda p: (p.row, p.level != "error"))
-            batch.errors = [_problem_dict(p) for p in outcome.problems]
-            _drop_report(batch)
+            batch.errors = [upload_errors.problem_dict(p) for p in outcome.problems]
+            upload_errors.drop_report(batch)
             if outcome.problems:
-                _save_problem_rows(batch, outcome)
-                if len(outcome.problem_raw) > REPORT_EAGER_ABOVE:
+                upload_errors.save_problem_rows(batch, outcome)
+                if len(outcome.problem_raw) > upload_errors.REPORT_EAGER_ABOVE:
                     # A long report is written now (in the task) rather than when first downloaded.
                     progress(97, _("正在生成错误报告"), force=True)
-                    ensure_error_report(batch)
+                    upload_errors.ensure_error_report(batch)
     except SheetError as error:
         return _fail(batch, str(error))
     except Exception:
@@ -266,509 +188,6 @@ def validate_batch(batch_id: int, *, estimated_rows: int | None = None) -> Impor
         _drop_plan(batch)
     batch.refresh_from_db()
     return batch
-
-
-def _check(path: Path, batch: ImportBatch, actor, progress: _Progress, estimated_rows: int,
-           plan: "_PlanWriter") -> _Outcome:
-    fmt = InventoryFormat()
-    # Two database workers, so that lookups never queue behind staging: one reads the records
-    # (all of them first, while python-calamine loads the sheet and lets go of the GIL), the other
-    # keeps the plan (the file and, on PostgreSQL, the stage).
-    with DatabaseWorker("upload-read") as reader, DatabaseWorker("upload-stage") as stager:
-        known = reader.submit(_records_by_number, actor, estimated_rows)
-        sheet = open_sheet(path, batch.original_name, fmt.required_headers)
-        return _check_sheet(sheet, fmt, batch, actor, progress, estimated_rows, plan,
-                            _Workers(reader, stager), known)
-
-
-@dataclass
-class _Workers:
-    reader: DatabaseWorker
-    stager: DatabaseWorker
-
-
-def _check_sheet(sheet, fmt: InventoryFormat, batch: ImportBatch, actor, progress: _Progress, estimated_rows: int,
-                 plan: "_PlanWriter", workers: _Workers, known: Future) -> _Outcome:
-    layout = SheetLayout(sheet, fmt)
-    outcome = _Outcome(unknown_columns=list(layout.unknown), header_row=sheet.header_row,
-                       headers=list(sheet.original_headers),
-                       column_index={column.header: index for index, column in layout.positions})
-    for header in layout.unknown:
-        outcome.problems.append(
-            CellError(sheet.header_row, header, "", _("不是盘点结果格式的列,已忽略"), level="warning")
-        )
-    present = layout.present_keys
-    fields = [name for name in RECORD_FIELDS if name in present]
-    outcome.fields = fields
-    plan.start(fields)
-    checker = _ChunkChecker(actor, fields, outcome, plan, has_title="title" in present,
-                            has_licence="license_type" in present, known=known)
-    stage = (upload_stage.PlanStage(batch.pk, fields, outcome.review_state)
-             if connection.vendor == "postgresql" else None)
-    stager = workers.stager
-    if stage:
-        stager.submit(stage.open).result()
-    try:
-        _check_rows(iter_rows(sheet, fmt, layout), fields, outcome, checker, workers, stage, progress,
-                    estimated_rows)
-        if stage:
-            stager.submit(stage.finish).result()
-    except BaseException:
-        if stage:
-            with contextlib.suppress(Exception):
-                stager.submit(stage.discard).result()
-        raise
-    return outcome
-
-
-def _check_rows(rows: Iterator, fields: list[str], outcome: _Outcome, checker: "_ChunkChecker",
-                workers: _Workers, stage: "upload_stage.PlanStage | None", progress: _Progress,
-                estimated_rows: int) -> None:
-    """The rows a chunk at a time: while this thread parses chunk N, the reader looks up chunk N's
-    records and the stager keeps chunk N-1's plan; chunk N-1 is then checked here with its records
-    in hand."""
-    reader, stager = workers.reader, workers.stager
-    blanks = [blank_value(name) for name in fields]
-    size = _in_size()
-    loads: list[Future] = []
-    previous: tuple[list[tuple], Future] | None = None
-
-    def settle(chunk: list[tuple], found: Future) -> None:
-        checker.check(chunk, found.result())
-        progress(int(95 * outcome.total / max(estimated_rows, outcome.total)),
-                 _("已校验 %(n)d 行") % {"n": outcome.total})
-        text = checker.plan.end_chunk()
-        if text:
-            # Compressed into the plan file (zlib lets go of the GIL) and staged by one thread, in order.
-            loads.append(stager.submit(_keep_chunk, checker.plan, stage, text))
-
-    chunk: list[tuple] = []
-    for item in rows:
-        outcome.total += 1
-        if isinstance(item, ParsedRow):
-            values = item.values
-            new = [b if v is None else v for v, b in zip(map(values.__getitem__, fields), blanks, strict=True)]
-            chunk.append((item.row_number, values["application_number"], values.get("title"),
-                          values.get("license_type"), new, item.raw))
-            if item.warnings:
-                outcome.problems.extend(item.warnings)
-                outcome.problem_raw[item.row_number] = item.raw
-        else:
-            outcome.rejected_rows.add(item.row_number)
-            outcome.problems.extend(item.errors)
-            outcome.problem_raw[item.row_number] = item.raw
-        if len(chunk) >= size:
-            found = reader.submit(checker.fetch, [row[1] for row in chunk])
-            if previous:
-                settle(*previous)
-            previous, chunk = (chunk, found), []
-    if previous:
-        settle(*previous)
-    if chunk:
-        settle(chunk, reader.submit(checker.fetch, [row[1] for row in chunk]))
-    checker.finish()
-    for load in loads:
-        load.result()
-
-
-def _keep_chunk(plan: "_PlanWriter", stage: "upload_stage.PlanStage | None", text: str) -> None:
-    plan.write_chunk(text)
-    if stage:
-        stage.load(text)
-
-
-# The actor's records are read all at once, while the sheet loads, when the file is expected to
-# cover at least this share of them; otherwise a chunk at a time, by the chunk's numbers.
-READ_ALL_SHARE = 0.5
-
-
-def _records_by_number(actor, estimated_rows: int) -> dict[str, tuple] | None:
-    """Every record the actor may inventory, by application number (the columns of `_base_columns`),
-    or None when the file is expected to cover less than READ_ALL_SHARE of them."""
-    editable = InventoryRecord.objects.editable_by(actor)
-    if editable.count() * READ_ALL_SHARE > estimated_rows:
-        return None
-    return {values[0]: values[1:] for values in _base_columns(editable).iterator(chunk_size=5000)}
-
-
-def _base_columns(records):
-    """What every row is checked against: number, id, title, licence, status, in_library,
-    screening, review state and the abstract's head (for the listing score)."""
-    return records.annotate(abstract_head=Substr("patent__abstract", 1, listing.MIN_ABSTRACT_CHARS)).values_list(
-        "patent__application_number", "pk", "patent__title", "license_type", "status", "in_library",
-        "screening", "review_state", "abstract_head",
-    )
-
-
-class _ChunkChecker:
-    """Checks rows against the database a chunk at a time and writes the plan lines."""
-
-    def __init__(self, actor, fields: list[str], outcome: _Outcome, plan: "_PlanWriter", *, has_title: bool,
-                 has_licence: bool, known: Future | None = None) -> None:
-        # `known`: the result of `_records_by_number`, submitted to the reader before any `fetch`.
-        self.known = known
-        self.actor = actor
-        self.fields = fields
-        self.outcome = outcome
-        self.plan = plan
-        self.has_title = has_title
-        self.has_licence = has_licence
-        self.editable = InventoryRecord.objects.editable_by(actor)
-        self.screening_at = fields.index("screening") if "screening" in fields else None
-        self.missing: dict[str, list[tuple[int, list]]] = defaultdict(list)
-        # The listing score needs these fields; those the file lacks are read from the records.
-        self.score_fields_absent = [name for name in listing.SCORE_FIELDS if name not in fields]
-        self.state = outcome.review_state = state_after_upload(actor)
-
-    def fetch(self, numbers: list[str]) -> tuple[dict[str, tuple], dict[int, list]]:
-        """The records of the chunk's numbers (`_base_columns`), then, by id, the field values of
-        those that can be unchanged (already inventoried) and the score fields the file lacks: a
-        first inventory of a whole file reads nothing more. Database work only, run by the
-        validation's database worker."""
-        known = self.known.result() if self.known is not None else None
-        if known is not None:
-            found = {number: known[number] for number in numbers if number in known}
-        else:
-            found = {}
-            for part in _chunks(numbers, _in_size()):
-                for values in _base_columns(self.editable.filter(patent__application_number__in=_values_in(part))):
-                    found[values[0]] = values[1:]
-        absent = self.score_fields_absent
-        wanted = [values[0] for values in found.values() if absent or values[3] == InventoryStatus.INVENTORIED]
-        details: dict[int, list] = {}
-        for part in _chunks(wanted, _in_size()):
-            for record_id, *values in self.editable.filter(pk__in=part).values_list("pk", *self.fields, *absent):
-                details[record_id] = values
-        return found, details
-
-    def check(self, chunk: list[tuple], fetched: tuple[dict[str, tuple], dict[int, list]]) -> None:
-        """Each row of the chunk against its record (`fetch`): rejected, unchanged, or a plan line."""
-        outcome, fields, absent = self.outcome, self.fields, self.score_fields_absent
-        found, details = fetched
-        width = len(fields)
-        for row_number, number, title, licence, new, raw in chunk:
-            current = found.get(number)
-            if current is None:
-                self.missing[number].append((row_number, raw))
-                continue
-            record_id, base_title, current_licence, status, in_library, screening, review, abstract_head = current
-            if self.has_licence and licence == LicenseType.OPEN and current_licence in EXCLUSIVE_LICENCES:
-                outcome.rejected_rows.add(row_number)
-                outcome.problem_raw[row_number] = raw
-                outcome.problems.append(CellError(
-                    row_number, "许可方式", "开放许可",
-                    _("该专利已登记%(licence)s,不能再声明开放许可") % {"licence": _licence_label(current_licence)},
-                ))
-                continue
-            if self.has_title and title and _same_text(title) != _same_text(base_title):
-                outcome.problem_raw[row_number] = raw
-                outcome.problems.append(CellError(
-                    row_number, "专利名称", title,
-                    _("与基础库中的专利名称“%(title)s”不一致,以基础库为准") % {"title": base_title},
-                    level="warning",
-                ))
-            # A staff upload counts as approved (建档 and review done by the institution itself).
-            # An institution-level upload approves; a department's is submitted to review, but the same
-            # values over an approved record leave it approved (and unchanged).
-            screened_in = (screening if self.screening_at is None else new[self.screening_at]) == Screening.IN
-            if (status == InventoryStatus.INVENTORIED and review in (ReviewState.APPROVED, self.state)
-                    and in_library == (screened_in and review == ReviewState.APPROVED)
-                    and (details[record_id][:width] if absent else details[record_id]) == new):
-                outcome.unchanged += 1
-                continue
-            target_library = screened_in and self.state == ReviewState.APPROVED
-            scored = dict(zip(fields, new, strict=True))
-            if absent:
-                scored.update(zip(absent, details[record_id][width:], strict=True))
-            score = listing.score_values(scored, abstract_head)
-            if status == InventoryStatus.PENDING:
-                outcome.new += 1
-            else:
-                outcome.updated += 1
-            # The history's old → new values are taken at commit, from the records as they are then.
-            self.plan.write(record_id, new, target_library, row_number, number, status, score)
-
-    def finish(self) -> None:
-        """The rows whose patent the actor may not inventory, each with its reason (a few queries)."""
-        if not self.missing:
-            return
-        reasons = _why_not_editable(self.actor, set(self.missing))
-        for number, rows in self.missing.items():
-            for row_number, raw in rows:
-                self.outcome.rejected_rows.add(row_number)
-                self.outcome.problem_raw[row_number] = raw
-                self.outcome.problems.append(CellError(row_number, "申请号", number, reasons[number]))
-
-
-def _same_text(value: str) -> str:
-    return "".join(str(value).split())
-
-
-def _licence_label(value: str) -> str:
-    return str(LicenseType(value).label)
-
-
-def _in_size() -> int:
-    """How many values one `IN (…)` query takes: SQLite bounds its parameters."""
-    return LOOKUP_CHUNK if connection.vendor == "sqlite" else DIFF_CHUNK
-
-
-def _values_in(values: list[str]):
-    """The right side of an `__in` lookup: on PostgreSQL one array parameter (cheap to parse and
-    plan, however many values), elsewhere the list itself."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::text[])", [values])
-    return values
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _why_not_editable(actor, numbers: set[str]) -> dict[str, str]:
-    """The Chinese reason, per number, that a row's patent cannot be inventoried by the actor."""
-    visible: set[str] = set()
-    existing: set[str] = set()
-    for chunk in _chunks(sorted(numbers), LOOKUP_CHUNK):
-        visible.update(Patent.objects.owned_by_visible(actor).filter(application_number__in=chunk)
-                       .values_list("application_number", flat=True))
-        existing.update(Patent.objects.filter(application_number__in=chunk)
-                        .values_list("application_number", flat=True))
-    reasons = {}
-    for number in numbers:
-        if number in visible:
-            reasons[number] = _("专利 %(number)s 由第一权利人单位盘点,本单位是共有权利人,只能查看") % {"number": number}
-        elif number in existing:
-            reasons[number] = _("专利 %(number)s 不属于本单位") % {"number": number}
-        else:
-            reasons[number] = _("专利 %(number)s 不在存量专利基础库中") % {"number": number}
-    return reasons
-
-
-def _problem_dict(problem: CellError) -> dict:
-    return {"row": problem.row, "column": problem.column, "value": problem.value, "message": problem.message,
-            "level": problem.level}
-
-
-def problems_of(batch: ImportBatch) -> list[CellError]:
-    return [CellError(p["row"], p["column"], p.get("value", ""), p["message"], p.get("level", "error"))
-            for p in batch.errors or []]
-
-
-# The error report is written from the rows with problems, kept as read (JSON, dates tagged) when
-# the file is validated; small reports are written when first downloaded, long ones at once.
-REPORT_EAGER_ABOVE = 5000
-
-
-def _problem_rows_name(batch: ImportBatch) -> str:
-    return f"import-problems/{batch.pk}.json.gz"
-
-
-def _cell_json(value: object) -> object:
-    if isinstance(value, dt.datetime | dt.date):
-        return {"date": value.isoformat()}
-    if isinstance(value, dt.time | dt.timedelta):
-        return str(value)
-    return value
-
-
-def _cell_from_json(value: object) -> object:
-    if isinstance(value, dict) and "date" in value:
-        text = value["date"]
-        return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
-    return value
-
-
-def _save_problem_rows(batch: ImportBatch, outcome: _Outcome) -> None:
-    payload = {
-        "headers": outcome.headers, "header_row": outcome.header_row, "column_index": outcome.column_index,
-        "rows": [[row, [_cell_json(value) for value in raw or []]] for row, raw in sorted(outcome.problem_raw.items())],
-    }
-    name = _problem_rows_name(batch)
-    default_storage.delete(name)
-    default_storage.save(name, File(io.BytesIO(gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), 1))))
-
-
-def has_error_report(batch: ImportBatch) -> bool:
-    return bool(batch.error_report) or default_storage.exists(_problem_rows_name(batch))
-
-
-def ensure_error_report(batch: ImportBatch) -> bool:
-    """Write the batch's error report if it is not written yet; False when the batch has no problems.
-
-    The report: the rows with problems as they were read, bad cells in red, messages last.
-    """
-    if batch.error_report:
-        return True
-    name = _problem_rows_name(batch)
-    if not default_storage.exists(name):
-        return False
-    with default_storage.open(name, "rb") as handle:
-        payload = json.loads(gzip.decompress(handle.read()))
-    problems = problems_of(batch)
-    header_row = payload["header_row"]
-    by_row: dict[int, list[CellError]] = defaultdict(list)
-    for problem in problems:
-        if problem.row > header_row:
-            by_row[problem.row].append(problem)
-    notes = [problem.as_text() for problem in problems if problem.row <= header_row]
-    raw_rows = {row: [_cell_from_json(value) for value in raw] for row, raw in payload["rows"]}
-    rows = ((row, raw_rows.get(row) or []) for row in sorted(by_row))
-    with tempfile.TemporaryFile() as handle:
-        write_error_report(handle, headers=payload["headers"], rows=rows, problems=by_row,
-                           column_index=payload["column_index"], notes=notes)
-        handle.seek(0)
-        batch.error_report.save(f"inventory-{batch.pk}-errors.xlsx", File(handle), save=False)
-    ImportBatch.objects.filter(pk=batch.pk).update(error_report=batch.error_report.name)
-    return True
-
-
-def _drop_report(batch: ImportBatch) -> None:
-    """A batch validated again starts without a report."""
-    if batch.error_report:
-        batch.error_report.delete(save=False)
-        ImportBatch.objects.filter(pk=batch.pk).update(error_report="")
-    default_storage.delete(_problem_rows_name(batch))
-
-
-# --- the plan -------------------------------------------------------------------------------------
-#
-# One CSV line per record that would change: id, the new values of the file's fields, in_library,
-# then the row number, the application number and the status before. NULL is \N (only the
-# nullable non-text fields are ever NULL); lists are JSON; booleans t/f.
-
-
-def _plan_name(batch: ImportBatch) -> str:
-    return f"{PLAN_DIR}/{batch.pk}.csv.gz"
-
-
-def _field_kind(name: str) -> str:
-    return InventoryRecord._meta.get_field(name).get_internal_type()
-
-
-class _PlanWriter:
-    """Writes plan lines a chunk at a time (`end_chunk` returns the chunk's text, for the stage) to a
-    gzipped temporary file, then into the storage."""
-
-    def __enter__(self) -> "_PlanWriter":
-        self.file = tempfile.TemporaryFile()
-        self.gzip = gzip.GzipFile(fileobj=self.file, mode="wb", compresslevel=1)
-        self.text = io.TextIOWrapper(self.gzip, encoding="utf-8", newline="")
-        self.chunk = io.StringIO()
-        self.csv = csv.writer(self.chunk, lineterminator="\n")
-        self.encoders: list[tuple[int, object]] = []
-        return self
-
-    def start(self, fields: list[str]) -> None:
-        for index, name in enumerate(fields):
-            kind = _field_kind(name)
-            if kind == "JSONField":
-                self.encoders.append((index, _encode_json))
-            elif kind == "BooleanField":
-                self.encoders.append((index, _encode_bool))
-            elif name in NULLABLE:
-                self.encoders.append((index, _encode_null))
-
-    def write(self, record_id: int, new: list, in_library: bool, row_number: int, number: str, status: str,
-              score: int) -> None:
-        line = [record_id, *new]
-        for index, encode in self.encoders:
-            line[index + 1] = encode(line[index + 1])
-        line += ["t" if in_library else "f", row_number, number, status, score]
-        self.csv.writerow(line)
-
-    def end_chunk(self) -> str:
-        """The lines written since the last call, to be kept with `write_chunk` (by the caller's worker)."""
-        text = self.chunk.getvalue()
-        self.chunk = io.StringIO()
-        self.csv = csv.writer(self.chunk, lineterminator="\n")
-        return text
-
-    def write_chunk(self, text: str) -> None:
-        self.text.write(text)
-
-    def save_to(self, name: str) -> None:
-        self.write_chunk(self.end_chunk())
-        self.text.flush()
-        self.gzip.close()  # writes the gzip trailer; the underlying file stays open
-        self.file.seek(0)
-        default_storage.delete(name)
-        saved = default_storage.save(name, File(self.file))
-        if saved != name:
-            default_storage.delete(saved)
-            raise RuntimeError(f"the plan could not be stored as {name}")
-
-    def __exit__(self, *exc) -> None:
-        with contextlib.suppress(Exception):
-            self.text.close()
-        self.file.close()
-
-
-NULLABLE = {"is_financially_funded", "maturity", "asking_price"}
-
-
-def _encode_json(value: object) -> str:
-    # The lists here hold codes (intents, industries): joined directly, json.dumps only if one needs escaping.
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        plain = "".join(value)
-        if '"' not in plain and "\\" not in plain and plain.isprintable():
-            return '["' + '","'.join(value) + '"]' if value else "[]"
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _encode_bool(value: object) -> str:
-    return r"\N" if value is None else ("t" if value else "f")
-
-
-def _encode_null(value: object) -> object:
-    return r"\N" if value is None else value
-
-
-def _decode(name: str, kind: str, text: str) -> object:
-    if name in NULLABLE and text == r"\N":
-        return None
-    if kind == "JSONField":
-        return json.loads(text)
-    if kind == "BooleanField":
-        return text == "t"
-    if kind in {"PositiveSmallIntegerField", "IntegerField", "SmallIntegerField"}:
-        return int(text)
-    if kind == "DecimalField":
-        return Decimal(text)
-    return text
-
-
-@contextlib.contextmanager
-def _plan_lines(batch: ImportBatch) -> Iterator[Iterator[list[str]]]:
-    name = _plan_name(batch)
-    if not default_storage.exists(name):
-        yield iter(())
-        return
-    with default_storage.open(name, "rb") as raw, gzip.GzipFile(fileobj=raw) as unzipped:
-        yield csv.reader(io.TextIOWrapper(unzipped, encoding="utf-8", newline=""))
-
-
-def plan_page(batch: ImportBatch, start: int, stop: int) -> list[dict]:
-    """Plan lines [start, stop): each a dict with id, values (new), in_library, row, number, status_before."""
-    fields = (batch.counts or {}).get("fields", [])
-    state = (batch.counts or {}).get("review_state", ReviewState.APPROVED)
-    kinds = [_field_kind(name) for name in fields]
-    page = []
-    with _plan_lines(batch) as lines:
-        for line in itertools.islice(lines, start, stop):
-            values = {name: _decode(name, kind, text)
-                      for name, kind, text in zip(fields, kinds, line[1:], strict=False)}
-            tail = line[len(fields) + 1:]
-            page.append({"id": int(line[0]), "values": values, "in_library": tail[0] == "t", "row": int(tail[1]),
-                         "number": tail[2], "status_before": tail[3], "listing_score": int(tail[4]),
-                         "review_state": state})
-    return page
-
-
-def _drop_plan(batch: ImportBatch) -> None:
-    default_storage.delete(_plan_name(batch))
-    upload_stage.drop(batch.pk)
 
 
 # --- commit ---------------------------------------------------------------------------------------
@@ -914,7 +333,7 @@ def _apply_postgresql(actor, batch: ImportBatch, now) -> tuple[int, int]:
     with connection.cursor() as cursor:
         counts = stage.counts(cursor)
         if counts is None or counts[0] != expected:  # emptied by a crash, or dropped by the cleanup
-            with _plan_file(batch) as plan:
+            with upload_plan.plan_file(batch) as plan:
                 stage.rebuild(cursor, plan)
             counts = stage.counts(cursor)
         planned, new = counts
@@ -968,42 +387,18 @@ def _apply_postgresql(actor, batch: ImportBatch, now) -> tuple[int, int]:
     return new, planned - new
 
 
-@contextlib.contextmanager
-def _plan_file(batch: ImportBatch):
-    """The plan, uncompressed, as a binary stream (for COPY)."""
-    name = _plan_name(batch)
-    if not default_storage.exists(name):
-        yield io.BytesIO()
-        return
-    with default_storage.open(name, "rb") as raw, gzip.GzipFile(fileobj=raw) as unzipped:
-        yield unzipped
-
-
-def planned_changes(fields: list[str], old: dict, line: dict) -> dict[str, list]:
-    """{field: [old, new]} of one plan line against the record's current values (`old`: the
-    fields, status and in_library), as the change history records it."""
-    changes = history.diff({name: old[name] for name in fields}, line["values"])
-    if old["status"] != InventoryStatus.INVENTORIED:
-        changes["status"] = [old["status"], InventoryStatus.INVENTORIED.value]
-    if old["in_library"] != line["in_library"]:
-        changes["in_library"] = [old["in_library"], line["in_library"]]
-    if old.get("review_state", line["review_state"]) != line["review_state"]:
-        changes["review_state"] = [old["review_state"], line["review_state"]]
-    return changes
-
-
 def _apply_portable(actor, batch: ImportBatch, now) -> tuple[int, int]:
     """Other databases (SQLite: demo and tests): the plan in chunks, bulk_update and bulk_create."""
     fields = batch.counts.get("fields", [])
     total = batch.counts.get("new", 0) + batch.counts.get("updated", 0)
-    lines = plan_page(batch, 0, total)
+    lines = upload_plan.plan_page(batch, 0, total)
     if not lines:
         return 0, 0
-    for part in _chunks([line["id"] for line in lines], LOOKUP_CHUNK):
+    for part in upload_check.chunks([line["id"] for line in lines], upload_check.LOOKUP_CHUNK):
         _check_scope_and_freshness(actor, batch, len(part), part)
     editable = InventoryRecord.objects.editable_by(actor)
     new = 0
-    for part in _chunks(lines, LOOKUP_CHUNK):
+    for part in upload_check.chunks(lines, upload_check.LOOKUP_CHUNK):
         current = {values["id"]: values for values in editable.filter(pk__in=[line["id"] for line in part])
                    .values("id", *fields, "status", "in_library", "review_state")}
         objects, entries = [], []
@@ -1015,7 +410,7 @@ def _apply_portable(actor, batch: ImportBatch, now) -> tuple[int, int]:
                                   listing_score=line["listing_score"], **line["values"])
             new += old["status"] == InventoryStatus.PENDING
             objects.append(obj)
-            entries.append(history.change(record_id=line["id"], changes=planned_changes(fields, old, line),
+            entries.append(history.change(record_id=line["id"], changes=upload_plan.planned_changes(fields, old, line),
                                           actor=actor, source=InventoryChange.Source.UPLOAD, batch=batch, at=now))
         history.write_changes(entries)
         InventoryRecord.objects.bulk_update(
@@ -1042,6 +437,11 @@ def cancel_batch(*, actor, batch: ImportBatch, request=None) -> ImportBatch:
                organization=batch.organization, file=batch.original_name)
         transaction.on_commit(lambda: _drop_plan(batch))
     return batch
+
+
+def _drop_plan(batch: ImportBatch) -> None:
+    upload_plan.delete_plan(batch)
+    upload_stage.drop(batch.pk)
 
 
 def _fail(batch: ImportBatch, message: str) -> ImportBatch:

@@ -28,7 +28,7 @@ from accounts.audit import record
 from accounts.decorators import role_required
 from accounts.roles import Role
 
-from . import upload
+from . import upload, upload_errors, upload_plan
 from .choices import Disposal, Intent
 from .formats import INDUSTRIES, InventoryFormat
 from .models import ImportBatch, InventoryChange, InventoryRecord
@@ -138,7 +138,7 @@ def _planned_changes(batch: ImportBatch, user, page_number) -> tuple[object, lis
     counts = batch.counts or {}
     paginator = Paginator(_PlanPages(counts.get("new", 0) + counts.get("updated", 0)), CHANGES_PAGE_SIZE)
     page = paginator.get_page(page_number)
-    lines = upload.plan_page(batch, page.start_index() - 1, page.end_index()) if paginator.count else []
+    lines = upload_plan.plan_page(batch, page.start_index() - 1, page.end_index()) if paginator.count else []
     fields = counts.get("fields", [])
     current = {
         values["id"]: values
@@ -152,7 +152,7 @@ def _planned_changes(batch: ImportBatch, user, page_number) -> tuple[object, lis
             continue
         items.append({"row": line["row"], "number": line["number"], "title": old["patent__title"],
                       "new": line["status_before"] != "inventoried",
-                      "changes": _change_items(upload.planned_changes(fields, old, line))})
+                      "changes": _change_items(upload_plan.planned_changes(fields, old, line))})
     return page, items
 
 
@@ -175,7 +175,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "running": running,
         "can_act": upload.committable_batches(request.user).filter(pk=batch.pk).exists(),
         "creator_visible": bool(upload.visible_creators(request.user, [batch])),
-        "has_report": batch.status != ImportBatch.Status.FAILED and upload.has_error_report(batch),
+        "has_report": batch.status != ImportBatch.Status.FAILED and upload_errors.has_error_report(batch),
         "counts": batch.counts or {},
     }
     if not running and batch.status not in {ImportBatch.Status.FAILED}:
@@ -243,7 +243,7 @@ def upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def upload_report(request: HttpRequest, pk: int) -> FileResponse:
     """The error report (.xlsx), served by the view (not /media/): it names patents."""
     batch = get_object_or_404(_batches(request.user), pk=pk)
-    if not upload.ensure_error_report(batch):
+    if not upload_errors.ensure_error_report(batch):
         raise Http404
     record("export.import_error_report", actor=request.user, request=request, target=batch,
            organization=batch.organization)

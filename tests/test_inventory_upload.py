@@ -18,7 +18,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from inventory import upload
+from inventory import upload, upload_check, upload_errors
 from inventory.choices import ImplementationStatus, InventoryStatus, LicenseType, Screening
 from inventory.formats import InventoryFormat
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
@@ -519,8 +519,8 @@ def test_error_report_marks_bad_cells(world, bj):
     rows = [good_row(world.patents["bj_moe_private"], 专利名称="改过的名称"), good_row(world.patents["co_owned"]),
             good_row(world.patents["bj_moe_library"], 技术成熟度="x", 联系电话="123")]
     batch = run(bj, xlsx_bytes(rows, title_rows=["标题"]))
-    assert not batch.error_report and upload.has_error_report(batch)  # written when first asked for
-    assert upload.ensure_error_report(batch)
+    assert not batch.error_report and upload_errors.has_error_report(batch)  # written when first asked for
+    assert upload_errors.ensure_error_report(batch)
     wb = openpyxl.load_workbook(batch.error_report.path)
     ws = wb.active
     values = list(ws.iter_rows(values_only=True))
@@ -751,7 +751,7 @@ def test_long_preview_pages_through_the_plan(world, bj, client):
 
 
 def test_long_error_report_written_during_validation(world, bj, monkeypatch):
-    monkeypatch.setattr(upload, "REPORT_EAGER_ABOVE", 0)
+    monkeypatch.setattr(upload_errors, "REPORT_EAGER_ABOVE", 0)
     when = dt.datetime(2024, 3, 31, 9, 30)
     batch = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_private"], 技术成熟度="x", 备注=when)]))
     assert batch.error_report  # written at once, not on first download
@@ -761,11 +761,11 @@ def test_long_error_report_written_during_validation(world, bj, monkeypatch):
 
 def test_revalidated_batch_replaces_its_report(world, bj):
     batch = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_private"], 技术成熟度="x")]))
-    assert upload.ensure_error_report(batch)
+    assert upload_errors.ensure_error_report(batch)
     first = batch.error_report.name
     batch = upload.revalidate(batch)
     assert not batch.error_report  # the old report is gone with the old validation
-    assert upload.ensure_error_report(batch) and batch.error_report.name
+    assert upload_errors.ensure_error_report(batch) and batch.error_report.name
     assert not default_storage.exists(first) or first == batch.error_report.name
 
 
@@ -787,12 +787,12 @@ def test_text_starting_with_equals_stays_text(world, bj, client, tmp_path):
 
 def test_cancel_while_validating_wins(world, bj, monkeypatch):
     batch = upload.stage_upload(actor=bj, file=as_upload(xlsx_bytes([good_row(world.patents["bj_moe_private"])])))
-    original = upload._check
+    original = upload_check.check_file
 
     def cancel_midway(*args, **kwargs):
         outcome = original(*args, **kwargs)
         upload.cancel_batch(actor=bj, batch=batch)
         return outcome
 
-    monkeypatch.setattr(upload, "_check", cancel_midway)
+    monkeypatch.setattr(upload_check, "check_file", cancel_midway)
     assert upload.validate_batch(batch.pk).status == Status.CANCELLED

@@ -2,7 +2,7 @@
 worker that does it beside the parsing (patentnavi.db_worker), and the two ways validation reads
 the records (all at once or a chunk at a time).
 
-The staged history is SQL; the portable path's is Python (upload.planned_changes): the tests hold
+The staged history is SQL; the portable path's is Python (upload_plan.planned_changes): the tests hold
 them to the same result, and the commit to the staged one.
 """
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.departments import rename_department
 from accounts.models import Department
-from inventory import upload, upload_stage
+from inventory import upload, upload_check, upload_plan, upload_stage
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 
 from .test_inventory_upload import good_row, run, snapshot, xlsx_bytes
@@ -59,10 +59,10 @@ def staged(batch: ImportBatch) -> dict[int, dict]:
 def expected_changes(batch: ImportBatch) -> dict[int, dict]:
     """The history each plan line would get from the portable (Python) path, records as they are now."""
     fields = batch.counts["fields"]
-    lines = upload.plan_page(batch, 0, 1000)
+    lines = upload_plan.plan_page(batch, 0, 1000)
     current = {values["id"]: values for values in InventoryRecord.objects.filter(pk__in=[line["id"] for line in lines])
                .values("id", "status", "in_library", "review_state", *fields)}
-    return {line["id"]: upload.planned_changes(fields, current[line["id"]], line) for line in lines}
+    return {line["id"]: upload_plan.planned_changes(fields, current[line["id"]], line) for line in lines}
 
 
 def committed_changes(batch: ImportBatch) -> dict[int, dict]:
@@ -200,18 +200,18 @@ def test_reading_all_records_or_a_chunk_at_a_time_agree(world, bj, monkeypatch):
     unknown = good_row(world.patents["bj_moe_private"])
     unknown["申请号"] = "CN201910999999.X"
     content = xlsx_bytes([*rows, unknown])
-    monkeypatch.setattr(upload, "LOOKUP_CHUNK", 2)
-    monkeypatch.setattr(upload, "DIFF_CHUNK", 2)
+    monkeypatch.setattr(upload_check, "LOOKUP_CHUNK", 2)
+    monkeypatch.setattr(upload_check, "DIFF_CHUNK", 2)
     outcomes = []
     for share, read_all in ((0.0, True), (10.0**9, False)):
-        monkeypatch.setattr(upload, "READ_ALL_SHARE", share)
+        monkeypatch.setattr(upload_check, "READ_ALL_SHARE", share)
         reads = []
-        real = upload._records_by_number
-        monkeypatch.setattr(upload, "_records_by_number",
+        real = upload_check._records_by_number
+        monkeypatch.setattr(upload_check, "_records_by_number",
                             lambda *args, real=real, reads=reads: reads.append(real(*args)) or reads[-1])
         batch = run(bj, content)
         assert (reads[0] is not None) == read_all
-        outcomes.append((batch.counts, batch.errors, upload.plan_page(batch, 0, 100)))
+        outcomes.append((batch.counts, batch.errors, upload_plan.plan_page(batch, 0, 100)))
         upload.cancel_batch(actor=bj, batch=batch)
     assert outcomes[0] == outcomes[1]
     counts, errors, _plan = outcomes[0]
@@ -228,13 +228,13 @@ def test_outside_a_transaction_the_worker_thread_reads_and_stages(world, bj, mon
     """As in production (a Celery task): on PostgreSQL the records are read and the plan staged by
     the worker thread, on its own connection, while this thread parses; the result is the same."""
     threads: set[str] = set()
-    real_fetch = upload._ChunkChecker.fetch
+    real_fetch = upload_check._ChunkChecker.fetch
 
     def fetch(self, numbers):
         threads.add(threading.current_thread().name)
         return real_fetch(self, numbers)
 
-    monkeypatch.setattr(upload._ChunkChecker, "fetch", fetch)
+    monkeypatch.setattr(upload_check._ChunkChecker, "fetch", fetch)
     batch = upload.validate_batch(upload.stage_upload(actor=bj, file=_as_upload(two_rows(world))).pk)
     assert batch.status == Status.VALIDATED
     if connection.vendor == "postgresql":

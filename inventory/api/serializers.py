@@ -1,7 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from .. import upload
+from .. import upload_errors
 from ..models import ImportBatch, InventoryRecord, Patent
 
 
@@ -60,7 +60,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
     def get_error_report(self, batch: ImportBatch) -> str | None:
         """The error report's address (an .xlsx), when there is one."""
-        if not upload.has_error_report(batch):
+        if not upload_errors.has_error_report(batch):
             return None
         url = reverse("importbatch-report", args=[batch.pk])
         request = self.context.get("request")

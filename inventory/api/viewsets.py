@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from accounts.audit import record
 from patentnavi.api import ScopedViewSetMixin
 
-from .. import upload
+from .. import upload, upload_errors
 from ..models import ImportBatch, InventoryRecord, Patent
 from .filters import ImportBatchFilterSet, InventoryRecordFilterSet, PatentFilterSet
 from .serializers import (
@@ -148,7 +148,7 @@ class ImportBatchViewSet(
     def report(self, request, pk=None):
         """The error report (.xlsx): the rows with problems, bad cells in red, messages in the last column."""
         batch = self.get_object()
-        if not upload.ensure_error_report(batch):
+        if not upload_errors.ensure_error_report(batch):
             raise Http404
         record("export.import_error_report", actor=request.user, request=request, target=batch,
                organization=batch.organization)
