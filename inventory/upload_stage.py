@@ -120,14 +120,14 @@ class PlanStage:
         cursor.execute(f"TRUNCATE {CHUNK_TABLE}")
 
     def finish(self) -> None:
-        """After the last chunk: the statistics, and the lock released."""
+        """After the last chunk: the table's statistics, and the lock released."""
         with connection.cursor() as cursor:
             self._finish(cursor)
             self._unlock(cursor)
 
     def _finish(self, cursor) -> None:
         # Without statistics the planner sorts 100 MB on disk for the history's ORDER BY row_number
-        # (0.3 s) instead of reading the primary key in order; these two columns' take 0.08 s.
+        # (0.3 s) instead of reading the primary key in order; analysing these two columns takes 0.08 s.
         cursor.execute(f"DROP TABLE IF EXISTS {CHUNK_TABLE}")
         cursor.execute(f'ANALYZE "{self.table}" (row_number, id)')
 
@@ -168,8 +168,9 @@ def drop(batch_id: int) -> None:
 
 def drop_abandoned(*, keep_days: int, now: dt.datetime | None = None) -> list[int]:
     """Drop the tables of batches that will not be committed from them: gone, neither validated nor
-    being committed, or validated more than `keep_days` ago (a later commit rebuilds from the plan file). A table that
-    a validation is filling (its advisory lock held) is left alone. Returns the batch ids dropped."""
+    being committed, or validated more than `keep_days` ago (a later commit rebuilds from the plan
+    file). A table that a validation is filling (its advisory lock held) is left alone. Returns the
+    batch ids dropped."""
     if connection.vendor != "postgresql":
         return []
     cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days)
