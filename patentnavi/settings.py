@@ -208,6 +208,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A child whose resident memory passed this after a task is replaced: a long-lived process keeps
+# some of what a 100,000-row upload allocated (freed memory the allocator holds on to).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_MB", 1024) * 1024  # in KiB
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 # Nightly checks of the inventory (inventory.tasks): sleeping-patent flags, then the milestones.

@@ -110,3 +110,12 @@ def test_real_worker_runs_task_against_test_database(transactional_db, django_db
     assert outcome["provinces"] == 32
     result.forget()
     pong.forget()
+
+
+def test_worker_children_are_replaced_past_their_memory_limit():
+    """Settings reach Celery under their lower-case names: a child past 1 GiB after a task is replaced."""
+    from patentnavi.celery import app
+
+    assert app.conf.worker_max_memory_per_child == 1024 * 1024  # KiB
+    assert app.conf.beat_schedule["inventory-drop-abandoned-upload-stages"]["task"] == \
+        "inventory.drop_abandoned_upload_stages"
