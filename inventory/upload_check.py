@@ -304,7 +304,9 @@ class _ChunkChecker:
                 outcome.new += 1
             else:
                 outcome.updated += 1
-            # The history's old → new values are taken at commit, from the records as they are then.
+            # The history's old → new values come from the records as they are when the plan is
+            # staged (PostgreSQL) or committed (elsewhere); the commit refuses records changed since
+            # validation began.
             self.plan.write(record_id, new, target_library, row_number, number, status, score)
 
     def finish(self) -> None:
