@@ -23,6 +23,7 @@ from typing import IO
 from django.db import connection
 from django.utils import timezone
 
+from .choices import ReviewState
 from .models import ImportBatch, InventoryRecord
 
 TABLE_PREFIX = "pn_upload_plan_"
@@ -80,8 +81,6 @@ class PlanStage:
     commit the commit's own (`counts`, `rebuild`)."""
 
     def __init__(self, batch_id: int, fields: list[str], review_state: str) -> None:
-        from .choices import ReviewState
-
         if review_state not in ReviewState.values:  # it is written into the SQL
             raise ValueError(f"unknown review state {review_state!r}")
         self.batch_id = int(batch_id)
@@ -89,6 +88,7 @@ class PlanStage:
         self.definition, text_columns = _columns(fields)
         self.copy_options = "FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({})".format(", ".join(text_columns))
         self.changes = changes_expression(fields, review_state)
+        self.locked_by = None  # the connection that holds the batch's advisory lock
 
     def open(self) -> None:
         """The batch's table, empty (an earlier one is dropped). The batch's advisory lock, taken
@@ -140,7 +140,7 @@ class PlanStage:
 
     def _unlock(self, cursor) -> None:
         # Only the session that took it can release it; another worker thread's lock goes with its connection.
-        if getattr(self, "locked_by", None) is connection.connection:
+        if self.locked_by is not None and self.locked_by is connection.connection:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, self.batch_id])
 
     def counts(self, cursor) -> tuple[int, int] | None:
