@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patentnavi.forms import BootstrapForm
-
-from . import administration
-from .administration import AuditFilter, display
-from .decorators import role_required
-from .models import User
-from .roles import Role
+from accounts import administration
+from accounts.administration import AuditFilter, display
+from accounts.decorators import role_required
+from accounts.models import User
+from accounts.roles import Role
+from ground.forms import BootstrapForm
 
 PAGE_SIZE = 50
 

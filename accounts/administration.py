@@ -28,10 +28,10 @@ from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import record
-from .models import AuditEvent, Organization, User
-from .roles import THREE_ADMINS, Role, role_of
-from .services import create_account_with_initial_password, reset_password, set_active
+from accounts.audit import record
+from accounts.models import AuditEvent, Organization, User
+from accounts.roles import THREE_ADMINS, Role, role_of
+from accounts.services import create_account_with_initial_password, reset_password, set_active
 
 
 def require_role(user, role: str) -> None:

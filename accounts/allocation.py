@@ -27,13 +27,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from patentnavi.sheets import CellError, CellValueError, Column, SheetError, SheetFormat, cells, open_sheet, validate
-from patentnavi.sheets.reader import RawSheet, normalize_header
-
-from .audit import record
-from .identifiers import normalize_credit_code
-from .models import Organization, OrganizationAlias, Province, User
-from .services import create_account_with_initial_password, suggest_username
+from accounts.audit import record
+from accounts.identifiers import normalize_credit_code
+from accounts.models import Organization, OrganizationAlias, Province, User
+from accounts.services import create_account_with_initial_password, suggest_username
+from ground.sheets import CellError, CellValueError, Column, SheetError, SheetFormat, cells, open_sheet, validate
+from ground.sheets.reader import RawSheet, normalize_header
 
 # 单位类型: the listed values only (no synonyms are listed in the standard).
 MINISTRY = "ministry"

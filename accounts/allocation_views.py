@@ -24,16 +24,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .allocation import (
+from accounts.allocation import (
     RESULT_CACHE_SECONDS,
     AllocationError,
     allocate_accounts,
     build_template,
     preview_allocation,
 )
-from .audit import record
-from .decorators import role_required
-from .roles import Role
+from accounts.audit import record
+from accounts.decorators import role_required
+from accounts.roles import Role
 
 UPLOAD_CACHE_SECONDS = 30 * 60
 # Allocation sheets are small (one row per organisation); they wait in the cache between steps.

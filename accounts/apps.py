@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与机构")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (login audit receivers)
+        from accounts import signals  # noqa: F401  (login audit receivers)

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from .models import AuditEvent
+from accounts.models import AuditEvent
 
 
 def client_ip(request) -> str | None:

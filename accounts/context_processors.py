@@ -1,5 +1,5 @@
-from .navigation import entries_for
-from .roles import Role, role_of
+from accounts.roles import Role, role_of
+from ground.registry import site
 
 
 def role(request) -> dict:
@@ -8,5 +8,5 @@ def role(request) -> dict:
     return {
         "role": current,
         "Role": Role,
-        "nav_entries": entries_for(request.user, current) if current else [],
+        "nav_entries": site.entries_for(request.user, current) if current else [],
     }

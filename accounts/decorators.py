@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
-from .roles import role_of
+from accounts.roles import role_of
 
 
 def role_required(*roles: str, message: str = "") -> Callable:

@@ -7,16 +7,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .decorators import role_required
-from .departments import (
+from accounts.decorators import role_required
+from accounts.departments import (
     can_manage_departments,
     create_department,
     department_list,
     rename_department,
     set_member_department,
 )
-from .models import Department, User
-from .roles import Role
+from accounts.models import Department, User
+from accounts.roles import Role
 
 
 def _manager_only(request) -> None:

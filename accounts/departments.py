@@ -3,7 +3,7 @@
 The institution-level admin (`is_org_admin`, no department) creates and renames departments and
 places accounts in them; a department admin (`is_org_admin` with a department) manages the
 accounts of their own department only (`User.objects.editable_by`). Departments also arise from
-the 所属二级单位 column of uploads (inventory.departments.resolve_departments).
+the 所属二级单位 column of uploads (inventory.records.departments.resolve_departments).
 """
 
 import unicodedata
@@ -14,9 +14,9 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import record
-from .models import Department, User
-from .roles import Role, role_of
+from accounts.audit import record
+from accounts.models import Department, User
+from accounts.roles import Role, role_of
 
 NAME_MAX_LENGTH = Department._meta.get_field("name").max_length
 

@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization, User
+from accounts.models import Organization, User
 
 
 class LoginForm(AuthenticationForm):

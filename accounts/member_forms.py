@@ -3,13 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from patentnavi.forms import bootstrap
-
-from .members import normalize_username
-from .models import Department
-from .registration import check_username_available, normalize_contact_phone
-from .registration_forms import name_errors
-from .roles import Role, role_of
+from accounts.members import normalize_username
+from accounts.models import Department
+from accounts.registration import check_username_available, normalize_contact_phone
+from accounts.registration_forms import name_errors
+from accounts.roles import Role, role_of
+from ground.forms import bootstrap
 
 
 class MemberForm(forms.Form):

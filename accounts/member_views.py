@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .member_forms import MemberForm
-from .members import (
+from accounts.member_forms import MemberForm
+from accounts.members import (
     add_member,
     can_manage_members,
     deactivate_member,
@@ -57,8 +57,8 @@ def _one_time_password_page(request, *, member, password: str, created: bool):
 
 @org_admin_required
 def member_list_view(request):
-    from .departments import can_manage_departments
-    from .models import Department
+    from accounts.departments import can_manage_departments
+    from accounts.models import Department
 
     # The institution-level admin places accounts in departments from this list.
     departments = (Department.objects.editable_by(request.user).order_by("name")

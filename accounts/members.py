@@ -14,10 +14,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import User
-from .registration import check_username_available, normalize_contact_phone
-from .roles import Role, role_of
-from .services import create_account_with_initial_password, reset_password, set_active
+from accounts.models import User
+from accounts.registration import check_username_available, normalize_contact_phone
+from accounts.roles import Role, role_of
+from accounts.services import create_account_with_initial_password, reset_password, set_active
 
 MEMBER_ADMIN_ROLES = frozenset({Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE})
 USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role, role_of
-from .scoping import ScopedQuerySet, supervised_institutions
+from accounts.roles import Role, role_of
+from accounts.scoping import ScopedQuerySet, supervised_institutions
 
 
 class Province(models.Model):

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from .audit import record
-from .identifiers import normalize_credit_code
-from .models import Organization, Province, User
-from .roles import Role, role_of
-from .services import create_account_with_initial_password
+from accounts.audit import record
+from accounts.identifiers import normalize_credit_code
+from accounts.models import Organization, Province, User
+from accounts.roles import Role, role_of
+from accounts.services import create_account_with_initial_password
 
 ENTERPRISE_FLAGS = ("is_ip_advantage", "is_specialized", "is_high_tech", "is_state_owned", "is_central_soe")
 REVIEW_NOTE_MAX_LENGTH = Organization._meta.get_field("review_note").max_length

@@ -6,12 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from patentnavi.forms import bootstrap
-
-from .identifiers import normalize_credit_code
-from .members import normalize_username
-from .models import Organization, Province
-from .registration import (
+from accounts.identifiers import normalize_credit_code
+from accounts.members import normalize_username
+from accounts.models import Organization, Province
+from accounts.registration import (
     ENTERPRISE_FLAGS,
     REVIEW_NOTE_MAX_LENGTH,
     check_credit_code_available,
@@ -19,6 +17,7 @@ from .registration import (
     check_username_available,
     normalize_contact_phone,
 )
+from ground.forms import bootstrap
 
 
 def name_errors(form: forms.Form) -> None:

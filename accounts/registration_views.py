@@ -14,11 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .decorators import role_required
-from .models import Organization
-from .registration import approve_enterprise, register_enterprise, reject_enterprise
-from .registration_forms import EnterpriseRegistrationForm, RejectForm, ReviewFilterForm
-from .roles import Role
+from accounts.decorators import role_required
+from accounts.models import Organization
+from accounts.registration import approve_enterprise, register_enterprise, reject_enterprise
+from accounts.registration_forms import EnterpriseRegistrationForm, RejectForm, ReviewFilterForm
+from accounts.roles import Role
 
 _SESSION_KEY = "accounts.registered_enterprise"
 

@@ -25,6 +25,9 @@ class Role(models.TextChoices):
 # business data, and none can do another's work.
 THREE_ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
+# The roles that work with patents: they use the workbench, the search and the resource library.
+BUSINESS_ROLES = frozenset({Role.OPERATOR, Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE})
+
 
 def role_of(user) -> str:
     """The role of a user, or "" for anonymous, inactive or unattached users (who see nothing)."""

@@ -7,7 +7,7 @@ A role without a method sees nothing, so a forgotten rule fails closed.
 
 from django.db import models
 
-from .roles import role_of
+from accounts.roles import role_of
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -28,7 +28,7 @@ class ScopedQuerySet(models.QuerySet):
 
 def supervised_institutions(user) -> models.QuerySet:
     """Institutions a ministry supervises; for 国资委 also the central SOEs."""
-    from .models import Organization
+    from accounts.models import Organization
 
     ministry = user.organization
     filt = models.Q(kind=Organization.Kind.INSTITUTION, supervisor=ministry)

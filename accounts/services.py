@@ -6,8 +6,8 @@ import string
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .audit import record
-from .models import Organization, User
+from accounts.audit import record
+from accounts.models import Organization, User
 
 # Unambiguous characters only: initial passwords are read off a sheet and typed by hand.
 _LOWER = "abcdefghjkmnpqrstuvwxyz"

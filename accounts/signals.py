@@ -1,7 +1,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from .audit import record
+from accounts.audit import record
 
 
 @receiver(user_logged_in)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views, allocation_views, department_views, member_views, registration_views, views
+from accounts import admin_views, allocation_views, department_views, member_views, registration_views, views
 
 app_name = "accounts"
 

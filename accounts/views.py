@@ -1,12 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-from .forms import ForcedPasswordChangeForm, LoginForm
-from .services import change_own_password
+from accounts.forms import ForcedPasswordChangeForm, LoginForm
+from accounts.roles import role_of
+from accounts.services import change_own_password
+from ground.registry import site
 
 
 class LoginView(auth_views.LoginView):
@@ -30,3 +34,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("密码已修改。"))
         return HttpResponseRedirect(self.get_success_url())
+
+
+@login_required
+def home(request):
+    """The home page (工作台): each app's cards for the user's role (ground.registry), the most
+    pressing first."""
+    current = role_of(request.user)
+    return render(request, "home.html", {"cards": site.cards_for(request.user, current), "role": current})

@@ -7,7 +7,7 @@
 It creates a scratch database (pn_bench, dropped and recreated; DATABASE_URL names the server,
 default postgres://postgres@127.0.0.1:5432/), migrates it, loads the generated institutions,
 enterprises and aliases, imports the base library CSV through the real service
-(inventory.base_library.import_base_library) and prints rows/s, wall time and peak RSS. In the
+(inventory.patents.base_library.import_base_library) and prints rows/s, wall time and peak RSS. In the
 same run it measures the floor: reading the same file with the csv module (python-calamine for
 --xlsx) plus a PostgreSQL COPY of it into a table with a unique index on 申请号, and prints the
 ratio of the import to that floor.
@@ -138,9 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from inventory import base_library
+    from ground.sheets import reader
     from inventory.models import InventoryRecord, Patent, PatentOwnership
-    from patentnavi.sheets import reader
+    from inventory.patents import base_library
 
     if args.stream_xlsx:
         reader.STREAM_SHEET_BYTES = 0

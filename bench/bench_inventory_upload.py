@@ -8,7 +8,7 @@
 It creates a scratch database (pn_bench_upload, dropped and recreated; DATABASE_URL names the
 server, default postgres://postgres@127.0.0.1:5432/), migrates it, loads the bench institution's
 patents (pending inventory records, from bench/generate.py's deterministic base library), then
-runs the upload through the real services (inventory.upload: stage_upload, validate_batch,
+runs the upload through the real services (inventory.upload.services: stage_upload, validate_batch,
 commit_batch) and prints rows/s, wall time and peak RSS. It uploads the same file a second time
 (everything unchanged: nothing written). In the same round it measures the floor: python-calamine
 reading the same file plus a COPY of its rows into a table with an index on 申请号. A round is
@@ -145,8 +145,9 @@ def pending_records(org) -> None:
 def upload_once(user, path: Path, label: str, profile: cProfile.Profile | None = None) -> dict:
     from django.core.files import File
 
-    from inventory import tasks, upload
+    from inventory import tasks
     from inventory.models import ImportBatch, InventoryChange
+    from inventory.upload import services as upload
 
     started = time.perf_counter()
     with open(path, "rb") as handle:

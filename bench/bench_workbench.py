@@ -7,14 +7,14 @@
 The dataset is built once and kept (the database pn_bench_national; --rebuild drops it; a kept one
 is migrated to the current schema first): the
 generated institutions and enterprises, the 1.5 million-row base library imported through the
-real service (inventory.base_library), every inventory record given a deterministic assessment
+real service (inventory.patents.base_library), every inventory record given a deterministic assessment
 in SQL (60% inventoried, a third of those in the resource library), the industries and WIPO
-fields classified (inventory.classification) and the search documents built (inventory.search).
+fields classified (inventory.classification.services) and the search documents built (inventory.search.services).
 
 Then, as a staff member of the institution holding the most patents, it times through the real
 services: the workbench's first page (inventory.workbench.query.workbench_page: rows + count),
 each single filter, a keyword search, and the search page's queries
-(inventory.search.search_results: the ranked page and the count),
+(inventory.search.services.search_results: the ranked page and the count),
 REPEAT times each, printing p50/p95 and, in the same run, the ratio to replaying the very SQL
 statements those calls issued on a bare cursor. Last, a bulk action on 10,000 selected patents
 (inventory.workbench.bulk.apply_bulk_action), timed once (it is rolled back).
@@ -85,8 +85,11 @@ def build(server: str, rows: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from inventory import base_library, classification, listing, sleeping, tasks
+    from inventory import tasks
+    from inventory.classification import services as classification
+    from inventory.library import listing
     from inventory.models import InventoryRecord, Patent
+    from inventory.patents import base_library, sleeping
 
     path = generate.ensure_base_library_csv(rows)
     generate.load_organizations()
@@ -214,8 +217,8 @@ def main() -> int:
         setup_django()
     from django.db import connection, transaction
 
-    from inventory import search
     from inventory.models import InventoryRecord, Patent
+    from inventory.search import services as search
     from inventory.workbench import bulk, query
 
     org, user = staff_of_largest_institution()

@@ -21,6 +21,19 @@ from django.utils import timezone
 from accounts.audit import record
 from accounts.models import Organization, Province, User
 from accounts.roles import Role
+from demo import inventory_ii, names
+from demo.fields import FIELDS, HOSPITAL_DEPARTMENTS
+from demo.names import INSTITUTIONS, InstitutionSpec
+from demo.patents import (
+    TYPE_DIGITS,
+    Numbering,
+    design_products_for,
+    design_text,
+    field_keys_of,
+    filing_and_grant,
+    funding,
+    technical_text,
+)
 from inventory.choices import (
     Disposal,
     ImplementationStatus,
@@ -34,20 +47,6 @@ from inventory.choices import (
     ValueGrade,
 )
 from inventory.models import InventoryRecord, Patent, PatentOwnership
-
-from . import inventory_ii, names
-from .fields import FIELDS, HOSPITAL_DEPARTMENTS
-from .names import INSTITUTIONS, InstitutionSpec
-from .patents import (
-    TYPE_DIGITS,
-    Numbering,
-    design_products_for,
-    design_text,
-    field_keys_of,
-    filing_and_grant,
-    funding,
-    technical_text,
-)
 
 DEMO_PASSWORD = "Demo@2024pn"
 USERNAME_PREFIX = "demo_"

@@ -25,7 +25,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from accounts.models import Department, Organization, User
-from inventory import self_assessment
+from demo import names
 from inventory.choices import (
     ConversionKind,
     ImplementationStatus,
@@ -37,10 +37,9 @@ from inventory.choices import (
     ReviewState,
     Screening,
 )
-from inventory.classification import classify_patents
-from inventory.conversions import patent_expiry
-from inventory.departments import resolve_departments
-from inventory.listing import refresh_scores
+from inventory.classification.services import classify_patents
+from inventory.conversions.services import patent_expiry
+from inventory.library.listing import refresh_scores
 from inventory.models import (
     Conversion,
     InventoryRecord,
@@ -52,10 +51,10 @@ from inventory.models import (
     PatentTechField,
     SelfAssessmentInvitation,
 )
-from inventory.search import index_patents
-from inventory.sleeping import flag_sleeping_patents
-
-from . import names
+from inventory.patents.sleeping import flag_sleeping_patents
+from inventory.records import self_assessment
+from inventory.records.departments import resolve_departments
+from inventory.search.services import index_patents
 
 TZ = ZoneInfo("Asia/Shanghai")
 BATCH = 900  # ids per `pk IN (…)`: under SQLite's bound-parameter limit
@@ -314,7 +313,7 @@ def _state_weights(row: _Row, two_levels: set[int], showcase: Department | None)
 def spread_review_states(world: _World, showcase: Department | None) -> None:
     """Inventoried records: most approved, some waiting for the department or the institution,
     some returned with a reason; records still to inventory stay drafts. In the library exactly
-    when approved and screened in (as inventory.review keeps it)."""
+    when approved and screened in (as inventory.records.review keeps it)."""
     rng = world.rng
     two_levels = set(Organization.objects.filter(pk__in=world.institution_ids, review_levels=2)
                      .values_list("pk", flat=True))
@@ -439,7 +438,7 @@ def _conversion(world: _World, row: _Row, kind: str, numbers: _Numbers, *, indus
 def build_conversions(world: _World) -> list[Conversion]:
     """One conversion per implemented record, of the kind its 实施状态 says (an industrialised one
     carries its product filing), and a second ordinary licence for some licensed patents; the
-    statuses therefore agree with `inventory.conversions.status_after`."""
+    statuses therefore agree with `inventory.conversions.services.status_after`."""
     rng, numbers = world.rng, world.numbers
     conversions: list[Conversion] = []
     for row in world.rows:
@@ -507,7 +506,7 @@ def build_open_licences(world: _World, conversions: list[Conversion]) -> None:
     licence.license_end_date = declaration.term_end  # a licence under the declaration ends with it
     Conversion.objects.bulk_create([licence])
     conversions.append(licence)
-    # The record follows its conversions (inventory.conversions.status_after): now licensed.
+    # The record follows its conversions (inventory.conversions.services.status_after): now licensed.
     InventoryRecord.objects.filter(pk=taken_up.pk).update(implementation_status=ImplementationStatus.LICENSED)
     taken_up.implementation = ImplementationStatus.LICENSED
 
@@ -536,6 +535,6 @@ def invite_inventor(world: _World, admin: User, inventor: User, department: Depa
 
 
 def flag_sleeping(patents: QuerySet) -> None:
-    """`inventory.sleeping`'s rule, applied to the demo patents only: the nightly
+    """`inventory.patents.sleeping`'s rule, applied to the demo patents only: the nightly
     `flag_sleeping_patents` would rewrite the flags of every patent in the database."""
     flag_sleeping_patents(timezone.localdate(), patents=patents)

@@ -7,9 +7,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from inventory.identifiers import make_application_number
-
-from .fields import DESIGN_PRODUCTS, FIELDS, DesignProduct, Field, Slot
+from demo.fields import DESIGN_PRODUCTS, FIELDS, DesignProduct, Field, Slot
+from inventory.patents.identifiers import make_application_number
 
 FIRST_YEAR, LAST_YEAR = 2008, 2023
 # Patent filings grew steadily: later years weigh more.

@@ -6,7 +6,7 @@ install django.contrib.admin yet; these registrations take effect once it does (
 
 from django.contrib import admin
 
-from .models import Milestone
+from inventory.models import Milestone
 
 
 @admin.register(Milestone)

@@ -12,19 +12,19 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from . import upload
-from .models import ImportBatch
+from inventory.models import ImportBatch
+from inventory.upload import services as upload
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="inventory.import_base_library")
 def import_base_library_task(batch_id: int) -> dict:
-    """Run a base library import kept on an ImportBatch (inventory.base_library).
+    """Run a base library import kept on an ImportBatch (inventory.patents.base_library).
 
     Idempotent on re-delivery: a batch that already finished is not run again.
     """
-    from .base_library import run_batch
+    from inventory.patents.base_library import run_batch
 
     batch = ImportBatch.objects.select_related("created_by").filter(pk=batch_id).first()
     if batch is None or batch.status in {ImportBatch.Status.COMMITTED, ImportBatch.Status.FAILED}:
@@ -62,13 +62,13 @@ def commit_inventory_batch(batch_id: int, actor_id: int, all_or_nothing: bool = 
         return "refused"
 
 
-# --- search index, sleeping patents, milestones (inventory.search / .sleeping / .milestones) ---
+# --- search index, sleeping patents, milestones (inventory.search.services / .sleeping / .milestones) ---
 
 
 def _patents(patent_ids: list[int] | None, updated_since: str | None):
     from django.utils.dateparse import parse_datetime
 
-    from .models import Patent
+    from inventory.models import Patent
 
     patents = Patent.objects.all()
     if patent_ids is not None:
@@ -82,7 +82,7 @@ def _patents(patent_ids: list[int] | None, updated_since: str | None):
 def index_patents_task(patent_ids: list[int] | None = None, updated_since: str | None = None) -> int:
     """(Re)build the full-text search documents of the given patents, of those updated since an
     ISO timestamp, or of all patents."""
-    from . import search
+    from inventory.search import services as search
 
     return search.index_patents(_patents(patent_ids, updated_since))
 
@@ -93,9 +93,10 @@ def derive_patent_data_task(patent_ids: list[int] | None = None, updated_since: 
     and technology fields (staff overrides kept), search documents, listing scores (the abstract
     counts). A task of its own: at national scale it takes longer than the import itself, and the
     patents are usable meanwhile. Idempotent."""
-    from . import listing, search
-    from .classification import classify_patents
-    from .models import InventoryRecord
+    from inventory.classification.services import classify_patents
+    from inventory.library import listing
+    from inventory.models import InventoryRecord
+    from inventory.search import services as search
 
     patents = _patents(patent_ids, updated_since)
     classified = classify_patents(patents).as_dict()
@@ -108,8 +109,8 @@ def derive_patent_data_task(patent_ids: list[int] | None = None, updated_since: 
 def apply_industry_overrides_task(batch_id: int) -> dict:
     """After an inventory upload: the 所属产业 the file set (or cleared) replace the automatic
     industries of those patents."""
-    from .classification import apply_overrides
-    from .models import InventoryChange, InventoryRecord
+    from inventory.classification.services import apply_overrides
+    from inventory.models import InventoryChange, InventoryRecord
 
     changed = InventoryChange.objects.filter(batch_id=batch_id, changes__has_key="industry_codes")
     return apply_overrides(InventoryRecord.objects.filter(pk__in=changed.values("record_id"))).as_dict()
@@ -118,7 +119,7 @@ def apply_industry_overrides_task(batch_id: int) -> dict:
 @shared_task(name="inventory.flag_sleeping_patents")
 def flag_sleeping_patents_task() -> dict:
     """Nightly: recompute the sleeping-patent flags (idempotent)."""
-    from . import sleeping
+    from inventory.patents import sleeping
 
     counts = sleeping.flag_sleeping_patents()
     logger.info("sleeping patents: %s", counts)
@@ -128,7 +129,7 @@ def flag_sleeping_patents_task() -> dict:
 @shared_task(name="inventory.check_milestones")
 def check_milestones_task() -> dict:
     """Nightly: count the institutions behind the milestones and the overdue new grants (logged)."""
-    from . import milestones
+    from inventory.milestones import services as milestones
 
     counts = milestones.institutions_behind()
     logger.info("inventory milestones: %s", counts)
@@ -140,7 +141,7 @@ def drop_abandoned_upload_stages_task() -> list[int]:
     """Nightly: drop the PostgreSQL staging tables of uploads that will not be committed from them."""
     from django.conf import settings
 
-    from .upload_stage import drop_abandoned
+    from inventory.upload.stage import drop_abandoned
 
     dropped = drop_abandoned(keep_days=settings.UPLOAD_STAGE_KEEP_DAYS)
     logger.info("upload stages dropped: %s", dropped)
@@ -152,11 +153,11 @@ def classify_all_patents_task() -> dict:
     """Re-classify every patent into industries and technology fields (after a concordance load).
 
     Idempotent: classification writes the state the concordance and the overrides describe."""
-    from .classification import classify_patents
-    from .models import Patent
+    from inventory.classification.services import classify_patents
+    from inventory.models import Patent
 
     return classify_patents(Patent.objects.all()).as_dict()
 
 
 # The workbench keeps its task beside its service; importing it here registers it with the worker.
-from .workbench.tasks import bulk_action_task  # noqa: E402, F401
+from inventory.workbench.tasks import bulk_action_task  # noqa: E402, F401

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "patentnavi.middleware.ChineseFirstLocaleMiddleware",
+    "ground.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -190,7 +190,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Imports above this many rows run as a Celery task with a progress bar.
 IMPORT_ASYNC_ROW_THRESHOLD = env_int("IMPORT_ASYNC_ROW_THRESHOLD", 3000)
-# A validated upload's plan staged in PostgreSQL (inventory.upload_stage) is dropped at night once
+# A validated upload's plan staged in PostgreSQL (inventory.upload.stage) is dropped at night once
 # this many days old; a later commit rebuilds it from the plan file.
 UPLOAD_STAGE_KEEP_DAYS = env_int("UPLOAD_STAGE_KEEP_DAYS", 7)
 
@@ -231,10 +231,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "patentnavi.api.PasswordIsCurrent",
+        "accounts.api.permissions.PasswordIsCurrent",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "patentnavi.api.KeysetPagination",
+    "DEFAULT_PAGINATION_CLASS": "ground.api.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

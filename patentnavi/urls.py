@@ -3,10 +3,14 @@ from django.conf.urls.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import views
+from accounts.views import home
+from ground.registry import collect
+
+# Each app's navigation entries and home-page cards (ground.registry).
+collect()
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("inventory/", include("inventory.urls")),

@@ -19,7 +19,7 @@ from accounts.allocation import AllocationError, allocate_accounts, build_templa
 from accounts.identifiers import credit_code_check_character
 from accounts.middleware import password_change_due
 from accounts.models import AuditEvent, Organization, User
-from patentnavi.sheets import open_sheet
+from ground.sheets import open_sheet
 
 HEADERS = ["单位名称", "单位类型", "统一社会信用代码", "所在省份", "主管部门", "示范试点",
            "管理员姓名", "管理员手机", "管理员邮箱", "用户名"]

@@ -12,12 +12,12 @@ from django.db.models import F
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Organization, OrganizationAlias
-from inventory.base_library import ApplicationNumberIndex, import_base_library
+from ground.sheets import cells
 from inventory.choices import InventoryStatus, LegalStatus, PatentType
-from inventory.identifiers import make_application_number
 from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnership
-from inventory.patentees import PatenteeKind, PatenteeMatcher, add_alias, classify, normalize_name
-from patentnavi.sheets import cells
+from inventory.patents.base_library import ApplicationNumberIndex, import_base_library
+from inventory.patents.identifiers import make_application_number
+from inventory.patents.patentees import PatenteeKind, PatenteeMatcher, add_alias, classify, normalize_name
 
 HEADERS = [
     "申请号", "专利名称", "专利类型", "申请日", "授权公告日", "授权公告号", "法律状态", "专利权人",
@@ -318,7 +318,7 @@ def test_a_changed_patentee_moves_the_ownership(world, alias, media, tmp_path):
 
 
 def test_a_run_killed_part_way_converges_when_run_again(world, alias, media, sheet, monkeypatch):
-    from inventory import base_library
+    from inventory.patents import base_library
 
     calls = {"n": 0}
     real_apply = base_library._PortableWriter.apply
@@ -365,7 +365,7 @@ def test_outside_a_transaction_chunks_are_written_alongside_the_reading(world, a
     connection, writes each chunk while the next is read. The result is the same as in turn."""
     import threading
 
-    from inventory import base_library
+    from inventory.patents import base_library
 
     threads = set()
     real = base_library._write_chunk
@@ -641,7 +641,7 @@ def test_operator_adds_an_alias_from_an_unmatched_patentee(world, client, media)
     assert OrganizationAlias.objects.get(name="北京示范大学(老校区)").organization == world.orgs["inst_bj_moe"]
 
 
-# Large .xlsx sheets are streamed (patentnavi.sheets.xlsx_stream) ------------------------------
+# Large .xlsx sheets are streamed (ground.sheets.xlsx_stream) ------------------------------
 
 
 def _rows_by_number(sheet) -> dict[int, list]:
@@ -655,8 +655,8 @@ def _rows_by_number(sheet) -> dict[int, list]:
 
 
 def test_streamed_xlsx_reads_as_python_calamine_does(sheet, monkeypatch):
-    from inventory.base_library import BaseLibraryFormat
-    from patentnavi.sheets import open_sheet, reader
+    from ground.sheets import open_sheet, reader
+    from inventory.patents.base_library import BaseLibraryFormat
 
     required = BaseLibraryFormat().required_headers
     held = open_sheet(sheet, "基础库.xlsx", required)
@@ -667,7 +667,7 @@ def test_streamed_xlsx_reads_as_python_calamine_does(sheet, monkeypatch):
 
 
 def test_streamed_xlsx_imports_the_same(world, alias, media, sheet, monkeypatch):
-    from patentnavi.sheets import reader
+    from ground.sheets import reader
 
     monkeypatch.setattr(reader, "STREAM_SHEET_BYTES", 0)
     result = import_base_library(sheet, "基础库.xlsx")
@@ -679,7 +679,7 @@ def test_streamed_xlsx_imports_the_same(world, alias, media, sheet, monkeypatch)
 
 @pytest.mark.parametrize("streamed", [False, True])
 def test_a_formula_without_a_saved_value_is_an_error(world, media, tmp_path, monkeypatch, streamed):
-    from patentnavi.sheets import reader
+    from ground.sheets import reader
 
     if streamed:
         monkeypatch.setattr(reader, "STREAM_SHEET_BYTES", 0)
@@ -691,7 +691,7 @@ def test_a_formula_without_a_saved_value_is_an_error(world, media, tmp_path, mon
 
 
 def test_the_formula_scan_reads_a_large_sheet_in_pieces(tmp_path):
-    from patentnavi.sheets.reader import formulas_without_values
+    from ground.sheets.reader import formulas_without_values
 
     wb = openpyxl.Workbook()
     ws = wb.active

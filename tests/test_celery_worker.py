@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import Province
-from patentnavi.celery import app, health_check
+from accounts.tasks import health_check
+from patentnavi.celery import app
 
 BASE_DIR = Path(settings.BASE_DIR)
 WORKER_START_TIMEOUT = 90  # seconds; a cold worker imports Django, pandas and the apps first

@@ -11,11 +11,11 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import AuditEvent
-from inventory import conversion_import
 from inventory.choices import ConversionKind, ImplementationStatus, LicenseType, PaymentMode
-from inventory.conversion_format import ConversionFormat
+from inventory.conversions import importer as conversion_import
+from inventory.conversions.sheet_format import ConversionFormat
 from inventory.models import Conversion, ImportBatch, InventoryChange, InventoryRecord, OpenLicenseDeclaration
-from inventory.upload import UploadError
+from inventory.upload.services import UploadError
 
 ADMIN = "inst_bj_moe_admin"
 HEADERS = [column.header for column in ConversionFormat().columns]

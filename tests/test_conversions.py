@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from inventory import conversions
 from inventory.choices import ConversionKind, ImplementationStatus, LicenseType, PatentType, PaymentMode
-from inventory.conversions import ConversionError, delete_conversion, record_conversion, update_conversion
+from inventory.conversions import services as conversions
+from inventory.conversions.services import ConversionError, delete_conversion, record_conversion, update_conversion
 from inventory.models import Conversion, InventoryChange, OpenLicenseDeclaration
 
 ADMIN = "inst_bj_moe_admin"

@@ -1,4 +1,4 @@
-"""patentnavi.db_worker: database jobs on a thread of their own (PostgreSQL, outside a transaction),
+"""ground.db_worker: database jobs on a thread of their own (PostgreSQL, outside a transaction),
 else in turn on the caller's connection."""
 
 import threading
@@ -7,7 +7,7 @@ import time
 import pytest
 from django.db import connection
 
-from patentnavi.db_worker import DatabaseWorker
+from ground.db_worker import DatabaseWorker
 
 
 def backend_pid() -> int | None:

@@ -9,8 +9,8 @@ from django.urls import reverse
 from accounts import departments
 from accounts.members import add_member
 from accounts.models import Department, User
-from inventory.departments import resolve_departments
 from inventory.models import ImportBatch, InventoryRecord, Patent
+from inventory.records.departments import resolve_departments
 
 
 def test_institution_admin_creates_renames_and_lists_with_counts(world, login):

@@ -12,9 +12,8 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, Organization, Province
 from inventory import data
-from inventory.assessment import update_assessment
-from inventory.base_library import import_base_library
-from inventory.classification import (
+from inventory.classification.concordance import load_concordance
+from inventory.classification.services import (
     CLASS,
     GROUP,
     SUBCLASS,
@@ -28,9 +27,6 @@ from inventory.classification import (
     industries_of,
     parse_pattern,
 )
-from inventory.concordance import load_concordance
-from inventory.formats import INDUSTRIES, InventoryFormat
-from inventory.identifiers import make_application_number
 from inventory.models import (
     Industry,
     IndustryRule,
@@ -40,6 +36,10 @@ from inventory.models import (
     PatentTechField,
     TechnologyField,
 )
+from inventory.patents.base_library import import_base_library
+from inventory.patents.identifiers import make_application_number
+from inventory.records.assessment import update_assessment
+from inventory.records.formats import INDUSTRIES, InventoryFormat
 
 CONCORDANCE_HEADERS = ["产业代码", "产业名称", "IPC", "不含", "关键词"]
 
@@ -218,7 +218,7 @@ def test_classify_real_looking_patents_and_rerun_writes_nothing():
 
 @pytest.mark.django_db
 def test_chunks_cover_every_patent(monkeypatch):
-    monkeypatch.setattr("inventory.classification.chunk_size", lambda: 3)
+    monkeypatch.setattr("inventory.classification.services.chunk_size", lambda: 3)
     patents = [_patent(1000200 + n, "G06N 3/08") for n in range(8)]
     counts = classify_patents(Patent.objects.all())
     assert counts.patents == 8

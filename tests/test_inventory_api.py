@@ -10,8 +10,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from inventory.choices import InventoryStatus, LegalStatus, PatentType
-from inventory.identifiers import make_application_number
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent, PatentOwnership
+from inventory.patents.identifiers import make_application_number
 
 from .test_inventory_upload import good_row, xlsx_bytes
 

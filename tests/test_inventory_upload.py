@@ -18,11 +18,13 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from inventory import upload, upload_check, upload_errors
+from ground.sheets.template import write_template
 from inventory.choices import ImplementationStatus, InventoryStatus, LicenseType, Screening
-from inventory.formats import InventoryFormat
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
-from patentnavi.sheets.template import write_template
+from inventory.records.formats import InventoryFormat
+from inventory.upload import check as upload_check
+from inventory.upload import errors as upload_errors
+from inventory.upload import services as upload
 
 HEADERS = [column.header for column in InventoryFormat().columns]
 Status = ImportBatch.Status
@@ -151,7 +153,7 @@ def test_upload_validate_preview_commit(world, bj):
     assert change.changes["maturity"] == [None, 6]
     assert changes.get(record=library_record).changes["in_library"] == [True, False]
     assert AuditEvent.objects.filter(action="inventory.upload_commit", target_id=str(batch.pk)).exists()
-    assert AuditEvent.objects.filter(action="inventory.upload", target_id=str(batch.pk)).exists()
+    assert AuditEvent.objects.filter(action="inventory.upload.services", target_id=str(batch.pk)).exists()
 
     # The same file again: every row unchanged, no new history.
     again = run(bj, content)
@@ -166,8 +168,8 @@ def test_staff_upload_counts_as_approved_links_departments_and_scores(world, bj)
     """Inventory II: a staff upload is the institution's own review (approved); 所属二级单位 names a
     department of the institution (created once); the listing score is written with the fields."""
     from accounts.models import Department
-    from inventory import listing
     from inventory.choices import ReviewState
+    from inventory.library import listing
 
     private, library = world.patents["bj_moe_private"], world.patents["bj_moe_library"]
     InventoryRecord.objects.filter(patent=library).update(review_state=ReviewState.SUBMITTED, in_library=False)
@@ -330,7 +332,7 @@ def test_wrong_check_digit_names_row_column_and_value(world, bj):
 
 
 def test_patents_of_others_and_unknown_numbers(world, bj):
-    from inventory.identifiers import make_application_number
+    from inventory.patents.identifiers import make_application_number
 
     unknown = make_application_number(2020, "1", 7654321)
     rows = [
@@ -673,7 +675,7 @@ def test_progress_partial_while_validating(world, bj, client):
 
 
 def test_template_downloads(world, bj, client):
-    from inventory.base_library import BaseLibraryFormat
+    from inventory.patents.base_library import BaseLibraryFormat
 
     client.force_login(bj)
     response = client.get(reverse("inventory:template_inventory"))

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from inventory import library, listing
 from inventory.choices import Intent, LicenseType, PatentType, Prospect, Screening
+from inventory.library import listing
+from inventory.library import services as library
 from inventory.models import InventoryRecord
 
 from .world_library import LONG_ABSTRACT, industries, library_entry
@@ -123,7 +124,7 @@ def test_institution_filter(world, catalogue):
 
 
 def test_keyword_filter(world, catalogue):
-    from inventory import search
+    from inventory.search import services as search
 
     search.index_patents()
     found = _titles(library.library_records(world.user("ent_gd_admin"), {"q": "试剂盒"}))

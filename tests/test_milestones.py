@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Organization, Province
-from inventory import milestones
 from inventory.choices import InventoryStatus, LegalStatus, PatentType
-from inventory.identifiers import make_application_number
+from inventory.milestones import services as milestones
 from inventory.models import InventoryRecord, Milestone, Patent, PatentOwnership
+from inventory.patents.identifiers import make_application_number
 
 D = dt.date
 _serials = itertools.count(3_000_000)

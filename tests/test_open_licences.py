@@ -10,9 +10,14 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from inventory.choices import ConversionKind, LegalStatus, LicenseType, PatentType, PaymentMode
-from inventory.conversions import record_conversion
+from inventory.conversions.open_licences import (
+    OpenLicenceError,
+    declare_open_licence,
+    fee_warnings,
+    withdraw_open_licence,
+)
+from inventory.conversions.services import record_conversion
 from inventory.models import Conversion, InventoryRecord, OpenLicenseDeclaration, Patent
-from inventory.open_licences import OpenLicenceError, declare_open_licence, fee_warnings, withdraw_open_licence
 
 ADMIN = "inst_bj_moe_admin"
 TODAY = timezone.localdate()

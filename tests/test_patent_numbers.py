@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from inventory.identifiers import (
+from inventory.patents.identifiers import (
     InvalidPatentNumber,
     check_character,
     make_application_number,

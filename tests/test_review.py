@@ -1,4 +1,4 @@
-"""The review of assessments (inventory.review): draft → submitted → department reviewed →
+"""The review of assessments (inventory.records.review): draft → submitted → department reviewed →
 approved (into the library), returns with a reason at both levels, one or two levels, bulk
 approval in a fixed number of queries, and department scoping."""
 
@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from inventory import review
 from inventory.choices import Intent, InventoryStatus, PatentType, ReviewState, Screening
-from inventory.identifiers import make_application_number
 from inventory.models import InventoryChange, InventoryRecord, Patent, PatentOwnership
+from inventory.patents.identifiers import make_application_number
+from inventory.records import review
 
 
 def _record(world, key) -> InventoryRecord:
@@ -220,7 +220,7 @@ def test_api_review_actions(world, login):
 
 def test_state_after_edit_and_upload(world):
     from accounts.models import User
-    from inventory.assessment import state_after_edit, state_after_upload
+    from inventory.records.assessment import state_after_edit, state_after_upload
 
     record = _record(world, "bj_moe_private")
     dept_admin, inventor = world.user("inst_bj_moe_dept_admin"), world.user("inst_bj_moe_inventor")

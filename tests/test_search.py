@@ -11,11 +11,11 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.models import Organization
-from inventory import search
-from inventory.base_library import import_base_library
 from inventory.choices import LegalStatus, PatentType
-from inventory.identifiers import make_application_number
 from inventory.models import Patent, PatentOwnership, PatentSearchDocument
+from inventory.patents.base_library import import_base_library
+from inventory.patents.identifiers import make_application_number
+from inventory.search import services as search
 
 from .isolation import expectations as E
 

@@ -14,11 +14,9 @@ from accounts.identifiers import normalize_credit_code
 from accounts.models import AuditEvent, Department, Organization, Province, User
 from accounts.roles import Role, role_of
 from demo.builders import DEMO_LOGIN_USERNAMES, DEMO_PASSWORD, demo_organization_ids, reset_demo_world, world_counts
-from inventory import review, self_assessment
 from inventory.choices import InventoryStatus, PatentType, ReviewState, Screening
-from inventory.conversions import FIELDS as CONVERSION_FIELDS
-from inventory.conversions import check, exclusive_licence_in_force, load_facts, patent_expiry, status_after
-from inventory.identifiers import normalize_application_number, patent_type_of
+from inventory.conversions.services import FIELDS as CONVERSION_FIELDS
+from inventory.conversions.services import check, exclusive_licence_in_force, load_facts, patent_expiry, status_after
 from inventory.models import (
     Conversion,
     InventoryRecord,
@@ -30,6 +28,8 @@ from inventory.models import (
     PatentTechField,
     SelfAssessmentInvitation,
 )
+from inventory.patents.identifiers import normalize_application_number, patent_type_of
+from inventory.records import review, self_assessment
 
 SMALL = {"patents": 300, "institutions": 5, "enterprises": 8}
 
@@ -170,7 +170,7 @@ def test_ownership_and_inventory_are_consistent(seeded):
         assert 1 <= record.maturity <= 9 and record.prospect and record.implementation_status
         assert record.scenarios and record.inventoried_at and record.contact_name and record.contact_phone
         assert record.is_financially_funded == bool(p.funding_project_number)
-        # As inventory.review keeps it: in the library when approved and screened in.
+        # As inventory.records.review keeps it: in the library when approved and screened in.
         assert record.in_library == (record.screening == Screening.IN and record.review_state == ReviewState.APPROVED)
         if record.screening == Screening.IN:
             assert record.intents and "none" not in record.intents and record.disposal != "abandon"

@@ -1,4 +1,4 @@
-"""Inventor self-assessment (inventory.self_assessment): invitations grant exactly the named
+"""Inventor self-assessment (inventory.records.self_assessment): invitations grant exactly the named
 patents (django-guardian), the inventor fills and submits, staff accept or return, closing revokes;
 an e-mail invitation creates the account and its one-time link sets a password."""
 
@@ -10,10 +10,10 @@ from django.urls import reverse
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import AuditEvent, User
-from inventory import review
-from inventory import self_assessment as sa
 from inventory.choices import Intent, ReviewState, Screening
 from inventory.models import InventoryChange, InventoryRecord, Patent, SelfAssessmentInvitation
+from inventory.records import review
+from inventory.records import self_assessment as sa
 
 FILLED = {
     "maturity": "6", "scenarios": "用于工业视觉检测中的缺陷识别,可部署在生产线上的嵌入式设备", "prospect": "good",

@@ -5,7 +5,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from patentnavi.sheets import Column, SheetError, SheetFormat, cells, open_sheet, validate
+from ground.sheets import Column, SheetError, SheetFormat, cells, open_sheet, validate
 
 
 class PeopleFormat(SheetFormat):

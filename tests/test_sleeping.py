@@ -9,9 +9,9 @@ from django.core.management import call_command
 
 from accounts.models import Organization, Province
 from inventory.choices import ConversionKind, ImplementationStatus, LegalStatus, PatentType
-from inventory.identifiers import make_application_number
 from inventory.models import Conversion, InventoryRecord, Patent, PatentOwnership
-from inventory.sleeping import flag_sleeping_patents, years_before
+from inventory.patents.identifiers import make_application_number
+from inventory.patents.sleeping import flag_sleeping_patents, years_before
 
 TODAY = dt.date(2025, 6, 15)
 FIVE_YEARS_AGO = dt.date(2020, 6, 15)

@@ -28,8 +28,8 @@ from accounts.administration import (
 )
 from accounts.audit import record
 from accounts.models import AuditEvent, User
-from accounts.navigation import entries_for
 from accounts.roles import Role
+from ground.registry import site
 
 from .world import World
 
@@ -133,7 +133,7 @@ def test_navigation_shows_each_admin_its_own_page_only(world):
     pages = {"accounts:user_admin", "accounts:security", "accounts:audit_log"}
     expected = {"sysadmin": "accounts:user_admin", "secadmin": "accounts:security", "auditor": "accounts:audit_log"}
     for name, user in world.users.items():
-        shown = {item["url_name"] for item in entries_for(user, user.role)} & pages
+        shown = {item["url_name"] for item in site.entries_for(user, user.role)} & pages
         assert shown == ({expected[name]} if name in expected else set()), name
 
 

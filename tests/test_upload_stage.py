@@ -1,5 +1,5 @@
-"""The upload's plan staged in PostgreSQL during validation (inventory.upload_stage), the database
-worker that does it beside the parsing (patentnavi.db_worker), and the two ways validation reads
+"""The upload's plan staged in PostgreSQL during validation (inventory.upload.stage), the database
+worker that does it beside the parsing (ground.db_worker), and the two ways validation reads
 the records (all at once or a chunk at a time).
 
 The staged history is SQL; the portable path's is Python (upload_plan.planned_changes): the tests hold
@@ -16,8 +16,11 @@ from django.utils import timezone
 
 from accounts.departments import rename_department
 from accounts.models import Department
-from inventory import upload, upload_check, upload_plan, upload_stage
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
+from inventory.upload import check as upload_check
+from inventory.upload import plan as upload_plan
+from inventory.upload import services as upload
+from inventory.upload import stage as upload_stage
 
 from .test_inventory_upload import good_row, run, snapshot, xlsx_bytes
 

@@ -19,7 +19,6 @@ from inventory.choices import (
     ReviewState,
     Screening,
 )
-from inventory.identifiers import make_application_number
 from inventory.models import (
     InventoryChange,
     InventoryRecord,
@@ -28,6 +27,7 @@ from inventory.models import (
     PatentOwnership,
     PatentTechField,
 )
+from inventory.patents.identifiers import make_application_number
 from inventory.workbench import bulk, query
 
 SERIAL = 3000000
@@ -141,7 +141,7 @@ def test_invalid_filters_are_ignored_and_reported(world, bj):
 
 
 def test_keyword_filter(world, bj):
-    from inventory import search
+    from inventory.search import services as search
 
     search.index_patents(Patent.objects.all())
     found = visible(world, "inst_bj_moe_admin", q="电池")

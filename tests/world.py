@@ -11,8 +11,8 @@ from datetime import date
 
 from accounts.models import Organization, Province, User
 from inventory.choices import InventoryStatus, LegalStatus, PatentType, Screening
-from inventory.identifiers import make_application_number
 from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnership
+from inventory.patents.identifiers import make_application_number
 
 from . import (
     world_conversions,

@@ -11,10 +11,10 @@ richer entries the library's own tests and screenshots use.
 
 from datetime import date
 
-from inventory import listing
 from inventory.choices import Intent, LegalStatus, PatentType, ReviewState, Screening
-from inventory.identifiers import make_application_number
+from inventory.library import listing
 from inventory.models import Industry, InventoryRecord, Patent, PatentIndustry, PatentOwnership
+from inventory.patents.identifiers import make_application_number
 
 LONG_ABSTRACT = ("本发明公开了一种基于深度学习的图像识别方法,包括采集图像、提取特征、训练网络模型和输出识别结果等步骤,"
                  "能够显著提高复杂场景下的识别准确率并降低计算量。")

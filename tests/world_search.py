@@ -8,7 +8,7 @@ world user can be checked against `visible_to`.
 
 def extend(world) -> dict[str, list]:
     from inventory.models import Patent
-    from inventory.search import index_patents
+    from inventory.search.services import index_patents
 
     index_patents(Patent.objects.all())
     return {}

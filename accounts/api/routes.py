@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import viewsets
+from accounts.api import viewsets
 
 
 def register(router: DefaultRouter) -> None:

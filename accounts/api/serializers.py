@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import Organization, Province
+from accounts.models import Organization, Province
 
 
 class ProvinceSerializer(serializers.ModelSerializer):

@@ -1,10 +1,9 @@
 import django_filters
 from rest_framework import viewsets
 
-from patentnavi.api import ScopedViewSetMixin
-
-from ..models import Organization, Province
-from .serializers import OrganizationSerializer, ProvinceSerializer
+from accounts.api.serializers import OrganizationSerializer, ProvinceSerializer
+from accounts.models import Organization, Province
+from ground.api import ScopedViewSetMixin
 
 
 class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):

@@ -5,8 +5,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-
-from ..choices import (
+from inventory.choices import (
     ImplementationStatus,
     InventoryStatus,
     LegalStatus,
@@ -15,8 +14,8 @@ from ..choices import (
     Screening,
     ValueGrade,
 )
-from ..models import ImportBatch, InventoryRecord, Patent
-from ..workbench.query import normalize_ipc_prefix
+from inventory.models import ImportBatch, InventoryRecord, Patent
+from inventory.workbench.query import normalize_ipc_prefix
 
 
 def _institutions(request):

@@ -1,13 +1,13 @@
 from rest_framework.routers import DefaultRouter
 
-from . import viewsets
-from .conversions import ConversionViewSet, OpenLicenceViewSet
-from .industries import IndustryViewSet, TechnologyFieldViewSet
-from .library import LibraryViewSet
-from .milestones import MilestoneProgressViewSet
-from .review import ReviewViewSet, SelfAssessmentInvitationViewSet
-from .search import SearchViewSet
-from .workbench import WorkbenchInventoryRecordViewSet, WorkbenchPatentViewSet
+from inventory.api import viewsets
+from inventory.classification.api import IndustryViewSet, TechnologyFieldViewSet
+from inventory.conversions.api import ConversionViewSet, OpenLicenceViewSet
+from inventory.library.api import LibraryViewSet
+from inventory.milestones.api import MilestoneProgressViewSet
+from inventory.records.api import ReviewViewSet, SelfAssessmentInvitationViewSet
+from inventory.search.api import SearchViewSet
+from inventory.workbench.api import WorkbenchInventoryRecordViewSet, WorkbenchPatentViewSet
 
 
 def register(router: DefaultRouter) -> None:

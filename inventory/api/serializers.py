@@ -1,8 +1,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from .. import upload_errors
-from ..models import ImportBatch, InventoryRecord, Patent
+from inventory.models import ImportBatch, InventoryRecord, Patent
+from inventory.upload import errors as upload_errors
 
 
 class PatentSerializer(serializers.ModelSerializer):

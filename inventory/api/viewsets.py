@@ -8,12 +8,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.audit import record
-from patentnavi.api import ScopedViewSetMixin
-
-from .. import upload, upload_errors
-from ..models import ImportBatch, InventoryRecord, Patent
-from .filters import ImportBatchFilterSet, InventoryRecordFilterSet, PatentFilterSet
-from .serializers import (
+from ground.api import ScopedViewSetMixin
+from inventory.api.filters import ImportBatchFilterSet, InventoryRecordFilterSet, PatentFilterSet
+from inventory.api.serializers import (
     BatchProblemSerializer,
     CommitSerializer,
     ImportBatchSerializer,
@@ -21,6 +18,9 @@ from .serializers import (
     PatentSerializer,
     UploadSerializer,
 )
+from inventory.models import ImportBatch, InventoryRecord, Patent
+from inventory.upload import errors as upload_errors
+from inventory.upload import services as upload
 
 MAX_PROBLEMS_PAGE = 1000
 

@@ -3,11 +3,11 @@
 - `industries.csv`: the 9 sectors and 40 sub-sectors of 战略性新兴产业分类 (2018), code and name.
 - `industry_concordance_provisional.csv`: the platform's provisional IPC concordance, in the
   columns of the official table's sheet (产业代码, 产业名称, IPC, 不含, 关键词), loaded until the official
-  2021 rows replace it (inventory.concordance).
+  2021 rows replace it (inventory.classification.concordance).
 - `technology_fields.csv`: WIPO's 35 technology fields and their IPC concordance.
 
 These files are the one source of truth: migration 0004 loads them into the database, and the
-inventory format's 所属产业 column (inventory.formats.INDUSTRIES) reads its codes from here.
+inventory format's 所属产业 column (inventory.records.formats.INDUSTRIES) reads its codes from here.
 The Chinese names are the standard's data, not interface text, so they are not translated.
 """
 
@@ -28,7 +28,7 @@ PROVISIONAL_SOURCE = (
 )
 OFFICIAL_SOURCE = "《战略性新兴产业分类与国际专利分类参照关系表(2021)(试行)》"
 
-# The list separators of the exchange sheets (patentnavi.sheets.cells.LIST_SEPARATORS).
+# The list separators of the exchange sheets (ground.sheets.cells.LIST_SEPARATORS).
 _LIST = re.compile(r"[;；、,，]")
 
 

@@ -1,7 +1,7 @@
 """The strategic emerging industries, the provisional IPC concordance and the 35 WIPO fields.
 
 Loaded from the data files in inventory/data/ (their one source of truth); the provisional
-concordance is marked provisional until inventory.concordance replaces it with the official rows.
+concordance is marked provisional until inventory.classification.concordance replaces it with the official rows.
 """
 
 from django.db import migrations

@@ -1,6 +1,6 @@
 """The PostgreSQL GIN index of the Chinese full-text search (nothing on SQLite).
 
-The indexed expression is exactly the one inventory.search matches with, so the planner uses it.
+The indexed expression is exactly the one inventory.search.services matches with, so the planner uses it.
 """
 
 from django.db import migrations

@@ -3,7 +3,7 @@ screen into or out of the resource library, set the intent or the prospect, mark
 
 Set-based: one read of the affected rows, a handful of UPDATEs (one per distinct outcome, over id
 chunks), the history in one COPY, the listing scores in SQL, one audit event. The rules are
-those of `inventory.assessment` (§3 cross-field rules, review state after an edit); rows an action
+those of `inventory.records.assessment` (§3 cross-field rules, review state after an edit); rows an action
 would leave breaking a rule are refused and counted.
 """
 
@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import record as audit
 from accounts.roles import Role, role_of
-
-from .. import history, listing
-from ..choices import Disposal, Intent, InventoryStatus, Prospect, ReviewState, Screening
-from ..models import InventoryChange, InventoryRecord
-from .query import filtered_patents
+from inventory.choices import Disposal, Intent, InventoryStatus, Prospect, ReviewState, Screening
+from inventory.library import listing
+from inventory.models import InventoryChange, InventoryRecord
+from inventory.records import history
+from inventory.workbench.query import filtered_patents
 
 # Who runs bulk actions (within editable_by): the page, the API and this service ask this one set.
 BULK_ROLES = frozenset({Role.OPERATOR, Role.INSTITUTION})

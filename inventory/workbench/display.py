@@ -5,9 +5,8 @@ from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from accounts.roles import role_of
-
-from ..choices import TECHNOLOGY_READINESS, Disposal, Intent, ReviewState
-from ..models import InventoryChange, InventoryRecord
+from inventory.choices import TECHNOLOGY_READINESS, Disposal, Intent, ReviewState
+from inventory.models import InventoryChange, InventoryRecord
 
 EMPTY = "—"
 HISTORY_LIMIT = 200

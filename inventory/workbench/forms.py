@@ -6,8 +6,8 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import TECHNOLOGY_READINESS, Intent
-from ..models import InventoryRecord
+from inventory.choices import TECHNOLOGY_READINESS, Intent
+from inventory.models import InventoryRecord
 
 # group -> (heading, fields): the order the page shows them in.
 GROUPS: dict[str, tuple[str | Promise, tuple[str, ...]]] = {

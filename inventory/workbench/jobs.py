@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
-
-from .bulk import BulkError, apply_bulk_action, selection
+from inventory.workbench.bulk import BulkError, apply_bulk_action, selection
 
 ASYNC_THRESHOLD = 20_000
 JOB_CHUNK = 10_000
@@ -35,7 +34,7 @@ def _save(job_id: str, state: dict) -> None:
 def start_job(*, actor, action: str, value: object, params: Mapping[str, str], total: int,
               back: str = "") -> str:
     """Queue the action on everything `params` selects; returns the job id the page polls."""
-    from .tasks import bulk_action_task
+    from inventory.workbench.tasks import bulk_action_task
 
     job_id = uuid.uuid4().hex
     _save(job_id, {"actor": actor.pk, "action": action, "state": "queued", "total": total, "done": 0,

@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import role_of
-
-from ..choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
-from ..formats import IMPLEMENTED
-from ..models import Industry, Patent, PatentIndustry, PatentTechField
+from inventory.choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
+from inventory.models import Industry, Patent, PatentIndustry, PatentTechField
+from inventory.records.formats import IMPLEMENTED
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -190,7 +189,7 @@ def apply_filters(queryset: QuerySet, values: Mapping[str, object], *, owner_id:
         else:
             queryset = queryset.filter(inventory__implementation_status="none")
     if values.get("q"):
-        from ..search import keyword_filter
+        from inventory.search.services import keyword_filter
 
         queryset = keyword_filter(queryset, values["q"], owner_id=owner_id)
     return queryset

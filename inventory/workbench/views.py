@@ -1,6 +1,6 @@
 """The workbench pages: the patent list with filters and bulk actions, the per-patent page and its
 in-place edits (htmx partials). Thin: the query layer, the bulk service and
-`inventory.assessment.update_assessment` do the work."""
+`inventory.records.assessment.update_assessment` do the work."""
 
 from urllib.parse import urlencode
 
@@ -15,11 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from accounts.models import Department
 from accounts.roles import Role, role_of
-
-from .. import listing
-from ..assessment import AssessmentError, update_assessment
-from ..choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
-from ..models import (
+from inventory.choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
+from inventory.library import listing
+from inventory.models import (
     Conversion,
     Industry,
     InventoryRecord,
@@ -29,9 +27,10 @@ from ..models import (
     PatentTechField,
     TechnologyField,
 )
-from . import bulk, display, jobs
-from .forms import GROUPS, AssessmentGroupForm
-from .query import COUNT_CAP, FILTER_PARAMS, SORTS, exact_count, workbench_page
+from inventory.records.assessment import AssessmentError, update_assessment
+from inventory.workbench import bulk, display, jobs
+from inventory.workbench.forms import GROUPS, AssessmentGroupForm
+from inventory.workbench.query import COUNT_CAP, FILTER_PARAMS, SORTS, exact_count, workbench_page
 
 READERS = (Role.OPERATOR, Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE, Role.INVENTOR)
 SORT_LABELS = {

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from accounts.roles import Role, role_of
-from inventory.classification import classify_patents
-from inventory.concordance import load_concordance
+from inventory.classification.concordance import load_concordance
+from inventory.classification.services import classify_patents
 from inventory.models import Patent
 
 

@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, connections
 from django.db.models import Max, Min
 
-from inventory import search
 from inventory.models import Patent
+from inventory.search import services as search
 
 RANGE_SIZE = 20_000
 

@@ -1,6 +1,6 @@
 """Recompute every inventory record's listing-quality score (挂牌信息完整度) in SQL.
 
-For existing data, and after writes that bypass `inventory.assessment` (a base library import that
+For existing data, and after writes that bypass `inventory.records.assessment` (a base library import that
 changed abstracts, say). Works through the records in id ranges, one UPDATE per range, each its
 own transaction, so a national run neither holds one huge transaction nor reads rows into Python.
 """
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Max, Min
 
-from inventory import listing
+from inventory.library import listing
 from inventory.models import InventoryRecord
 
 

@@ -1,0 +1,25 @@
+"""API building blocks shared by every app's `api/` package."""
+
+from rest_framework.pagination import CursorPagination
+
+
+class KeysetPagination(CursorPagination):
+    """Keyset (cursor) pagination: constant cost per page however deep, for 1.5 million rows."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ScopedViewSetMixin:
+    """Every API viewset reads through the model's `visible_to(user)`; out of scope answers 404.
+
+    A concrete viewset declares `queryset` (with its select_related / ordering) and nothing else;
+    the scope is applied here, once.
+    """
+
+    queryset = None
+
+    def get_queryset(self):
+        return self.queryset.visible_to(self.request.user)

@@ -1,0 +1,46 @@
+"""Reference data of §5 for every signed-in user (not scoped): the strategic emerging industries
+with their IPC concordance rules, and WIPO's 35 technology fields."""
+
+from rest_framework import serializers, viewsets
+
+from inventory.models import Industry, IndustryRule, TechnologyField
+
+
+class IndustryRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndustryRule
+        fields = ["ipc_patterns", "exclusions", "keywords", "provisional", "source"]
+
+
+class IndustrySerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_id", allow_null=True, read_only=True)
+    is_sector = serializers.BooleanField(read_only=True)
+    rules = IndustryRuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Industry
+        fields = ["code", "name", "parent", "is_sector", "rules"]
+
+
+class TechnologyFieldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TechnologyField
+        fields = ["number", "name", "name_en", "sector", "ipc_patterns"]
+
+
+class IndustryViewSet(viewsets.ReadOnlyModelViewSet):
+    """战略性新兴产业分类: 9 sectors (`1`–`9`) and 40 sub-sectors (`1.1`–`9.2`), each sub-sector
+    with its IPC concordance rules (`provisional` until the official table is loaded)."""
+
+    queryset = Industry.objects.prefetch_related("rules")
+    serializer_class = IndustrySerializer
+    pagination_class = None
+    lookup_value_regex = r"\d(?:\.\d{1,2})?"
+
+
+class TechnologyFieldViewSet(viewsets.ReadOnlyModelViewSet):
+    """WIPO's 35 technology fields and the IPC patterns of each."""
+
+    queryset = TechnologyField.objects.all()
+    serializer_class = TechnologyFieldSerializer
+    pagination_class = None

@@ -1,0 +1,109 @@
+"""The industries pages: the IPC concordance and the 35 technology fields for everyone signed in
+(reference data, not scoped), and the operator's page replacing the concordance from a sheet."""
+
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.audit import record
+from accounts.decorators import role_required
+from accounts.roles import Role, role_of
+from ground.sheets.template import write_template
+from inventory.classification.concordance import ConcordanceFormat, load_concordance
+from inventory.classification.services import concordance_is_provisional
+from inventory.models import Industry, IndustryRule, TechnologyField
+from inventory.patents.base_library import check_upload_size
+from inventory.tasks import classify_all_patents_task
+
+EVERY_ROLE = tuple(Role.values)
+
+
+@role_required(*EVERY_ROLE)
+def concordance(request: HttpRequest) -> HttpResponse:
+    """Sectors, sub-sectors with their rules, and the WIPO fields; a banner while provisional."""
+    rules = IndustryRule.objects.order_by("pk")
+    sub_sectors = Industry.objects.filter(parent__isnull=False).prefetch_related(Prefetch("rules", queryset=rules))
+    sectors = Industry.objects.filter(parent__isnull=True).prefetch_related(
+        Prefetch("children", queryset=sub_sectors, to_attr="sub_sectors"))
+    context = {
+        "sectors": sectors,
+        "fields": TechnologyField.objects.all(),
+        "provisional": concordance_is_provisional(),
+        "rule_count": IndustryRule.objects.count(),
+        "source": IndustryRule.objects.order_by("pk").values_list("source", flat=True).first() or "",
+        "can_load": role_of(request.user) == Role.OPERATOR,
+    }
+    return render(request, "inventory/industries_concordance.html", context)
+
+
+class ConcordanceUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("参照关系表文件"),
+        help_text=gettext_lazy("Excel(.xlsx)或 CSV 文件,列为 产业代码、产业名称、IPC、不含、关键词"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        check_upload_size(uploaded.size)
+        return uploaded
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET", "POST"])
+def concordance_load(request: HttpRequest) -> HttpResponse:
+    """Upload the official table: every row is checked; if all are valid the concordance is
+    replaced at once and the patents are re-classified in the background; otherwise the errors
+    are listed and nothing changes."""
+    result = None
+    form = ConcordanceUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        suffix = Path(uploaded.name).suffix.lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            for block in uploaded.chunks():
+                handle.write(block)
+            handle.flush()
+            result = load_concordance(handle.name, Path(uploaded.name).name, actor=request.user, request=request)
+        if result.applied:
+            classify_all_patents_task.delay()
+            messages.success(request, _("已导入参照关系 %(n)d 条,正在后台重新分类全部专利") % {"n": result.rows})
+            if result.uncovered:
+                messages.warning(request, _("以下产业在表中没有参照关系:%(codes)s") % {
+                    "codes": "、".join(result.uncovered)})
+            return redirect(reverse("inventory:industries"))
+    context = {
+        "form": form,
+        "result": result,
+        "columns": ConcordanceFormat.columns,
+        "provisional": concordance_is_provisional(),
+    }
+    return render(request, "inventory/industries_load.html", context)
+
+
+@role_required(*EVERY_ROLE)
+@require_GET
+def concordance_export(request: HttpRequest) -> FileResponse:
+    """The concordance in use as a sheet of the loader's format: a template for the official rows,
+    and a copy of what classifies the patents today."""
+    names = dict(Industry.objects.values_list("code", "name"))
+    rows = (
+        [code, names.get(code, ""), "; ".join(patterns), "; ".join(exclusions), "、".join(keywords)]
+        for code, patterns, exclusions, keywords in IndustryRule.objects.order_by("industry_id", "pk").values_list(
+            "industry_id", "ipc_patterns", "exclusions", "keywords")
+    )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse)
+    count = write_template(handle, ConcordanceFormat(), rows=rows)
+    handle.seek(0)
+    record("export.industry_concordance", actor=request.user, request=request, rows=count)
+    return FileResponse(handle, as_attachment=True, filename="战略性新兴产业与IPC参照关系.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,249 @@
+"""Pages of conversions (转化实施): the list with totals by kind, the conversion form, open-licence
+declarations, and the standard-format upload (upload → preview → confirm).
+
+Everything is read through `Conversion.objects.visible_to` / `OpenLicenseDeclaration.objects.visible_to`
+and written through the services, which check `editable_by`; out of scope answers 404. Institutions
+record; the platform operator, ministries and provinces read.
+"""
+
+import tempfile
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.db.models.functions import ExtractYear
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.audit import record
+from accounts.decorators import role_required
+from accounts.roles import Role
+from ground.sheets.template import write_template
+from inventory.choices import ConversionKind
+from inventory.conversions import importer as conversion_import
+from inventory.conversions.forms import ConversionForm, ConversionUploadForm, OpenLicenceForm
+from inventory.conversions.models import conversion_patents_editable_by, conversion_patents_visible_to
+from inventory.conversions.open_licences import OpenLicenceError, declare_open_licence, withdraw_open_licence
+from inventory.conversions.services import ConversionError, delete_conversion, record_conversion, update_conversion
+from inventory.conversions.services import warnings as conversion_warnings
+from inventory.conversions.sheet_format import ConversionFormat
+from inventory.models import Conversion, OpenLicenseDeclaration
+from inventory.upload.services import UploadError
+
+READERS = (Role.INSTITUTION, Role.OPERATOR, Role.MINISTRY, Role.PROVINCE)
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@role_required(*READERS)
+@require_GET
+def conversion_list(request: HttpRequest) -> HttpResponse:
+    """The conversions in scope, filtered by kind and year, with counts and amounts by kind."""
+    user = request.user
+    conversions = Conversion.objects.visible_to(user)
+    kind = request.GET.get("kind") if request.GET.get("kind") in ConversionKind.values else ""
+    year = _int(request.GET.get("year"))
+    if kind:
+        conversions = conversions.filter(kind=kind)
+    if year:
+        conversions = conversions.filter(effective_date__year=year)
+    by_kind = {row["kind"]: row for row in conversions.order_by().values("kind").annotate(
+        count=Count("id"), amount=Sum("amount"))}
+    totals = {value: {"label": label, "count": by_kind.get(value, {}).get("count", 0),
+                      "amount": by_kind.get(value, {}).get("amount") or 0}
+              for value, label in ConversionKind.choices}
+    years = (Conversion.objects.visible_to(user).exclude(effective_date=None).order_by()
+             .annotate(year=ExtractYear("effective_date")).values_list("year", flat=True).distinct())
+    page = Paginator(conversions.select_related("patent").order_by("-effective_date", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    chart = {"labels": [str(t["label"]) for t in totals.values()], "counts": [t["count"] for t in totals.values()],
+             "amounts": [float(t["amount"]) for t in totals.values()]}
+    # The owner side's declarations, withdrawn ones included (other institutions' standing ones
+    # show on their library cards, not here).
+    open_licences = list(OpenLicenseDeclaration.objects.visible_to(user)
+                         .filter(patent__in=conversion_patents_visible_to(user).values("pk"))
+                         .select_related("patent").order_by("-declared_at")[:100])
+    return render(request, "inventory/conversions_list.html", {
+        "page_obj": page, "conversions": page.object_list, "totals": totals, "chart": chart,
+        "kind": kind, "year": year, "years": sorted(set(years), reverse=True), "kinds": ConversionKind.choices,
+        "can_record": request.user.role == Role.INSTITUTION, "open_licences": open_licences,
+        "withdrawable_ids": set(OpenLicenseDeclaration.objects.editable_by(user).filter(
+            pk__in=[d.pk for d in open_licences], withdrawn_at=None).values_list("pk", flat=True)),
+        "editable_ids": set(Conversion.objects.editable_by(user).filter(
+            pk__in=[c.pk for c in page.object_list]).values_list("pk", flat=True)),
+    })
+
+
+def _preselected(request: HttpRequest):
+    """The patent named by ?patent=<id>, among those the user records for (404 otherwise)."""
+    patent_id = _int(request.GET.get("patent"))
+    if patent_id is None:
+        return None
+    return get_object_or_404(conversion_patents_editable_by(request.user), pk=patent_id)
+
+
+@role_required(Role.INSTITUTION)
+def conversion_new(request: HttpRequest) -> HttpResponse:
+    patent = _preselected(request) if request.method == "GET" else None
+    if request.method == "POST":
+        form = ConversionForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                record_conversion(request.user, form.cleaned_data["patent_number"], form.values(), request=request)
+            except ConversionError as error:
+                form.add_service_errors(error.errors)
+            else:
+                messages.success(request, _("已登记转化记录;该专利的实施状态已同步更新"))
+                for warning in conversion_warnings(form.values()):
+                    messages.warning(request, warning)
+                return redirect("inventory:conversion_list")
+    else:
+        initial = {"patent_number": patent.application_number} if patent else {}
+        form = ConversionForm(user=request.user, initial=initial)
+    return render(request, "inventory/conversions_form.html", {"form": form, "patent": patent, "conversion": None})
+
+
+@role_required(Role.INSTITUTION)
+def conversion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    conversion = get_object_or_404(Conversion.objects.editable_by(request.user).select_related("patent"), pk=pk)
+    fields = {name: getattr(conversion, name) for name in ConversionForm.base_fields if name != "patent_number"}
+    if request.method == "POST":
+        form = ConversionForm(request.POST, user=request.user, fixed_patent=conversion.patent, initial=fields)
+        if form.is_valid():
+            try:
+                update_conversion(request.user, conversion, form.values(), request=request)
+            except ConversionError as error:
+                form.add_service_errors(error.errors)
+            else:
+                messages.success(request, _("已保存转化记录"))
+                for warning in conversion_warnings(form.values()):
+                    messages.warning(request, warning)
+                return redirect("inventory:conversion_list")
+    else:
+        form = ConversionForm(user=request.user, fixed_patent=conversion.patent, initial=fields)
+    return render(request, "inventory/conversions_form.html",
+                  {"form": form, "patent": conversion.patent, "conversion": conversion})
+
+
+@role_required(Role.INSTITUTION)
+@require_POST
+def conversion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    conversion = get_object_or_404(Conversion.objects.editable_by(request.user), pk=pk)
+    delete_conversion(request.user, conversion, request=request)
+    messages.info(request, _("已删除该转化记录;实施状态未自动回退,请在盘点记录中核对"))
+    return redirect("inventory:conversion_list")
+
+
+@role_required(Role.INSTITUTION)
+def open_licence_new(request: HttpRequest) -> HttpResponse:
+    patent = _preselected(request) if request.method == "GET" else None
+    if request.method == "POST":
+        form = OpenLicenceForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                _declaration, warnings = declare_open_licence(
+                    request.user, form.cleaned_data["patent_number"], form.values(), request=request)
+            except OpenLicenceError as error:
+                form.add_service_errors(error.errors)
+            else:
+                messages.success(request, _("已登记开放许可声明"))
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return redirect("inventory:conversion_list")
+    else:
+        initial = {"patent_number": patent.application_number} if patent else {}
+        form = OpenLicenceForm(user=request.user, initial=initial)
+    return render(request, "inventory/conversions_open_licence.html", {"form": form, "patent": patent})
+
+
+@role_required(Role.INSTITUTION)
+@require_POST
+def open_licence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = get_object_or_404(OpenLicenseDeclaration.objects.editable_by(request.user), pk=pk)
+    try:
+        withdraw_open_licence(request.user, declaration, request=request)
+    except OpenLicenceError as error:
+        messages.error(request, "; ".join(error.errors.values()))
+    else:
+        messages.success(request, _("已撤回开放许可声明;此前已获得的许可不受影响"))
+    return redirect("inventory:conversion_list")
+
+
+# --- the standard-format upload -------------------------------------------------------------------------
+
+@role_required(Role.INSTITUTION)
+def conversion_upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ConversionUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            batch = conversion_import.stage_upload(request.user, form.cleaned_data["file"], request=request)
+            conversion_import.validate_upload(request.user, batch)
+            return redirect("inventory:conversion_upload_detail", pk=batch.pk)
+    else:
+        form = ConversionUploadForm()
+    recent = conversion_import.batches_visible_to(request.user)[:10]
+    return render(request, "inventory/conversions_upload.html",
+                  {"form": form, "columns": ConversionFormat().columns, "recent": recent})
+
+
+@role_required(*READERS)
+@require_GET
+def conversion_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(conversion_import.batches_visible_to(request.user), pk=pk)
+    errors = Paginator(batch.errors or [], PAGE_SIZE).get_page(request.GET.get("errors"))
+    return render(request, "inventory/conversions_upload_detail.html", {
+        "batch": batch, "counts": batch.counts or {}, "errors_page": errors,
+        "can_act": conversion_import.batches_committable_by(request.user).filter(pk=batch.pk).exists(),
+    })
+
+
+def _act(request: HttpRequest, pk: int, action: Callable, done: str) -> HttpResponse:
+    batch = get_object_or_404(conversion_import.batches_committable_by(request.user), pk=pk)
+    try:
+        action(request.user, batch, request=request)
+    except UploadError as error:
+        messages.error(request, str(error))
+    except PermissionDenied:
+        raise
+    else:
+        messages.success(request, done)
+    return redirect("inventory:conversion_upload_detail", pk=pk)
+
+
+@role_required(Role.INSTITUTION)
+@require_POST
+def conversion_upload_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, conversion_import.commit_upload, _("已导入转化记录"))
+
+
+@role_required(Role.INSTITUTION)
+@require_POST
+def conversion_upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, conversion_import.cancel_upload, _("已取消该批次,没有写入任何数据"))
+
+
+@role_required(Role.INSTITUTION, Role.OPERATOR)
+@require_GET
+def conversion_template(request: HttpRequest) -> FileResponse:
+    """The conversion format's blank template, with its instructions sheet and drop-downs."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse)
+    write_template(handle, ConversionFormat(), notes=[
+        _("每行一个转化事件:一次转让、一次许可、一次作价入股或一项自行实施。"),
+        _("同一专利、同一转化方式且登记或备案号相同(无编号时受让方和合同生效日相同)的行视为同一事件;"
+          "重复上传同一文件不会重复登记。"),
+        _("登记后,该专利盘点记录的实施状态会随之更新(已产业化的不会回退)。"),
+    ])
+    record("export.conversion_template", actor=request.user, request=request)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename="转化实施情况模板.xlsx", content_type=XLSX)

@@ -1,0 +1,185 @@
+"""The platform operator's base library pages: upload a file, follow the import, read its result,
+and add an alias for a patentee that matched no institution.
+
+Only the operator (role "operator") reaches them; everyone else gets 403. Batches are read
+through `ImportBatch.objects.visible_to(user)`, so a batch outside the scope is a 404.
+"""
+
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.decorators import role_required
+from accounts.identifiers import is_valid_credit_code, normalize_credit_code
+from accounts.models import Organization
+from accounts.roles import Role
+from inventory.models import ImportBatch
+from inventory.patents import patentees
+from inventory.patents.base_library import BaseLibraryFormat, check_upload_size, create_upload_batch
+from inventory.tasks import import_base_library_task
+
+RECENT_BATCHES = 10
+RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("基础库文件"),
+        help_text=gettext_lazy("Excel(.xlsx)或 CSV 文件,格式见数据标准第 2 节"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        check_upload_size(uploaded.size)
+        return uploaded
+
+
+def _upload_form(request: HttpRequest) -> UploadForm:
+    """The bound form; a body announced as larger than the limit is refused before it is read,
+    so a 2 GB file is not first spooled to disk to be refused afterwards."""
+    declared = request.META.get("CONTENT_LENGTH", "")
+    # The multipart envelope adds a little to the file itself.
+    if declared.isdigit() and int(declared) > settings.UPLOAD_MAX_BYTES + 64 * 1024:
+        form = UploadForm(data={})
+        form.full_clean()
+        form.errors.clear()  # not "required": the file was there, only too large
+        try:
+            check_upload_size(int(declared))
+        except ValidationError as error:
+            form.add_error("file", error)
+        return form
+    return UploadForm(request.POST, request.FILES)
+
+
+def _batches(user):
+    return ImportBatch.objects.visible_to(user).filter(kind=ImportBatch.Kind.BASE_LIBRARY)
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET", "POST"])
+def base_library(request: HttpRequest) -> HttpResponse:
+    """GET: the upload form, recent runs and (?batch=) one run's result; POST: upload and start."""
+    if request.method == "POST":
+        form = _upload_form(request)
+        if form.is_valid():
+            batch = create_upload_batch(form.cleaned_data["file"], actor=request.user, request=request)
+            result = import_base_library_task.delay(batch.pk)
+            ImportBatch.objects.filter(pk=batch.pk).update(task_id=result.id or "")
+            return redirect(f"{reverse('inventory:base_library')}?batch={batch.pk}")
+    else:
+        form = UploadForm()
+    batch = None
+    if request.GET.get("batch", "").isdigit():
+        batch = get_object_or_404(_batches(request.user), pk=int(request.GET["batch"]))
+        if request.GET.get("download") == "report":
+            # Served by the view, not /media/: the report names patents and patentees.
+            if not batch.error_report:
+                raise Http404
+            return FileResponse(batch.error_report.open("rb"), as_attachment=True,
+                                filename=f"基础库导入错误报告-{batch.pk}.csv")
+        if request.GET.get("partial") == "progress":
+            response = render(request, "inventory/base_library_progress.html", {"batch": batch})
+            if batch.status not in RUNNING:
+                response["HX-Refresh"] = "true"  # done: reload the page to show the whole result
+            return response
+    context = {
+        "form": form,
+        "batch": batch,
+        "running": batch is not None and batch.status in RUNNING,
+        "row_errors": [e for e in (batch.errors if batch else []) if e.get("level") != "unmatched"],
+        "unmatched": [e for e in (batch.errors if batch else []) if e.get("level") == "unmatched"],
+        "recent": _batches(request.user).select_related("created_by")[:RECENT_BATCHES],
+        "columns": BaseLibraryFormat.columns,
+    }
+    return render(request, "inventory/base_library_import.html", context)
+
+
+class AliasForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("专利权人名称(别名)"), max_length=128,
+                           widget=forms.TextInput(attrs={"class": "form-control"}))
+    institution = forms.CharField(
+        label=gettext_lazy("对应的高校或科研机构"), max_length=128,
+        help_text=gettext_lazy("填写机构的正式名称或统一社会信用代码"),
+        widget=forms.TextInput(attrs={"class": "form-control", "list": "pn-institution-suggestions"}),
+    )
+    batch = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_institution(self) -> Organization:
+        raw = self.cleaned_data["institution"].strip()
+        institutions = patentees.institutions_for_alias()
+        found = institutions.filter(name=raw).first()
+        if found is None and is_valid_credit_code(raw):
+            found = institutions.filter(credit_code=normalize_credit_code(raw)).first()
+        if found is None:
+            # Typed with other brackets or spaces: compare as the matcher does (a few thousand names).
+            key = patentees.normalize_name(raw)
+            found = next((org for org in institutions.iterator() if patentees.normalize_name(org.name) == key), None)
+        if found is None:
+            raise ValidationError(_("没有名称或统一社会信用代码为“%(value)s”的高校或科研机构") % {"value": raw})
+        return found
+
+
+def _common_prefix(a: str, b: str) -> int:
+    length = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        length += 1
+    return length
+
+
+def suggestions(name: str, limit: int = 8) -> list[Organization]:
+    """Institutions the patentee probably is: names contained in it (北京大学 in 北京大学深圳研究生院)
+    first, then those sharing its longest beginning."""
+    key = patentees.normalize_name(name)
+    scored: list[tuple[int, str, Organization]] = []
+    for org in patentees.institutions_for_alias().only("pk", "name", "credit_code").iterator():
+        other = patentees.normalize_name(org.name)
+        common = _common_prefix(key, other)
+        if other in key or key in other:
+            scored.append((100 + len(other), org.name, org))
+        elif common >= 2:
+            scored.append((common, org.name, org))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [org for _score, _name, org in scored[:limit]]
+
+
+@role_required(Role.OPERATOR)
+@require_http_methods(["GET", "POST"])
+def add_alias(request: HttpRequest) -> HttpResponse:
+    """Add an OrganizationAlias for an institution, typically from an unmatched patentee of a run."""
+    if request.method == "POST":
+        form = AliasForm(request.POST)
+        if form.is_valid():
+            try:
+                alias = patentees.add_alias(
+                    actor=request.user, institution=form.cleaned_data["institution"],
+                    name=form.cleaned_data["name"], request=request,
+                )
+            except ValidationError as error:
+                form.add_error("name", error)
+            else:
+                messages.success(request, _("已将“%(alias)s”添加为“%(org)s”的别名;重新导入基础库即可关联该专利权人。")
+                                 % {"alias": alias.name, "org": alias.organization.name})
+                batch = form.cleaned_data.get("batch")
+                target = reverse("inventory:base_library") + (f"?batch={batch}" if batch else "")
+                return redirect(target)
+    else:
+        batch = request.GET.get("batch", "")
+        form = AliasForm(initial={
+            "name": request.GET.get("name", ""), "institution": request.GET.get("institution", ""),
+            "batch": batch if batch.isdigit() else None,
+        })
+    name = form["name"].value() or ""
+    return render(request, "inventory/base_library_alias.html", {
+        "form": form, "suggestions": suggestions(name) if name else [],
+    })

@@ -1,0 +1,138 @@
+"""Editing one patent's assessment (the inventory format's fields) outside an upload: the
+workbench's in-place edits, the per-patent form, the API, an inventor's self-assessment.
+
+Every edit goes through `update_assessment`: the §3 cross-field rules, the change history, the
+review state the edit leads to (inventory.records.review), the resource-library flag and the listing score,
+and the audit event, all in one transaction.
+"""
+
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import record as audit
+from inventory.choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
+from inventory.library import listing
+from inventory.models import Conversion, InventoryChange, InventoryRecord
+from inventory.records import history
+from inventory.records.formats import RECORD_FIELDS, InventoryFormat
+
+# Fields an assessment edit may set (the inventory format's, plus staff's technology-field override).
+ASSESSMENT_FIELDS = (*RECORD_FIELDS, "field_numbers")
+
+
+class AssessmentError(Exception):
+    """The edit breaks a rule; `errors` maps a field (or "" for the record) to its Chinese message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+_HEADER_TO_FIELD = {column.header: column.key for column in InventoryFormat().columns}
+
+
+def assessment_errors(record: InventoryRecord, values: Mapping[str, object]) -> dict[str, str]:
+    """The §3 cross-field rules on the record as it would be after the edit: {field: message}."""
+    merged = {name: getattr(record, name) for name in RECORD_FIELDS} | dict(values)
+    errors: dict[str, str] = {}
+
+    def error(header: str, message: str) -> None:
+        errors.setdefault(_HEADER_TO_FIELD.get(header, ""), str(message))
+
+    InventoryFormat().clean_row(merged, error, lambda *args: None)
+    if merged.get("license_type") == LicenseType.OPEN and record.license_type != LicenseType.OPEN:
+        in_force = Conversion.objects.filter(patent_id=record.patent_id).exclusive_licences_in_force()
+        if record.license_type in EXCLUSIVE_LICENCES or in_force.exists():
+            errors["license_type"] = _("该专利已登记独占许可或排他许可,不能再声明开放许可")
+    for name in ("maturity",):
+        value = merged.get(name)
+        if value is not None and not 1 <= int(value) <= 9:
+            errors[name] = _("技术成熟度须为 1–9 级")
+    return errors
+
+
+def state_after_edit(actor, record: InventoryRecord) -> str:
+    """The review state an edit leaves the record in: institution-level staff are the final
+    reviewers, so their edit stands approved (as their upload does); a department admin amending a
+    record submitted to them leaves it submitted (they approve it next); department staff and
+    inventors otherwise edit a draft that then goes through review (a returned record stays
+    returned, its reason shown, until resubmitted); the platform operator leaves the state as it was."""
+    role = getattr(actor, "role", "")
+    if role == "institution" and not actor.department_id:
+        return ReviewState.APPROVED
+    if role == "institution" and actor.is_org_admin and record.review_state == ReviewState.SUBMITTED:
+        return ReviewState.SUBMITTED
+    if role in ("institution", "inventor"):
+        return ReviewState.DRAFT if record.review_state != ReviewState.RETURNED else ReviewState.RETURNED
+    return record.review_state
+
+
+def state_after_upload(actor) -> str:
+    """The review state a standard-format upload leaves its records in: the institution-level
+    staff's upload counts as approved; a department's upload is submitted to review (its records
+    are the department's own, `editable_by`), so that it does not bypass the review levels."""
+    if getattr(actor, "role", "") == "institution" and actor.department_id:
+        return ReviewState.SUBMITTED
+    return ReviewState.APPROVED
+
+
+def apply_review_state(record: InventoryRecord, state: str, now=None) -> None:
+    """Set the state and what follows from it: in the library only when approved and screened in;
+    inventoried once the assessment is submitted or approved."""
+    now = now or timezone.now()
+    record.review_state = state
+    record.in_library = state == ReviewState.APPROVED and record.screening == Screening.IN
+    assessed = state in (ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED, ReviewState.APPROVED)
+    if assessed and record.status != InventoryStatus.INVENTORIED:
+        record.status = InventoryStatus.INVENTORIED
+        record.inventoried_at = now
+    if state != ReviewState.RETURNED:
+        record.return_reason = ""
+
+
+def update_assessment(
+    *, actor, record: InventoryRecord, values: Mapping[str, object], source: str = InventoryChange.Source.WEB,
+    request=None, state: str | None = None,
+) -> InventoryChange | None:
+    """Apply `values` (field -> cleaned value) to the record; raises AssessmentError, writing nothing,
+    when a rule is broken. Returns the history entry, or None when nothing changed.
+
+    The caller has checked that the actor may edit the record (`editable_by`)."""
+    unknown = set(values) - set(ASSESSMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not assessment fields: {sorted(unknown)}")
+    errors = assessment_errors(record, values)
+    if errors:
+        raise AssessmentError(errors)
+    with transaction.atomic():
+        record = InventoryRecord.objects.select_for_update().get(pk=record.pk)
+        tracked = (*values, "status", "in_library", "review_state")
+        before = {name: getattr(record, name) for name in tracked}
+        for name, value in values.items():
+            setattr(record, name, value)
+        now = timezone.now()
+        apply_review_state(record, state or state_after_edit(actor, record), now)
+        after = {name: getattr(record, name) for name in tracked}
+        changes = history.diff(before, after)
+        if not changes:
+            return None
+        record.listing_score = listing.score(record)
+        record.updated_at = now
+        record.updated_by = actor
+        record.save()
+        if "department" in values:
+            from inventory.records.departments import resolve_departments
+
+            resolve_departments(InventoryRecord.objects.filter(pk=record.pk))
+        if "industry_codes" in changes or "field_numbers" in changes:
+            from inventory.classification.services import apply_overrides
+
+            apply_overrides(InventoryRecord.objects.filter(pk=record.pk))
+        entry = history.record_change(record=record, changes=changes, actor=actor, source=source)
+        audit("inventory.assessment_update", actor=actor, request=request, target=record,
+              organization=record.institution, before={k: v[0] for k, v in changes.items()},
+              after={k: v[1] for k, v in changes.items()})
+    return entry

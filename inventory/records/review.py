@@ -1,0 +1,217 @@
+"""The review of assessments (建档 → 二级单位审核 → 学校审核): submit, approve, return.
+
+An assessment, whether an inventor's or a department's, goes draft → submitted → department
+reviewed → approved (and into the resource library when screened in), or is returned with a
+reason at either level. An institution chooses one or two review levels (`Organization.review_levels`):
+with one, or for a record that belongs to no department, institution-level staff approve a
+submitted record directly.
+
+Who does what:
+- submit: whoever may edit the record (inventors, department members and admins, institution staff);
+- approve / return at the department level: a department admin (`is_org_admin` with a department),
+  for their department's records;
+- approve / return at the institution level: institution-level staff (no department).
+
+Reviewers act on hundreds of records at once: each action is one UPDATE of the eligible records,
+their history rows written in bulk, and one audit event, whatever the number of records.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import record as audit
+from accounts.models import Organization
+from accounts.roles import Role, role_of
+from inventory.choices import InventoryStatus, ReviewState, Screening
+from inventory.models import InventoryChange, InventoryRecord
+from inventory.records import history
+
+DEPARTMENT = "department"
+INSTITUTION = "institution"
+RETURN_REASON_MAX = InventoryRecord._meta.get_field("return_reason").max_length
+# The states a record waits for a reviewer in.
+PENDING_STATES = (ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED)
+# The states an author may submit from.
+SUBMITTABLE_STATES = (ReviewState.DRAFT, ReviewState.RETURNED)
+
+
+class ReviewError(Exception):
+    """The action is refused as a whole (a missing reason, an actor who reviews nothing)."""
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    done: int  # records moved to the new state
+    skipped: int  # records asked for that the actor may not move (other state, scope or level)
+
+
+def reviewer_level(actor) -> str | None:
+    """DEPARTMENT for a department admin, INSTITUTION for institution-level staff, else None."""
+    if role_of(actor) != Role.INSTITUTION:
+        return None
+    if actor.department_id:
+        return DEPARTMENT if actor.is_org_admin else None
+    return INSTITUTION
+
+
+def _two_level_department() -> Q:
+    """Records that go through their department first: two-level institution, a department set."""
+    return Q(institution__review_levels=2, department_unit__isnull=False)
+
+
+def approvable(actor) -> QuerySet:
+    """The records the actor may approve now."""
+    editable = InventoryRecord.objects.editable_by(actor)
+    level = reviewer_level(actor)
+    if level == DEPARTMENT:
+        return editable.filter(_two_level_department(), review_state=ReviewState.SUBMITTED)
+    if level == INSTITUTION:
+        return editable.filter(
+            Q(review_state=ReviewState.DEPARTMENT_REVIEWED)
+            | (Q(review_state=ReviewState.SUBMITTED) & ~_two_level_department())
+        )
+    return editable.none()
+
+
+def returnable(actor) -> QuerySet:
+    """The records the actor may return: what they may approve; institution-level staff, the
+    final reviewers, may also return a record still waiting for its department."""
+    level = reviewer_level(actor)
+    if level == INSTITUTION:
+        return InventoryRecord.objects.editable_by(actor).filter(review_state__in=PENDING_STATES)
+    return approvable(actor)
+
+
+def submittable(actor) -> QuerySet:
+    return InventoryRecord.objects.editable_by(actor).filter(review_state__in=SUBMITTABLE_STATES)
+
+
+def review_queue(actor, *, state: str = "", department_id: int | None = None) -> QuerySet:
+    """What the reviewer's queue lists: by default the records waiting for them; with `state`,
+    the records of that state in their scope (a reviewer checks what they returned or approved)."""
+    if state:
+        records = InventoryRecord.objects.editable_by(actor).filter(review_state=state)
+    else:
+        records = returnable(actor) if reviewer_level(actor) == INSTITUTION else approvable(actor)
+    if department_id:
+        records = records.filter(department_unit_id=department_id)
+    return records
+
+
+def _ids(records) -> QuerySet | list[int]:
+    if isinstance(records, QuerySet):
+        return records.values("pk")
+    return [int(pk) for pk in records]
+
+
+def _requested(records) -> int:
+    return records.count() if isinstance(records, QuerySet) else len(set(records))
+
+
+def _transition(*, actor, eligible: QuerySet, records, state: str, action: str, reason: str = "",
+                source: str, request=None) -> ReviewResult:
+    """Move the eligible records among `records` to `state`: one UPDATE, the history in bulk, one audit event."""
+    requested = _requested(records)
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            # Lock the records only, not the institution row the level rule joins.
+            eligible.filter(pk__in=_ids(records)).select_for_update(of=("self",))
+            .values_list("pk", "review_state", "status", "in_library", "screening", "return_reason")
+        )
+        ids = [row[0] for row in rows]
+        if not ids:
+            return ReviewResult(0, requested)
+        approved = state == ReviewState.APPROVED
+        assessed = state != ReviewState.RETURNED
+        InventoryRecord.objects.filter(pk__in=ids).update(
+            review_state=state,
+            return_reason=reason,
+            # As assessment.apply_review_state: in the library when approved and screened in.
+            in_library=Case(When(screening=Screening.IN, then=Value(approved)), default=Value(False)),
+            status=Value(InventoryStatus.INVENTORIED) if assessed else F("status"),
+            inventoried_at=Case(When(status=InventoryStatus.PENDING, then=Value(now)), default=F("inventoried_at"))
+            if assessed else F("inventoried_at"),
+            updated_at=now,
+            updated_by=actor,
+        )
+        entries = []
+        for pk, old_state, old_status, old_library, screening, old_reason in rows:
+            after = {
+                "review_state": state,
+                "status": InventoryStatus.INVENTORIED if assessed else old_status,
+                "in_library": approved and screening == Screening.IN,
+                "return_reason": reason,
+            }
+            before = {"review_state": old_state, "status": old_status, "in_library": old_library,
+                      "return_reason": old_reason}
+            entries.append(history.change(record_id=pk, changes=history.diff(before, after), actor=actor,
+                                          source=source, at=now))
+        history.write_changes(entries)
+        audit(f"inventory.review_{action}", actor=actor, request=request,
+              organization=getattr(actor, "organization", None),
+              after={"review_state": state, "count": len(ids)}, records=ids[:1000], reason=reason)
+    return ReviewResult(len(ids), requested - len(ids))
+
+
+def submit(actor, records: QuerySet | Iterable[int], *, source: str = InventoryChange.Source.WEB,
+           request=None) -> ReviewResult:
+    """The authors' 提交审核: drafts and returned records go to review."""
+    return _transition(actor=actor, eligible=submittable(actor), records=records, state=ReviewState.SUBMITTED,
+                       action="submit", source=source, request=request)
+
+
+def approve(actor, records: QuerySet | Iterable[int], *, source: str = InventoryChange.Source.WEB,
+            request=None) -> ReviewResult:
+    """审核通过 at the actor's level: a department admin passes records on to the institution
+    (department reviewed); institution-level staff approve them (into the library when screened in)."""
+    level = reviewer_level(actor)
+    if level is None:
+        raise ReviewError(_("只有二级单位管理员和学校(院所)管理人员可以审核"))
+    state = ReviewState.DEPARTMENT_REVIEWED if level == DEPARTMENT else ReviewState.APPROVED
+    return _transition(actor=actor, eligible=approvable(actor), records=records, state=state,
+                       action="approve", source=source, request=request)
+
+
+def return_(actor, records: QuerySet | Iterable[int], reason: str, *,
+            source: str = InventoryChange.Source.WEB, request=None) -> ReviewResult:
+    """退回修改 with a reason the author is shown, at either level."""
+    if reviewer_level(actor) is None:
+        raise ReviewError(_("只有二级单位管理员和学校(院所)管理人员可以审核"))
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ReviewError(_("请填写退回原因"))
+    if len(reason) > RETURN_REASON_MAX:
+        raise ReviewError(_("退回原因过长:最多 %(limit)d 个字") % {"limit": RETURN_REASON_MAX})
+    return _transition(actor=actor, eligible=returnable(actor), records=records, state=ReviewState.RETURNED,
+                       reason=reason, action="return", source=source, request=request)
+
+
+def can_set_review_levels(actor) -> bool:
+    return (role_of(actor) == Role.INSTITUTION
+            and Organization.objects.editable_by(actor).filter(pk=actor.organization_id).exists())
+
+
+@transaction.atomic
+def set_review_levels(actor, levels: int, *, request=None) -> bool:
+    """The institution-level admin chooses one or two review levels. False when unchanged."""
+    if levels not in (1, 2):
+        raise ReviewError(_("审核层级须为 1 或 2"))
+    try:
+        org = Organization.objects.editable_by(actor).select_for_update().get(
+            pk=actor.organization_id, kind=Organization.Kind.INSTITUTION)
+    except Organization.DoesNotExist:
+        raise ReviewError(_("只有学校(院所)管理员可以设置审核层级")) from None
+    if org.review_levels == levels:
+        return False
+    before = org.review_levels
+    org.review_levels = levels
+    org.save(update_fields=["review_levels"])
+    audit("organization.review_levels", actor=actor, request=request, target=org, organization=org,
+          before={"review_levels": before}, after={"review_levels": levels})
+    return True

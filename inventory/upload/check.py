@@ -1,0 +1,367 @@
+"""Checking the rows of an inventory upload (inventory.upload.services.validate_batch).
+
+Rows stream from the sheet reader and are checked a chunk at a time against the records they
+name: rejected (with every reason, by row and column), unchanged, or a line of the *plan*
+(inventory.upload.plan). Three threads share the work. This one parses and checks; a database
+worker reads the records (all of them while python-calamine loads the sheet, when the file covers
+most of them, else each chunk's); another keeps the plan: the file, and on PostgreSQL the staging
+table with each record's history entry (inventory.upload.stage). Nothing grows with the file but
+the plan on disk and the rows that have problems (kept as read, for the error report).
+"""
+
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+
+from ground.db_worker import DatabaseWorker
+from ground.sheets import CellError, open_sheet
+from ground.sheets.formats import ParsedRow, SheetLayout, iter_rows
+from inventory.choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
+from inventory.library import listing
+from inventory.models import ImportBatch, InventoryRecord, Patent
+from inventory.records.assessment import state_after_upload
+from inventory.records.formats import RECORD_FIELDS, InventoryFormat, blank_value
+from inventory.upload import stage as upload_stage
+from inventory.upload.plan import PlanWriter
+
+# Rows checked against the database per query (SQLite bounds its parameters; PostgreSQL takes an array).
+LOOKUP_CHUNK = 900
+DIFF_CHUNK = 5000
+
+
+@dataclass
+class Outcome:
+    """What the check found: the counts, the problems, and the file's layout for the error report."""
+
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected_rows: set[int] = field(default_factory=set)
+    problems: list[CellError] = field(default_factory=list)
+    problem_raw: dict[int, list] = field(default_factory=dict)
+    unknown_columns: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+    # The review state the commit gives the records (assessment.state_after_upload).
+    review_state: str = ReviewState.APPROVED
+    header_row: int = 1
+    headers: list[str] = field(default_factory=list)
+    column_index: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.level == "warning")
+
+    def counts(self) -> dict:
+        return {
+            "total": self.total, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+            "rejected": len(self.rejected_rows), "warnings": self.warnings,
+            "unknown_columns": self.unknown_columns, "fields": self.fields, "review_state": self.review_state,
+        }
+
+
+class Progress:
+    """Stores progress on the batch (a queryset update, so a polling page sees it at once), at most
+    twice a second."""
+
+    def __init__(self, batch: ImportBatch) -> None:
+        self.batch_id = batch.pk
+        self.last = 0.0
+
+    def __call__(self, percent: int, message: str, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self.last >= 0.5:
+            self.last = now
+            ImportBatch.objects.filter(pk=self.batch_id).update(
+                progress=max(0, min(99, percent)), progress_message=message[:200]
+            )
+
+
+def check_file(path: Path, batch: ImportBatch, actor, progress: Progress, estimated_rows: int,
+               plan: PlanWriter) -> Outcome:
+    """Every row of the file checked and the plan written; raises SheetError for an unreadable file."""
+    fmt = InventoryFormat()
+    # Two database workers, so that lookups never queue behind staging: one reads the records
+    # (all of them first, while python-calamine loads the sheet and lets go of the GIL), the other
+    # keeps the plan (the file and, on PostgreSQL, the stage).
+    with DatabaseWorker("upload-read") as reader, DatabaseWorker("upload-stage") as stager:
+        known = reader.submit(_records_by_number, actor, estimated_rows)
+        sheet = open_sheet(path, batch.original_name, fmt.required_headers)
+        return _check_sheet(sheet, fmt, batch, actor, progress, estimated_rows, plan,
+                            _Workers(reader, stager), known)
+
+
+@dataclass
+class _Workers:
+    reader: DatabaseWorker
+    stager: DatabaseWorker
+
+
+def _check_sheet(sheet, fmt: InventoryFormat, batch: ImportBatch, actor, progress: Progress, estimated_rows: int,
+                 plan: PlanWriter, workers: _Workers, known: Future) -> Outcome:
+    layout = SheetLayout(sheet, fmt)
+    outcome = Outcome(unknown_columns=list(layout.unknown), header_row=sheet.header_row,
+                      headers=list(sheet.original_headers),
+                      column_index={column.header: index for index, column in layout.positions})
+    for header in layout.unknown:
+        outcome.problems.append(
+            CellError(sheet.header_row, header, "", _("不是盘点结果格式的列,已忽略"), level="warning")
+        )
+    present = layout.present_keys
+    fields = [name for name in RECORD_FIELDS if name in present]
+    outcome.fields = fields
+    plan.start(fields)
+    checker = _ChunkChecker(actor, fields, outcome, plan, has_title="title" in present,
+                            has_licence="license_type" in present, known=known)
+    stage = (upload_stage.PlanStage(batch.pk, fields, outcome.review_state)
+             if connection.vendor == "postgresql" else None)
+    stager = workers.stager
+    if stage:
+        stager.submit(stage.open).result()
+    try:
+        _check_rows(iter_rows(sheet, fmt, layout), fields, outcome, checker, workers, stage, progress,
+                    estimated_rows)
+        if stage:
+            stager.submit(stage.finish).result()
+    except BaseException:
+        if stage:
+            with contextlib.suppress(Exception):
+                stager.submit(stage.discard).result()
+        raise
+    return outcome
+
+
+def _check_rows(rows: Iterator, fields: list[str], outcome: Outcome, checker: "_ChunkChecker",
+                workers: _Workers, stage: "upload_stage.PlanStage | None", progress: Progress,
+                estimated_rows: int) -> None:
+    """The rows a chunk at a time: while this thread parses chunk N, the reader looks up chunk N's
+    records and the stager keeps chunk N-1's plan; chunk N-1 is then checked here with its records
+    in hand."""
+    reader, stager = workers.reader, workers.stager
+    blanks = [blank_value(name) for name in fields]
+    size = _in_size()
+    loads: list[Future] = []
+    previous: tuple[list[tuple], Future] | None = None
+
+    def settle(chunk: list[tuple], found: Future) -> None:
+        checker.check(chunk, found.result())
+        progress(int(95 * outcome.total / max(estimated_rows, outcome.total)),
+                 _("已校验 %(n)d 行") % {"n": outcome.total})
+        text = checker.plan.end_chunk()
+        if text:
+            # Compressed into the plan file (zlib lets go of the GIL) and staged by one thread, in order.
+            loads.append(stager.submit(_keep_chunk, checker.plan, stage, text))
+
+    chunk: list[tuple] = []
+    for item in rows:
+        outcome.total += 1
+        if isinstance(item, ParsedRow):
+            values = item.values
+            new = [b if v is None else v for v, b in zip(map(values.__getitem__, fields), blanks, strict=True)]
+            chunk.append((item.row_number, values["application_number"], values.get("title"),
+                          values.get("license_type"), new, item.raw))
+            if item.warnings:
+                outcome.problems.extend(item.warnings)
+                outcome.problem_raw[item.row_number] = item.raw
+        else:
+            outcome.rejected_rows.add(item.row_number)
+            outcome.problems.extend(item.errors)
+            outcome.problem_raw[item.row_number] = item.raw
+        if len(chunk) >= size:
+            found = reader.submit(checker.fetch, [row[1] for row in chunk])
+            if previous:
+                settle(*previous)
+            previous, chunk = (chunk, found), []
+    if previous:
+        settle(*previous)
+    if chunk:
+        settle(chunk, reader.submit(checker.fetch, [row[1] for row in chunk]))
+    checker.finish()
+    for load in loads:
+        load.result()
+
+
+def _keep_chunk(plan: PlanWriter, stage: "upload_stage.PlanStage | None", text: str) -> None:
+    plan.write_chunk(text)
+    if stage:
+        stage.load(text)
+
+
+# The actor's records are read all at once, while the sheet loads, when the file is expected to
+# cover at least this share of them; otherwise a chunk at a time, by the chunk's numbers.
+READ_ALL_SHARE = 0.5
+
+
+def _records_by_number(actor, estimated_rows: int) -> dict[str, tuple] | None:
+    """Every record the actor may inventory, by application number (the columns of `_base_columns`),
+    or None when the file is expected to cover less than READ_ALL_SHARE of them."""
+    editable = InventoryRecord.objects.editable_by(actor)
+    if editable.count() * READ_ALL_SHARE > estimated_rows:
+        return None
+    return {values[0]: values[1:] for values in _base_columns(editable).iterator(chunk_size=5000)}
+
+
+def _base_columns(records):
+    """What every row is checked against: number, id, title, licence, status, in_library,
+    screening, review state and the abstract's head (for the listing score)."""
+    return records.annotate(abstract_head=Substr("patent__abstract", 1, listing.MIN_ABSTRACT_CHARS)).values_list(
+        "patent__application_number", "pk", "patent__title", "license_type", "status", "in_library",
+        "screening", "review_state", "abstract_head",
+    )
+
+
+class _ChunkChecker:
+    """Checks rows against the database a chunk at a time and writes the plan lines."""
+
+    def __init__(self, actor, fields: list[str], outcome: Outcome, plan: PlanWriter, *, has_title: bool,
+                 has_licence: bool, known: Future | None = None) -> None:
+        # `known`: the result of `_records_by_number`, submitted to the reader before any `fetch`.
+        self.known = known
+        self.actor = actor
+        self.fields = fields
+        self.outcome = outcome
+        self.plan = plan
+        self.has_title = has_title
+        self.has_licence = has_licence
+        self.editable = InventoryRecord.objects.editable_by(actor)
+        self.screening_at = fields.index("screening") if "screening" in fields else None
+        self.missing: dict[str, list[tuple[int, list]]] = defaultdict(list)
+        # The listing score needs these fields; those the file lacks are read from the records.
+        self.score_fields_absent = [name for name in listing.SCORE_FIELDS if name not in fields]
+        self.state = outcome.review_state = state_after_upload(actor)
+
+    def fetch(self, numbers: list[str]) -> tuple[dict[str, tuple], dict[int, list]]:
+        """The records of the chunk's numbers (`_base_columns`), then, by id, the field values of
+        those that can be unchanged (already inventoried) and the score fields the file lacks: a
+        first inventory of a whole file reads nothing more. Database work only, run by the
+        validation's database worker."""
+        known = self.known.result() if self.known is not None else None
+        if known is not None:
+            found = {number: known[number] for number in numbers if number in known}
+        else:
+            found = {}
+            for part in chunks(numbers, _in_size()):
+                for values in _base_columns(self.editable.filter(patent__application_number__in=_values_in(part))):
+                    found[values[0]] = values[1:]
+        absent = self.score_fields_absent
+        wanted = [values[0] for values in found.values() if absent or values[3] == InventoryStatus.INVENTORIED]
+        details: dict[int, list] = {}
+        for part in chunks(wanted, _in_size()):
+            for record_id, *values in self.editable.filter(pk__in=part).values_list("pk", *self.fields, *absent):
+                details[record_id] = values
+        return found, details
+
+    def check(self, chunk: list[tuple], fetched: tuple[dict[str, tuple], dict[int, list]]) -> None:
+        """Each row of the chunk against its record (`fetch`): rejected, unchanged, or a plan line."""
+        outcome, fields, absent = self.outcome, self.fields, self.score_fields_absent
+        found, details = fetched
+        width = len(fields)
+        for row_number, number, title, licence, new, raw in chunk:
+            current = found.get(number)
+            if current is None:
+                self.missing[number].append((row_number, raw))
+                continue
+            record_id, base_title, current_licence, status, in_library, screening, review, abstract_head = current
+            if self.has_licence and licence == LicenseType.OPEN and current_licence in EXCLUSIVE_LICENCES:
+                outcome.rejected_rows.add(row_number)
+                outcome.problem_raw[row_number] = raw
+                outcome.problems.append(CellError(
+                    row_number, "许可方式", "开放许可",
+                    _("该专利已登记%(licence)s,不能再声明开放许可") % {"licence": _licence_label(current_licence)},
+                ))
+                continue
+            if self.has_title and title and _same_text(title) != _same_text(base_title):
+                outcome.problem_raw[row_number] = raw
+                outcome.problems.append(CellError(
+                    row_number, "专利名称", title,
+                    _("与基础库中的专利名称“%(title)s”不一致,以基础库为准") % {"title": base_title},
+                    level="warning",
+                ))
+            # A staff upload counts as approved (建档 and review done by the institution itself).
+            # An institution-level upload approves; a department's is submitted to review, but the same
+            # values over an approved record leave it approved (and unchanged).
+            screened_in = (screening if self.screening_at is None else new[self.screening_at]) == Screening.IN
+            if (status == InventoryStatus.INVENTORIED and review in (ReviewState.APPROVED, self.state)
+                    and in_library == (screened_in and review == ReviewState.APPROVED)
+                    and (details[record_id][:width] if absent else details[record_id]) == new):
+                outcome.unchanged += 1
+                continue
+            target_library = screened_in and self.state == ReviewState.APPROVED
+            scored = dict(zip(fields, new, strict=True))
+            if absent:
+                scored.update(zip(absent, details[record_id][width:], strict=True))
+            score = listing.score_values(scored, abstract_head)
+            if status == InventoryStatus.PENDING:
+                outcome.new += 1
+            else:
+                outcome.updated += 1
+            # The history's old → new values come from the records as they are when the plan is
+            # staged (PostgreSQL) or committed (elsewhere); the commit refuses records changed since
+            # validation began.
+            self.plan.write(record_id, new, target_library, row_number, number, status, score)
+
+    def finish(self) -> None:
+        """The rows whose patent the actor may not inventory, each with its reason (a few queries)."""
+        if not self.missing:
+            return
+        reasons = _why_not_editable(self.actor, set(self.missing))
+        for number, rows in self.missing.items():
+            for row_number, raw in rows:
+                self.outcome.rejected_rows.add(row_number)
+                self.outcome.problem_raw[row_number] = raw
+                self.outcome.problems.append(CellError(row_number, "申请号", number, reasons[number]))
+
+
+def _same_text(value: str) -> str:
+    return "".join(str(value).split())
+
+
+def _licence_label(value: str) -> str:
+    return str(LicenseType(value).label)
+
+
+def _in_size() -> int:
+    """How many values one `IN (…)` query takes: SQLite bounds its parameters."""
+    return LOOKUP_CHUNK if connection.vendor == "sqlite" else DIFF_CHUNK
+
+
+def _values_in(values: list[str]):
+    """The right side of an `__in` lookup: on PostgreSQL one array parameter (cheap to parse and
+    plan, however many values), elsewhere the list itself."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::text[])", [values])
+    return values
+
+
+def chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _why_not_editable(actor, numbers: set[str]) -> dict[str, str]:
+    """The Chinese reason, per number, that a row's patent cannot be inventoried by the actor."""
+    visible: set[str] = set()
+    existing: set[str] = set()
+    for chunk in chunks(sorted(numbers), LOOKUP_CHUNK):
+        visible.update(Patent.objects.owned_by_visible(actor).filter(application_number__in=chunk)
+                       .values_list("application_number", flat=True))
+        existing.update(Patent.objects.filter(application_number__in=chunk)
+                        .values_list("application_number", flat=True))
+    reasons = {}
+    for number in numbers:
+        if number in visible:
+            reasons[number] = _("专利 %(number)s 由第一权利人单位盘点,本单位是共有权利人,只能查看") % {"number": number}
+        elif number in existing:
+            reasons[number] = _("专利 %(number)s 不属于本单位") % {"number": number}
+        else:
+            reasons[number] = _("专利 %(number)s 不在存量专利基础库中") % {"number": number}
+    return reasons

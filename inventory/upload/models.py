@@ -1,0 +1,73 @@
+"""Import batches: every sheet uploaded to the platform, its status, counts and row errors."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from accounts.scoping import ScopedQuerySet
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    def _visible_to_institution(self, user):
+        # An institution-wide upload carries every department's patents: department staff see
+        # only their department's own uploads. Inventors upload nothing and see none.
+        batches = self.filter(organization_id=user.organization_id)
+        return batches.filter(created_by__department_id=user.department_id) if user.department_id else batches
+
+    _editable_by_institution = _visible_to_institution
+
+
+class ImportBatch(models.Model):
+    """Every upload, kept: who, when, the file, its status, counts and row errors."""
+
+    class Kind(models.TextChoices):
+        BASE_LIBRARY = "base_library", _("存量专利基础库")
+        INVENTORY = "inventory", _("盘点结果")
+        CONVERSIONS = "conversions", _("转化实施情况")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("已上传")
+        VALIDATING = "validating", _("校验中")
+        VALIDATED = "validated", _("待确认")
+        COMMITTING = "committing", _("导入中")
+        COMMITTED = "committed", _("已导入")
+        FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("上传单位")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("上传人")
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    all_or_nothing = models.BooleanField(_("全部或不导入"), default=False)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    # {"new": n, "updated": n, "unchanged": n, "rejected": n, "unmatched": n, ...}
+    counts = models.JSONField(_("统计"), default=dict, blank=True)
+    # [{"row", "column", "value", "message", "level"}], every problem found
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    error_report = models.FileField(_("错误报告"), upload_to="import-reports/%Y/%m/", blank=True)
+    failure = models.TextField(_("失败原因"), blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"

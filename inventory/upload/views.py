@@ -1,0 +1,305 @@
+"""Pages of the institution's standard-format upload: upload, follow the validation, read the
+preview (counts, changes, every error), commit or cancel; the list and detail of every upload;
+template downloads and "my patents pre-filled".
+
+Batches are read through `ImportBatch.objects.visible_to(user)` (the institution its own, the
+operator all): anything else is a 404. Commit and cancel go through
+`upload.committable_batches(user)`: the uploading institution's own users only.
+"""
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.audit import record
+from accounts.decorators import role_required
+from accounts.roles import Role
+from inventory.choices import Disposal, Intent
+from inventory.models import ImportBatch, InventoryChange, InventoryRecord
+from inventory.records.formats import INDUSTRIES, InventoryFormat
+from inventory.upload import errors as upload_errors
+from inventory.upload import plan as upload_plan
+from inventory.upload import services as upload
+
+RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
+PAGE_SIZE = 50
+CHANGES_PAGE_SIZE = 20  # a record's changes take a few lines each
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _batches(user):
+    return ImportBatch.objects.visible_to(user).filter(kind=ImportBatch.Kind.INVENTORY)
+
+
+class InventoryUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("盘点结果文件"),
+        help_text=gettext_lazy("Excel(.xlsx)或 CSV 文件,格式见数据标准第 3 节;可先下载模板或“我的专利”预填表"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        try:
+            upload.check_upload_size(uploaded.size)
+        except upload.UploadError as error:
+            raise ValidationError(str(error), code="refused") from None
+        return uploaded
+
+
+@login_required
+@require_GET
+def upload_list(request: HttpRequest) -> HttpResponse:
+    """Every inventory upload in the user's scope: an institution its own, the operator all."""
+    batches = _batches(request.user).select_related("organization", "created_by")
+    page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inventory/batch_list.html", {
+        "page_obj": page, "batches": page.object_list, "can_upload": upload.can_upload(request.user),
+        "visible_creators": upload.visible_creators(request.user, page.object_list),
+    })
+
+
+@role_required(Role.INSTITUTION)
+@never_cache
+def upload_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = InventoryUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                batch = upload.stage_upload(actor=request.user, file=form.cleaned_data["file"], request=request)
+            except upload.UploadError as error:
+                form.add_error("file", str(error))
+            else:
+                upload.start_validation(batch)
+                return redirect("inventory:upload_detail", pk=batch.pk)
+    else:
+        form = InventoryUploadForm()
+    return render(request, "inventory/upload_new.html", {
+        "form": form, "columns": InventoryFormat().columns,
+        "recent": _batches(request.user).select_related("created_by")[:5],
+    })
+
+
+def _display(field: str, value: object) -> str:
+    """A record field's value as the preview shows it."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if field == "intents":
+        return "、".join(str(Intent(v).label) if v in Intent.values else str(v) for v in value)
+    if field == "industry_codes":
+        return "、".join(f"{code} {INDUSTRIES.get(code, '')}".strip() for code in value)
+    if field == "disposal":  # stored as its code, without model choices
+        return str(Disposal(value).label) if value in Disposal.values else str(value)
+    if field in {"status", "in_library"} or isinstance(value, str):
+        choices = dict(InventoryRecord._meta.get_field(field).flatchoices)
+        return str(choices.get(value, value))
+    return str(value)
+
+
+def _label(field: str) -> str:
+    return str(InventoryRecord._meta.get_field(field).verbose_name)
+
+
+def _change_items(changes: dict) -> list[dict]:
+    return [{"field": _label(name), "old": _display(name, old), "new": _display(name, new),
+             "was_blank": old in (None, "", [])}
+            for name, (old, new) in changes.items()]
+
+
+class _PlanPages:
+    """A stand-in sequence of the plan's length, so that Paginator can page it without reading it."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index) -> list:
+        return []
+
+
+def _planned_changes(batch: ImportBatch, user, page_number) -> tuple[object, list[dict]]:
+    """Before the commit: the plan's lines (field, old value → new value), one page of them."""
+    counts = batch.counts or {}
+    paginator = Paginator(_PlanPages(counts.get("new", 0) + counts.get("updated", 0)), CHANGES_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    lines = upload_plan.plan_page(batch, page.start_index() - 1, page.end_index()) if paginator.count else []
+    fields = counts.get("fields", [])
+    current = {
+        values["id"]: values
+        for values in InventoryRecord.objects.visible_to(user).filter(pk__in=[line["id"] for line in lines])
+        .values("id", "patent__title", "status", "in_library", "review_state", *fields)
+    }
+    items = []
+    for line in lines:
+        old = current.get(line["id"])
+        if old is None:
+            continue
+        items.append({"row": line["row"], "number": line["number"], "title": old["patent__title"],
+                      "new": line["status_before"] != "inventoried",
+                      "changes": _change_items(upload_plan.planned_changes(fields, old, line))})
+    return page, items
+
+
+def _committed_changes(batch: ImportBatch, page_number) -> tuple[object, list[dict]]:
+    """After the commit: the history rows the batch wrote."""
+    changes = InventoryChange.objects.filter(batch=batch).select_related("record__patent").order_by("id")
+    page = Paginator(changes, CHANGES_PAGE_SIZE).get_page(page_number)
+    items = [{"row": None, "number": c.record.patent.application_number, "title": c.record.patent.title,
+              "new": "status" in c.changes, "changes": _change_items(c.changes)} for c in page.object_list]
+    return page, items
+
+
+@login_required
+@require_GET
+def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(_batches(request.user).select_related("organization", "created_by"), pk=pk)
+    running = batch.status in RUNNING
+    context = {
+        "batch": batch,
+        "running": running,
+        "can_act": upload.committable_batches(request.user).filter(pk=batch.pk).exists(),
+        "creator_visible": bool(upload.visible_creators(request.user, [batch])),
+        "has_report": batch.status != ImportBatch.Status.FAILED and upload_errors.has_error_report(batch),
+        "counts": batch.counts or {},
+    }
+    if not running and batch.status not in {ImportBatch.Status.FAILED}:
+        if batch.status == ImportBatch.Status.COMMITTED:
+            changes_page, changes = _committed_changes(batch, request.GET.get("changes"))
+        elif batch.status == ImportBatch.Status.VALIDATED:
+            changes_page, changes = _planned_changes(batch, request.user, request.GET.get("changes"))
+        else:
+            changes_page, changes = None, []
+        errors_page = Paginator(batch.errors or [], PAGE_SIZE).get_page(request.GET.get("errors"))
+        context.update(changes_page=changes_page, changes=changes, errors_page=errors_page,
+                       show_changes=changes_page is not None)
+    return render(request, "inventory/batch_detail.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def upload_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress partial the detail page polls (htmx, every second); when the work is done it
+    asks the page to reload and show the preview."""
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    response = render(request, "inventory/upload_progress.html", {"batch": batch, "running": batch.status in RUNNING})
+    if batch.status not in RUNNING:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def upload_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(upload.committable_batches(request.user), pk=pk)
+    all_or_nothing = request.POST.get("mode") == "all_or_nothing"
+    try:
+        batch = upload.request_commit(actor=request.user, batch=batch, all_or_nothing=all_or_nothing,
+                                      request=request)
+    except upload.UploadError as error:
+        messages.error(request, str(error))
+    except ImportBatch.DoesNotExist:
+        raise Http404 from None
+    else:
+        if batch.status == ImportBatch.Status.COMMITTED:
+            counts = batch.counts
+            messages.success(request, _("已导入:新盘点 %(new)d 条,更新 %(updated)d 条,未变化 %(unchanged)d 条") % {
+                "new": counts.get("new", 0), "updated": counts.get("updated", 0),
+                "unchanged": counts.get("unchanged", 0)})
+    return redirect("inventory:upload_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(upload.committable_batches(request.user), pk=pk)
+    try:
+        upload.cancel_batch(actor=request.user, batch=batch, request=request)
+    except upload.UploadError as error:
+        messages.error(request, str(error))
+    else:
+        messages.info(request, _("已取消该批次,没有写入任何数据"))
+    return redirect("inventory:upload_detail", pk=pk)
+
+
+@login_required
+@require_GET
+def upload_report(request: HttpRequest, pk: int) -> FileResponse:
+    """The error report (.xlsx), served by the view (not /media/): it names patents."""
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    if not upload_errors.ensure_error_report(batch):
+        raise Http404
+    record("export.import_error_report", actor=request.user, request=request, target=batch,
+           organization=batch.organization)
+    stem = Path(batch.original_name).stem
+    return FileResponse(batch.error_report.open("rb"), as_attachment=True, filename=f"{stem}-错误报告.xlsx",
+                        content_type=XLSX)
+
+
+@login_required
+@require_GET
+def upload_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The file as uploaded, for review."""
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    if not batch.file or not batch.file.storage.exists(batch.file.name):
+        raise Http404
+    record("export.import_file", actor=request.user, request=request, target=batch, organization=batch.organization)
+    return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
+
+
+def _xlsx_response(write: Callable, filename: str) -> FileResponse:
+    """Write into a temporary file (openpyxl write-only: flat memory), then stream it."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse)
+    write(handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@login_required
+@require_GET
+def template_inventory(request: HttpRequest) -> FileResponse:
+    return _xlsx_response(
+        lambda target: upload.write_blank_template(actor=request.user, target=target, request=request),
+        "盘点结果模板.xlsx",
+    )
+
+
+@login_required
+@require_GET
+def template_base_library(request: HttpRequest) -> FileResponse:
+    """The base library format's blank template (DATA-STANDARD.md §2)."""
+    from ground.sheets.template import write_template
+    from inventory.patents.base_library import BaseLibraryFormat
+
+    def write(target) -> None:
+        write_template(target, BaseLibraryFormat())
+        record("export.base_library_template", actor=request.user, request=request)
+
+    return _xlsx_response(write, "存量专利基础库模板.xlsx")
+
+
+@role_required(Role.INSTITUTION)
+@require_GET
+def export_prefilled(request: HttpRequest) -> FileResponse:
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    return _xlsx_response(
+        lambda target: upload.write_prefilled(actor=request.user, target=target, request=request),
+        f"我的专利-盘点表-{stamp}.xlsx",
+    )
