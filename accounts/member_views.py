@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.departments import can_manage_departments
 from accounts.member_forms import MemberForm
 from accounts.members import (
     add_member,
@@ -25,11 +26,11 @@ from accounts.members import (
     reactivate_member,
     reset_member_password,
 )
+from accounts.models import Department
 
 
 def org_admin_required(view):
     """Signed-in organisation admins only: anyone else signed in gets 403."""
-
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -57,9 +58,6 @@ def _one_time_password_page(request, *, member, password: str, created: bool):
 
 @org_admin_required
 def member_list_view(request):
-    from accounts.departments import can_manage_departments
-    from accounts.models import Department
-
     # The institution-level admin places accounts in departments from this list.
     departments = (Department.objects.editable_by(request.user).order_by("name")
                    if can_manage_departments(request.user) else None)

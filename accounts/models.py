@@ -6,12 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, role_of
-from accounts.scoping import ScopedQuerySet, supervised_institutions
+from accounts.scoping import ScopedQuerySet
 
 
 class Province(models.Model):
     """A provincial-level unit, keyed by its GB/T 2260 code (660000 for 新疆生产建设兵团)."""
-
     code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
     name = models.CharField(_("名称"), max_length=32, unique=True)
     short_name = models.CharField(_("简称"), max_length=16, unique=True)
@@ -26,8 +25,17 @@ class Province(models.Model):
 
 
 class OrganizationQuerySet(ScopedQuerySet):
+    def supervised_by(self, user) -> "OrganizationQuerySet":
+        """Institutions a ministry user's ministry supervises; for 国资委 also the central SOEs."""
+        ministry = user.organization
+        supervised = Q(kind=Organization.Kind.INSTITUTION, supervisor=ministry)
+        if ministry.code == "SASAC":
+            supervised |= Q(kind=Organization.Kind.ENTERPRISE, is_central_soe=True)
+        return self.filter(supervised)
+
     def _visible_to_ministry(self, user):
-        return self.filter(Q(pk=user.organization_id) | Q(pk__in=supervised_institutions(user).values("pk")))
+        supervised = Organization.objects.supervised_by(user).values("pk")
+        return self.filter(Q(pk=user.organization_id) | Q(pk__in=supervised))
 
     def _visible_to_province(self, user):
         org = user.organization
@@ -149,7 +157,6 @@ class Organization(models.Model):
 
 class OrganizationAlias(models.Model):
     """Former names and common variants under which an organisation appears as a patentee."""
-
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(_("别名"), max_length=128, unique=True)
 
@@ -296,7 +303,6 @@ class AuditEvent(models.Model):
     The application never updates or deletes these rows: `save` refuses updates and
     `delete` is refused outright; retention (at least six months) is an operations matter.
     """
-
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -346,7 +352,6 @@ class DepartmentQuerySet(ScopedQuerySet):
 
 class Department(models.Model):
     """A department (二级单位: 学院, 研究所, 科室) of an institution."""
-
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="departments", verbose_name=_("所属机构")
     )

@@ -24,14 +24,3 @@ class ScopedQuerySet(models.QuerySet):
 
     def _editable_by_operator(self, user) -> "ScopedQuerySet":
         return self.all()
-
-
-def supervised_institutions(user) -> models.QuerySet:
-    """Institutions a ministry supervises; for 国资委 also the central SOEs."""
-    from accounts.models import Organization
-
-    ministry = user.organization
-    filt = models.Q(kind=Organization.Kind.INSTITUTION, supervisor=ministry)
-    if ministry.code == "SASAC":
-        filt |= models.Q(kind=Organization.Kind.ENTERPRISE, is_central_soe=True)
-    return Organization.objects.filter(filt)

@@ -12,8 +12,18 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from inventory.models import ImportBatch
+from inventory.classification.services import apply_overrides, classify_patents
+from inventory.library import listing
+from inventory.milestones import services as milestones
+from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent
+from inventory.patents import sleeping
+from inventory.patents.base_library import DERIVE_TASK, run_batch
+from inventory.search import services as search
 from inventory.upload import services as upload
+from inventory.upload.stage import drop_abandoned
+
+# The workbench keeps its task beside its jobs; importing it here registers it with the app's tasks.
+from inventory.workbench.tasks import bulk_action_task  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -24,21 +34,19 @@ def import_base_library_task(batch_id: int) -> dict:
 
     Idempotent on re-delivery: a batch that already finished is not run again.
     """
-    from inventory.patents.base_library import run_batch
-
     batch = ImportBatch.objects.select_related("created_by").filter(pk=batch_id).first()
     if batch is None or batch.status in {ImportBatch.Status.COMMITTED, ImportBatch.Status.FAILED}:
         return {}
     return run_batch(batch).counts()
 
 
-@shared_task(name="inventory.validate_inventory_batch")
+@shared_task(name=upload.VALIDATE_TASK)
 def validate_inventory_batch(batch_id: int) -> str:
     """Validate an uploaded inventory file (the uploader's scope is re-read from the batch)."""
     return upload.validate_batch(batch_id).status
 
 
-@shared_task(name="inventory.commit_inventory_batch")
+@shared_task(name=upload.COMMIT_TASK)
 def commit_inventory_batch(batch_id: int, actor_id: int, all_or_nothing: bool = False) -> str:
     """Commit a validated batch as `actor_id`, whose scope is re-checked here."""
     actor = get_user_model().objects.select_related("organization").filter(pk=actor_id, is_active=True).first()
@@ -68,7 +76,6 @@ def commit_inventory_batch(batch_id: int, actor_id: int, all_or_nothing: bool = 
 def _patents(patent_ids: list[int] | None, updated_since: str | None):
     from django.utils.dateparse import parse_datetime
 
-    from inventory.models import Patent
 
     patents = Patent.objects.all()
     if patent_ids is not None:
@@ -82,22 +89,15 @@ def _patents(patent_ids: list[int] | None, updated_since: str | None):
 def index_patents_task(patent_ids: list[int] | None = None, updated_since: str | None = None) -> int:
     """(Re)build the full-text search documents of the given patents, of those updated since an
     ISO timestamp, or of all patents."""
-    from inventory.search import services as search
-
     return search.index_patents(_patents(patent_ids, updated_since))
 
 
-@shared_task(name="inventory.derive_patent_data")
+@shared_task(name=DERIVE_TASK)
 def derive_patent_data_task(patent_ids: list[int] | None = None, updated_since: str | None = None) -> dict:
     """What follows from patents' base data, after a base library import touched them: industries
     and technology fields (staff overrides kept), search documents, listing scores (the abstract
     counts). A task of its own: at national scale it takes longer than the import itself, and the
     patents are usable meanwhile. Idempotent."""
-    from inventory.classification.services import classify_patents
-    from inventory.library import listing
-    from inventory.models import InventoryRecord
-    from inventory.search import services as search
-
     patents = _patents(patent_ids, updated_since)
     classified = classify_patents(patents).as_dict()
     indexed = search.index_patents(patents)
@@ -105,13 +105,10 @@ def derive_patent_data_task(patent_ids: list[int] | None = None, updated_since: 
     return {"classified": classified, "indexed": indexed, "scored": scored}
 
 
-@shared_task(name="inventory.apply_industry_overrides")
+@shared_task(name=upload.INDUSTRY_OVERRIDES_TASK)
 def apply_industry_overrides_task(batch_id: int) -> dict:
     """After an inventory upload: the 所属产业 the file set (or cleared) replace the automatic
     industries of those patents."""
-    from inventory.classification.services import apply_overrides
-    from inventory.models import InventoryChange, InventoryRecord
-
     changed = InventoryChange.objects.filter(batch_id=batch_id, changes__has_key="industry_codes")
     return apply_overrides(InventoryRecord.objects.filter(pk__in=changed.values("record_id"))).as_dict()
 
@@ -119,8 +116,6 @@ def apply_industry_overrides_task(batch_id: int) -> dict:
 @shared_task(name="inventory.flag_sleeping_patents")
 def flag_sleeping_patents_task() -> dict:
     """Nightly: recompute the sleeping-patent flags (idempotent)."""
-    from inventory.patents import sleeping
-
     counts = sleeping.flag_sleeping_patents()
     logger.info("sleeping patents: %s", counts)
     return counts
@@ -129,8 +124,6 @@ def flag_sleeping_patents_task() -> dict:
 @shared_task(name="inventory.check_milestones")
 def check_milestones_task() -> dict:
     """Nightly: count the institutions behind the milestones and the overdue new grants (logged)."""
-    from inventory.milestones import services as milestones
-
     counts = milestones.institutions_behind()
     logger.info("inventory milestones: %s", counts)
     return counts
@@ -141,7 +134,6 @@ def drop_abandoned_upload_stages_task() -> list[int]:
     """Nightly: drop the PostgreSQL staging tables of uploads that will not be committed from them."""
     from django.conf import settings
 
-    from inventory.upload.stage import drop_abandoned
 
     dropped = drop_abandoned(keep_days=settings.UPLOAD_STAGE_KEEP_DAYS)
     logger.info("upload stages dropped: %s", dropped)
@@ -153,11 +145,5 @@ def classify_all_patents_task() -> dict:
     """Re-classify every patent into industries and technology fields (after a concordance load).
 
     Idempotent: classification writes the state the concordance and the overrides describe."""
-    from inventory.classification.services import classify_patents
-    from inventory.models import Patent
-
     return classify_patents(Patent.objects.all()).as_dict()
 
-
-# The workbench keeps its task beside its service; importing it here registers it with the worker.
-from inventory.workbench.tasks import bulk_action_task  # noqa: E402, F401

@@ -37,6 +37,7 @@ from inventory.choices import (
 from inventory.conversions.models import conversion_patents_editable_by
 from inventory.models import Conversion, InventoryChange, InventoryRecord, OpenLicenseDeclaration, Patent
 from inventory.records import history
+from inventory.records.assessment import assessment_errors, update_assessment
 from inventory.records.history import jsonable
 
 FIELDS = (
@@ -63,7 +64,6 @@ FILING_PERIOD_DAYS = 92
 
 class ConversionError(Exception):
     """The conversion breaks a rule; `errors` maps a field ("" for the whole) to its Chinese message."""
-
     def __init__(self, errors: Mapping[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = dict(errors)
@@ -72,7 +72,6 @@ class ConversionError(Exception):
 @dataclass
 class PatentFacts:
     """What the rules need to know of one patent besides the values being checked."""
-
     patent: Patent
     conversions: list[Conversion] = field(default_factory=list)
     open_licences: list[OpenLicenseDeclaration] = field(default_factory=list)
@@ -309,8 +308,6 @@ def _follow_status(actor, patent: Patent, request=None, source: str = InventoryC
     flag disagrees with its review state, would make the service refuse the edit or move the
     record in or out of the library; the conversion is a fact all the same, so then the status
     alone is written, with its history row and audit event, and nothing else of the record changes."""
-    from inventory.records.assessment import assessment_errors, update_assessment
-
     record = getattr(patent, "inventory", None)
     if record is None:
         return

@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import Intent, Screening
+from inventory.models import Patent
 
 # A scenarios text shorter than this says too little to a buyer.
 MIN_SCENARIO_CHARS = 20
@@ -72,8 +73,6 @@ def _has_real_intent():
 
 
 def _abstract_long_enough():
-    from inventory.models import Patent
-
     long_enough = Patent.objects.alias(chars=Length("abstract")).filter(
         pk=OuterRef("patent_id"), chars__gte=MIN_ABSTRACT_CHARS)
     return Q(Exists(long_enough))

@@ -10,8 +10,6 @@ kept briefly by `cached_facets`.
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -23,9 +21,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Province
+from accounts.roles import role_of
 from inventory.choices import TECHNOLOGY_READINESS, Intent, LicenseType, PatentType, Prospect
+from inventory.library import listing
 from inventory.models import Industry, InventoryRecord, Patent, PatentIndustry
 from inventory.patents.models import LIBRARY_ROLES
+from inventory.search.services import keyword_filter
 
 __all__ = ["LIBRARY_ROLES", "Card", "LibraryParams", "card", "facets", "library_records", "may_browse", "parse_params"]
 
@@ -43,7 +44,6 @@ INTENTS = tuple(i for i in Intent if i != Intent.NONE)
 @dataclass
 class LibraryParams:
     """The library's filters, cleaned. Empty values mean "any"."""
-
     industry: str = ""
     maturity: int | None = None
     prospect: str = ""
@@ -64,8 +64,6 @@ class LibraryParams:
 
 
 def may_browse(user) -> bool:
-    from accounts.roles import role_of
-
     return role_of(user) in LIBRARY_ROLES
 
 
@@ -132,12 +130,6 @@ def _industry_patents(code: str) -> QuerySet:
 
 
 def _keyword_patents(q: str) -> QuerySet:
-    try:
-        from inventory.search.services import keyword_filter
-    except ImportError:  # the search module is optional for the library
-        words = q.split()
-        return Patent.objects.filter(reduce(or_, (Q(title__icontains=w) | Q(abstract__icontains=w) for w in words))
-                                     ).values("pk")
     return keyword_filter(Patent.objects.all(), q).values("pk")
 
 
@@ -245,7 +237,6 @@ def cached_facets(params: LibraryParams, records: QuerySet[InventoryRecord]) -> 
 @dataclass
 class Card:
     """One library entry as a buyer reads it; `score` and `missing` only for the owning institution."""
-
     record: InventoryRecord
     maturity_label: str
     intent_labels: list[str]
@@ -260,14 +251,10 @@ class Card:
 
 def is_owner(user, record: InventoryRecord) -> bool:
     """The institution that lists the entry (its staff see the listing's quality)."""
-    from accounts.roles import role_of
-
     return role_of(user) == "institution" and record.institution_id == user.organization_id
 
 
 def card(user, record: InventoryRecord) -> Card:
-    from inventory.library import listing
-
     owner = is_owner(user, record)
     intent_names = dict(Intent.choices)
     maturity = ""

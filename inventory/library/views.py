@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import role_required
@@ -99,8 +99,5 @@ def library_quality(request: HttpRequest) -> HttpResponse:
 
 
 def _workbench_url(record: InventoryRecord) -> str:
-    """The workbench's page of the patent, when the workbench is installed."""
-    try:
-        return reverse("inventory:patent_detail", args=[record.patent_id])
-    except NoReverseMatch:
-        return ""
+    """The workbench's page of the patent."""
+    return reverse("inventory:patent_detail", args=[record.patent_id])

@@ -62,6 +62,8 @@ from accounts.models import Organization
 from ground.db_worker import DatabaseWorker
 from ground.sheets import CellError, CellValueError, Column, SheetError, SheetFormat, cells, open_sheet
 from ground.sheets.formats import ParsedRow, SheetLayout, UniqueIndex, iter_rows
+from ground.sheets.reader import estimate_rows
+from ground.tasks import enqueue
 from inventory.choices import InventoryStatus, LegalStatus, PatentType
 from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnership
 from inventory.patents.identifiers import (
@@ -79,6 +81,10 @@ CHUNK_SIZE = 10_000
 # Row errors kept on the ImportBatch (shown on the page); all of them go to the error report file.
 MAX_STORED_ERRORS = 2_000
 MAX_STORED_UNMATCHED = 2_000
+
+# The follow-up task that derives industries, fields, search documents and listing scores of the
+# patents an import wrote (inventory/tasks.py registers it under this name).
+DERIVE_TASK = "inventory.derive_patent_data"
 
 
 # Cell parsers --------------------------------------------------------------------------------
@@ -179,7 +185,6 @@ class ApplicationNumberIndex(UniqueIndex):
     Recent numbers sit in a dict; every FREEZE_AT of them are merged into one sorted numpy array
     of keys (the number's digits as an integer) with the row that held each.
     """
-
     FREEZE_AT = 100_000
 
     def __init__(self) -> None:
@@ -294,7 +299,6 @@ _BLANK = {name: ([] if name in JSON_FIELDS else "") for name in PATENT_FIELDS}
 @dataclass(slots=True)
 class PatentRow:
     """One accepted row, ready to write: the model's field values and the institution owners."""
-
     row_number: int
     application_number: str
     values: dict[str, object]
@@ -471,7 +475,7 @@ def _import_rows(
 ) -> BaseLibraryResult:
     batch = result.batch
     started = timezone.now()
-    expected_rows = _estimate_rows(path, original_name)
+    expected_rows = estimate_rows(path, original_name)
     report = _ErrorReport()
     layout = SheetLayout(sheet, fmt)
     for header in layout.unknown:
@@ -533,10 +537,8 @@ def _import_rows(
     # The industries, fields, search documents and listing scores of the patents this import
     # created or changed: a follow-up task (at national scale it outlasts the import; without a
     # worker it runs inline).
-    from inventory.tasks import derive_patent_data_task
-
     _set_batch(batch, progress_message=_("正在分类产业和技术领域、更新检索索引"))
-    derive_patent_data_task.delay(updated_since=started.isoformat())
+    enqueue(DERIVE_TASK, updated_since=started.isoformat())
     result.unmatched_names = {name: [count, first_rows[name]] for name, count in unmatched.most_common()}
     _finish(result, actor=actor, request=request, report=report)
     return result
@@ -556,7 +558,6 @@ class _ChunkWriter:
     database server) then overlap instead of taking turns, which nearly halves the wall time of a
     national import. At most one chunk is in flight, so memory holds two chunks.
     """
-
     def __init__(self, writer: "_PortableWriter") -> None:
         self.writer = writer
         self.pending: Future | None = None
@@ -581,14 +582,6 @@ class _ChunkWriter:
                 wait([self.pending])  # a chunk in flight commits or fails before the batch is closed
         finally:
             self.worker.close()
-
-
-def _estimate_rows(path: Path, original_name: str) -> int:
-    try:
-        from ground.sheets.reader import estimate_rows
-    except ImportError:  # the progress bar is a nicety; without an estimate it shows rows done only
-        return 0
-    return estimate_rows(path, original_name)
 
 
 def _set_batch(batch: ImportBatch, **fields) -> None:
@@ -632,7 +625,6 @@ def _finish(result: BaseLibraryResult, *, actor, request, report: "_ErrorReport 
 class _ErrorReport:
     """Every problem of the run, streamed to a CSV file (行号, 列, 值, 问题) as it is found; the first
     MAX_STORED_ERRORS are also kept for the ImportBatch."""
-
     HEADER = ["行号", "列", "值", "问题", "级别"]
 
     def __init__(self) -> None:
@@ -687,7 +679,6 @@ def _writer(fields: Sequence[str]) -> "_PortableWriter":
 
 class _PortableWriter:
     """The ORM path: per chunk, one read of the existing patents, bulk_create, bulk_update."""
-
     def __init__(self, fields: Sequence[str]) -> None:
         self.fields = list(fields)
 
@@ -736,7 +727,6 @@ class _PostgresWriter(_PortableWriter):
     Existing rows are addressed by id = ANY(ids), so every statement is an index lookup whatever
     the planner thinks of an unanalysed temporary table.
     """
-
     STAGE = "base_library_stage"
 
     def __init__(self, fields: Sequence[str]) -> None:

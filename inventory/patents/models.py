@@ -9,7 +9,7 @@ from guardian.models import UserObjectPermission
 
 from accounts.models import Organization
 from accounts.roles import role_of
-from accounts.scoping import ScopedQuerySet, supervised_institutions
+from accounts.scoping import ScopedQuerySet
 from inventory.choices import LegalStatus, PatentType
 
 
@@ -58,7 +58,7 @@ class PatentQuerySet(ScopedQuerySet):
         if role == "operator":
             return self.all()
         if role == "ministry":
-            return self.owned_by(supervised_institutions(user))
+            return self.owned_by(Organization.objects.supervised_by(user))
         if role == "province":
             return self.owned_by(_local_institutions(user))
         if role == "institution":
@@ -73,7 +73,7 @@ class PatentQuerySet(ScopedQuerySet):
 
     def _visible_to_ministry(self, user):
         # The supervised institutions' patents, and the national conversion resource library.
-        return self.filter(_owned_by_any(supervised_institutions(user)) | Q(inventory__in_library=True))
+        return self.filter(_owned_by_any(Organization.objects.supervised_by(user)) | Q(inventory__in_library=True))
 
     def _visible_to_province(self, user):
         return self.filter(_owned_by_any(_local_institutions(user)) | Q(inventory__in_library=True))
@@ -111,7 +111,6 @@ class PatentQuerySet(ScopedQuerySet):
 
 class Patent(models.Model):
     """A patent of the stock base library (存量专利基础库), keyed by its canonical application number."""
-
     application_number = models.CharField(_("申请号"), max_length=20, unique=True)
     grant_number = models.CharField(_("授权公告号"), max_length=20, blank=True)
     title = models.CharField(_("专利名称"), max_length=500)
@@ -176,7 +175,6 @@ class PatentOwnershipQuerySet(models.QuerySet):
 
 class PatentOwnership(models.Model):
     """Links a patent to each institution among its patentees, in patentee order."""
-
     patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="ownerships")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="patent_ownerships")
     position = models.PositiveSmallIntegerField(_("权利人顺序"), default=1)

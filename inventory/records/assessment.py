@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
 from inventory.choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
+from inventory.classification.services import apply_overrides
 from inventory.library import listing
 from inventory.models import Conversion, InventoryChange, InventoryRecord
 from inventory.records import history
+from inventory.records.departments import resolve_departments
 from inventory.records.formats import RECORD_FIELDS, InventoryFormat
 
 # Fields an assessment edit may set (the inventory format's, plus staff's technology-field override).
@@ -25,7 +27,6 @@ ASSESSMENT_FIELDS = (*RECORD_FIELDS, "field_numbers")
 
 class AssessmentError(Exception):
     """The edit breaks a rule; `errors` maps a field (or "" for the record) to its Chinese message."""
-
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
@@ -124,11 +125,9 @@ def update_assessment(
         record.updated_by = actor
         record.save()
         if "department" in values:
-            from inventory.records.departments import resolve_departments
 
             resolve_departments(InventoryRecord.objects.filter(pk=record.pk))
         if "industry_codes" in changes or "field_numbers" in changes:
-            from inventory.classification.services import apply_overrides
 
             apply_overrides(InventoryRecord.objects.filter(pk=record.pk))
         entry = history.record_change(record=record, changes=changes, actor=actor, source=source)

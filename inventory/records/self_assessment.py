@@ -33,7 +33,7 @@ from inventory.choices import ReviewState
 from inventory.models import InventoryChange, InventoryRecord, Patent, SelfAssessmentInvitation
 from inventory.patents.identifiers import InvalidPatentNumber, normalize_application_number
 from inventory.records import review
-from inventory.records.assessment import update_assessment
+from inventory.records.assessment import AssessmentError, update_assessment
 
 PERMISSION = "inventory.self_assess_patent"
 # The §3 fields an inventor fills in (the rest of the record is the staff's).
@@ -48,7 +48,6 @@ LOCKED_STATES = (ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED)
 
 class InvitationError(Exception):
     """Refused; `errors` maps a form field (or "") to a Chinese message naming the value."""
-
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
@@ -208,7 +207,6 @@ def save(actor, record: InventoryRecord, values: Mapping[str, object], *, submit
 
     The caller has checked `editable_by`. An inventor cannot change a record under review."""
     if role_of(actor) == Role.INVENTOR and record.review_state in LOCKED_STATES:
-        from inventory.records.assessment import AssessmentError
 
         raise AssessmentError({"": _("该专利的自评已提交审核,审核完成或退回前不能修改")})
     update_assessment(actor=actor, record=record, values=dict(values), source=source, request=request)

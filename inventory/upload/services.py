@@ -38,6 +38,7 @@ from accounts.roles import Role, role_of
 from ground.sheets import SheetError
 from ground.sheets.reader import estimate_rows
 from ground.sheets.template import write_template
+from ground.tasks import enqueue
 from inventory.choices import InventoryStatus, ReviewState
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.records import history
@@ -56,6 +57,11 @@ from inventory.upload import (
     stage as upload_stage,
 )
 
+# The tasks that run this module's work in a worker (inventory/tasks.py registers them by these names).
+VALIDATE_TASK = "inventory.validate_inventory_batch"
+COMMIT_TASK = "inventory.commit_inventory_batch"
+INDUSTRY_OVERRIDES_TASK = "inventory.apply_industry_overrides"
+
 logger = logging.getLogger(__name__)
 
 Status = ImportBatch.Status
@@ -63,7 +69,6 @@ Status = ImportBatch.Status
 
 class UploadError(Exception):
     """The upload or the commit is refused as a whole; the message is Chinese, for the uploader."""
-
 
 # --- staging --------------------------------------------------------------------------------------
 
@@ -135,11 +140,9 @@ def start_validation(batch: ImportBatch) -> ImportBatch:
     with local_path(batch) as path:
         rows = estimate_rows(path, batch.original_name)
     if rows > settings.IMPORT_ASYNC_ROW_THRESHOLD:
-        from inventory.tasks import validate_inventory_batch
-
         _set(batch, status=Status.VALIDATING, progress=0, total_rows=rows,
              progress_message=_("排队等待校验(约 %(n)d 行)") % {"n": rows})
-        result = validate_inventory_batch.delay(batch.pk)
+        result = enqueue(VALIDATE_TASK, batch.pk)
         ImportBatch.objects.filter(pk=batch.pk, task_id="").update(task_id=result.id or "")
     else:
         validate_batch(batch.pk, estimated_rows=rows)
@@ -207,7 +210,6 @@ def validate_batch(batch_id: int, *, estimated_rows: int | None = None) -> Impor
 class StalePlan(UploadError):
     """Records of the plan changed after the validation: the preview no longer holds."""
 
-
 def committable_batches(actor):
     """The inventory batches the actor may commit or cancel: the batches the scope lets them edit
     (an institution its own), for users who upload at all (the operator reviews, never commits)."""
@@ -223,11 +225,9 @@ def request_commit(*, actor, batch: ImportBatch, all_or_nothing: bool = False, r
     _refuse_if_not_committable(batch, all_or_nothing)
     changes = batch.counts.get("new", 0) + batch.counts.get("updated", 0)
     if changes > settings.IMPORT_ASYNC_ROW_THRESHOLD and batch.status != Status.COMMITTED:
-        from inventory.tasks import commit_inventory_batch
-
         _set(batch, status=Status.COMMITTING, progress=0, all_or_nothing=all_or_nothing, failure="",
              progress_message=_("正在写入 %(n)d 条盘点记录") % {"n": changes})
-        commit_inventory_batch.delay(batch.pk, actor.pk, all_or_nothing)
+        enqueue(COMMIT_TASK, batch.pk, actor.pk, all_or_nothing)
         batch.refresh_from_db()
         return batch
     try:
@@ -278,9 +278,7 @@ def commit_batch(*, actor, batch: ImportBatch, all_or_nothing: bool = False, req
             new, updated = _apply_portable(actor, batch, now)
         if "industry_codes" in batch.counts.get("fields", []) and new + updated:
             # The file's 所属产业 override the automatic industries of those patents: a follow-up task.
-            from inventory.tasks import apply_industry_overrides_task
-
-            transaction.on_commit(lambda: apply_industry_overrides_task.delay(batch.pk))
+            transaction.on_commit(lambda: enqueue(INDUSTRY_OVERRIDES_TASK, batch.pk))
         counts = {**batch.counts, "new": new, "updated": updated}
         batch.status = Status.COMMITTED
         batch.all_or_nothing = all_or_nothing
@@ -321,7 +319,6 @@ def _check_scope_and_freshness(actor, batch: ImportBatch, planned: int, ids) -> 
 
 class _NotAllWritten(Exception):
     """Some planned records were out of scope or changed: the commit's savepoint is rolled back."""
-
 
 def _validated_at(batch: ImportBatch):
     """When the plan was read: records changed after it make the plan stale."""

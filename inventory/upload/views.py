@@ -27,8 +27,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.audit import record
 from accounts.decorators import role_required
 from accounts.roles import Role
+from ground.sheets.template import write_template
 from inventory.choices import Disposal, Intent
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
+from inventory.patents.base_library import BaseLibraryFormat
 from inventory.records.formats import INDUSTRIES, InventoryFormat
 from inventory.upload import errors as upload_errors
 from inventory.upload import plan as upload_plan
@@ -123,7 +125,6 @@ def _change_items(changes: dict) -> list[dict]:
 
 class _PlanPages:
     """A stand-in sequence of the plan's length, so that Paginator can page it without reading it."""
-
     def __init__(self, length: int) -> None:
         self.length = length
 
@@ -178,6 +179,8 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "creator_visible": bool(upload.visible_creators(request.user, [batch])),
         "has_report": batch.status != ImportBatch.Status.FAILED and upload_errors.has_error_report(batch),
         "counts": batch.counts or {},
+        # The file may be gone (removed from the volume, or a restored database without its media).
+        "has_file": bool(batch.file) and batch.file.storage.exists(batch.file.name),
     }
     if not running and batch.status not in {ImportBatch.Status.FAILED}:
         if batch.status == ImportBatch.Status.COMMITTED:
@@ -285,9 +288,6 @@ def template_inventory(request: HttpRequest) -> FileResponse:
 @require_GET
 def template_base_library(request: HttpRequest) -> FileResponse:
     """The base library format's blank template (DATA-STANDARD.md §2)."""
-    from ground.sheets.template import write_template
-    from inventory.patents.base_library import BaseLibraryFormat
-
     def write(target) -> None:
         write_template(target, BaseLibraryFormat())
         record("export.base_library_template", actor=request.user, request=request)

@@ -12,11 +12,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
+from ground.tasks import enqueue
 from inventory.workbench.bulk import BulkError, apply_bulk_action, selection
 
 ASYNC_THRESHOLD = 20_000
 JOB_CHUNK = 10_000
 JOB_TTL = 24 * 3600
+
+
+# The task that runs a job (inventory.workbench.tasks registers it under this name).
+BULK_ACTION_TASK = "inventory.workbench_bulk_action"
 
 
 def _key(job_id: str) -> str:
@@ -34,13 +39,11 @@ def _save(job_id: str, state: dict) -> None:
 def start_job(*, actor, action: str, value: object, params: Mapping[str, str], total: int,
               back: str = "") -> str:
     """Queue the action on everything `params` selects; returns the job id the page polls."""
-    from inventory.workbench.tasks import bulk_action_task
-
     job_id = uuid.uuid4().hex
     _save(job_id, {"actor": actor.pk, "action": action, "state": "queued", "total": total, "done": 0,
                    "changed": 0, "refused": 0, "message": "", "back": back})
     params = {k: str(v) for k, v in params.items()}
-    transaction.on_commit(lambda: bulk_action_task.delay(job_id, actor.pk, action, value, params))
+    transaction.on_commit(lambda: enqueue(BULK_ACTION_TASK, job_id, actor.pk, action, value, params))
     return job_id
 
 

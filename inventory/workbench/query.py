@@ -21,6 +21,7 @@ from accounts.roles import role_of
 from inventory.choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
 from inventory.models import Industry, Patent, PatentIndustry, PatentTechField
 from inventory.records.formats import IMPLEMENTED
+from inventory.search.services import keyword_filter
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -126,7 +127,6 @@ LABELS = {
 @dataclass
 class Filters:
     """The filter parameters understood, and a Chinese message for each one that was not."""
-
     values: dict[str, object] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -189,7 +189,6 @@ def apply_filters(queryset: QuerySet, values: Mapping[str, object], *, owner_id:
         else:
             queryset = queryset.filter(inventory__implementation_status="none")
     if values.get("q"):
-        from inventory.search.services import keyword_filter
 
         queryset = keyword_filter(queryset, values["q"], owner_id=owner_id)
     return queryset

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -141,15 +141,9 @@ def patent_bulk_job(request: HttpRequest, job: str) -> HttpResponse:
     return render(request, template, context)
 
 
-def _conversion_link(patent: Patent) -> str | None:
-    """The conversion form of another area, if it is routed yet."""
-    for name, kwargs in (("inventory:conversion_create", {"pk": patent.pk}),
-                         ("inventory:conversion_new", {"pk": patent.pk}), ("inventory:conversion_list", {})):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return None
+def _conversion_link(patent: Patent) -> str:
+    """The conversion form with this patent filled in."""
+    return f"{reverse('inventory:conversion_new')}?{urlencode({'patent': patent.pk})}"
 
 
 def _groups(record: InventoryRecord, editing: str | None = None) -> list[dict]:
