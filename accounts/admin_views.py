@@ -22,7 +22,7 @@ from accounts import administration
 from accounts.administration import AuditFilter, display
 from accounts.decorators import role_required
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import Role, role_of
 from ground.forms import BootstrapForm
 
 PAGE_SIZE = 50
@@ -57,8 +57,9 @@ class OperatorForm(BootstrapForm):
 @require_GET
 def user_admin(request: HttpRequest) -> HttpResponse:
     form, page = _account_page(request)
+    rows = [(account, role_of(account)) for account in page]
     return render(request, "accounts/admin_users.html", {
-        "search_form": form, "page_obj": page, "create_form": OperatorForm(),
+        "search_form": form, "page_obj": page, "rows": rows, "create_form": OperatorForm(),
     })
 
 

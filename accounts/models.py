@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, role_of
+from accounts.roles import Role
 from accounts.scoping import ScopedQuerySet
 
 
@@ -269,10 +269,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
-
-    @property
-    def role(self) -> str:
-        return role_of(self)
 
     def get_full_name(self) -> str:
         return self.full_name or self.username

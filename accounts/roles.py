@@ -1,7 +1,8 @@
 """The roles a signed-in user can hold, derived from their organisation and flags.
 
 Roles are data (organisation kind, admin flag, platform duty), never ad-hoc checks in views:
-everything that decides what a user may see asks `role_of(user)`.
+everything that decides what a user may see asks `role_of(user)`, and compares its answer
+with `Role` members only.
 """
 
 from django.db import models
@@ -29,17 +30,20 @@ THREE_ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADM
 BUSINESS_ROLES = frozenset({Role.OPERATOR, Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE})
 
 
-def role_of(user) -> str:
-    """The role of a user, or "" for anonymous, inactive or unattached users (who see nothing)."""
+def role_of(user) -> Role | None:
+    """The role of a user, or None for anonymous, inactive or unattached users (who see nothing).
+
+    The one way to obtain a role. It reads only the user and their organisation, which Django
+    keeps on the user object once loaded, so a request computes it without a second query."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return ""
+        return None
     if user.is_expert:
         return Role.EXPERT
     org = user.organization
     if org is None or not org.is_active:
-        return ""
+        return None
     if org.kind == "platform":
-        return user.platform_role or ""
+        return Role(user.platform_role) if user.platform_role else None
     if org.kind == "institution" and user.is_inventor:
         return Role.INVENTOR
-    return org.kind
+    return Role(org.kind)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.audit import record
 from accounts.models import Organization, Province, User
-from accounts.roles import Role
+from accounts.roles import Role, role_of
 from demo import inventory_ii, names
 from demo.fields import FIELDS, HOSPITAL_DEPARTMENTS
 from demo.names import INSTITUTIONS, InstitutionSpec
@@ -110,7 +110,7 @@ def existing_logins() -> list[tuple[str, str, str]]:
 
 
 def _login_row(user: User) -> tuple[str, str, str]:
-    role = user.role
+    role = role_of(user)
     label = str(Role(role).label) if role else "—"
     if user.is_org_admin:
         label += " · 管理员"

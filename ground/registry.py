@@ -7,7 +7,7 @@ here, and whoever asks passes the user's role.
 
     site.add_entry(NavEntry(_("专利"), "inventory:patent_list", roles, order=10))
 
-    @site.cards({"institution"}, order=10)
+    @site.cards({Role.INSTITUTION}, order=10)
     def pending_inventory(user) -> list[Card]: ...
 """
 

@@ -63,7 +63,7 @@ def self_assessment_to_do(user) -> list[Card]:
 
 @site.cards({Role.MINISTRY, Role.OPERATOR}, order=10)
 def stock_patents(user) -> list[Card]:
-    patents = Patent.objects.owned_by_visible(user).count()
+    patents = Patent.objects.visible_to(user, "own").count()
     hint = _("平台内全部存量专利") if role_of(user) == Role.OPERATOR else _("所属高校和科研机构的存量专利")
     return [Card(_("存量专利"), patents, hint, reverse("inventory:patent_list"), _("查看"))]
 

@@ -17,7 +17,7 @@ from inventory.library import listing
 from inventory.milestones import services as milestones
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent
 from inventory.patents import sleeping
-from inventory.patents.base_library import DERIVE_TASK, run_batch
+from inventory.patents.base_library import DERIVE_TASK, IMPORT_TASK, run_batch
 from inventory.search import services as search
 from inventory.upload import services as upload
 from inventory.upload.stage import drop_abandoned
@@ -28,7 +28,7 @@ from inventory.workbench.tasks import bulk_action_task  # noqa: F401
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="inventory.import_base_library")
+@shared_task(name=IMPORT_TASK)
 def import_base_library_task(batch_id: int) -> dict:
     """Run a base library import kept on an ImportBatch (inventory.patents.base_library).
 

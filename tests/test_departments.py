@@ -97,7 +97,9 @@ def test_department_staff_see_only_their_department(world):
                                                       world.patents["bj_moe_library"].pk}  # the library is national
     assert set(Patent.objects.editable_by(dept_admin).values_list("pk", flat=True)) == {
         world.patents["bj_moe_private"].pk}
-    assert not ImportBatch.objects.visible_to(dept_admin).exists()  # the institution-wide upload
+    # Not the institution-wide uploads: only the department's own (the world's department upload).
+    assert set(ImportBatch.objects.visible_to(dept_admin).values_list("original_name", flat=True)) == {
+        "bj_moe_department_upload.xlsx"}
     assert not ImportBatch.objects.visible_to(world.user("inst_bj_moe_inventor")).exists()
     # The institution's settings are the institution admin's alone.
     from accounts.models import Organization

@@ -391,8 +391,18 @@ def test_other_institution_cannot_commit_or_cancel(world, bj):
             upload.commit_batch(actor=world.user(other), batch=batch)
         with pytest.raises(ImportBatch.DoesNotExist):
             upload.cancel_batch(actor=world.user(other), batch=batch)
-    # A colleague of the same institution may.
-    assert upload.commit_batch(actor=world.user("inst_bj_moe_member"), batch=batch).status == Status.COMMITTED
+
+
+def test_a_batch_is_committed_by_its_uploader_or_an_admin_over_the_uploader(world, bj):
+    """The one rule of every pipeline (ImportBatch.editable_by): a colleague who is not the
+    uploader's admin may not act on the upload; the institution-level admin may."""
+    member = world.user("inst_bj_moe_member")
+    theirs = run(member, xlsx_bytes([good_row(world.patents["bj_moe_private"])]))
+    admins = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_library"])]))
+    with pytest.raises(ImportBatch.DoesNotExist):
+        upload.commit_batch(actor=member, batch=admins)
+    assert upload.commit_batch(actor=bj, batch=theirs).status == Status.COMMITTED
+    assert upload.cancel_batch(actor=bj, batch=admins).status == Status.CANCELLED
 
 
 def test_only_institutions_upload(world):

@@ -61,12 +61,12 @@ def test_experts_and_the_three_admins_are_refused(world, login, username):
     client = login(world.user(username))
     assert client.get(reverse("inventory:library")).status_code == 403
     assert client.get(reverse("inventory:library_detail", args=[world.patents["gd_library"].pk])).status_code == 403
-    assert not InventoryRecord.objects.library_visible_to(world.user(username)).exists()
+    assert not InventoryRecord.objects.visible_to(world.user(username), "library").exists()
 
 
 def test_inventors_see_no_library(world, login):
     inventor = world.user("inst_bj_moe_inventor")
-    assert not InventoryRecord.objects.library_visible_to(inventor).exists()
+    assert not InventoryRecord.objects.visible_to(inventor, "library").exists()
     assert login(inventor).get(reverse("inventory:library")).status_code == 403
 
 

@@ -28,7 +28,7 @@ from accounts.administration import (
 )
 from accounts.audit import record
 from accounts.models import AuditEvent, User
-from accounts.roles import Role
+from accounts.roles import Role, role_of
 from ground.registry import site
 
 from .world import World
@@ -99,7 +99,7 @@ def test_each_admin_page_refuses_everyone_but_its_owner(world, client, action):
         before = _snapshot(world)
         response = action.send(client, world)
         # A user without a role (an enterprise awaiting approval) is not even signed in.
-        expected = 403 if user.role else 302
+        expected = 403 if role_of(user) else 302
         assert response.status_code == expected, (name, response.status_code)
         assert _snapshot(world) == before, name  # refused means nothing happened, not even an audit event
 
@@ -133,7 +133,7 @@ def test_navigation_shows_each_admin_its_own_page_only(world):
     pages = {"accounts:user_admin", "accounts:security", "accounts:audit_log"}
     expected = {"sysadmin": "accounts:user_admin", "secadmin": "accounts:security", "auditor": "accounts:audit_log"}
     for name, user in world.users.items():
-        shown = {item["url_name"] for item in site.entries_for(user, user.role)} & pages
+        shown = {item["url_name"] for item in site.entries_for(user, role_of(user))} & pages
         assert shown == ({expected[name]} if name in expected else set()), name
 
 
@@ -197,7 +197,7 @@ def test_system_admin_creates_an_operator_with_a_one_time_password(world, client
     password = response.context["one_time_password"]
     assert password in response.content.decode()
     account = User.objects.get(username="op_zhang")
-    assert account.role == Role.OPERATOR and account.organization == world.orgs["platform"]
+    assert role_of(account) == Role.OPERATOR and account.organization == world.orgs["platform"]
     assert account.must_change_password and account.check_password(password)
     assert password not in account.password
     create = AuditEvent.objects.get(action="account.create", target_id=str(account.pk))
@@ -304,7 +304,7 @@ def test_security_admin_changes_a_platform_role(world, client):
     url = reverse("accounts:security_permissions", args=[operator.pk])
     assert client.post(url, {"platform_role": Role.SYSTEM_ADMIN}).status_code == 302
     operator.refresh_from_db()
-    assert operator.role == Role.SYSTEM_ADMIN
+    assert role_of(operator) == Role.SYSTEM_ADMIN
     event = AuditEvent.objects.get(action="permission.change")
     assert event.before["platform_role"] == "operator" and event.after["platform_role"] == "system_admin"
 
@@ -316,7 +316,7 @@ def test_security_admin_cannot_give_platform_roles_outside_the_platform(world, c
                            {"platform_role": Role.SECURITY_ADMIN})
     assert response.status_code == 200 and "只有平台账号" in response.content.decode()
     member.refresh_from_db()
-    assert member.platform_role == "" and member.role == Role.INSTITUTION
+    assert member.platform_role == "" and role_of(member) == Role.INSTITUTION
     expert = world.user("expert")
     response = client.post(reverse("accounts:security_permissions", args=[expert.pk]), {"is_org_admin": "on"})
     assert response.status_code == 200 and not User.objects.get(pk=expert.pk).is_org_admin

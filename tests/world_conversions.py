@@ -76,7 +76,7 @@ def extend(world) -> dict[str, list]:
             _obj("bj_moe_library_withdrawn", withdrawn, BJ_MOE_LIBRARY, INST_BJ_MOE),
         ],
         "inventory.importbatch": [
-            _obj("bj_moe_conversions", batch, {"operator", *INST_BJ_MOE}, {"operator", *INST_BJ_MOE}),
+            _obj("bj_moe_conversions", batch, {"operator", *INST_BJ_MOE}, {"inst_bj_moe_admin"}),
         ],
     }
 

@@ -14,7 +14,7 @@ from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm
 
 from accounts.models import Department, User
-from inventory.models import InventoryRecord, SelfAssessmentInvitation
+from inventory.models import ImportBatch, InventoryRecord, SelfAssessmentInvitation
 
 from .isolation import expectations as E
 from .isolation.objects import WorldObject
@@ -52,6 +52,14 @@ def extend(world) -> dict[str, list]:
         institution=org, inventor=world.users["inst_bj_moe_member"], invited_by=world.users["inst_bj_moe_admin"],
         message="已结束", closed_at=timezone.now())
     closed.patents.set([world.patents["co_owned"]])
+    # An upload by 计算机学院's admin: its department sees it, and the institution-level admin may
+    # act on it too (an admin over the uploader); a colleague who is no admin may not.
+    department_upload = ImportBatch.objects.create(
+        kind=ImportBatch.Kind.INVENTORY, organization=org, created_by=dept_admin,
+        file="imports/world/bj_moe_department_upload.xlsx", original_name="bj_moe_department_upload.xlsx",
+        sha256="0" * 64, status=ImportBatch.Status.VALIDATED,
+        counts={"new": 0, "updated": 0, "unchanged": 0, "rejected": 0},
+    )
 
     def item(key, obj, viewers, editors):
         return WorldObject(key, obj, frozenset(viewers), frozenset(editors))
@@ -60,6 +68,10 @@ def extend(world) -> dict[str, list]:
         "accounts.department": [
             item("dept_a", dept_a, E.DEPARTMENTS["dept_a"], E.DEPARTMENT_EDITORS["dept_a"]),
             item("dept_b", dept_b, E.DEPARTMENTS["dept_b"], E.DEPARTMENT_EDITORS["dept_b"]),
+        ],
+        "inventory.importbatch": [
+            item("bj_moe_department_upload", department_upload, {"operator", *E.INST_BJ_MOE, E.DEPT_ADMIN},
+                 {E.DEPT_ADMIN, "inst_bj_moe_admin"}),
         ],
         "inventory.selfassessmentinvitation": [
             item("invitation", invitation, E.INVITATIONS["invitation"], E.INVITATION_EDITORS["invitation"]),

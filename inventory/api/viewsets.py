@@ -86,7 +86,7 @@ class ImportBatchViewSet(
         return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
 
     def _committable(self, pk) -> ImportBatch:
-        batch = upload.committable_batches(self.request.user).filter(pk=pk).first()
+        batch = upload.inventory_batches().editable_by(self.request.user).filter(pk=pk).first()
         if batch is None:
             raise Http404
         return batch

@@ -13,12 +13,11 @@ from rest_framework.response import Response
 
 from ground.api import ScopedViewSetMixin
 from inventory.choices import ConversionKind
-from inventory.conversions.models import conversion_patents_editable_by
 from inventory.conversions.open_licences import FIELDS as OPEN_LICENCE_FIELDS
 from inventory.conversions.open_licences import OpenLicenceError, declare_open_licence, withdraw_open_licence
 from inventory.conversions.services import FIELDS as CONVERSION_FIELDS
 from inventory.conversions.services import ConversionError, delete_conversion, record_conversion, update_conversion
-from inventory.models import Conversion, InventoryChange, OpenLicenseDeclaration
+from inventory.models import Conversion, InventoryChange, OpenLicenseDeclaration, Patent
 
 
 class ConversionSerializer(serializers.ModelSerializer):
@@ -60,7 +59,7 @@ class ConversionFilterSet(django_filters.FilterSet):
 
 
 def _editable_patent(user, patent_id):
-    patent = conversion_patents_editable_by(user).filter(pk=patent_id).first()
+    patent = Patent.objects.editable_by(user, "record_conversion").filter(pk=patent_id).first()
     if patent is None:
         raise Http404
     return patent

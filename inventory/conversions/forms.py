@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy
 
 from ground.forms import BootstrapForm
 from inventory.choices import ConversionKind, LicenseType, PaymentMode
-from inventory.conversions.models import conversion_patents_editable_by
 from inventory.conversions.open_licences import OPEN_PAYMENT_MODES
 from inventory.models import Patent
 from inventory.patents.identifiers import InvalidPatentNumber, normalize_application_number
@@ -30,7 +29,7 @@ class PatentChoiceMixin:
             number = normalize_application_number(raw)
         except InvalidPatentNumber as error:
             raise ValidationError(str(error)) from None
-        patent = conversion_patents_editable_by(self.user).filter(application_number=number).first()
+        patent = Patent.objects.editable_by(self.user, "record_conversion").filter(application_number=number).first()
         if patent is None:
             raise ValidationError(_("“%(value)s”不是本单位作为第一权利人、在存量专利基础库中的专利") % {"value": raw})
         return patent

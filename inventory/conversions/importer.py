@@ -25,7 +25,6 @@ from accounts.audit import record as audit
 from accounts.roles import Role, role_of
 from ground.sheets import CellError, SheetError, open_sheet, validate
 from inventory.conversions import services as conversions
-from inventory.conversions.models import conversion_patents_editable_by
 from inventory.conversions.sheet_format import HEADERS, ConversionFormat
 from inventory.models import Conversion, ImportBatch, InventoryChange, InventoryRecord, Patent
 from inventory.records import history
@@ -40,16 +39,9 @@ def can_upload(user) -> bool:
     return role_of(user) == Role.INSTITUTION
 
 
-def batches_visible_to(user):
-    return ImportBatch.objects.visible_to(user).filter(kind=ImportBatch.Kind.CONVERSIONS)
-
-
-def batches_committable_by(user):
-    """The uploading institution's users act on its batches (department staff on their own uploads)."""
-    if not can_upload(user):
-        return ImportBatch.objects.none()
-    batches = ImportBatch.objects.editable_by(user).filter(kind=ImportBatch.Kind.CONVERSIONS)
-    return batches.filter(created_by=user) if user.department_id else batches
+def conversion_batches():
+    """The batches of this pipeline; callers scope them with visible_to / editable_by."""
+    return ImportBatch.objects.filter(kind=ImportBatch.Kind.CONVERSIONS)
 
 
 def stage_upload(actor, file, *, request=None) -> ImportBatch:
@@ -105,7 +97,7 @@ def plan_file(actor, path: Path, original_name: str) -> Plan:
         plan.rejected.add(rejected.row_number)
         plan.problems.extend(rejected.errors)
     numbers = {row.values["application_number"] for row in result.rows}
-    editable = dict(conversion_patents_editable_by(actor).filter(application_number__in=numbers)
+    editable = dict(Patent.objects.editable_by(actor, "record_conversion").filter(application_number__in=numbers)
                     .values_list("application_number", "pk"))
     facts = conversions.load_facts(editable.values())
     first_row_of: dict[tuple, int] = {}
@@ -165,7 +157,7 @@ def _problems(plan: Plan) -> list[dict]:
 def validate_upload(actor, batch: ImportBatch) -> ImportBatch:
     """The preview: counts and every problem stored on the batch (validated, or failed when the
     file as a whole cannot be read). Nothing else is written."""
-    if not batches_committable_by(actor).filter(pk=batch.pk).exists():
+    if not conversion_batches().editable_by(actor).filter(pk=batch.pk).exists():
         raise PermissionDenied
     try:
         plan = _plan_batch(actor, batch)
@@ -181,7 +173,7 @@ def validate_upload(actor, batch: ImportBatch) -> ImportBatch:
 
 def commit_upload(actor, batch: ImportBatch, *, request=None) -> ImportBatch:
     """Write the file's new conversions and follow the implementation statuses, all in one transaction."""
-    if not batches_committable_by(actor).filter(pk=batch.pk).exists():
+    if not conversion_batches().editable_by(actor).filter(pk=batch.pk).exists():
         raise PermissionDenied
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -236,7 +228,7 @@ def follow_statuses(actor, records: Mapping[int, InventoryRecord], *, batch=None
 
 
 def cancel_upload(actor, batch: ImportBatch, *, request=None) -> ImportBatch:
-    if not batches_committable_by(actor).filter(pk=batch.pk).exists():
+    if not conversion_batches().editable_by(actor).filter(pk=batch.pk).exists():
         raise PermissionDenied
     updated = ImportBatch.objects.filter(pk=batch.pk, status__in=[Status.UPLOADED, Status.VALIDATED, Status.FAILED]
                                          ).update(status=Status.CANCELLED)

@@ -7,25 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from accounts.roles import role_of
 from accounts.scoping import ScopedQuerySet
 from inventory.choices import EXCLUSIVE_LICENCES, ConversionKind, LicenseType, PaymentMode
 from inventory.patents.models import Patent
-
-
-def conversion_patents_visible_to(user):
-    """Patents whose conversions and open-licence history the user sees: whoever sees the patent's
-    own data (not only its library card); department (二级单位) staff only their department's."""
-    return Patent.objects.owned_by_visible(user)
-
-
-def conversion_patents_editable_by(user):
-    """Patents whose conversions and open licences the user records: the first institution
-    patentee's staff (co-owners read), department staff only their department's. The platform
-    operator reads but does not write what an institution declares."""
-    if role_of(user) != "institution":
-        return Patent.objects.none()
-    return Patent.objects.editable_by(user)
 
 
 class ConversionQuerySet(ScopedQuerySet):
@@ -39,7 +23,7 @@ class ConversionQuerySet(ScopedQuerySet):
             models.Q(license_end_date__isnull=True) | models.Q(license_end_date__gte=on))
 
     def _visible_to_ministry(self, user):
-        return self.filter(patent__in=conversion_patents_visible_to(user).values("pk"))
+        return self.filter(patent__in=Patent.objects.visible_to(user, "own").values("pk"))
 
     _visible_to_province = _visible_to_ministry
     _visible_to_institution = _visible_to_ministry
@@ -48,7 +32,7 @@ class ConversionQuerySet(ScopedQuerySet):
         return self.none()
 
     def _editable_by_institution(self, user):
-        return self.filter(patent__in=conversion_patents_editable_by(user).values("pk"))
+        return self.filter(patent__in=Patent.objects.editable_by(user, "record_conversion").values("pk"))
 
 
 class Conversion(models.Model):
@@ -96,7 +80,7 @@ class OpenLicenseQuerySet(ScopedQuerySet):
 
     def _visible_to_ministry(self, user):
         public = models.Q(withdrawn_at__isnull=True, patent__in=Patent.objects.visible_to(user).values("pk"))
-        return self.filter(public | models.Q(patent__in=conversion_patents_visible_to(user).values("pk")))
+        return self.filter(public | models.Q(patent__in=Patent.objects.visible_to(user, "own").values("pk")))
 
     _visible_to_province = _visible_to_ministry
     _visible_to_institution = _visible_to_ministry
@@ -106,7 +90,7 @@ class OpenLicenseQuerySet(ScopedQuerySet):
         return self.none()
 
     def _editable_by_institution(self, user):
-        return self.filter(patent__in=conversion_patents_editable_by(user).values("pk"))
+        return self.filter(patent__in=Patent.objects.editable_by(user, "record_conversion").values("pk"))
 
 
 class OpenLicenseDeclaration(models.Model):

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
 from inventory.choices import LegalStatus, PatentType, PaymentMode
-from inventory.conversions.models import conversion_patents_editable_by
 from inventory.conversions.services import (
     PatentFacts,
     add_years,
@@ -120,7 +119,8 @@ def declare_open_licence(actor, patent: Patent, data: Mapping[str, object], *, r
                          today: dt.date | None = None) -> tuple[OpenLicenseDeclaration, list[str]]:
     """Declare an open licence of a patent the actor may edit. Returns the declaration and the
     guidance warnings of its fee standard; OpenLicenceError, writing nothing, on a broken rule."""
-    patent = conversion_patents_editable_by(actor).filter(pk=patent.pk).select_related("inventory").first()
+    patent = (Patent.objects.editable_by(actor, "record_conversion").filter(pk=patent.pk)
+                .select_related("inventory").first())
     if patent is None:
         raise PermissionDenied
     values = {name: data.get(name) for name in FIELDS}

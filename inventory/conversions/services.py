@@ -34,7 +34,6 @@ from inventory.choices import (
     ReviewState,
     Screening,
 )
-from inventory.conversions.models import conversion_patents_editable_by
 from inventory.models import Conversion, InventoryChange, InventoryRecord, OpenLicenseDeclaration, Patent
 from inventory.records import history
 from inventory.records.assessment import assessment_errors, update_assessment
@@ -357,7 +356,8 @@ def check(values: Mapping[str, object], facts: PatentFacts, *, exclude_pk: int |
 
 
 def _editable_patent(actor, patent: Patent) -> Patent:
-    found = conversion_patents_editable_by(actor).filter(pk=patent.pk).select_related("inventory").first()
+    found = (Patent.objects.editable_by(actor, "record_conversion").filter(pk=patent.pk)
+                .select_related("inventory").first())
     if found is None:
         raise PermissionDenied
     return found

@@ -21,17 +21,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import record
 from accounts.decorators import role_required
-from accounts.roles import Role
+from accounts.roles import Role, role_of
 from ground.sheets.template import write_template
 from inventory.choices import ConversionKind
 from inventory.conversions import importer as conversion_import
 from inventory.conversions.forms import ConversionForm, ConversionUploadForm, OpenLicenceForm
-from inventory.conversions.models import conversion_patents_editable_by, conversion_patents_visible_to
 from inventory.conversions.open_licences import OpenLicenceError, declare_open_licence, withdraw_open_licence
 from inventory.conversions.services import ConversionError, delete_conversion, record_conversion, update_conversion
 from inventory.conversions.services import warnings as conversion_warnings
 from inventory.conversions.sheet_format import ConversionFormat
-from inventory.models import Conversion, OpenLicenseDeclaration
+from inventory.models import Conversion, OpenLicenseDeclaration, Patent
 from inventory.upload.services import UploadError
 
 READERS = (Role.INSTITUTION, Role.OPERATOR, Role.MINISTRY, Role.PROVINCE)
@@ -72,12 +71,12 @@ def conversion_list(request: HttpRequest) -> HttpResponse:
     # The owner side's declarations, withdrawn ones included (other institutions' standing ones
     # show on their library cards, not here).
     open_licences = list(OpenLicenseDeclaration.objects.visible_to(user)
-                         .filter(patent__in=conversion_patents_visible_to(user).values("pk"))
+                         .filter(patent__in=Patent.objects.visible_to(user, "own").values("pk"))
                          .select_related("patent").order_by("-declared_at")[:100])
     return render(request, "inventory/conversions_list.html", {
         "page_obj": page, "conversions": page.object_list, "totals": totals, "chart": chart,
         "kind": kind, "year": year, "years": sorted(set(years), reverse=True), "kinds": ConversionKind.choices,
-        "can_record": request.user.role == Role.INSTITUTION, "open_licences": open_licences,
+        "can_record": role_of(request.user) == Role.INSTITUTION, "open_licences": open_licences,
         "withdrawable_ids": set(OpenLicenseDeclaration.objects.editable_by(user).filter(
             pk__in=[d.pk for d in open_licences], withdrawn_at=None).values_list("pk", flat=True)),
         "editable_ids": set(Conversion.objects.editable_by(user).filter(
@@ -90,7 +89,7 @@ def _preselected(request: HttpRequest):
     patent_id = _int(request.GET.get("patent"))
     if patent_id is None:
         return None
-    return get_object_or_404(conversion_patents_editable_by(request.user), pk=patent_id)
+    return get_object_or_404(Patent.objects.editable_by(request.user, "record_conversion"), pk=patent_id)
 
 
 @role_required(Role.INSTITUTION)
@@ -192,7 +191,7 @@ def conversion_upload(request: HttpRequest) -> HttpResponse:
             return redirect("inventory:conversion_upload_detail", pk=batch.pk)
     else:
         form = ConversionUploadForm()
-    recent = conversion_import.batches_visible_to(request.user)[:10]
+    recent = conversion_import.conversion_batches().visible_to(request.user)[:10]
     return render(request, "inventory/conversions_upload.html",
                   {"form": form, "columns": ConversionFormat().columns, "recent": recent})
 
@@ -200,16 +199,16 @@ def conversion_upload(request: HttpRequest) -> HttpResponse:
 @role_required(*READERS)
 @require_GET
 def conversion_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(conversion_import.batches_visible_to(request.user), pk=pk)
+    batch = get_object_or_404(conversion_import.conversion_batches().visible_to(request.user), pk=pk)
     errors = Paginator(batch.errors or [], PAGE_SIZE).get_page(request.GET.get("errors"))
     return render(request, "inventory/conversions_upload_detail.html", {
         "batch": batch, "counts": batch.counts or {}, "errors_page": errors,
-        "can_act": conversion_import.batches_committable_by(request.user).filter(pk=batch.pk).exists(),
+        "can_act": conversion_import.conversion_batches().editable_by(request.user).filter(pk=batch.pk).exists(),
     })
 
 
 def _act(request: HttpRequest, pk: int, action: Callable, done: str) -> HttpResponse:
-    batch = get_object_or_404(conversion_import.batches_committable_by(request.user), pk=pk)
+    batch = get_object_or_404(conversion_import.conversion_batches().editable_by(request.user), pk=pk)
     try:
         action(request.user, batch, request=request)
     except UploadError as error:

@@ -2,7 +2,7 @@
 
 Patents screened in with an intent and approved form the library (`InventoryRecord.in_library`).
 It is national: every role in `LIBRARY_ROLES` browses all of it, through
-`InventoryRecord.objects.library_visible_to(user)`. Pages, the API and any export read through
+`InventoryRecord.objects.visible_to(user, "library")`. Pages, the API and any export read through
 `library_records`; the counts beside each filter option come from `facets` (five SQL aggregates),
 kept briefly by `cached_facets`.
 """
@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, Province
-from accounts.roles import role_of
+from accounts.roles import Role, role_of
 from inventory.choices import TECHNOLOGY_READINESS, Intent, LicenseType, PatentType, Prospect
 from inventory.library import listing
 from inventory.models import Industry, InventoryRecord, Patent, PatentIndustry
@@ -139,7 +139,7 @@ def library_records(user, params: LibraryParams | Mapping | None = None) -> Quer
         params = LibraryParams()
     elif not isinstance(params, LibraryParams):
         params = parse_params(params)
-    records = InventoryRecord.objects.library_visible_to(user)
+    records = InventoryRecord.objects.visible_to(user, "library")
     if params.industry:
         records = records.filter(patent_id__in=_industry_patents(params.industry))
     if params.maturity is not None:
@@ -251,7 +251,7 @@ class Card:
 
 def is_owner(user, record: InventoryRecord) -> bool:
     """The institution that lists the entry (its staff see the listing's quality)."""
-    return role_of(user) == "institution" and record.institution_id == user.organization_id
+    return role_of(user) == Role.INSTITUTION and record.institution_id == user.organization_id
 
 
 def card(user, record: InventoryRecord) -> Card:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import role_required
+from accounts.roles import Role
 from inventory.library import listing
 from inventory.library import services as library
 from inventory.models import InventoryRecord
@@ -79,7 +80,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@role_required("institution")
+@role_required(Role.INSTITUTION)
 def library_quality(request: HttpRequest) -> HttpResponse:
     """The institution's own library entries, the least complete first, with what each lacks."""
     # Its entries are those it lists and may correct: the records it edits (a department's staff:

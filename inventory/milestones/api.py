@@ -5,7 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from accounts.models import Organization
-from accounts.roles import role_of
+from accounts.roles import Role, role_of
 from inventory.milestones import services as milestones
 
 MAX_INSTITUTIONS = 5000
@@ -48,7 +48,7 @@ class MilestoneProgressViewSet(viewsets.ViewSet):
 
     def list(self, request):
         user = request.user
-        if role_of(user) == "institution" and user.department_id:
+        if role_of(user) == Role.INSTITUTION and user.department_id:
             return Response([])
         institutions = (
             Organization.objects.visible_to(user)

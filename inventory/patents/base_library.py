@@ -82,8 +82,10 @@ CHUNK_SIZE = 10_000
 MAX_STORED_ERRORS = 2_000
 MAX_STORED_UNMATCHED = 2_000
 
-# The follow-up task that derives industries, fields, search documents and listing scores of the
-# patents an import wrote (inventory/tasks.py registers it under this name).
+# The task that runs an uploaded import, and the follow-up task that derives industries, fields,
+# search documents and listing scores of the patents an import wrote (inventory/tasks.py registers
+# both under these names).
+IMPORT_TASK = "inventory.import_base_library"
 DERIVE_TASK = "inventory.derive_patent_data"
 
 
@@ -398,6 +400,13 @@ def create_upload_batch(uploaded_file, *, actor, request=None) -> ImportBatch:
     record("inventory.base_library_upload", actor=actor, request=request, target=batch,
            organization=batch.organization, file=batch.original_name, size=uploaded_file.size)
     return batch
+
+
+def queue_import(batch: ImportBatch) -> None:
+    """Hand a stored upload to the import task (in-process without a broker); the batch keeps the
+    task's id."""
+    result = enqueue(IMPORT_TASK, batch.pk)
+    ImportBatch.objects.filter(pk=batch.pk, task_id="").update(task_id=result.id or "")
 
 
 def run_batch(batch: ImportBatch, *, actor=None, request=None, chunk_size: int = CHUNK_SIZE) -> BaseLibraryResult:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermission
 
 from accounts.models import Organization
-from accounts.roles import role_of
+from accounts.roles import Role
 from accounts.scoping import ScopedQuerySet
 from inventory.choices import LegalStatus, PatentType
 
@@ -25,7 +25,7 @@ def self_assessment_grants(user):
 
 # Who browses the national conversion resource library: every role but experts, inventors and
 # the three platform administrators (ARCHITECTURE.md: "convertible patents are shared nationally").
-LIBRARY_ROLES = frozenset({"operator", "ministry", "province", "institution", "enterprise"})
+LIBRARY_ROLES = frozenset({Role.OPERATOR, Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE})
 
 
 def _owned_by_any(organizations) -> Q:
@@ -43,29 +43,23 @@ def _local_institutions(user):
 
 
 class PatentQuerySet(ScopedQuerySet):
+    """Purposes of `visible_to`:
+    - (none): everything the role sees, its own patents and the national conversion resource library;
+    - "own": the patents whose own data (not only their library card) the user sees, which
+      conversions, history and open-licence drafts follow;
+    - "workbench": the patents a workbench lists: the own ones, and for enterprises the library.
+    Actions of `editable_by`:
+    - (none): whose inventory record the user assesses;
+    - "record_conversion": whose conversions and open licences the user records (the first
+      institution patentee's staff; the operator reads but does not write what an institution declares).
+    """
+
+    purposes = frozenset({"own", "workbench"})
+    actions = frozenset({"record_conversion"})
+
     def in_library(self) -> "PatentQuerySet":
         """The national conversion resource library: screened in, shared with every role but experts."""
         return self.filter(inventory__in_library=True)
-
-    def owned_by(self, organizations) -> "PatentQuerySet":
-        owned = PatentOwnership.objects.filter(organization__in=organizations).values("patent_id")
-        return self.filter(pk__in=owned)
-
-    def owned_by_visible(self, user) -> "PatentQuerySet":
-        """The patents whose own data (not only their library card) the user sees: what
-        conversions, history and open-licence drafts follow. The library-only path is left out."""
-        role = role_of(user)
-        if role == "operator":
-            return self.all()
-        if role == "ministry":
-            return self.owned_by(Organization.objects.supervised_by(user))
-        if role == "province":
-            return self.owned_by(_local_institutions(user))
-        if role == "institution":
-            return self._owned_by_own_institution(user)
-        if role == "inventor":
-            return self.visible_to(user)
-        return self.none()
 
     # What a role sees besides the library, as a condition on each patent (EXISTS, not IN): a page
     # of 50 patents or a search's candidates then probe the ownership index row by row, where an IN
@@ -83,22 +77,45 @@ class PatentQuerySet(ScopedQuerySet):
         own = _owned_by_any([user.organization_id]) & _own_department(user)
         return self.filter(own | Q(inventory__in_library=True))
 
-    def _owned_by_own_institution(self, user):
+    def _visible_to_enterprise(self, user):
+        return self.in_library()
+
+    def _visible_to_inventor(self, user):
+        # Exactly the patents granted to the inventor (django-guardian), in one query.
+        return self.filter(pk__in=self_assessment_grants(user), inventory__institution_id=user.organization_id)
+
+    # "own": the library-only path left out.
+
+    _visible_to_operator__own = ScopedQuerySet._visible_to_operator
+
+    def _visible_to_ministry__own(self, user):
+        owned = PatentOwnership.objects.filter(organization__in=Organization.objects.supervised_by(user))
+        return self.filter(pk__in=owned.values("patent_id"))
+
+    def _visible_to_province__own(self, user):
+        owned = PatentOwnership.objects.filter(organization__in=_local_institutions(user))
+        return self.filter(pk__in=owned.values("patent_id"))
+
+    def _visible_to_institution__own(self, user):
         # A join rather than `id IN (…)`: one ownership per (patent, organization) keeps the rows
         # unique, and the workbench sorts on this join's copy of the grant date (an annotation on
         # F("ownerships__…") reuses it), which its (organization, grant_date) index serves.
         return self.filter(_own_department(user), ownerships__organization_id=user.organization_id)
 
-    def _visible_to_enterprise(self, user):
-        return self.in_library()
+    _visible_to_inventor__own = _visible_to_inventor
+
+    # "workbench": the own patents; an enterprise's workbench lists the library.
+
+    _visible_to_operator__workbench = _visible_to_operator__own
+    _visible_to_ministry__workbench = _visible_to_ministry__own
+    _visible_to_province__workbench = _visible_to_province__own
+    _visible_to_institution__workbench = _visible_to_institution__own
+    _visible_to_inventor__workbench = _visible_to_inventor
+    _visible_to_enterprise__workbench = _visible_to_enterprise
 
     def _editable_by_institution(self, user):
         # Co-owned patents: the first institution patentee edits, co-owners read.
         return self.filter(_own_department(user), inventory__institution_id=user.organization_id)
-
-    def _visible_to_inventor(self, user):
-        # Exactly the patents granted to the inventor (django-guardian), in one query.
-        return self.filter(pk__in=self_assessment_grants(user), inventory__institution_id=user.organization_id)
 
     def _editable_by_inventor(self, user):
         # Granted, and only while an invitation naming the patent is open (through the invitations'
@@ -107,6 +124,8 @@ class PatentQuerySet(ScopedQuerySet):
             self_assessment_invitations__inventor=user, self_assessment_invitations__closed_at__isnull=True
         ).values("pk")
         return self._visible_to_inventor(user).filter(pk__in=open_patents)
+
+    _editable_by_institution__record_conversion = _editable_by_institution
 
 
 class Patent(models.Model):

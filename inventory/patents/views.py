@@ -23,8 +23,7 @@ from accounts.models import Organization
 from accounts.roles import Role
 from inventory.models import ImportBatch
 from inventory.patents import patentees
-from inventory.patents.base_library import BaseLibraryFormat, check_upload_size, create_upload_batch
-from inventory.tasks import import_base_library_task
+from inventory.patents.base_library import BaseLibraryFormat, check_upload_size, create_upload_batch, queue_import
 
 RECENT_BATCHES = 10
 RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
@@ -72,8 +71,7 @@ def base_library(request: HttpRequest) -> HttpResponse:
         form = _upload_form(request)
         if form.is_valid():
             batch = create_upload_batch(form.cleaned_data["file"], actor=request.user, request=request)
-            result = import_base_library_task.delay(batch.pk)
-            ImportBatch.objects.filter(pk=batch.pk).update(task_id=result.id or "")
+            queue_import(batch)
             return redirect(f"{reverse('inventory:base_library')}?batch={batch.pk}")
     else:
         form = UploadForm()

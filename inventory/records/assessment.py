@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
+from accounts.roles import Role, role_of
 from inventory.choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
 from inventory.classification.services import apply_overrides
 from inventory.library import listing
@@ -61,12 +62,12 @@ def state_after_edit(actor, record: InventoryRecord) -> str:
     record submitted to them leaves it submitted (they approve it next); department staff and
     inventors otherwise edit a draft that then goes through review (a returned record stays
     returned, its reason shown, until resubmitted); the platform operator leaves the state as it was."""
-    role = getattr(actor, "role", "")
-    if role == "institution" and not actor.department_id:
+    role = role_of(actor)
+    if role == Role.INSTITUTION and not actor.department_id:
         return ReviewState.APPROVED
-    if role == "institution" and actor.is_org_admin and record.review_state == ReviewState.SUBMITTED:
+    if role == Role.INSTITUTION and actor.is_org_admin and record.review_state == ReviewState.SUBMITTED:
         return ReviewState.SUBMITTED
-    if role in ("institution", "inventor"):
+    if role in (Role.INSTITUTION, Role.INVENTOR):
         return ReviewState.DRAFT if record.review_state != ReviewState.RETURNED else ReviewState.RETURNED
     return record.review_state
 
@@ -75,7 +76,7 @@ def state_after_upload(actor) -> str:
     """The review state a standard-format upload leaves its records in: the institution-level
     staff's upload counts as approved; a department's upload is submitted to review (its records
     are the department's own, `editable_by`), so that it does not bypass the review levels."""
-    if getattr(actor, "role", "") == "institution" and actor.department_id:
+    if role_of(actor) == Role.INSTITUTION and actor.department_id:
         return ReviewState.SUBMITTED
     return ReviewState.APPROVED
 

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from accounts.roles import role_of
 from accounts.scoping import ScopedQuerySet
 from inventory.choices import (
     ImplementationStatus,
@@ -19,17 +18,25 @@ from inventory.choices import (
     Screening,
     ValueGrade,
 )
-from inventory.patents.models import LIBRARY_ROLES, Patent
+from inventory.patents.models import Patent
 
 
 class InventoryRecordQuerySet(ScopedQuerySet):
-    def library_visible_to(self, user) -> "InventoryRecordQuerySet":
-        """The national conversion resource library (专利转化资源库) as `user` browses it: every
-        entry, wherever its institution is, for the roles in LIBRARY_ROLES; nothing for experts,
-        inventors and the three platform administrators."""
-        if role_of(user) not in LIBRARY_ROLES:
-            return self.none()
+    """Purposes of `visible_to`: (none) the records of the patents the user sees; "library" the
+    national conversion resource library (专利转化资源库) as the user browses it: every entry,
+    wherever its institution is, for the roles in patents.models.LIBRARY_ROLES; nothing for experts, inventors
+    and the three platform administrators."""
+
+    purposes = frozenset({"library"})
+
+    def _library(self, user) -> "InventoryRecordQuerySet":
         return self.filter(in_library=True)
+
+    _visible_to_operator__library = _library
+    _visible_to_ministry__library = _library
+    _visible_to_province__library = _library
+    _visible_to_institution__library = _library
+    _visible_to_enterprise__library = _library
 
     def _visible_to_ministry(self, user):
         return self.filter(patent__in=Patent.objects.visible_to(user).values("pk"))

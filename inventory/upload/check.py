@@ -352,7 +352,7 @@ def _why_not_editable(actor, numbers: set[str]) -> dict[str, str]:
     visible: set[str] = set()
     existing: set[str] = set()
     for chunk in chunks(sorted(numbers), LOOKUP_CHUNK):
-        visible.update(Patent.objects.owned_by_visible(actor).filter(application_number__in=chunk)
+        visible.update(Patent.objects.visible_to(actor, "own").filter(application_number__in=chunk)
                        .values_list("application_number", flat=True))
         existing.update(Patent.objects.filter(application_number__in=chunk)
                         .values_list("application_number", flat=True))

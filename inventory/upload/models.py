@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,13 +11,27 @@ from accounts.scoping import ScopedQuerySet
 
 
 class ImportBatchQuerySet(ScopedQuerySet):
+    """`editable_by` is who may commit or cancel a batch, the one rule of every sheet pipeline: its
+    uploader, or an admin over the uploader (the institution-level admin of the uploader's
+    organisation; a department's admin for uploads by the department's members). The operator
+    reads every batch and acts on its own uploads (the base library) only."""
+
     def _visible_to_institution(self, user):
         # An institution-wide upload carries every department's patents: department staff see
         # only their department's own uploads. Inventors upload nothing and see none.
         batches = self.filter(organization_id=user.organization_id)
         return batches.filter(created_by__department_id=user.department_id) if user.department_id else batches
 
-    _editable_by_institution = _visible_to_institution
+    def _editable_by_operator(self, user):
+        return self.filter(created_by=user)
+
+    def _editable_by_institution(self, user):
+        own = self.filter(organization_id=user.organization_id)
+        if not user.is_org_admin:
+            return own.filter(created_by=user)
+        if user.department_id:
+            return own.filter(Q(created_by=user) | Q(created_by__department_id=user.department_id))
+        return own
 
 
 class ImportBatch(models.Model):

@@ -82,6 +82,11 @@ def visible_creators(user, batches) -> set[int]:
     return set(User.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
+def inventory_batches():
+    """The batches of this pipeline; callers scope them with visible_to / editable_by."""
+    return ImportBatch.objects.filter(kind=ImportBatch.Kind.INVENTORY)
+
+
 def can_upload(user) -> bool:
     """Inventory results are uploaded by institutions, for their own patents."""
     return role_of(user) == Role.INSTITUTION
@@ -210,14 +215,6 @@ def validate_batch(batch_id: int, *, estimated_rows: int | None = None) -> Impor
 class StalePlan(UploadError):
     """Records of the plan changed after the validation: the preview no longer holds."""
 
-def committable_batches(actor):
-    """The inventory batches the actor may commit or cancel: the batches the scope lets them edit
-    (an institution its own), for users who upload at all (the operator reviews, never commits)."""
-    if not can_upload(actor):
-        return ImportBatch.objects.none()
-    return ImportBatch.objects.editable_by(actor).filter(kind=ImportBatch.Kind.INVENTORY)
-
-
 def request_commit(*, actor, batch: ImportBatch, all_or_nothing: bool = False, request=None) -> ImportBatch:
     """Commit inline when the plan is small, else as a Celery task (the page polls). A plan gone
     stale is validated again, and the person asked to confirm the new preview."""
@@ -245,7 +242,7 @@ def revalidate(batch: ImportBatch) -> ImportBatch:
 
 def _committable(actor, batch: ImportBatch) -> ImportBatch:
     """The batch re-read within the actor's scope; out of scope is ImportBatch.DoesNotExist (a 404)."""
-    return committable_batches(actor).select_related("organization").get(pk=batch.pk)
+    return inventory_batches().editable_by(actor).select_related("organization").get(pk=batch.pk)
 
 
 def _refuse_if_not_committable(batch: ImportBatch, all_or_nothing: bool) -> None:
@@ -435,7 +432,7 @@ def _apply_portable(actor, batch: ImportBatch, now) -> tuple[int, int]:
 
 def cancel_batch(*, actor, batch: ImportBatch, request=None) -> ImportBatch:
     with transaction.atomic():
-        batch = committable_batches(actor).select_for_update().get(pk=batch.pk)
+        batch = inventory_batches().editable_by(actor).select_for_update().get(pk=batch.pk)
         if batch.status not in {Status.UPLOADED, Status.VALIDATING, Status.VALIDATED, Status.FAILED}:
             raise UploadError(_("该批次的状态是“%(status)s”,不能取消") % {"status": batch.get_status_display()})
         batch.status = Status.CANCELLED

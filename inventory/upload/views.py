@@ -4,7 +4,7 @@ template downloads and "my patents pre-filled".
 
 Batches are read through `ImportBatch.objects.visible_to(user)` (the institution its own, the
 operator all): anything else is a 404. Commit and cancel go through
-`upload.committable_batches(user)`: the uploading institution's own users only.
+`ImportBatch.objects.editable_by(user)`: the uploader, or an admin over the uploader.
 """
 
 import tempfile
@@ -175,7 +175,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "batch": batch,
         "running": running,
-        "can_act": upload.committable_batches(request.user).filter(pk=batch.pk).exists(),
+        "can_act": upload.inventory_batches().editable_by(request.user).filter(pk=batch.pk).exists(),
         "creator_visible": bool(upload.visible_creators(request.user, [batch])),
         "has_report": batch.status != ImportBatch.Status.FAILED and upload_errors.has_error_report(batch),
         "counts": batch.counts or {},
@@ -211,7 +211,7 @@ def upload_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def upload_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(upload.committable_batches(request.user), pk=pk)
+    batch = get_object_or_404(upload.inventory_batches().editable_by(request.user), pk=pk)
     all_or_nothing = request.POST.get("mode") == "all_or_nothing"
     try:
         batch = upload.request_commit(actor=request.user, batch=batch, all_or_nothing=all_or_nothing,
@@ -232,7 +232,7 @@ def upload_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(upload.committable_batches(request.user), pk=pk)
+    batch = get_object_or_404(upload.inventory_batches().editable_by(request.user), pk=pk)
     try:
         upload.cancel_batch(actor=request.user, batch=batch, request=request)
     except upload.UploadError as error:

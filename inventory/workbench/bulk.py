@@ -108,9 +108,9 @@ def _next_state(actor, action: str, state: str) -> str:
     role = role_of(actor)
     if action == "mark_inventoried":
         return ReviewState.APPROVED
-    if role == "institution" and not actor.department_id:
+    if role == Role.INSTITUTION and not actor.department_id:
         return ReviewState.APPROVED
-    if role in ("institution", "inventor"):
+    if role in (Role.INSTITUTION, Role.INVENTOR):
         return state if state == ReviewState.RETURNED else ReviewState.DRAFT
     return state
 

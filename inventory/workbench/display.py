@@ -4,7 +4,7 @@
 from django.db.models import Field
 from django.utils.translation import gettext as _
 
-from accounts.roles import role_of
+from accounts.roles import Role, role_of
 from inventory.choices import TECHNOLOGY_READINESS, Disposal, Intent, ReviewState
 from inventory.models import InventoryChange, InventoryRecord
 
@@ -57,10 +57,10 @@ def _actor_text(entry: InventoryChange, viewer) -> str:
     actor = entry.changed_by
     if actor is None:
         return _("系统")
-    colleague = role_of(viewer) == "institution" and actor.organization_id == viewer.organization_id
+    colleague = role_of(viewer) == Role.INSTITUTION and actor.organization_id == viewer.organization_id
     if colleague:
         return actor.get_full_name() or actor.get_username()
-    if role_of(actor) not in ("institution", "inventor"):
+    if role_of(actor) not in (Role.INSTITUTION, Role.INVENTOR):
         return _("平台")
     return actor.organization.name if actor.organization_id else EMPTY
 

@@ -17,7 +17,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.roles import role_of
+from accounts.roles import Role, role_of
 from inventory.choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
 from inventory.models import Industry, Patent, PatentIndustry, PatentTechField
 from inventory.records.formats import IMPLEMENTED
@@ -203,21 +203,18 @@ def workbench_scope(user) -> QuerySet[Patent]:
     `listed_main_ipc`: for an institution its ownership's copies (the scope's own join; a filter
     on the relation would join it again), so that the newest-first page walks the index
     (organization, grant_date) and stops after a page of matches; for everyone else the patent's."""
+    scope = Patent.objects.visible_to(user, "workbench")
     if workbench_owner(user) is not None:
-        return Patent.objects.owned_by_visible(user).annotate(
+        return scope.annotate(
             listed_grant_date=F("ownerships__grant_date"), listed_sleeping=F("ownerships__is_sleeping"),
             listed_main_ipc=F("ownerships__main_ipc"))
-    if role_of(user) in ("operator", "ministry", "province", "inventor"):
-        scope = Patent.objects.owned_by_visible(user)
-    else:
-        scope = Patent.objects.visible_to(user)
     return scope.annotate(listed_grant_date=F("grant_date"), listed_sleeping=F("is_sleeping"),
                           listed_main_ipc=F("main_ipc"))
 
 
 def workbench_owner(user) -> int | None:
     """The one institution whose patents the user's workbench lists (institution staff), else None."""
-    return user.organization_id if role_of(user) == "institution" else None
+    return user.organization_id if role_of(user) == Role.INSTITUTION else None
 
 
 def filtered_patents(user, params: Mapping[str, str]) -> QuerySet[Patent]:

@@ -159,7 +159,7 @@ def patent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patent = get_object_or_404(Patent.objects.visible_to(user), pk=pk)
     record = InventoryRecord.objects.visible_to(user).filter(patent=patent).select_related("institution").first()
     can_edit = record is not None and InventoryRecord.objects.editable_by(user).filter(pk=record.pk).exists()
-    owned = Patent.objects.owned_by_visible(user).filter(pk=pk).exists()
+    owned = Patent.objects.visible_to(user, "own").filter(pk=pk).exists()
     editing = request.GET.get("edit") if can_edit and request.GET.get("edit") in GROUPS else None
     return render(request, "inventory/workbench_detail.html", {
         "patent": patent, "record": record, "can_edit": can_edit, "owned": owned,
@@ -231,7 +231,7 @@ def patent_save(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*READERS)
 def patent_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The history section (htmx partial, reloaded after an in-place edit)."""
-    patent = get_object_or_404(Patent.objects.owned_by_visible(request.user).filter(
+    patent = get_object_or_404(Patent.objects.visible_to(request.user, "own").filter(
         pk__in=Patent.objects.visible_to(request.user).values("pk")), pk=pk)
     record = get_object_or_404(InventoryRecord.objects.visible_to(request.user), patent=patent)
     return render(request, "inventory/workbench_history.html",

@@ -38,15 +38,47 @@ PATENT_EDITORS: dict[str, set[str]] = {
     "co_owned": {"operator", *INST_BJ_MOE},
 }
 
-# world import batch key -> users who may see the upload (the institution its own, the operator
-# all), and who may commit or cancel it (the uploading institution's users only).
+# The patents' own data (visible_to "own"): what conversions and history follow, without the
+# library cards; a department's staff their department's, an inventor what it is granted.
+PATENTS_OWN: dict[str, set[str]] = {
+    "bj_moe_private": {"operator", "moe_admin", "prov_bj_admin", *INST_BJ_MOE, DEPT_ADMIN, INVENTOR},
+    "bj_moe_library": {"operator", "moe_admin", "prov_bj_admin", *INST_BJ_MOE},
+    "bj_local_private": {"operator", "prov_bj_admin", "inst_bj_local_admin"},
+    "gd_private": {"operator", "prov_gd_admin", "inst_gd_local_admin"},
+    "gd_library": {"operator", "prov_gd_admin", "inst_gd_local_admin"},
+    "co_owned": {"operator", "moe_admin", "prov_bj_admin", "prov_gd_admin", *INST_BJ_MOE, "inst_gd_local_admin"},
+}
+# A workbench lists the own patents; an enterprise's lists the national library.
+PATENTS_WORKBENCH: dict[str, set[str]] = {
+    key: users | (ENTERPRISES if key.endswith("_library") else set()) for key, users in PATENTS_OWN.items()
+}
+# Whose conversions and open licences a user records: the first institution patentee's staff (a
+# department's: its department's); not the operator, not an inventor.
+PATENT_CONVERSION_RECORDERS: dict[str, set[str]] = {
+    "bj_moe_private": {*INST_BJ_MOE, DEPT_ADMIN},
+    "bj_moe_library": {*INST_BJ_MOE},
+    "bj_local_private": {"inst_bj_local_admin"},
+    "gd_private": {"inst_gd_local_admin"},
+    "gd_library": {"inst_gd_local_admin"},
+    "co_owned": {*INST_BJ_MOE},
+}
+# The national conversion resource library as browsed (InventoryRecord visible_to "library"):
+# every ministry, province, institution (departments and all) and enterprise; not inventors,
+# experts or the three administrators.
+LIBRARY_BROWSERS = {"operator", "moe_admin", "sasac_admin", "prov_bj_admin", "prov_gd_admin", *INST_BJ_MOE,
+                    DEPT_ADMIN, "inst_bj_local_admin", "inst_gd_local_admin", *ENTERPRISES}
+
+# world import batch key -> users who may see the upload (the institution its own, a
+# department's staff their department's uploads, the operator all), and who may commit or cancel
+# it: its uploader, or an admin over the uploader (the institution-level admin; the department's
+# admin for its members' uploads). The operator acts only on what it uploaded itself.
 IMPORT_BATCHES: dict[str, set[str]] = {
     "bj_moe_upload": {"operator", *INST_BJ_MOE},
     "gd_upload": {"operator", "inst_gd_local_admin"},
 }
 IMPORT_BATCH_EDITORS: dict[str, set[str]] = {
-    "bj_moe_upload": {"operator", *INST_BJ_MOE},
-    "gd_upload": {"operator", "inst_gd_local_admin"},
+    "bj_moe_upload": {"inst_bj_moe_admin"},
+    "gd_upload": {"inst_gd_local_admin"},
 }
 
 # world organisation key -> users who may see the organisation's record.

@@ -36,8 +36,14 @@ def world_objects(world) -> dict[str, list[WorldObject]]:
     }
     for key, patent in world.patents.items():
         viewers, editors = frozenset(E.PATENTS[key]), frozenset(E.PATENT_EDITORS[key])
-        objects["inventory.patent"].append(WorldObject(key, patent, viewers, editors))
-        objects["inventory.inventoryrecord"].append(WorldObject(key, patent.inventory, viewers, editors))
+        objects["inventory.patent"].append(WorldObject(key, patent, viewers, editors, named={
+            "visible_to:own": frozenset(E.PATENTS_OWN[key]),
+            "visible_to:workbench": frozenset(E.PATENTS_WORKBENCH[key]),
+            "editable_by:record_conversion": frozenset(E.PATENT_CONVERSION_RECORDERS[key]),
+        }))
+        library = frozenset(E.LIBRARY_BROWSERS if patent.inventory.in_library else ())
+        objects["inventory.inventoryrecord"].append(
+            WorldObject(key, patent.inventory, viewers, editors, named={"visible_to:library": library}))
     for key, org in world.orgs.items():
         objects["accounts.organization"].append(
             WorldObject(key, org, frozenset(E.ORGANIZATIONS[key]), frozenset(E.ORGANIZATION_EDITORS.get(key, ())))
@@ -242,13 +248,25 @@ def check_querysets(world, users: Iterable[str]) -> list[str]:
             continue  # reference data, not scoped
         pks = [item.obj.pk for item in items]
         key_of = {item.obj.pk: item.key for item in items}
-        for username in users:
-            user = world.users[username]
-            for action, expected_of in (("visible_to", "viewers"), ("editable_by", "editors")):
-                got = set(getattr(manager.filter(pk__in=pks), action)(user).values_list("pk", flat=True))
-                expected = {item.obj.pk for item in items if username in getattr(item, expected_of)}
-                for pk in got - expected:
-                    failures.append(f"{label}.{action}({username}) offers {key_of[pk]}")
-                for pk in expected - got:
-                    failures.append(f"{label}.{action}({username}) withholds {key_of[pk]}")
+        queryset_class = type(manager.all())
+        rules = [("visible_to", None), ("editable_by", None)]
+        rules += [("visible_to", purpose) for purpose in sorted(queryset_class.purposes)]
+        rules += [("editable_by", action) for action in sorted(queryset_class.actions)]
+        for method, name in rules:
+            if name is not None and any(f"{method}:{name}" not in item.named for item in items):
+                failures.append(f"{label}: no expectation declared for {method}(user, {name!r})")
+                continue
+            for username in users:
+                got = set(getattr(manager.filter(pk__in=pks), method)(world.users[username], name)
+                          .values_list("pk", flat=True))
+                expected = {item.obj.pk for item in items if username in _expected(item, method, name)}
+                shown = f"{label}.{method}({username}{f', {name!r}' if name else ''})"
+                failures += [f"{shown} offers {key_of[pk]}" for pk in got - expected]
+                failures += [f"{shown} withholds {key_of[pk]}" for pk in expected - got]
     return failures
+
+
+def _expected(item: WorldObject, method: str, name: str | None) -> frozenset[str]:
+    if name is not None:
+        return item.named[f"{method}:{name}"]
+    return item.viewers if method == "visible_to" else item.editors
