@@ -49,7 +49,7 @@ def milestone_progress(user) -> list[Card]:
     progress = progress_for(user.organization)
     hint = _("已盘点 %(done)d / %(total)d 件(%(percent)s%%)") % {
         "done": progress.inventoried, "total": progress.total, "percent": progress.percent}
-    return [Card(_("盘点进度"), hint=hint, template="inventory/milestones_home_card.html",
+    return [Card(_("盘点进度"), hint=hint, template="inventory/milestones/milestones_home_card.html",
                  context={"progress": progress})]
 
 

@@ -42,7 +42,7 @@ def concordance(request: HttpRequest) -> HttpResponse:
         "source": IndustryRule.objects.order_by("pk").values_list("source", flat=True).first() or "",
         "can_load": role_of(request.user) == Role.OPERATOR,
     }
-    return render(request, "inventory/industries_concordance.html", context)
+    return render(request, "inventory/classification/industries_concordance.html", context)
 
 
 class ConcordanceUploadForm(forms.Form):
@@ -87,7 +87,7 @@ def concordance_load(request: HttpRequest) -> HttpResponse:
         "columns": ConcordanceFormat.columns,
         "provisional": concordance_is_provisional(),
     }
-    return render(request, "inventory/industries_load.html", context)
+    return render(request, "inventory/classification/industries_load.html", context)
 
 
 @role_required(*EVERY_ROLE)

@@ -73,7 +73,7 @@ def conversion_list(request: HttpRequest) -> HttpResponse:
     open_licences = list(OpenLicenseDeclaration.objects.visible_to(user)
                          .filter(patent__in=Patent.objects.visible_to(user, "own").values("pk"))
                          .select_related("patent").order_by("-declared_at")[:100])
-    return render(request, "inventory/conversions_list.html", {
+    return render(request, "inventory/conversions/conversions_list.html", {
         "page_obj": page, "conversions": page.object_list, "totals": totals, "chart": chart,
         "kind": kind, "year": year, "years": sorted(set(years), reverse=True), "kinds": ConversionKind.choices,
         "can_record": role_of(request.user) == Role.INSTITUTION, "open_licences": open_licences,
@@ -110,7 +110,7 @@ def conversion_new(request: HttpRequest) -> HttpResponse:
     else:
         initial = {"patent_number": patent.application_number} if patent else {}
         form = ConversionForm(user=request.user, initial=initial)
-    return render(request, "inventory/conversions_form.html", {"form": form, "patent": patent, "conversion": None})
+    return render(request, "inventory/conversions/conversions_form.html", {"form": form, "patent": patent, "conversion": None})
 
 
 @role_required(Role.INSTITUTION)
@@ -131,7 +131,7 @@ def conversion_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("inventory:conversion_list")
     else:
         form = ConversionForm(user=request.user, fixed_patent=conversion.patent, initial=fields)
-    return render(request, "inventory/conversions_form.html",
+    return render(request, "inventory/conversions/conversions_form.html",
                   {"form": form, "patent": conversion.patent, "conversion": conversion})
 
 
@@ -163,7 +163,7 @@ def open_licence_new(request: HttpRequest) -> HttpResponse:
     else:
         initial = {"patent_number": patent.application_number} if patent else {}
         form = OpenLicenceForm(user=request.user, initial=initial)
-    return render(request, "inventory/conversions_open_licence.html", {"form": form, "patent": patent})
+    return render(request, "inventory/conversions/conversions_open_licence.html", {"form": form, "patent": patent})
 
 
 @role_required(Role.INSTITUTION)
@@ -192,7 +192,7 @@ def conversion_upload(request: HttpRequest) -> HttpResponse:
     else:
         form = ConversionUploadForm()
     recent = conversion_import.conversion_batches().visible_to(request.user)[:10]
-    return render(request, "inventory/conversions_upload.html",
+    return render(request, "inventory/conversions/conversions_upload.html",
                   {"form": form, "columns": ConversionFormat().columns, "recent": recent})
 
 
@@ -201,7 +201,7 @@ def conversion_upload(request: HttpRequest) -> HttpResponse:
 def conversion_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(conversion_import.conversion_batches().visible_to(request.user), pk=pk)
     errors = Paginator(batch.errors or [], PAGE_SIZE).get_page(request.GET.get("errors"))
-    return render(request, "inventory/conversions_upload_detail.html", {
+    return render(request, "inventory/conversions/conversions_upload_detail.html", {
         "batch": batch, "counts": batch.counts or {}, "errors_page": errors,
         "can_act": conversion_import.conversion_batches().editable_by(request.user).filter(pk=batch.pk).exists(),
     })

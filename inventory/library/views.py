@@ -61,7 +61,7 @@ def library_browse(request: HttpRequest) -> HttpResponse:
         "industry": [{"name": o.label, "value": o.count} for o in counts["industry"]],
         "maturity": [{"name": o.label, "value": o.count} for o in counts["maturity"]],
     }
-    return render(request, "inventory/library_browse.html", {
+    return render(request, "inventory/library/library_browse.html", {
         "page_obj": page, "cards": [library.card(request.user, r) for r in page.object_list],
         "facets": facets, "chart": chart, "params": params, "active": params.active(),
         "page_query": _query_without(request), "q_base": _query_without(request, "q"),
@@ -74,7 +74,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if record is None:
         raise Http404
     card = library.card(request.user, record)
-    return render(request, "inventory/library_detail.html", {
+    return render(request, "inventory/library/library_detail.html", {
         "card": card, "record": record, "patent": record.patent, "workbench_url": _workbench_url(record),
         "criteria": listing.CRITERIA,
     })
@@ -94,7 +94,7 @@ def library_quality(request: HttpRequest) -> HttpResponse:
     rows = [{"record": r, "missing": listing.missing(r), "workbench_url": _workbench_url(r)}
             for r in page.object_list]
     lacking = [{"criterion": c, "count": summary[f"missing_{c.key}"]} for c in listing.CRITERIA]
-    return render(request, "inventory/library_quality.html", {
+    return render(request, "inventory/library/library_quality.html", {
         "page_obj": page, "rows": rows, "summary": summary, "lacking": lacking, "page_query": "",
     })
 

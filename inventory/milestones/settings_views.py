@@ -60,4 +60,4 @@ def milestone_settings(request: HttpRequest) -> HttpResponse:
 
         messages.success(request, _("盘点里程碑已保存"))
         return redirect("inventory:milestone_settings")
-    return render(request, "inventory/milestones_settings.html", {"formset": formset})
+    return render(request, "inventory/milestones/milestones_settings.html", {"formset": formset})

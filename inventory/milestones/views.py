@@ -42,7 +42,7 @@ def milestone_progress(request: HttpRequest) -> HttpResponse:
         "behind": [result.by_milestone[name]["behind"] for name in names],
         "pending": [result.by_milestone[name]["pending"] for name in names],
     }
-    return render(request, "inventory/milestones_progress.html", {
+    return render(request, "inventory/milestones/milestones_progress.html", {
         "overview": result,
         "rows": rows,
         "sort": sort,

@@ -85,7 +85,7 @@ def base_library(request: HttpRequest) -> HttpResponse:
             return FileResponse(batch.error_report.open("rb"), as_attachment=True,
                                 filename=f"基础库导入错误报告-{batch.pk}.csv")
         if request.GET.get("partial") == "progress":
-            response = render(request, "inventory/base_library_progress.html", {"batch": batch})
+            response = render(request, "inventory/patents/base_library_progress.html", {"batch": batch})
             if batch.status not in RUNNING:
                 response["HX-Refresh"] = "true"  # done: reload the page to show the whole result
             return response
@@ -98,7 +98,7 @@ def base_library(request: HttpRequest) -> HttpResponse:
         "recent": _batches(request.user).select_related("created_by")[:RECENT_BATCHES],
         "columns": BaseLibraryFormat.columns,
     }
-    return render(request, "inventory/base_library_import.html", context)
+    return render(request, "inventory/patents/base_library_import.html", context)
 
 
 class AliasForm(forms.Form):
@@ -178,6 +178,6 @@ def add_alias(request: HttpRequest) -> HttpResponse:
             "batch": batch if batch.isdigit() else None,
         })
     name = form["name"].value() or ""
-    return render(request, "inventory/base_library_alias.html", {
+    return render(request, "inventory/patents/base_library_alias.html", {
         "form": form, "suggestions": suggestions(name) if name else [],
     })

@@ -63,7 +63,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if review.reviewer_level(request.user) is None and not filters["state"]:
         # Department members review nothing: their page lists what they may submit.
         filters["state"] = ReviewState.DRAFT
-    return render(request, "inventory/review_queue.html", _queue_context(request, filters))
+    return render(request, "inventory/records/review_queue.html", _queue_context(request, filters))
 
 
 @role_required(Role.INSTITUTION)

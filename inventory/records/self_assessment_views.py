@@ -93,7 +93,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     invitations = (SelfAssessmentInvitation.objects.visible_to(request.user).select_related("inventor")
                    .annotate(patent_count=Count("patents", distinct=True), waiting_count=waiting)
                    .order_by("closed_at", "-created_at")[:200])
-    return render(request, "inventory/self_assessment_invitations.html", {"invitations": invitations})
+    return render(request, "inventory/records/self_assessment_invitations.html", {"invitations": invitations})
 
 
 @role_required(STAFF)
@@ -123,7 +123,7 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已邀请 %(name)s 自评") % {"name": invitation.inventor})
             return redirect("inventory:self_assessment_detail", pk=invitation.pk)
-    return render(request, "inventory/self_assessment_invite.html", {"form": form})
+    return render(request, "inventory/records/self_assessment_invite.html", {"form": form})
 
 
 @role_required(STAFF, Role.INVENTOR)
@@ -132,7 +132,7 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     records = (InventoryRecord.objects.visible_to(request.user)
                .filter(patent__in=invitation.patents.filter(pk__in=Patent.objects.visible_to(request.user).values("pk")))
                .select_related("patent", "department_unit").order_by("patent__application_number"))
-    return render(request, "inventory/self_assessment_detail.html", {
+    return render(request, "inventory/records/self_assessment_detail.html", {
         "invitation": invitation, "records": records, "is_staff": role_of(request.user) == STAFF,
     })
 
@@ -153,13 +153,13 @@ def my_patents(request: HttpRequest) -> HttpResponse:
     records = service.granted_records(request.user)
     invitations = SelfAssessmentInvitation.objects.visible_to(request.user).filter(closed_at__isnull=True)
     editable = set(InventoryRecord.objects.editable_by(request.user).values_list("pk", flat=True))
-    return render(request, "inventory/self_assessment_mine.html", {
+    return render(request, "inventory/records/self_assessment_mine.html", {
         "records": records, "invitations": invitations, "editable": editable,
     })
 
 
 def _form_page(request, record, form, status=200) -> HttpResponse:
-    return render(request, "inventory/self_assessment_form.html", {
+    return render(request, "inventory/records/self_assessment_form.html", {
         "record": record, "form": form, "is_staff": role_of(request.user) == STAFF,
         "locked": role_of(request.user) == Role.INVENTOR and record.review_state in service.LOCKED_STATES,
     }, status=status)
@@ -195,7 +195,7 @@ def record_save(request: HttpRequest, pk: int) -> HttpResponse:
 def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = service.user_for_token(uidb64, token)
     if user is None:
-        return render(request, "inventory/self_assessment_set_password.html", {"invalid": True}, status=404)
+        return render(request, "inventory/records/self_assessment_set_password.html", {"invalid": True}, status=404)
     form = SetPasswordForm(user, request.POST or None)
     for field in form.fields.values():
         field.widget.attrs["class"] = "form-control"
@@ -203,6 +203,6 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         service.set_password_from_link(user, form.cleaned_data["new_password1"], request=request)
         messages.success(request, _("密码已设置,请使用用户名 %(username)s 登录") % {"username": user.username})
         return redirect("accounts:login")
-    response = render(request, "inventory/self_assessment_set_password.html", {"form": form, "account": user})
+    response = render(request, "inventory/records/self_assessment_set_password.html", {"form": form, "account": user})
     response["Cache-Control"] = "no-store"
     return response

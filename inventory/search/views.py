@@ -39,5 +39,5 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "first_rank": (page - 1) * PAGE_SIZE + 1,
     }
     # htmx swaps only the results when the box is typed into.
-    template = "inventory/search_results.html" if request.headers.get("HX-Request") else "inventory/search_page.html"
+    template = "inventory/search/search_results.html" if request.headers.get("HX-Request") else "inventory/search/search_page.html"
     return render(request, template, context)

@@ -68,7 +68,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     """Every inventory upload in the user's scope: an institution its own, the operator all."""
     batches = _batches(request.user).select_related("organization", "created_by")
     page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "inventory/batch_list.html", {
+    return render(request, "inventory/upload/batch_list.html", {
         "page_obj": page, "batches": page.object_list, "can_upload": upload.can_upload(request.user),
         "visible_creators": upload.visible_creators(request.user, page.object_list),
     })
@@ -89,7 +89,7 @@ def upload_new(request: HttpRequest) -> HttpResponse:
                 return redirect("inventory:upload_detail", pk=batch.pk)
     else:
         form = InventoryUploadForm()
-    return render(request, "inventory/upload_new.html", {
+    return render(request, "inventory/upload/upload_new.html", {
         "form": form, "columns": InventoryFormat().columns,
         "recent": _batches(request.user).select_related("created_by")[:5],
     })
@@ -192,7 +192,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         errors_page = Paginator(batch.errors or [], PAGE_SIZE).get_page(request.GET.get("errors"))
         context.update(changes_page=changes_page, changes=changes, errors_page=errors_page,
                        show_changes=changes_page is not None)
-    return render(request, "inventory/batch_detail.html", context)
+    return render(request, "inventory/upload/batch_detail.html", context)
 
 
 @login_required
@@ -202,7 +202,7 @@ def upload_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress partial the detail page polls (htmx, every second); when the work is done it
     asks the page to reload and show the preview."""
     batch = get_object_or_404(_batches(request.user), pk=pk)
-    response = render(request, "inventory/upload_progress.html", {"batch": batch, "running": batch.status in RUNNING})
+    response = render(request, "inventory/upload/upload_progress.html", {"batch": batch, "running": batch.status in RUNNING})
     if batch.status not in RUNNING:
         response["HX-Refresh"] = "true"
     return response

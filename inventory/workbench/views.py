@@ -64,7 +64,7 @@ def patent_list(request: HttpRequest) -> HttpResponse:
     filter_query = urlencode({k: v for k, v in {**active, "sort": result.sort}.items() if v})
     for message in result.filters.errors.values():
         messages.warning(request, message)
-    return render(request, "inventory/patent_list.html", {
+    return render(request, "inventory/workbench/patent_list.html", {
         "page": result, "rows": [(row, getattr(row, "inventory", None)) for row in result.rows],
         "editable": editable, "active": active, "filter_query": filter_query,
         "filtered": any(active.values()), "count_cap": COUNT_CAP, "can_bulk": role_of(user) in bulk.BULK_ROLES,
@@ -77,7 +77,7 @@ def patent_count(request: HttpRequest) -> HttpResponse:
     """The exact count of a filter, loaded by the list page when its own count stopped at the cap."""
     total = exact_count(request.user, request.GET)
     filtered = any(request.GET.get(name) for name in FILTER_PARAMS)
-    return render(request, "inventory/workbench_count.html", {"total": total, "filtered": filtered})
+    return render(request, "inventory/workbench/workbench_count.html", {"total": total, "filtered": filtered})
 
 
 @require_POST
@@ -136,8 +136,8 @@ def patent_bulk_job(request: HttpRequest, job: str) -> HttpResponse:
     percent = int(100 * state.get("done", 0) / total) if total else 0
     context = {"job": job, "state": state, "label": label, "percent": percent,
                "running": state.get("state") in ("queued", "running")}
-    template = "inventory/workbench_job_progress.html" if request.headers.get("HX-Request") else \
-        "inventory/workbench_job.html"
+    template = "inventory/workbench/workbench_job_progress.html" if request.headers.get("HX-Request") else \
+        "inventory/workbench/workbench_job.html"
     return render(request, template, context)
 
 
@@ -161,7 +161,7 @@ def patent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = record is not None and InventoryRecord.objects.editable_by(user).filter(pk=record.pk).exists()
     owned = Patent.objects.visible_to(user, "own").filter(pk=pk).exists()
     editing = request.GET.get("edit") if can_edit and request.GET.get("edit") in GROUPS else None
-    return render(request, "inventory/workbench_detail.html", {
+    return render(request, "inventory/workbench/workbench_detail.html", {
         "patent": patent, "record": record, "can_edit": can_edit, "owned": owned,
         "groups": _groups(record, editing) if record else [],
         "industries": PatentIndustry.objects.filter(patent=patent).select_related("industry").order_by("industry_id"),
@@ -195,7 +195,7 @@ def patent_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request)
     editing = None if request.GET.get("view") else group
     item = next(g for g in _groups(record, editing) if g["key"] == group)
-    return render(request, "inventory/workbench_group.html", {"group": item, "record": record, "can_edit": True})
+    return render(request, "inventory/workbench/workbench_group.html", {"group": item, "record": record, "can_edit": True})
 
 
 @require_POST
@@ -220,7 +220,7 @@ def patent_save(request: HttpRequest, pk: int) -> HttpResponse:
     item = {"key": group, "heading": heading, "items": display.group_items(record, GROUPS[group][1]),
             "form": None if saved else form}
     # 200 even with errors: htmx swaps only successful answers, and the form must come back.
-    response = render(request, "inventory/workbench_group.html",
+    response = render(request, "inventory/workbench/workbench_group.html",
                       {"group": item, "record": record, "can_edit": True, "saved": saved})
     if saved:
         response["HX-Trigger"] = "assessment-saved"
@@ -234,6 +234,6 @@ def patent_history(request: HttpRequest, pk: int) -> HttpResponse:
     patent = get_object_or_404(Patent.objects.visible_to(request.user, "own").filter(
         pk__in=Patent.objects.visible_to(request.user).values("pk")), pk=pk)
     record = get_object_or_404(InventoryRecord.objects.visible_to(request.user), patent=patent)
-    return render(request, "inventory/workbench_history.html",
+    return render(request, "inventory/workbench/workbench_history.html",
                   {"history": display.history_items(record, request.user), "patent": patent})
 
