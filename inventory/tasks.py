@@ -12,7 +12,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from inventory.classification.services import apply_overrides, classify_patents
+from inventory.classification.services import CLASSIFY_ALL_TASK, apply_overrides, classify_patents
 from inventory.library import listing
 from inventory.milestones import services as milestones
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent
@@ -140,7 +140,7 @@ def drop_abandoned_upload_stages_task() -> list[int]:
     return dropped
 
 
-@shared_task(name="inventory.classify_all_patents")
+@shared_task(name=CLASSIFY_ALL_TASK)
 def classify_all_patents_task() -> dict:
     """Re-classify every patent into industries and technology fields (after a concordance load).
 

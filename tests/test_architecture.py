@@ -2,6 +2,14 @@
 
     ground ← accounts ← inventory ← matching ← evaluation ← reporting ← patentnavi (and demo)
 
+and inside inventory, between its areas:
+
+    patents ← search ← library ← classification ← records ← upload ← conversions ← milestones
+            ← api (the shared viewsets) ← workbench
+
+with the app's shared vocabulary (choices, models, data) below every area and its roof (urls,
+tasks, navigation, home, admin, api routes, management commands) above them all.
+
 A module imports only from its own layer or the layers to its left; no module-level import cycle
 exists anywhere; and no import hides inside a function to dodge one. The checks read the source
 (ast), so they hold for code paths no test runs.
@@ -79,6 +87,47 @@ def test_every_import_points_left():
             if RANK[imported.split(".")[0]] > rank:
                 wrong.append(f"{path.relative_to(ROOT)}:{line} imports {imported}")
     assert not wrong, "imports that point up the layers:\n" + "\n".join(wrong)
+
+
+INVENTORY_AREAS = ["patents", "search", "library", "classification", "records", "upload", "conversions",
+                   "milestones", "api", "workbench"]
+INVENTORY_SHARED = {"inventory", "inventory.choices", "inventory.models", "inventory.data"}
+INVENTORY_ROOF = {"inventory.urls", "inventory.tasks", "inventory.navigation", "inventory.home", "inventory.admin",
+                  "inventory.apps", "inventory.api.routes"}
+
+
+def _inventory_rank(module: str) -> int | None:
+    """The area's place in the order; None for the shared vocabulary (below all) and the roof (above all)."""
+    if module in INVENTORY_SHARED or module in INVENTORY_ROOF or module.startswith("inventory.management"):
+        return None
+    area = module.split(".")[1]
+    return INVENTORY_AREAS.index(area) if area in INVENTORY_AREAS else None
+
+
+def test_inventory_areas_import_only_areas_below_them():
+    wrong = []
+    for importer, (path, tree) in SOURCES.items():
+        # The roof sits above every area; inventory.models collects every area's models for Django.
+        if not importer.startswith("inventory.") or importer in INVENTORY_ROOF or importer == "inventory.models":
+            continue
+        if importer.startswith("inventory.management"):
+            continue
+        rank = _inventory_rank(importer)
+        for line, imported in _imports(tree, importer, top_level_only=False):
+            if not imported.startswith("inventory.") or imported.split(".")[1] == importer.split(".")[1]:
+                continue
+            if imported in INVENTORY_ROOF or imported.startswith("inventory.management"):
+                wrong.append(f"{path.relative_to(ROOT)}:{line} imports the app's roof {imported}")
+                continue
+            target = _inventory_rank(imported)
+            if target is not None and (rank is None or target > rank):
+                wrong.append(f"{path.relative_to(ROOT)}:{line} imports {imported}, an area above it")
+    assert not wrong, "imports against the order of inventory's areas:\n" + "\n".join(wrong)
+
+
+def test_every_inventory_package_has_a_place_in_the_order():
+    packages = {path.parent.name for path in (ROOT / "inventory").glob("*/__init__.py")}
+    assert packages - {"migrations", "management", "data"} == set(INVENTORY_AREAS)
 
 
 def _function_level_imports(tree: ast.Module, importer: str) -> list[tuple[int, str]]:

@@ -51,6 +51,9 @@ from inventory.models import (
     TechnologyField,
 )
 
+# The task that re-classifies every patent (inventory/tasks.py registers it under this name).
+CLASSIFY_ALL_TASK = "inventory.classify_all_patents"
+
 # Levels of a pattern, least to most specific.
 CLASS, SUBCLASS, GROUP, SUBGROUP = 1, 2, 3, 4
 

@@ -18,11 +18,11 @@ from accounts.audit import record
 from accounts.decorators import role_required
 from accounts.roles import Role, role_of
 from ground.sheets.template import write_template
+from ground.tasks import enqueue
 from inventory.classification.concordance import ConcordanceFormat, load_concordance
-from inventory.classification.services import concordance_is_provisional
+from inventory.classification.services import CLASSIFY_ALL_TASK, concordance_is_provisional
 from inventory.models import Industry, IndustryRule, TechnologyField
 from inventory.patents.base_library import check_upload_size
-from inventory.tasks import classify_all_patents_task
 
 EVERY_ROLE = tuple(Role.values)
 
@@ -75,7 +75,7 @@ def concordance_load(request: HttpRequest) -> HttpResponse:
             handle.flush()
             result = load_concordance(handle.name, Path(uploaded.name).name, actor=request.user, request=request)
         if result.applied:
-            classify_all_patents_task.delay()
+            enqueue(CLASSIFY_ALL_TASK)
             messages.success(request, _("已导入参照关系 %(n)d 条,正在后台重新分类全部专利") % {"n": result.rows})
             if result.uncovered:
                 messages.warning(request, _("以下产业在表中没有参照关系:%(codes)s") % {

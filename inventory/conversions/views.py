@@ -110,7 +110,8 @@ def conversion_new(request: HttpRequest) -> HttpResponse:
     else:
         initial = {"patent_number": patent.application_number} if patent else {}
         form = ConversionForm(user=request.user, initial=initial)
-    return render(request, "inventory/conversions/conversions_form.html", {"form": form, "patent": patent, "conversion": None})
+    return render(request, "inventory/conversions/conversions_form.html",
+                  {"form": form, "patent": patent, "conversion": None})
 
 
 @role_required(Role.INSTITUTION)

@@ -147,3 +147,15 @@ def normalize_locarno(raw: object) -> str:
             _("“%(value)s”不是有效的外观设计洛迦诺分类号,应写作如 14-02") % {"value": str(raw or "").strip()}
         )
     return f"{int(match.group(1)):02d}-{int(match.group(2)):02d}"
+
+
+_IPC_HEAD = re.compile(r"^([A-H]\d{2}[A-Z])\s*(\S.*)?$")
+
+
+def normalize_ipc_prefix(value: str) -> str:
+    """`g06f16` → `G06F 16`: the stored form is subclass, one space, group/subgroup."""
+    text = "".join(str(value).upper().split())
+    match = _IPC_HEAD.match(text)
+    if match and match.group(2):
+        return f"{match.group(1)} {match.group(2)}"
+    return text

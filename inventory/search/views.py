@@ -39,5 +39,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "first_rank": (page - 1) * PAGE_SIZE + 1,
     }
     # htmx swaps only the results when the box is typed into.
-    template = "inventory/search/search_results.html" if request.headers.get("HX-Request") else "inventory/search/search_page.html"
+    partial = request.headers.get("HX-Request")
+    template = "inventory/search/search_results.html" if partial else "inventory/search/search_page.html"
     return render(request, template, context)

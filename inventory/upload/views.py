@@ -202,7 +202,8 @@ def upload_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress partial the detail page polls (htmx, every second); when the work is done it
     asks the page to reload and show the preview."""
     batch = get_object_or_404(_batches(request.user), pk=pk)
-    response = render(request, "inventory/upload/upload_progress.html", {"batch": batch, "running": batch.status in RUNNING})
+    response = render(request, "inventory/upload/upload_progress.html",
+                      {"batch": batch, "running": batch.status in RUNNING})
     if batch.status not in RUNNING:
         response["HX-Refresh"] = "true"
     return response

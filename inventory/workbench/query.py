@@ -8,7 +8,6 @@ counts only the filtered ids.
 import base64
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import Role, role_of
 from inventory.choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
 from inventory.models import Industry, Patent, PatentIndustry, PatentTechField
+from inventory.patents.identifiers import normalize_ipc_prefix
 from inventory.records.formats import IMPLEMENTED
 from inventory.search.services import keyword_filter
 
@@ -36,7 +36,6 @@ SORTS: dict[str, tuple[str, str]] = {
     "updated": ("inventory__updated_at", "datetime"),
 }
 
-_IPC_HEAD = re.compile(r"^([A-H]\d{2}[A-Z])\s*(\S.*)?$")
 YES_NO = {"yes": True, "no": False, "1": True, "0": False, "true": True, "false": False}
 
 # The parameters the filter bar sends (besides q, sort and cursor).
@@ -44,15 +43,6 @@ FILTER_PARAMS = (
     "status", "review", "type", "grant_year", "ipc", "industry", "field", "maturity", "prospect",
     "screening", "intent", "implemented", "sleeping", "department", "q",
 )
-
-
-def normalize_ipc_prefix(value: str) -> str:
-    """`g06f16` → `G06F 16`: the stored form is subclass, one space, group/subgroup."""
-    text = "".join(str(value).upper().split())
-    match = _IPC_HEAD.match(text)
-    if match and match.group(2):
-        return f"{match.group(1)} {match.group(2)}"
-    return text
 
 
 def _choice(choices) -> callable:

@@ -195,7 +195,8 @@ def patent_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request)
     editing = None if request.GET.get("view") else group
     item = next(g for g in _groups(record, editing) if g["key"] == group)
-    return render(request, "inventory/workbench/workbench_group.html", {"group": item, "record": record, "can_edit": True})
+    return render(request, "inventory/workbench/workbench_group.html",
+                  {"group": item, "record": record, "can_edit": True})
 
 
 @require_POST
