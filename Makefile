@@ -16,7 +16,7 @@ INSTALLED := $(VENV)/.installed
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k sheets"` or `PYTEST_ARGS=--create-db` in CI.
 PYTEST_ARGS ?=
 
-.PHONY: demo test install venv messages compile-messages migrate lint clean
+.PHONY: demo test install venv messages compile-messages migrate lint openapi clean
 
 demo: install compile-messages migrate
 	$(PY) manage.py seed_demo
@@ -80,6 +80,11 @@ migrate: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The OpenAPI schema of /api/v1/, committed: a change to the API shows in review as a change to
+# docs/openapi.yaml. tests/test_openapi_schema.py fails while the file lags behind the code.
+openapi: install
+	$(PY) manage.py spectacular --file docs/openapi.yaml --validate
 
 # Removes what the commands above create locally; the committed .mo files stay.
 clean:
