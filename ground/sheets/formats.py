@@ -131,9 +131,6 @@ class SheetLayout:
         return [column.key for _, column in self.positions]
 
 
-_Layout = SheetLayout  # the former private name
-
-
 def iter_rows(
     sheet: RawSheet, fmt: SheetFormat, layout: "SheetLayout | None" = None
 ) -> Iterator[ParsedRow | RejectedRow]:
