@@ -6,6 +6,7 @@
   project phase or work-item numbers.
 - Every module, class or function a docstring or comment names by its dotted path exists, and so
   does every project file it names by its path: a move updates the text that points at it.
+- The suite times quoted above the Makefile's `test` target say when they were measured.
 """
 
 import ast
@@ -165,3 +166,16 @@ def test_names_in_docstrings_and_comments_exist():
                 if not _file_exists(match.group(1)):
                     missing.append(f"{where}: {match.group(1)}")
     assert not missing, "docstrings and comments name what no longer exists:\n" + "\n".join(missing)
+
+
+def test_the_makefiles_suite_times_say_when_they_were_measured():
+    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    target = next(index for index, line in enumerate(lines) if line.startswith("test:"))
+    comment = []
+    for line in reversed(lines[:target]):
+        if not line.startswith("#"):
+            break
+        comment.insert(0, line)
+    text = "\n".join(comment)
+    assert re.search(r"\d+m\d+s", text), f"no suite time above the test target:\n{text}"
+    assert re.search(r"\b20\d\d-\d\d-\d\d\b", text), f"suite times without the date they were measured:\n{text}"
