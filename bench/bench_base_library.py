@@ -12,7 +12,7 @@ same run it measures the floor: reading the same file with the csv module (pytho
 --xlsx) plus a PostgreSQL COPY of it into a table with a unique index on 申请号, and prints the
 ratio of the import to that floor.
 
-Targets (issue 3): 1.5 million rows in under 10 minutes, peak memory under 500 MB.
+Targets: 1.5 million rows in under 10 minutes, peak memory under 500 MB.
 """
 
 import argparse

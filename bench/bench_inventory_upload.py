@@ -16,7 +16,7 @@ repeated (`--repeat`, the records reset to pending in between) and the median of
 ratios, floor time / upload time, is compared with the target: a single round on a shared
 machine varies by ±10 %.
 
-Targets (issue 3): validate + commit at no less than a third of the floor's speed, peak memory
+Targets: validate + commit at no less than a third of the floor's speed, peak memory
 under 500 MB.
 """
 

@@ -1,4 +1,4 @@
-"""Benchmark: the inventory workbench, search and bulk actions on the national dataset (issue 4).
+"""Benchmark: the inventory workbench, search and bulk actions on the national dataset.
 
     python bench/bench_workbench.py                  # builds pn_bench_national once (1.5M patents), then measures
     python bench/bench_workbench.py --rows 100000    # a quick run on a smaller national dataset

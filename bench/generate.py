@@ -132,71 +132,82 @@ def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
 
 
-def organizations(seed: int = SEED) -> tuple[list[Org], list[Org], list[tuple[str, str]], list[str]]:
-    """(institutions, enterprises, aliases as (institution name, alias), patentee names matching nothing)."""
-    rng = random.Random(seed)
-    used: set[str] = set()
-    codes: set[str] = set()
+class _Names:
+    """Draws names and credit codes that the generated world has not used yet."""
 
-    def unique(make) -> str:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.used: set[str] = set()
+        self.codes: set[str] = set()
+
+    def unique(self, make) -> str:
         for _ in range(1000):
             name = make()
-            if name not in used:
-                used.add(name)
+            if name not in self.used:
+                self.used.add(name)
                 return name
         raise RuntimeError("name space exhausted")
 
-    def code(prefix: str, province: str) -> str:
+    def code(self, prefix: str, province: str) -> str:
         while True:
-            value = credit_code(prefix, province[:2] + "0000", rng)
-            if value not in codes:
-                codes.add(value)
+            value = credit_code(prefix, province[:2] + "0000", self.rng)
+            if value not in self.codes:
+                self.codes.add(value)
                 return value
 
-    institutions: list[Org] = []
-    for index in range(INSTITUTIONS):
-        province, short, cities = rng.choice(PROVINCES)
-        city = rng.choice(cities)
-        roll = index % 10
-        if index == 0:
-            name, kind = unique(lambda: "华北示范理工大学"), "university"
-        elif roll < 4:
-            kind = "university"
-            name = unique(lambda c=city, s=short: rng.choice([
-                f"{c}{rng.choice(UNIVERSITY_KINDS)}大学", f"{s}{rng.choice(UNIVERSITY_KINDS)}大学",
-                f"{c}{rng.choice(UNIVERSITY_KINDS)}学院", f"{c}职业技术学院", f"{s}第{rng.randint(2, 9)}师范学院",
-            ]))
-        elif roll < 7:
-            kind = "research_institute"
-            name = unique(lambda c=city, s=short: rng.choice([
-                f"中国科学院{c}{rng.choice(INSTITUTE_FIELDS)}研究所", f"{s}省{rng.choice(INSTITUTE_FIELDS)}研究院",
-                f"{c}市{rng.choice(INSTITUTE_FIELDS)}研究所", f"{s}{rng.choice(INSTITUTE_FIELDS)}研究中心",
-            ]))
-        else:
-            kind = "hospital"
-            name = unique(lambda c=city, s=short: rng.choice([
-                f"{c}市第{rng.randint(1, 12)}人民医院", f"{s}省人民医院{c}分院", f"{c}市中医医院",
-                f"{c}市妇幼保健院", f"{s}{rng.choice(UNIVERSITY_KINDS)}大学附属第{rng.randint(1, 6)}医院",
-            ]))
-        institutions.append(Org(index, "institution", name, code("12", province), province, kind))
 
-    enterprises = []
-    for index in range(ENTERPRISES):
-        province, short, cities = rng.choice(PROVINCES)
-        city = rng.choice(cities)
-        name = unique(lambda c=city: f"{c}{rng.choice(SURNAMES)}{rng.choice(GIVEN)}"
-                      f"{rng.choice(['科技', '智能', '新材料', '生物', '电子', '能源', '装备'])}"
-                      f"{rng.choice(['有限公司', '股份有限公司', '集团有限公司'])}")
-        enterprises.append(Org(index, "enterprise", name, code("91", province), province))
+def _institution(index: int, rng: random.Random, names: _Names) -> Org:
+    """Institution `index`: four in ten universities, three research institutes, three hospitals."""
+    province, short, cities = rng.choice(PROVINCES)
+    city = rng.choice(cities)
+    roll = index % 10
+    if index == 0:
+        name, kind = names.unique(lambda: "华北示范理工大学"), "university"
+    elif roll < 4:
+        kind = "university"
+        name = names.unique(lambda c=city, s=short: rng.choice([
+            f"{c}{rng.choice(UNIVERSITY_KINDS)}大学", f"{s}{rng.choice(UNIVERSITY_KINDS)}大学",
+            f"{c}{rng.choice(UNIVERSITY_KINDS)}学院", f"{c}职业技术学院", f"{s}第{rng.randint(2, 9)}师范学院",
+        ]))
+    elif roll < 7:
+        kind = "research_institute"
+        name = names.unique(lambda c=city, s=short: rng.choice([
+            f"中国科学院{c}{rng.choice(INSTITUTE_FIELDS)}研究所", f"{s}省{rng.choice(INSTITUTE_FIELDS)}研究院",
+            f"{c}市{rng.choice(INSTITUTE_FIELDS)}研究所", f"{s}{rng.choice(INSTITUTE_FIELDS)}研究中心",
+        ]))
+    else:
+        kind = "hospital"
+        name = names.unique(lambda c=city, s=short: rng.choice([
+            f"{c}市第{rng.randint(1, 12)}人民医院", f"{s}省人民医院{c}分院", f"{c}市中医医院",
+            f"{c}市妇幼保健院", f"{s}{rng.choice(UNIVERSITY_KINDS)}大学附属第{rng.randint(1, 6)}医院",
+        ]))
+    return Org(index, "institution", name, names.code("12", province), province, kind)
+
+
+def _enterprise(index: int, rng: random.Random, names: _Names) -> Org:
+    province, _short, cities = rng.choice(PROVINCES)
+    city = rng.choice(cities)
+    name = names.unique(lambda c=city: f"{c}{rng.choice(SURNAMES)}{rng.choice(GIVEN)}"
+                        f"{rng.choice(['科技', '智能', '新材料', '生物', '电子', '能源', '装备'])}"
+                        f"{rng.choice(['有限公司', '股份有限公司', '集团有限公司'])}")
+    return Org(index, "enterprise", name, names.code("91", province), province)
+
+
+def organizations(seed: int = SEED) -> tuple[list[Org], list[Org], list[tuple[str, str]], list[str]]:
+    """(institutions, enterprises, aliases as (institution name, alias), patentee names matching nothing)."""
+    rng = random.Random(seed)
+    names = _Names(rng)
+    institutions = [_institution(index, rng, names) for index in range(INSTITUTIONS)]
+    enterprises = [_enterprise(index, rng, names) for index in range(ENTERPRISES)]
 
     # A former name for one institution in ten; patentees use it for 2% of the patents.
     aliases = []
     for org in institutions[1::10]:
-        alias = unique(lambda o=org: rng.choice([f"{o.name[:-2]}学院", f"原{o.name}", f"{o.name}(筹)",
-                                                f"{o.name[:2]}{rng.choice(INSTITUTE_FIELDS)}专科学校"]))
+        alias = names.unique(lambda o=org: rng.choice([f"{o.name[:-2]}学院", f"原{o.name}", f"{o.name}(筹)",
+                                                      f"{o.name[:2]}{rng.choice(INSTITUTE_FIELDS)}专科学校"]))
         aliases.append((org.name, alias))
     # Names under which an institution appears but which the platform does not know (yet).
-    unknown = [unique(lambda o=org: f"{o.name}({rng.choice(['南', '北', '东', '西'])}校区)")
+    unknown = [names.unique(lambda o=org: f"{o.name}({rng.choice(['南', '北', '东', '西'])}校区)")
                for org in institutions[5:1005:5]]
     return institutions, enterprises, aliases, unknown
 

@@ -66,7 +66,7 @@ DEMO_LOGINS: list[tuple[str, str, dict]] = [
     ("demo_enterprise", "enterprise:0", {"is_org_admin": True}),
     ("demo_expert", "expert", {"is_expert": True}),
 ]
-# The department admin and the inventor (Inventory II) follow the institution's two logins.
+# The department admin and the inventor (demo/inventory_ii.py) follow the institution's two logins.
 DEMO_LOGIN_USERNAMES = [login[0] for login in DEMO_LOGINS[:8]] + inventory_ii.LOGIN_USERNAMES + [
     login[0] for login in DEMO_LOGINS[8:]]
 

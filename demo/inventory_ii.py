@@ -1,4 +1,4 @@
-"""Inventory II in the demo world: departments (二级单位) and their logins, the review of
+"""The demo institutions' work on their inventory: departments (二级单位) and their logins, the review of
 assessments, the resource library's listing scores, industries and search documents, conversions,
 open licences, an inventor's self-assessment invitation and the sleeping-patent flags.
 
@@ -135,7 +135,7 @@ class _World:
 
 
 def build(seed: int, institution_ids: list[int], first: Organization, password: str) -> None:
-    """Add every Inventory II part to the freshly built demo world (the caller's transaction).
+    """Add all of the above to the freshly built demo world (the caller's transaction).
     `first` is demo_institution's institution; `password` the demo logins' password."""
     world = _World(rng=random.Random(f"{seed}:inventory-ii"), institution_ids=institution_ids, first=first)
     world.last_day = min(LAST_DAY, timezone.localdate())
@@ -162,7 +162,7 @@ def build(seed: int, institution_ids: list[int], first: Organization, password: 
 
 
 def remove(org_ids: list[int], user_ids: list[int]) -> None:
-    """Delete the Inventory II rows of the demo world before its patents, users and organisations
+    """Delete the rows `build` added to the demo world before its patents, users and organisations
     go: guardian grants and generic links do not cascade, and users protect their department."""
     patent_ids = PatentOwnership.objects.filter(organization_id__in=org_ids).values("patent_id")
     UserObjectPermission.objects.filter(user_id__in=user_ids).delete()
@@ -181,7 +181,7 @@ def remove(org_ids: list[int], user_ids: list[int]) -> None:
 
 
 def counts(org_ids: list[int]) -> dict[str, int]:
-    """The Inventory II lines of the printed counts table."""
+    """The lines of the printed counts table for what `build` added."""
     records = InventoryRecord.objects.filter(institution_id__in=org_ids)
     patent_ids = PatentOwnership.objects.filter(organization_id__in=org_ids).values("patent_id")
     states = Counter(records.values_list("review_state", flat=True))

@@ -1,4 +1,5 @@
-"""The institution's standard-format upload (issue 3, items 4–7 and the bad-input list).
+"""The institution's standard-format upload: check, preview, commit and cancel, the error report, the
+blank and prefilled templates, the pages, and every bad input.
 
 Each bad input asserts the Chinese message (naming row and column where there is one) and that
 nothing was written: no inventory record changed and no InventoryChange row appeared.
@@ -165,7 +166,7 @@ def test_upload_validate_preview_commit(world, bj):
 
 
 def test_staff_upload_counts_as_approved_links_departments_and_scores(world, bj):
-    """Inventory II: a staff upload is the institution's own review (approved); 所属二级单位 names a
+    """A staff upload is the institution's own review (approved); 所属二级单位 names a
     department of the institution (created once); the listing score is written with the fields."""
     from accounts.models import Department
     from inventory.choices import ReviewState

@@ -105,16 +105,24 @@ def crawl(client, user) -> tuple[list[str], int]:
             target = _local(url, href)
             if target and target not in seen:
                 queue.append((target, url))
-        for action in links.posts:
-            target = _local(url, action)
-            if target is None or target in checked_posts:
-                continue
-            checked_posts.add(target)
-            if not _route(target):
-                failures.append(f"{user.username}: form on {url} posts to {target}, which matches no route")
-            elif client.get(target).status_code == 500:
-                failures.append(f"{user.username}: form on {url} posts to {target}, which answers 500")
+        failures += _check_post_actions(client, user, url, links.posts, checked_posts)
     return failures, pages
+
+
+def _check_post_actions(client, user, url: str, actions: list[str], checked: set[str]) -> list[str]:
+    """Failures of the POST actions of the page at `url` not `checked` yet: each must match a
+    route and not answer 500 when fetched (nothing is submitted). Adds them to `checked`."""
+    failures = []
+    for action in actions:
+        target = _local(url, action)
+        if target is None or target in checked:
+            continue
+        checked.add(target)
+        if not _route(target):
+            failures.append(f"{user.username}: form on {url} posts to {target}, which matches no route")
+        elif client.get(target).status_code == 500:
+            failures.append(f"{user.username}: form on {url} posts to {target}, which answers 500")
+    return failures
 
 
 @pytest.mark.django_db

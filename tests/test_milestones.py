@@ -1,4 +1,4 @@
-"""Milestones (DATA-STANDARD.md §7; issue 4, item 7): every row applied to demo, pilot and other
+"""Milestones (DATA-STANDARD.md §7): every row applied to demo, pilot and other
 institutions at dates around its deadline, the 90-day rule for new grants, the home card and the
 national view."""
 

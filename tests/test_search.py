@@ -1,4 +1,4 @@
-"""Chinese full-text search (issue 4, item 9): jieba segmentation, ranking, highlighting, the index
+"""Chinese full-text search: jieba segmentation, ranking, highlighting, the index
 kept current, scope by visible_to on the page, the service and the API; on PostgreSQL the GIN path."""
 
 import csv

@@ -211,7 +211,7 @@ def test_same_seed_same_world_and_reset_removes_only_demo_rows(world):
     assert User.objects.filter(username="inst_bj_moe_admin").exists()
 
 
-# --- Inventory II -------------------------------------------------------------------------------
+# --- departments, review, conversions, invitations (demo/inventory_ii.py) -----------------------
 
 INVENTORY_II_COUNTS = (
     "departments", "department_records", "approved", "submitted", "department_reviewed", "returned", "scored",
@@ -358,7 +358,7 @@ def test_inventory_ii_is_deterministic_and_reset_removes_it(world):
     assert not User.objects.filter(username__in=["demo_department", "demo_inventor"]).exists()
     seed()
     assert inventory_ii_fingerprint() == first
-    # A second run changes nothing, Inventory II included.
+    # A second run changes nothing, departments, review and conversions included.
     events = AuditEvent.objects.count()
     assert "already exists" in seed()
     assert inventory_ii_fingerprint() == first and AuditEvent.objects.count() == events

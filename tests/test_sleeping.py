@@ -1,4 +1,4 @@
-"""Sleeping patents (issue 4, item 8): every condition of the rule, idempotence, the command and task."""
+"""Sleeping patents: every condition of the rule, idempotence, the command and task."""
 
 import datetime as dt
 import io

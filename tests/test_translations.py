@@ -45,17 +45,43 @@ class Entry:
 def parse_po(text: str) -> list[Entry]:
     """A small .po reader: msgctxt/msgid/msgid_plural/msgstr[/n] with continued strings and
     `#,` flags; obsolete (`#~`) entries and the header are left out."""
-    entries: list[Entry] = []
-    current: Entry | None = None
-    target: tuple[str, int | None] | None = None
+    reader = _PoReader()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            reader.finish()
+        elif line.startswith("#~"):
+            continue
+        elif line.startswith("#"):
+            reader.comment(number, line)
+        elif line.startswith('"'):
+            reader.append(ast.literal_eval(line))
+        else:
+            reader.keyword(number, raw, line)
+    reader.finish()
+    return reader.entries
 
-    def finish() -> None:
-        nonlocal current, target
+
+class _PoReader:
+    """The state of `parse_po`: the entries read, the one being read, and the string that a
+    continued line extends (("msgstr", index) or (keyword, None))."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.current: Entry | None = None
+        self.target: tuple[str, int | None] | None = None
+
+    def _in_msgstr(self) -> bool:
+        return self.target is not None and self.target[0] == "msgstr"
+
+    def finish(self) -> None:
+        current = self.current
         if current is not None and (current.msgid or current.msgctxt is not None):
-            entries.append(current)
-        current, target = None, None
+            self.entries.append(current)
+        self.current, self.target = None, None
 
-    def append(value: str) -> None:
+    def append(self, value: str) -> None:
+        current, target = self.current, self.target
         assert current is not None and target is not None
         name, index = target
         if name == "msgstr":
@@ -63,44 +89,34 @@ def parse_po(text: str) -> list[Entry]:
         else:
             setattr(current, name, (getattr(current, name) or "") + value)
 
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            finish()
-            continue
-        if line.startswith("#~"):
-            continue
-        if line.startswith("#"):
-            if current is not None and target is not None and target[0] == "msgstr":
-                finish()  # a comment after a msgstr starts the next entry
-            if current is None:
-                current = Entry(line=number)
-            if line.startswith("#,"):
-                current.flags |= {flag.strip() for flag in line[2:].split(",") if flag.strip()}
-            continue
+    def comment(self, number: int, line: str) -> None:
+        if self.current is not None and self._in_msgstr():
+            self.finish()  # a comment after a msgstr starts the next entry
+        if self.current is None:
+            self.current = Entry(line=number)
+        if line.startswith("#,"):
+            self.current.flags |= {flag.strip() for flag in line[2:].split(",") if flag.strip()}
+
+    def keyword(self, number: int, raw: str, line: str) -> None:
         keyword, _, rest = line.partition(" ")
-        if keyword.startswith('"'):
-            append(ast.literal_eval(line))
-            continue
-        if current is None or (target is not None and target[0] == "msgstr" and not keyword.startswith("msgstr")):
-            finish()
-            current = Entry(line=number)
+        if self.current is None or (self._in_msgstr() and not keyword.startswith("msgstr")):
+            self.finish()
+            self.current = Entry(line=number)
+        current = self.current
         if current.line == 0:
             current.line = number
         match = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
         if match:
-            target = ("msgstr", int(match.group(1)))
+            self.target = ("msgstr", int(match.group(1)))
         elif keyword in {"msgctxt", "msgid", "msgid_plural", "msgstr"}:
-            target = (keyword, None)
+            self.target = (keyword, None)
             if keyword in {"msgctxt", "msgid_plural"}:
                 setattr(current, keyword, "")
         else:
             raise AssertionError(f"django.po line {number}: cannot read {raw!r}")
         if keyword == "msgid":
             current.line = number
-        append(ast.literal_eval(rest))
-    finish()
-    return entries
+        self.append(ast.literal_eval(rest))
 
 
 def placeholders(text: str) -> tuple[list[str], list[str]]:

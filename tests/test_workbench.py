@@ -1,4 +1,4 @@
-"""The inventory workbench (issue 4, item 1): the query layer (every filter, sorts, keyset pages,
+"""The inventory workbench: the query layer (every filter, sorts, keyset pages,
 count), bulk actions (on ids and on a filter; history, listing score, audit; §3 refusals; scope),
 the patent page with in-place edits, and the API (PATCH, bulk, patent filters)."""
 

@@ -3,7 +3,8 @@
 Two provinces (北京, 广东), two ministries (教育部, 国务院国资委), three institutions, two active
 enterprises plus one awaiting approval, an expert, the platform's operator and its three
 administrators. Each institution owns patents; one patent is co-owned; some are in the
-conversion resource library. Later issues extend this world; every name says where it belongs.
+conversion resource library. Each area adds its own objects at the end (tests/world_<area>.py,
+listed in AREAS); every name says where it belongs.
 """
 
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
     patents: dict[str, Patent] = field(default_factory=dict)
     batches: dict[str, ImportBatch] = field(default_factory=dict)
-    # Inventory II's areas add their objects (tests/world_<area>.py): {label: [WorldObject]}.
+    # The areas' own objects (tests/world_<area>.py): {model label: [WorldObject]}.
     extra_objects: dict[str, list] = field(default_factory=dict)
 
     def user(self, name: str) -> User:
@@ -135,7 +136,7 @@ def build_world() -> World:
     # Co-owned: 北京示范大学 is the first institution patentee and edits; 广东省人民医院 reads.
     _patent(w, "co_owned", 1000006, [o["inst_bj_moe"], o["inst_gd_local"]], in_library=False)
 
-    # Issue 3 (inventory upload): one validated standard-format upload per uploading institution.
+    # One validated standard-format inventory upload per uploading institution.
     for key, org, user in (("bj_moe_upload", o["inst_bj_moe"], "inst_bj_moe_admin"),
                            ("gd_upload", o["inst_gd_local"], "inst_gd_local_admin")):
         w.batches[key] = ImportBatch.objects.create(

@@ -131,9 +131,6 @@ class SheetLayout:
         return [column.key for _, column in self.positions]
 
 
-_Layout = SheetLayout  # the former private name
-
-
 def iter_rows(
     sheet: RawSheet, fmt: SheetFormat, layout: "SheetLayout | None" = None
 ) -> Iterator[ParsedRow | RejectedRow]:
@@ -141,14 +138,9 @@ def iter_rows(
     layout = layout or SheetLayout(sheet, fmt)
     first_seen = fmt.unique_index()
     # A formula cell counts by its saved value; one saved without a value is an error (DATA-STANDARD.md).
-    formula_rows: dict[int, set[int]] = {}
-    for formula_row, formula_index in sheet.uncached_formulas:
-        formula_rows.setdefault(formula_row, set()).add(formula_index)
+    formula_rows = _uncached_formula_cells(sheet)
     # The hot loop (millions of cells): the columns unpacked once, blank cells tested inline.
-    positions = [
-        (index, column.key, column.header, column.parse, column.required, {} if column.repeats else None)
-        for index, column in layout.positions
-    ]
+    positions = _unpacked_positions(layout)
     absent = {c.key: None for c in layout.absent}
     is_blank = cells.is_blank
     # Cross-field messages show the cell as the person wrote it ("暂无"), not its parsed value.
@@ -184,25 +176,53 @@ def iter_rows(
             except CellValueError as error:
                 values[key] = None
                 errors.append(CellError(row_number, header, cells.fold(value), str(error)))
-
-        def error(header: str, message: str, _row=row_number, _raw=raw, _sink=errors) -> None:
-            _sink.append(CellError(_row, header, _written(_raw, index_of.get(header)), message))
-
-        def warn(header: str, message: str, _row=row_number, _raw=raw, _sink=warnings) -> None:
-            _sink.append(CellError(_row, header, _written(_raw, index_of.get(header)), message, level="warning"))
-
         if not errors:
-            fmt.clean_row(values, error, warn)
-        if fmt.unique_key and not errors:
-            key = values.get(fmt.unique_key)
-            first = first_seen.first_row(key, row_number) if key is not None else None
-            if first is not None:
-                header = fmt.column(fmt.unique_key).header
-                errors.append(CellError(row_number, header, str(key), _("与第 %(row)d 行重复") % {"row": first}))
-        if errors:
-            yield RejectedRow(row_number, raw, errors)
-        else:
-            yield ParsedRow(row_number, values, warnings, raw)
+            _check_across_cells(fmt, first_seen, index_of, row_number, raw, values, errors, warnings)
+        yield RejectedRow(row_number, raw, errors) if errors else ParsedRow(row_number, values, warnings, raw)
+
+
+def _uncached_formula_cells(sheet: RawSheet) -> dict[int, set[int]]:
+    """Row number → indexes of the cells holding a formula saved without its value."""
+    formula_rows: dict[int, set[int]] = {}
+    for formula_row, formula_index in sheet.uncached_formulas:
+        formula_rows.setdefault(formula_row, set()).add(formula_index)
+    return formula_rows
+
+
+def _unpacked_positions(layout: SheetLayout) -> list[tuple]:
+    """(index, key, header, parse, required, repeat cache or None) for each column the file has."""
+    return [
+        (index, column.key, column.header, column.parse, column.required, {} if column.repeats else None)
+        for index, column in layout.positions
+    ]
+
+
+def _check_across_cells(
+    fmt: SheetFormat,
+    first_seen,
+    index_of: dict[str, int],
+    row_number: int,
+    raw: list,
+    values: dict[str, object],
+    errors: list[CellError],
+    warnings: list[CellError],
+) -> None:
+    """The checks of a row whose cells all parsed: the format's cross-field rules (clean_row),
+    then, if those pass, the unique column against the rows before it. Appends to errors and warnings."""
+
+    def error(header: str, message: str) -> None:
+        errors.append(CellError(row_number, header, _written(raw, index_of.get(header)), message))
+
+    def warn(header: str, message: str) -> None:
+        warnings.append(CellError(row_number, header, _written(raw, index_of.get(header)), message, level="warning"))
+
+    fmt.clean_row(values, error, warn)
+    if fmt.unique_key and not errors:
+        key = values.get(fmt.unique_key)
+        first = first_seen.first_row(key, row_number) if key is not None else None
+        if first is not None:
+            header = fmt.column(fmt.unique_key).header
+            errors.append(CellError(row_number, header, str(key), _("与第 %(row)d 行重复") % {"row": first}))
 
 
 _UNSEEN = object()

@@ -12,8 +12,8 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -156,40 +156,14 @@ def open_sheet(path: str | Path, original_name: str, required_headers: list[str]
     required = {normalize_header(h) for h in required_headers}
     best_missing: set[str] | None = None
     first_column: dict[str, int] = {}
+    scans: dict[str, Future] = {}
     if kind == "csv":
         candidates = [("CSV", lambda: _numbered(_open_csv(path)))]
     else:
-        _check_zip(path)
-        if _largest_sheet_bytes(path) > STREAM_SHEET_BYTES:
-            # Too large to hold: streamed row by row (xlsx_stream), cells at their absolute columns.
-            try:
-                streamed = xlsx_stream.Workbook(path)
-            except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError) as error:
-                raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
-            sheet_names = streamed.sheet_names
-            candidates = [(name, lambda name=name: streamed.rows(name)) for name in sheet_names]
-        else:
-            try:
-                workbook = CalamineWorkbook.from_path(str(path))
-            except CalamineError as error:
-                raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
-            except Exception as error:  # calamine raises several private types for corrupt files
-                raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
-
-            def sheet_rows(name: str):
-                def make():
-                    sheet = workbook.get_sheet_by_name(name)
-                    # python-calamine's rows start at the first used column; formula positions are absolute.
-                    first_column[name] = sheet.start[1] if sheet.start else 0
-                    return _numbered(sheet.iter_rows())
-
-                return make
-
-            sheet_names = workbook.sheet_names
-            candidates = [(name, sheet_rows(name)) for name in sheet_names]
+        candidates = _workbook_candidates(path, first_column)
         # The formula scan inflates the sheet XML: it runs beside python-calamine's load (which
         # releases the GIL), so on two cores it costs no time.
-        scans = {name: _SCANNER.submit(formulas_without_values, path, name) for name in sheet_names}
+        scans = {name: _SCANNER.submit(formulas_without_values, path, name) for name, _ in candidates}
     for name, make_rows in candidates:
         rows = make_rows()
         found = _find_header(rows, required)
@@ -203,23 +177,65 @@ def open_sheet(path: str | Path, original_name: str, required_headers: list[str]
         header_row, headers, original = found
         uncached: set[tuple[int, int]] = set()
         if kind == "xlsx":
-            offset = first_column.get(name, 0)
-            for other, scan in scans.items():
-                if other != name:
-                    scan.cancel()
-            uncached = {
-                (row, column - offset)
-                for row, column in scans[name].result()
-                if row > header_row and column >= offset
-            }
+            uncached = _uncached_cells(scans, name, header_row, first_column.get(name, 0))
         return RawSheet(name, header_row, headers, original, rows, uncached)
+    raise _no_header_error(required_headers, required, best_missing)
+
+
+def _workbook_candidates(path: Path, first_column: dict[str, int]) -> list[tuple[str, Callable]]:
+    """(sheet name, function returning its numbered rows) for each sheet of the workbook, in order.
+
+    A sheet too large to hold is streamed row by row (xlsx_stream), cells at their absolute
+    columns; otherwise python-calamine reads it, and records in `first_column` where its rows start.
+    """
+    _check_zip(path)
+    if _largest_sheet_bytes(path) > STREAM_SHEET_BYTES:
+        try:
+            streamed = xlsx_stream.Workbook(path)
+        except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError) as error:
+            raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+        return [(name, lambda name=name: streamed.rows(name)) for name in streamed.sheet_names]
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except CalamineError as error:
+        raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+    except Exception as error:  # calamine raises several private types for corrupt files
+        raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+
+    def sheet_rows(name: str):
+        def make():
+            sheet = workbook.get_sheet_by_name(name)
+            # python-calamine's rows start at the first used column; formula positions are absolute.
+            first_column[name] = sheet.start[1] if sheet.start else 0
+            return _numbered(sheet.iter_rows())
+
+        return make
+
+    return [(name, sheet_rows(name)) for name in workbook.sheet_names]
+
+
+def _uncached_cells(scans: dict[str, Future], name: str, header_row: int, offset: int) -> set[tuple[int, int]]:
+    """(row, column) of the data cells of sheet `name` holding a formula without a saved value,
+    columns counted from the sheet's first used one; the other sheets' scans are cancelled."""
+    for other, scan in scans.items():
+        if other != name:
+            scan.cancel()
+    return {
+        (row, column - offset)
+        for row, column in scans[name].result()
+        if row > header_row and column >= offset
+    }
+
+
+def _no_header_error(required_headers: list[str], required: set[str], best_missing: set[str] | None) -> SheetError:
+    """The error for a file in which no sheet holds every required header."""
     if best_missing is None or best_missing == required:
-        raise SheetError(
+        return SheetError(
             _("文件中没有找到表头行:前 %(n)d 行内应有“%(headers)s”等列")
             % {"n": MAX_TITLE_ROWS + 1, "headers": "、".join(required_headers[:4])}
         )
     missing_names = [h for h in required_headers if normalize_header(h) in best_missing]
-    raise SheetError(_("缺少必填列:%(columns)s") % {"columns": "、".join(missing_names)})
+    return SheetError(_("缺少必填列:%(columns)s") % {"columns": "、".join(missing_names)})
 
 
 def _first_rows_headers(rows: Iterator[tuple[int, list]]) -> set[str]:

@@ -1,6 +1,8 @@
 """Reference data of §5 for every signed-in user (not scoped): the strategic emerging industries
 with their IPC concordance rules, and WIPO's 35 technology fields."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from inventory.models import Industry, IndustryRule, TechnologyField
@@ -26,6 +28,8 @@ class TechnologyFieldSerializer(serializers.ModelSerializer):
     class Meta:
         model = TechnologyField
         fields = ["number", "name", "name_en", "sector", "ipc_patterns"]
+        # Stated, not left to the database's integer range (which differs between SQLite and PostgreSQL).
+        extra_kwargs = {"number": {"min_value": 1, "max_value": 35}}
 
 
 class IndustryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -38,6 +42,9 @@ class IndustryViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d(?:\.\d{1,2})?"
 
 
+@extend_schema_view(retrieve=extend_schema(parameters=[
+    OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH, description="技术领域编号 1–35"),
+]))
 class TechnologyFieldViewSet(viewsets.ReadOnlyModelViewSet):
     """WIPO's 35 technology fields and the IPC patterns of each."""
 

@@ -72,17 +72,12 @@ def fee_warnings(fee_standard: str) -> list[str]:
 
 
 def declaration_errors(values: Mapping[str, object], facts: PatentFacts, *, today: dt.date | None = None) -> dict:
+    """The rules an open-licence declaration breaks: field ("" for the patent as a whole) → message."""
     today = today or timezone.localdate()
     patent = facts.patent
     errors: dict[str, str] = {}
-    if patent.legal_status != LegalStatus.VALID:
-        errors[""] = _("专利已失效,不能声明开放许可")
-    if standing_open_licence(facts) is not None:
-        errors[""] = _("该专利已有尚未撤回的开放许可声明")
-    running = exclusive_licence_in_force(facts, today)
-    if running is not None:
-        errors[""] = _("该专利对“%(party)s”的%(type)s尚在期限内,不能声明开放许可") % {
-            "party": running.counterparty, "type": running.get_license_type_display()}
+    if message := _patent_error(facts, today):
+        errors[""] = message
     if not str(values.get("fee_standard") or "").strip():
         errors["fee_standard"] = _("请填写许可使用费标准(如 一次性支付 10 万元,或 净销售额的 3%)")
     payment = values.get("payment_mode") or ""
@@ -93,7 +88,28 @@ def declaration_errors(values: Mapping[str, object], facts: PatentFacts, *, toda
         errors["evaluation_report_number"] = _("实用新型和外观设计专利声明开放许可须提供专利权评价报告编号")
     elif problem := loose_number_error(report):
         errors["evaluation_report_number"] = problem
-    start, end = values.get("term_start"), values.get("term_end")
+    errors.update(_term_errors(values.get("term_start"), values.get("term_end"), patent, today))
+    return errors
+
+
+def _patent_error(facts: PatentFacts, today: dt.date) -> str | None:
+    """Why the patent itself cannot be declared open (the last reason found wins), or None."""
+    error = None
+    if facts.patent.legal_status != LegalStatus.VALID:
+        error = _("专利已失效,不能声明开放许可")
+    if standing_open_licence(facts) is not None:
+        error = _("该专利已有尚未撤回的开放许可声明")
+    running = exclusive_licence_in_force(facts, today)
+    if running is not None:
+        error = _("该专利对“%(party)s”的%(type)s尚在期限内,不能声明开放许可") % {
+            "party": running.counterparty, "type": running.get_license_type_display()}
+    return error
+
+
+def _term_errors(start: dt.date | None, end: dt.date | None, patent: Patent, today: dt.date) -> dict[str, str]:
+    """The licence term's errors: both dates given, starting today or later, at least a year long,
+    ending no later than the patent's expiry."""
+    errors: dict[str, str] = {}
     if start is None:
         errors["term_start"] = _("请填写许可期限起始日")
     if end is None:

@@ -144,7 +144,8 @@ def loose_number_error(value: str) -> str | None:
 
 
 def row_errors(values: Mapping[str, object], *, today: dt.date | None = None) -> dict[str, str]:
-    """The rules one conversion can be checked by on its own: {field: message}."""
+    """The rules one conversion can be checked by on its own: {field: message}, the first
+    message found for a field kept."""
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
 
@@ -152,16 +153,30 @@ def row_errors(values: Mapping[str, object], *, today: dt.date | None = None) ->
         errors.setdefault(name, str(message))
 
     kind = values.get("kind")
-    license_type = values.get("license_type") or ""
     if kind not in ConversionKind.values:
         error("kind", _("请选择转化方式:转让、许可、作价入股或自行实施"))
         return errors
+    _licence_type_errors(kind, values.get("license_type") or "", error)
+    _counterparty_errors(values, kind, error)
+    _payment_errors(values, kind, error)
+    _registration_errors(values, kind, today, error)
+    _licence_end_errors(values, kind, error)
+    _product_filing_errors(values, today, error)
+    return errors
+
+
+def _licence_type_errors(kind: str, license_type: str, error) -> None:
+    """A licence names its type; nothing else does."""
     if kind == ConversionKind.LICENSE and not license_type:
         error("license_type", _("许可须填写许可方式(普通许可、排他许可、独占许可或开放许可)"))
     if kind != ConversionKind.LICENSE and license_type:
         error("license_type", _("只有“许可”填写许可方式"))
     if license_type and license_type not in LicenseType.values:
         error("license_type", _("“%(value)s”不是可选的许可方式") % {"value": license_type})
+
+
+def _counterparty_errors(values: Mapping[str, object], kind: str, error) -> None:
+    """A transfer, licence or equity names its counterparty; a credit code is valid and comes with a name."""
     if kind in WITH_COUNTERPARTY and not values.get("counterparty"):
         error("counterparty", _("%(kind)s须填写受让方或被许可方") % {"kind": ConversionKind(kind).label})
     code = values.get("counterparty_credit_code") or ""
@@ -172,6 +187,10 @@ def row_errors(values: Mapping[str, object], *, today: dt.date | None = None) ->
             error("counterparty_credit_code", problem.messages[0])
         if not values.get("counterparty"):
             error("counterparty", _("填写了统一社会信用代码时须填写受让方或被许可方名称"))
+
+
+def _payment_errors(values: Mapping[str, object], kind: str, error) -> None:
+    """The amount (万元) fits the column; a payment mode is one of the choices, and given with an amount."""
     amount = values.get("amount")
     if amount is not None:
         if amount < 0:
@@ -183,6 +202,11 @@ def row_errors(values: Mapping[str, object], *, today: dt.date | None = None) ->
         error("payment_mode", _("“%(value)s”不是可选的支付方式") % {"value": payment})
     if kind != ConversionKind.SELF and amount and not payment:
         error("payment_mode", _("填写了合同金额时须填写支付方式(一次性、入门费加提成、提成或分期)"))
+
+
+def _registration_errors(values: Mapping[str, object], kind: str, today: dt.date, error) -> None:
+    """The contract's effective date where there is a counterparty; the registration (filing) number
+    and date: plausible, together, not in the future nor before the contract took effect."""
     effective = values.get("effective_date")
     if kind in WITH_COUNTERPARTY and effective is None:
         error("effective_date", _("%(kind)s须填写合同生效日") % {"kind": ConversionKind(kind).label})
@@ -201,13 +225,22 @@ def row_errors(values: Mapping[str, object], *, today: dt.date | None = None) ->
         if effective is not None and registered < effective:
             error("registration_date", _("登记或备案日 %(date)s 早于合同生效日 %(effective)s")
                   % {"date": registered, "effective": effective})
+
+
+def _licence_end_errors(values: Mapping[str, object], kind: str, error) -> None:
+    """Only a licence has an end date, and it is not before the contract took effect."""
     end = values.get("license_end_date")
+    effective = values.get("effective_date")
     if end is not None:
         if kind != ConversionKind.LICENSE:
             error("license_end_date", _("只有“许可”填写许可期限"))
         elif effective is not None and end < effective:
             error("license_end_date", _("许可期限至 %(end)s 早于合同生效日 %(effective)s")
                   % {"end": end, "effective": effective})
+
+
+def _product_filing_errors(values: Mapping[str, object], today: dt.date, error) -> None:
+    """A product filing (number and date together, not in the future) means the patent is industrialised."""
     filing = values.get("product_filing_number") or ""
     if filing:
         if not values.get("industrialised"):
@@ -220,7 +253,6 @@ def row_errors(values: Mapping[str, object], *, today: dt.date | None = None) ->
             error("product_filing_number", _("填写了专利产品备案日时须填写专利产品备案号"))
         if filed > today:
             error("product_filing_date", _("专利产品备案日 %(date)s 晚于今天") % {"date": filed})
-    return errors
 
 
 def facts_errors(values: Mapping[str, object], facts: PatentFacts, *, exclude_pk: int | None = None) -> dict[str, str]:

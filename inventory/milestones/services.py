@@ -1,4 +1,4 @@
-"""Progress against the national inventory milestones (DATA-STANDARD.md §7; issue 4, item 7).
+"""Progress against the national inventory milestones (DATA-STANDARD.md §7).
 
 The milestones are rows of `inventory.Milestone` (seeded by migration 0005, edited by the
 platform in the admin). An institution's scope is its valid patents on which it is the first

@@ -487,25 +487,14 @@ def _import_rows(
     expected_rows = estimate_rows(path, original_name)
     report = _ErrorReport()
     layout = SheetLayout(sheet, fmt)
-    for header in layout.unknown:
-        report.add(CellError(sheet.header_row, header, "", _("不是基础库格式的列,已忽略"), level="warning"))
+    _report_unknown_columns(report, sheet.header_row, layout.unknown)
     present = [name for name in PATENT_FIELDS if name == "patent_type" or name in layout.present_keys]
     matcher = PatenteeMatcher()
     writer = _ChunkWriter(_writer(present))
     unmatched: Counter[str] = Counter()
     first_rows: dict[str, int] = {}
     chunk: list[PatentRow] = []
-
-    def written(outcome: ChunkOutcome | None) -> None:
-        if outcome is None:
-            return
-        result.add(outcome)
-        share = min(99, int(100 * result.total_rows / expected_rows)) if expected_rows else 0
-        _set_batch(batch, progress=share, total_rows=result.total_rows,
-                   progress_message=_("已处理 %(n)d 行") % {"n": result.total_rows})
-        if progress:
-            progress(result)
-
+    written = _ChunkProgress(result, expected_rows, progress)
     try:
         try:
             for item in iter_rows(sheet, fmt, layout):
@@ -551,6 +540,35 @@ def _import_rows(
     result.unmatched_names = {name: [count, first_rows[name]] for name, count in unmatched.most_common()}
     _finish(result, actor=actor, request=request, report=report)
     return result
+
+
+def _report_unknown_columns(report: "_ErrorReport", header_row: int, unknown: list[str]) -> None:
+    for header in unknown:
+        report.add(CellError(header_row, header, "", _("不是基础库格式的列,已忽略"), level="warning"))
+
+
+class _ChunkProgress:
+    """Called with each written chunk's outcome (None while no chunk is done yet): adds it to the
+    result and shows the progress on the batch and to the `progress` callback."""
+
+    def __init__(
+        self, result: BaseLibraryResult, expected_rows: int,
+        progress: Callable[[BaseLibraryResult], None] | None,
+    ) -> None:
+        self.result = result
+        self.expected_rows = expected_rows
+        self.progress = progress
+
+    def __call__(self, outcome: ChunkOutcome | None) -> None:
+        if outcome is None:
+            return
+        result, expected_rows = self.result, self.expected_rows
+        result.add(outcome)
+        share = min(99, int(100 * result.total_rows / expected_rows)) if expected_rows else 0
+        _set_batch(result.batch, progress=share, total_rows=result.total_rows,
+                   progress_message=_("已处理 %(n)d 行") % {"n": result.total_rows})
+        if self.progress:
+            self.progress(result)
 
 
 def _write_chunk(writer: "_PortableWriter", rows: list[PatentRow]) -> ChunkOutcome:
@@ -893,13 +911,40 @@ def _sync_ownerships(
     # New ownerships take the copied fields from the row; _copy_patent_fields corrects the rest.
     copied = {ids[row.application_number]: (row.values.get("grant_date"), row.values.get("main_ipc") or "")
               for row in rows if row.application_number in ids}
-    current: dict[int, dict[int, tuple[int, int]]] = {}
     candidates = [pk for pk in wanted if created is None or pk not in created]
-    for part in _slices(candidates):
+    current = _current_ownerships(candidates)
+    add, drop, move, changed = _ownership_changes(wanted, current, copied)
+    if drop:
+        for part in _slices(drop):
+            PatentOwnership.objects.filter(pk__in=part).delete()
+    if move:
+        PatentOwnership.objects.bulk_update(move, ["position"], batch_size=500)
+    _insert(PatentOwnership, ["patent_id", "organization_id", "position", "grant_date", "main_ipc"], add)
+    if candidates:
+        _copy_patent_fields(candidates)
+    outcome.ownerships_added += len(add)
+    outcome.ownerships_removed += len(drop)
+    return changed
+
+
+def _current_ownerships(patent_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
+    """patent id → {organization id: (ownership pk, position)} of the stored ownerships."""
+    current: dict[int, dict[int, tuple[int, int]]] = {}
+    for part in _slices(patent_ids):
         for pk, patent_id, org_id, position in PatentOwnership.objects.filter(
             patent_id__in=part
         ).values_list("pk", "patent_id", "organization_id", "position"):
             current.setdefault(patent_id, {})[org_id] = (pk, position)
+    return current
+
+
+def _ownership_changes(
+    wanted: dict[int, list[tuple[int, int]]],
+    current: dict[int, dict[int, tuple[int, int]]],
+    copied: dict[int, tuple],
+) -> tuple[list[tuple], list[int], list[PatentOwnership], set[int]]:
+    """What turns the `current` ownerships into the `wanted` ones: (rows to add, pks to drop,
+    ownerships to move to another position, ids of the patents that change)."""
     add: list[tuple] = []
     drop, move = [], []
     changed: set[int] = set()
@@ -917,17 +962,7 @@ def _sync_ownerships(
             if org_id not in want:
                 drop.append(pk)
                 changed.add(patent_id)
-    if drop:
-        for part in _slices(drop):
-            PatentOwnership.objects.filter(pk__in=part).delete()
-    if move:
-        PatentOwnership.objects.bulk_update(move, ["position"], batch_size=500)
-    _insert(PatentOwnership, ["patent_id", "organization_id", "position", "grant_date", "main_ipc"], add)
-    if candidates:
-        _copy_patent_fields(candidates)
-    outcome.ownerships_added += len(add)
-    outcome.ownerships_removed += len(drop)
-    return changed
+    return add, drop, move, changed
 
 
 def _copy_patent_fields(patent_ids: list[int]) -> None:

@@ -45,6 +45,8 @@ def fold_width(text: str) -> str:
 
 
 def normalize_application_number(raw: object, *, today: date | None = None) -> str:
+    """The canonical `CN<12 or 8 digits>.<check character>` of a number as written; InvalidPatentNumber,
+    with the reason in Chinese, for one that cannot be a Chinese application number."""
     if raw is None:
         raise InvalidPatentNumber(_("申请号为空"))
     typed_as_number = isinstance(raw, int | float) and not isinstance(raw, bool)
@@ -70,7 +72,25 @@ def normalize_application_number(raw: object, *, today: date | None = None) -> s
         )
     if "X" in body:
         raise InvalidPatentNumber(_("“%(value)s”中只有校验位可以是 X") % {"value": text})
-    today = today or date.today()
+    _check_year_and_type(body, text, today or date.today())
+    expected = check_character(body)
+    if given is None:
+        if typed_as_number and expected == "0":
+            # 202310123450.0 typed into a number cell is stored as 202310123450: Excel drops the ".0".
+            return f"CN{body}.0"
+        raise InvalidPatentNumber(
+            _("“%(value)s”缺少校验位(应为 %(check)s)") % {"value": text, "check": expected}
+        )
+    if given != expected:
+        raise InvalidPatentNumber(
+            _("“%(value)s”的校验位是 %(given)s,应为 %(check)s") % {"value": text, "given": given, "check": expected}
+        )
+    return f"CN{body}.{expected}"
+
+
+def _check_year_and_type(body: str, text: str, today: date) -> None:
+    """Raises InvalidPatentNumber unless the number's body (12 or 8 digits, `text` as written)
+    states a possible application year and a known patent type digit."""
     if len(body) == 12:
         year, type_digit = int(body[:4]), body[4]
         if not FIRST_NEW_YEAR <= year <= today.year:
@@ -85,19 +105,6 @@ def normalize_application_number(raw: object, *, today: date | None = None) -> s
         raise InvalidPatentNumber(
             _("“%(value)s”的专利类型位是 %(digit)s,只能是 1、2、3、8、9") % {"value": text, "digit": type_digit}
         )
-    expected = check_character(body)
-    if given is None:
-        if typed_as_number and expected == "0":
-            # 202310123450.0 typed into a number cell is stored as 202310123450: Excel drops the ".0".
-            return f"CN{body}.0"
-        raise InvalidPatentNumber(
-            _("“%(value)s”缺少校验位(应为 %(check)s)") % {"value": text, "check": expected}
-        )
-    if given != expected:
-        raise InvalidPatentNumber(
-            _("“%(value)s”的校验位是 %(given)s,应为 %(check)s") % {"value": text, "given": given, "check": expected}
-        )
-    return f"CN{body}.{expected}"
 
 
 def patent_type_of(canonical: str) -> str:

@@ -1,4 +1,4 @@
-"""Sleeping patents (沉睡专利; issue 4, item 8).
+"""Sleeping patents (沉睡专利): which patents sleep, and the flag that marks them.
 
 A patent sleeps when it was formed by a financially funded project (its base-library funding
 project number, or the institution's 是否财政资助 = 是), was granted more than five years ago, is

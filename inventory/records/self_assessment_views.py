@@ -151,7 +151,8 @@ def invitation_close(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.INVENTOR)
 def my_patents(request: HttpRequest) -> HttpResponse:
     records = service.granted_records(request.user)
-    invitations = SelfAssessmentInvitation.objects.visible_to(request.user).filter(closed_at__isnull=True)
+    invitations = (SelfAssessmentInvitation.objects.visible_to(request.user).filter(closed_at__isnull=True)
+                   .select_related("institution"))
     editable = set(InventoryRecord.objects.editable_by(request.user).values_list("pk", flat=True))
     return render(request, "inventory/records/self_assessment_mine.html", {
         "records": records, "invitations": invitations, "editable": editable,

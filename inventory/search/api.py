@@ -1,7 +1,7 @@
 """/api/v1/search/?q=: the full-text search of inventory.search.services, ranked, limited by visible_to."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -24,6 +24,14 @@ class SearchHitSerializer(serializers.Serializer):
     abstract_highlighted = serializers.CharField(source="abstract_html", help_text="HTML,摘要片段")
 
 
+@extend_schema_serializer(many=False)  # the list action answers one object, not a list of them
+class SearchResultsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="匹配的专利数,最多计到 1000")
+    count_capped = serializers.BooleanField(help_text="实际匹配数超过 count")
+    words = serializers.ListField(child=serializers.CharField())
+    results = SearchHitSerializer(many=True)
+
+
 def _bounded(value: str | None, default: int, upper: int) -> int:
     try:
         return min(max(int(value), 0), upper)
@@ -42,12 +50,7 @@ class SearchViewSet(viewsets.ViewSet):
             OpenApiParameter("limit", OpenApiTypes.INT, description="每页条数(≤100)"),
             OpenApiParameter("offset", OpenApiTypes.INT, description="跳过条数(≤1000)"),
         ],
-        responses=inline_serializer("SearchResults", {
-            "count": serializers.IntegerField(help_text="匹配的专利数,最多计到 1000"),
-            "count_capped": serializers.BooleanField(help_text="实际匹配数超过 count"),
-            "words": serializers.ListField(child=serializers.CharField()),
-            "results": SearchHitSerializer(many=True),
-        }),
+        responses=SearchResultsSerializer,
     )
     def list(self, request):
         q = (request.query_params.get("q") or "").strip()[:200]

@@ -1,4 +1,4 @@
-"""Chinese full-text search over title, abstract, inventors and patentees (issue 4, item 9).
+"""Chinese full-text search over title, abstract, inventors and patentees of the patents a user may see.
 
 Documents and queries are segmented alike by jieba (`cut_for_search`, no HMM: new-word guessing
 makes the same phrase segment differently in a title and in a query, and costs a third of the speed).

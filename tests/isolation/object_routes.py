@@ -34,7 +34,7 @@ GATED: dict[str, tuple[frozenset[str], dict]] = {
     "accounts:allocation_download": (frozenset({"operator"}), {"token": "no-such-token"}),
 }
 
-# Inventory II: one registry per area, merged here.
+# Each area's object routes (tests/isolation/routes_<area>.py), merged here.
 from . import (  # noqa: E402
     routes_conversions,
     routes_industries,
