@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
-from inventory.choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
+from inventory.choices import EXCLUSIVE_LICENCES, LicenseType
 from inventory.classification.services import apply_overrides
 from inventory.library import listing
 from inventory.models import Conversion, InventoryChange, InventoryRecord
-from inventory.records import history
+from inventory.records import history, review
 from inventory.records.departments import resolve_departments
 from inventory.records.formats import RECORD_FIELDS, InventoryFormat
 
@@ -55,45 +55,6 @@ def assessment_errors(record: InventoryRecord, values: Mapping[str, object]) -> 
     return errors
 
 
-def state_after_edit(actor, record: InventoryRecord) -> str:
-    """The review state an edit leaves the record in: institution-level staff are the final
-    reviewers, so their edit stands approved (as their upload does); a department admin amending a
-    record submitted to them leaves it submitted (they approve it next); department staff and
-    inventors otherwise edit a draft that then goes through review (a returned record stays
-    returned, its reason shown, until resubmitted); the platform operator leaves the state as it was."""
-    role = getattr(actor, "role", "")
-    if role == "institution" and not actor.department_id:
-        return ReviewState.APPROVED
-    if role == "institution" and actor.is_org_admin and record.review_state == ReviewState.SUBMITTED:
-        return ReviewState.SUBMITTED
-    if role in ("institution", "inventor"):
-        return ReviewState.DRAFT if record.review_state != ReviewState.RETURNED else ReviewState.RETURNED
-    return record.review_state
-
-
-def state_after_upload(actor) -> str:
-    """The review state a standard-format upload leaves its records in: the institution-level
-    staff's upload counts as approved; a department's upload is submitted to review (its records
-    are the department's own, `editable_by`), so that it does not bypass the review levels."""
-    if getattr(actor, "role", "") == "institution" and actor.department_id:
-        return ReviewState.SUBMITTED
-    return ReviewState.APPROVED
-
-
-def apply_review_state(record: InventoryRecord, state: str, now=None) -> None:
-    """Set the state and what follows from it: in the library only when approved and screened in;
-    inventoried once the assessment is submitted or approved."""
-    now = now or timezone.now()
-    record.review_state = state
-    record.in_library = state == ReviewState.APPROVED and record.screening == Screening.IN
-    assessed = state in (ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED, ReviewState.APPROVED)
-    if assessed and record.status != InventoryStatus.INVENTORIED:
-        record.status = InventoryStatus.INVENTORIED
-        record.inventoried_at = now
-    if state != ReviewState.RETURNED:
-        record.return_reason = ""
-
-
 def update_assessment(
     *, actor, record: InventoryRecord, values: Mapping[str, object], source: str = InventoryChange.Source.WEB,
     request=None, state: str | None = None,
@@ -115,7 +76,7 @@ def update_assessment(
         for name, value in values.items():
             setattr(record, name, value)
         now = timezone.now()
-        apply_review_state(record, state or state_after_edit(actor, record), now)
+        review.apply_review_state(record, state or review.state_after_edit(actor, record.review_state), now)
         after = {name: getattr(record, name) for name in tracked}
         changes = history.diff(before, after)
         if not changes:

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from ground.db_worker import DatabaseWorker
 from ground.sheets import CellError, open_sheet
 from ground.sheets.formats import ParsedRow, SheetLayout, iter_rows
-from inventory.choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
+from inventory.choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState
 from inventory.library import listing
 from inventory.models import ImportBatch, InventoryRecord, Patent
-from inventory.records.assessment import state_after_upload
+from inventory.records import review
 from inventory.records.formats import RECORD_FIELDS, InventoryFormat, blank_value
 from inventory.upload import stage as upload_stage
 from inventory.upload.plan import PlanWriter
@@ -51,7 +51,7 @@ class Outcome:
     problem_raw: dict[int, list] = field(default_factory=dict)
     unknown_columns: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
-    # The review state the commit gives the records (assessment.state_after_upload).
+    # The review state the commit gives the records (review.state_after_upload).
     review_state: str = ReviewState.APPROVED
     header_row: int = 1
     headers: list[str] = field(default_factory=list)
@@ -237,7 +237,7 @@ class _ChunkChecker:
         self.missing: dict[str, list[tuple[int, list]]] = defaultdict(list)
         # The listing score needs these fields; those the file lacks are read from the records.
         self.score_fields_absent = [name for name in listing.SCORE_FIELDS if name not in fields]
-        self.state = outcome.review_state = state_after_upload(actor)
+        self.state = outcome.review_state = review.state_after_upload(actor)
 
     def fetch(self, numbers: list[str]) -> tuple[dict[str, tuple], dict[int, list]]:
         """The records of the chunk's numbers (`_base_columns`), then, by id, the field values of
@@ -270,7 +270,7 @@ class _ChunkChecker:
             if current is None:
                 self.missing[number].append((row_number, raw))
                 continue
-            record_id, base_title, current_licence, status, in_library, screening, review, abstract_head = current
+            record_id, base_title, current_licence, status, in_library, screening, state, abstract_head = current
             if self.has_licence and licence == LicenseType.OPEN and current_licence in EXCLUSIVE_LICENCES:
                 outcome.rejected_rows.add(row_number)
                 outcome.problem_raw[row_number] = raw
@@ -286,16 +286,15 @@ class _ChunkChecker:
                     _("与基础库中的专利名称“%(title)s”不一致,以基础库为准") % {"title": base_title},
                     level="warning",
                 ))
-            # A staff upload counts as approved (建档 and review done by the institution itself).
-            # An institution-level upload approves; a department's is submitted to review, but the same
-            # values over an approved record leave it approved (and unchanged).
-            screened_in = (screening if self.screening_at is None else new[self.screening_at]) == Screening.IN
-            if (status == InventoryStatus.INVENTORIED and review in (ReviewState.APPROVED, self.state)
-                    and in_library == (screened_in and review == ReviewState.APPROVED)
+            # The upload's review state (review.state_after_upload); the same values over a record
+            # that keeps its state (review.upload_keeps_state) leave it unchanged.
+            target_screening = screening if self.screening_at is None else new[self.screening_at]
+            if (status == InventoryStatus.INVENTORIED and review.upload_keeps_state(state, self.state)
+                    and in_library == review.in_library(state, target_screening)
                     and (details[record_id][:width] if absent else details[record_id]) == new):
                 outcome.unchanged += 1
                 continue
-            target_library = screened_in and self.state == ReviewState.APPROVED
+            target_library = review.in_library(self.state, target_screening)
             scored = dict(zip(fields, new, strict=True))
             if absent:
                 scored.update(zip(absent, details[record_id][width:], strict=True))

@@ -3,8 +3,9 @@ screen into or out of the resource library, set the intent or the prospect, mark
 
 Set-based: one read of the affected rows, a handful of UPDATEs (one per distinct outcome, over id
 chunks), the history in one COPY, the listing scores in SQL, one audit event. The rules are
-those of `inventory.records.assessment` (§3 cross-field rules, review state after an edit); rows an action
-would leave breaking a rule are refused and counted.
+those of every other edit: the review state after an edit is `inventory.records.review`'s (§3
+cross-field rules as in `inventory.records.assessment`); rows an action would leave breaking a rule
+are refused and counted.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,7 +20,7 @@ from accounts.roles import Role, role_of
 from inventory.choices import Disposal, Intent, InventoryStatus, Prospect, ReviewState, Screening
 from inventory.library import listing
 from inventory.models import InventoryChange, InventoryRecord
-from inventory.records import history
+from inventory.records import history, review
 from inventory.workbench.query import filtered_patents
 
 # Who runs bulk actions (within editable_by): the page, the API and this service ask this one set.
@@ -34,7 +35,6 @@ ACTIONS = {
 }
 # Ids per UPDATE statement.
 CHUNK = 5000
-_ASSESSED = (ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED, ReviewState.APPROVED)
 _READ = ("id", "status", "review_state", "in_library", "screening", "intents", "license_type", "disposal",
          "prospect", "return_reason")
 
@@ -101,20 +101,6 @@ def _breaks_rules(row: Mapping[str, object]) -> bool:
     return screened_in and (not intents or intents == [Intent.NONE] or row["disposal"] == Disposal.ABANDON)
 
 
-def _next_state(actor, action: str, state: str) -> str:
-    """As `assessment.state_after_edit`: institution-level staff are the final reviewers, so their
-    change stands approved; department staff leave a draft for review; the operator approves only
-    when marking inventoried."""
-    role = role_of(actor)
-    if action == "mark_inventoried":
-        return ReviewState.APPROVED
-    if role == "institution" and not actor.department_id:
-        return ReviewState.APPROVED
-    if role in ("institution", "inventor"):
-        return state if state == ReviewState.RETURNED else ReviewState.DRAFT
-    return state
-
-
 def selection(actor, *, ids: Iterable[int] | None = None, params: Mapping[str, str] | None = None):
     """The records the actor may change among the ids given or the patents the filter selects."""
     if ids is None and params is None:
@@ -142,10 +128,10 @@ def _outcome(actor, action: str, row: Mapping[str, object], values: Mapping[str,
     after = {**row, **values}
     if action in ("screen_in", "set_intent", "mark_inventoried") and _breaks_rules(after):
         return None
-    state = _next_state(actor, action, row["review_state"])
+    state = review.state_after_edit(actor, row["review_state"], approve=action == "mark_inventoried")
     after["review_state"] = state
-    after["in_library"] = state == ReviewState.APPROVED and after["screening"] == Screening.IN
-    newly_inventoried = state in _ASSESSED and row["status"] != InventoryStatus.INVENTORIED
+    after["in_library"] = review.in_library(state, after["screening"])
+    newly_inventoried = state in review.ASSESSED_STATES and row["status"] != InventoryStatus.INVENTORIED
     if newly_inventoried:
         after["status"] = InventoryStatus.INVENTORIED
     changes = history.diff({name: row[name] for name in tracked}, {name: after[name] for name in tracked})
@@ -155,8 +141,7 @@ def _outcome(actor, action: str, row: Mapping[str, object], values: Mapping[str,
 
 def check_action(actor, action: str, value: object) -> dict[str, object]:
     """Whether the actor may run the action with this value: the fields it sets, or BulkError."""
-    if role_of(actor) not in BULK_ROLES or (
-            action == "mark_inventoried" and role_of(actor) == Role.INSTITUTION and actor.department_id):
+    if role_of(actor) not in BULK_ROLES or (action == "mark_inventoried" and not review.may_approve_directly(actor)):
         raise BulkError(_("您没有执行该批量操作的权限"))
     return _field_values(action, value)
 
