@@ -10,16 +10,15 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
-from inventory.choices import EXCLUSIVE_LICENCES, LicenseType
+from inventory.choices import LicenseType
 from inventory.classification.services import apply_overrides
 from inventory.library import listing
 from inventory.models import Conversion, InventoryChange, InventoryRecord
 from inventory.records import history, review
 from inventory.records.departments import resolve_departments
-from inventory.records.formats import RECORD_FIELDS, InventoryFormat
+from inventory.records.formats import RECORD_FIELDS, cross_field_errors
 
 # Fields an assessment edit may set (the inventory format's, plus staff's technology-field override).
 ASSESSMENT_FIELDS = (*RECORD_FIELDS, "field_numbers")
@@ -32,27 +31,16 @@ class AssessmentError(Exception):
         self.errors = errors
 
 
-_HEADER_TO_FIELD = {column.header: column.key for column in InventoryFormat().columns}
-
-
 def assessment_errors(record: InventoryRecord, values: Mapping[str, object]) -> dict[str, str]:
-    """The §3 cross-field rules on the record as it would be after the edit: {field: message}."""
+    """The §3 cross-field rules (`formats.cross_field_errors`) on the record as it would be after
+    the edit: {field: message}. The patent's exclusive licence in force is read only when the edit
+    declares an open licence."""
     merged = {name: getattr(record, name) for name in RECORD_FIELDS} | dict(values)
-    errors: dict[str, str] = {}
-
-    def error(header: str, message: str) -> None:
-        errors.setdefault(_HEADER_TO_FIELD.get(header, ""), str(message))
-
-    InventoryFormat().clean_row(merged, error, lambda *args: None)
+    in_force = ""
     if merged.get("license_type") == LicenseType.OPEN and record.license_type != LicenseType.OPEN:
-        in_force = Conversion.objects.filter(patent_id=record.patent_id).exclusive_licences_in_force()
-        if record.license_type in EXCLUSIVE_LICENCES or in_force.exists():
-            errors["license_type"] = _("该专利已登记独占许可或排他许可,不能再声明开放许可")
-    for name in ("maturity",):
-        value = merged.get(name)
-        if value is not None and not 1 <= int(value) <= 9:
-            errors[name] = _("技术成熟度须为 1–9 级")
-    return errors
+        in_force = (Conversion.objects.filter(patent_id=record.patent_id).exclusive_licences_in_force()
+                    .values_list("license_type", flat=True).first() or "")
+    return cross_field_errors(merged, current_licence=record.license_type, licence_in_force=in_force)
 
 
 def update_assessment(

@@ -3,9 +3,9 @@ screen into or out of the resource library, set the intent or the prospect, mark
 
 Set-based: one read of the affected rows, a handful of UPDATEs (one per distinct outcome, over id
 chunks), the history in one COPY, the listing scores in SQL, one audit event. The rules are
-those of every other edit: the review state after an edit is `inventory.records.review`'s (§3
-cross-field rules as in `inventory.records.assessment`); rows an action would leave breaking a rule
-are refused and counted.
+those of every other edit: the review state after an edit is `inventory.records.review`'s, the §3
+cross-field rules are `inventory.records.formats.cross_field_errors`; rows an action would leave
+breaking a rule are refused and counted.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import record as audit
 from accounts.roles import Role, role_of
-from inventory.choices import Disposal, Intent, InventoryStatus, Prospect, ReviewState, Screening
+from inventory.choices import Intent, InventoryStatus, Prospect, ReviewState, Screening
 from inventory.library import listing
 from inventory.models import InventoryChange, InventoryRecord
 from inventory.records import history, review
+from inventory.records.formats import cross_field_errors
 from inventory.workbench.query import filtered_patents
 
 # Who runs bulk actions (within editable_by): the page, the API and this service ask this one set.
@@ -35,8 +36,11 @@ ACTIONS = {
 }
 # Ids per UPDATE statement.
 CHUNK = 5000
+# What is read of each row: the fields the actions set or follow, and those the §3 rules read.
 _READ = ("id", "status", "review_state", "in_library", "screening", "intents", "license_type", "disposal",
-         "prospect", "return_reason")
+         "prospect", "return_reason", "is_financially_funded", "funding_project_number", "maturity")
+# The actions that can leave a row breaking a §3 rule, or approve one that does: their rows are checked.
+CHECKED = frozenset({"screen_in", "set_intent", "mark_inventoried"})
 
 
 class BulkError(ValueError):
@@ -70,8 +74,9 @@ def parse_intents(value: object) -> list[str]:
     if bad:
         raise BulkError(_("转化意愿“%(value)s”无效:可选 转让、许可、作价入股、自行实施,或只选 暂无")
                         % {"value": ",".join(bad) or ""})
-    if Intent.NONE in intents and len(intents) > 1:
-        raise BulkError(_("“暂无”只能单独选择,不能与其他转化意愿同时选择"))
+    rule = cross_field_errors({"intents": intents}).get("intents")
+    if rule:
+        raise BulkError(rule)
     return intents
 
 
@@ -90,15 +95,6 @@ def _field_values(action: str, value: object) -> dict[str, object]:
     if action == "mark_inventoried":
         return {}
     raise BulkError(_("未知的批量操作“%(action)s”") % {"action": action})
-
-
-def _breaks_rules(row: Mapping[str, object]) -> bool:
-    """The §3 rules a bulk action can break (the others it does not touch)."""
-    intents = list(row["intents"] or [])
-    if Intent.LICENSE in intents and not row["license_type"]:
-        return True
-    screened_in = row["screening"] == Screening.IN
-    return screened_in and (not intents or intents == [Intent.NONE] or row["disposal"] == Disposal.ABANDON)
 
 
 def selection(actor, *, ids: Iterable[int] | None = None, params: Mapping[str, str] | None = None):
@@ -126,7 +122,7 @@ def _outcome(actor, action: str, row: Mapping[str, object], values: Mapping[str,
              tracked: Sequence[str]) -> tuple[tuple, dict] | None:
     """What the action does to a row: (update group key, history changes), or None when refused."""
     after = {**row, **values}
-    if action in ("screen_in", "set_intent", "mark_inventoried") and _breaks_rules(after):
+    if action in CHECKED and cross_field_errors(after, current_licence=row["license_type"]):
         return None
     state = review.state_after_edit(actor, row["review_state"], approve=action == "mark_inventoried")
     after["review_state"] = state
@@ -165,7 +161,9 @@ def apply_bulk_action(*, actor, action: str, value: object = None, ids: Iterable
         # distinct state (a handful), not once per row.
         outcomes: dict[tuple, tuple | None] = {}
         for row in rows:
-            alike = tuple(tuple(v) if isinstance(v, list) else v for k, v in row.items() if k != "id")
+            # The funding project number counts only by its presence (the rules ask no more of it).
+            alike = tuple(tuple(v) if isinstance(v, list) else bool(v) if k == "funding_project_number" else v
+                          for k, v in row.items() if k != "id")
             if alike not in outcomes:
                 outcomes[alike] = _outcome(actor, action, row, values, tracked)
             outcome = outcomes[alike]
