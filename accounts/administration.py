@@ -31,7 +31,12 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import AuditEvent, Organization, User
 from accounts.roles import THREE_ADMINS, Role, role_of
-from accounts.services import create_account_with_initial_password, reset_password, set_active
+from accounts.services import (
+    create_account_with_initial_password,
+    platform_organization,
+    reset_password,
+    set_active,
+)
 
 
 def require_role(user, role: str) -> None:
@@ -58,10 +63,6 @@ def search_accounts(actor: User, query: str = "") -> QuerySet:
 
 
 # 系统管理员 ------------------------------------------------------------------------------------
-
-
-def platform_organization() -> Organization:
-    return Organization.objects.get(kind=Organization.Kind.PLATFORM)
 
 
 @transaction.atomic

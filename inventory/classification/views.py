@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,10 +19,11 @@ from accounts.audit import record
 from accounts.decorators import role_required
 from accounts.roles import Role, role_of
 from ground.sheets.template import write_template
+from ground.uploads import UploadError, check_upload_size
 from inventory.classification.concordance import ConcordanceFormat, load_concordance
 from inventory.classification.services import concordance_is_provisional
 from inventory.models import Industry, IndustryRule, TechnologyField
-from inventory.patents.base_library import check_upload_size
+from inventory.patents.base_library import TOO_LARGE
 from inventory.tasks import classify_all_patents_task
 
 EVERY_ROLE = tuple(Role.values)
@@ -54,7 +56,10 @@ class ConcordanceUploadForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        check_upload_size(uploaded.size)
+        try:
+            check_upload_size(uploaded.size, too_large=TOO_LARGE)
+        except UploadError as error:
+            raise ValidationError(str(error), code="too_large") from None
         return uploaded
 
 

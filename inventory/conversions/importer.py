@@ -22,22 +22,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
-from accounts.roles import Role, role_of
 from ground.sheets import CellError, SheetError, open_sheet, validate
 from inventory.conversions import services as conversions
 from inventory.conversions.models import conversion_patents_editable_by
 from inventory.conversions.sheet_format import HEADERS, ConversionFormat
 from inventory.models import Conversion, ImportBatch, InventoryChange, InventoryRecord, Patent
 from inventory.records import history
-from inventory.upload.services import UploadError, local_path, store_upload
+from inventory.upload.services import UploadError, can_upload, local_path, store_upload
 
 Status = ImportBatch.Status
 # The columns of the format, compared to decide whether a row repeats a recorded conversion.
 COMPARED = [key for key in HEADERS if key != "application_number"]
-
-
-def can_upload(user) -> bool:
-    return role_of(user) == Role.INSTITUTION
 
 
 def batches_visible_to(user):

@@ -21,10 +21,12 @@ from accounts.decorators import role_required
 from accounts.identifiers import is_valid_credit_code, normalize_credit_code
 from accounts.models import Organization
 from accounts.roles import Role
+from ground.uploads import UploadError, check_upload_size
 from inventory.models import ImportBatch
 from inventory.patents import patentees
-from inventory.patents.base_library import BaseLibraryFormat, check_upload_size, create_upload_batch
+from inventory.patents.base_library import TOO_LARGE, BaseLibraryFormat
 from inventory.tasks import import_base_library_task
+from inventory.upload.services import store_upload
 
 RECENT_BATCHES = 10
 RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
@@ -39,7 +41,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        check_upload_size(uploaded.size)
+        try:
+            check_upload_size(uploaded.size, too_large=TOO_LARGE)
+        except UploadError as error:
+            raise ValidationError(str(error), code="too_large") from None
         return uploaded
 
 
@@ -53,9 +58,9 @@ def _upload_form(request: HttpRequest) -> UploadForm:
         form.full_clean()
         form.errors.clear()  # not "required": the file was there, only too large
         try:
-            check_upload_size(int(declared))
-        except ValidationError as error:
-            form.add_error("file", error)
+            check_upload_size(int(declared), too_large=TOO_LARGE)
+        except UploadError as error:
+            form.add_error("file", ValidationError(str(error), code="too_large"))
         return form
     return UploadForm(request.POST, request.FILES)
 
@@ -71,7 +76,8 @@ def base_library(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = _upload_form(request)
         if form.is_valid():
-            batch = create_upload_batch(form.cleaned_data["file"], actor=request.user, request=request)
+            batch = store_upload(actor=request.user, file=form.cleaned_data["file"],
+                                 kind=ImportBatch.Kind.BASE_LIBRARY, request=request, too_large=TOO_LARGE)
             result = import_base_library_task.delay(batch.pk)
             ImportBatch.objects.filter(pk=batch.pk).update(task_id=result.id or "")
             return redirect(f"{reverse('inventory:base_library')}?batch={batch.pk}")

@@ -30,15 +30,18 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
 from accounts.models import Department, User
 from accounts.roles import Role, role_of
+from accounts.services import platform_organization
 from ground.sheets import SheetError
 from ground.sheets.reader import estimate_rows
 from ground.sheets.template import write_template
 from ground.tasks import enqueue
+from ground.uploads import TOO_LARGE, UploadError, check_upload_size
 from inventory.choices import InventoryStatus, ReviewState
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.records import history
@@ -67,9 +70,6 @@ logger = logging.getLogger(__name__)
 Status = ImportBatch.Status
 
 
-class UploadError(Exception):
-    """The upload or the commit is refused as a whole; the message is Chinese, for the uploader."""
-
 # --- staging --------------------------------------------------------------------------------------
 
 
@@ -83,19 +83,9 @@ def visible_creators(user, batches) -> set[int]:
 
 
 def can_upload(user) -> bool:
-    """Inventory results are uploaded by institutions, for their own patents."""
+    """Standard-format uploads (inventory results, conversion records) are made by institutions,
+    for their own patents."""
     return role_of(user) == Role.INSTITUTION
-
-
-def check_upload_size(size: int) -> None:
-    if size == 0:
-        raise UploadError(_("文件是空的"))
-    limit = settings.UPLOAD_MAX_BYTES
-    if size > limit:
-        raise UploadError(
-            _("文件大小 %(size).1f MB 超过上限 %(limit).1f MB,请拆分后分批上传")
-            % {"size": size / 1024 / 1024, "limit": limit / 1024 / 1024}
-        )
 
 
 def stage_upload(*, actor, file, request=None) -> ImportBatch:
@@ -109,26 +99,43 @@ def stage_upload(*, actor, file, request=None) -> ImportBatch:
     return store_upload(actor=actor, file=file, kind=ImportBatch.Kind.INVENTORY, request=request)
 
 
-def store_upload(*, actor, file, kind: str, request=None) -> ImportBatch:
+# Per kind of upload: the stored file's name prefix and the audit action.
+_STORED = {
+    ImportBatch.Kind.INVENTORY: ("inventory", "inventory.upload.services"),
+    ImportBatch.Kind.CONVERSIONS: ("conversions", "conversion.upload"),
+    ImportBatch.Kind.BASE_LIBRARY: ("base-library", "inventory.base_library_upload"),
+}
+
+
+def store_upload(*, actor, file, kind: str, request=None, too_large: str | Promise = TOO_LARGE) -> ImportBatch:
     """The file kept on a new ImportBatch of `kind` (with its sha256) and the audit event, for every
-    standard-format upload (inventory results, conversion records). The caller checks who may upload."""
-    check_upload_size(file.size)
+    upload kept as a batch (inventory results, conversion records, the base library). The caller
+    checks who may upload; `too_large` is the message for a file over the size limit.
+
+    The batch of the base library belongs to the platform organisation, any other to the uploader's.
+    All or nothing: the batch row and its audit event are one transaction, and the stored file is
+    removed again if they fail."""
+    check_upload_size(file.size, too_large=too_large)
     digest = hashlib.sha256()
     for block in file.chunks():
         digest.update(block)
     file.seek(0)
-    name = Path(file.name or "upload").name[:200]
-    prefix, action = {ImportBatch.Kind.INVENTORY: ("inventory", "inventory.upload.services"),
-                      ImportBatch.Kind.CONVERSIONS: ("conversions", "conversion.upload")}[kind]
-    with transaction.atomic():
-        batch = ImportBatch(kind=kind, organization_id=actor.organization_id, created_by=actor, original_name=name,
-                            sha256=digest.hexdigest())
-        batch.file.save(f"{prefix}-{timezone.now():%Y%m%d%H%M%S}{Path(name).suffix.lower()[:8]}", file, save=False)
-        batch.save()
-        record(
-            action, actor=actor, request=request, target=batch, organization=batch.organization,
-            file=name, size=file.size, sha256=batch.sha256,
-        )
+    name = Path(file.name or "upload").name[:ImportBatch._meta.get_field("original_name").max_length]
+    prefix, action = _STORED[kind]
+    organization = platform_organization() if kind == ImportBatch.Kind.BASE_LIBRARY else actor.organization
+    batch = ImportBatch(kind=kind, organization=organization, created_by=actor, original_name=name,
+                        sha256=digest.hexdigest())
+    batch.file.save(f"{prefix}-{timezone.now():%Y%m%d%H%M%S}{Path(name).suffix.lower()[:8]}", file, save=False)
+    try:
+        with transaction.atomic():
+            batch.save()
+            record(
+                action, actor=actor, request=request, target=batch, organization=batch.organization,
+                file=name, size=file.size, sha256=batch.sha256,
+            )
+    except BaseException:
+        batch.file.delete(save=False)
+        raise
     return batch
 
 

@@ -28,6 +28,7 @@ from accounts.audit import record
 from accounts.decorators import role_required
 from accounts.roles import Role
 from ground.sheets.template import write_template
+from ground.uploads import UploadError, check_upload_size
 from inventory.choices import Disposal, Intent
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.patents.base_library import BaseLibraryFormat
@@ -56,8 +57,8 @@ class InventoryUploadForm(forms.Form):
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         try:
-            upload.check_upload_size(uploaded.size)
-        except upload.UploadError as error:
+            check_upload_size(uploaded.size)
+        except UploadError as error:
             raise ValidationError(str(error), code="refused") from None
         return uploaded
 
