@@ -1,6 +1,6 @@
 """Every upload kept as a batch (inventory results, conversion records, the base library) is stored by
-one service, `inventory.upload.services.store_upload`: all or nothing, the one size check of
-`ground.uploads`, the base library's batch filed under the platform organisation."""
+one function, `ground.uploads.store_upload`: all or nothing, after the one size check
+(`ground.uploads.check_upload_size`); the base library's batch is filed under the platform organisation."""
 
 from pathlib import Path
 

@@ -64,6 +64,7 @@ from ground.sheets import CellError, CellValueError, Column, SheetError, SheetFo
 from ground.sheets.formats import ParsedRow, SheetLayout, UniqueIndex, iter_rows
 from ground.sheets.reader import estimate_rows
 from ground.tasks import enqueue
+from ground.uploads import store_upload
 from inventory.choices import InventoryStatus, LegalStatus, PatentType
 from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnership
 from inventory.patents.identifiers import (
@@ -369,6 +370,15 @@ def file_sha256(path: Path) -> str:
 # A base library file over the browser's limit is for the command line.
 TOO_LARGE = gettext_lazy(
     "文件大小 %(size).1f MB 超过上限 %(limit).0f MB;更大的基础库请由运维人员用命令 import_base_library 导入")
+
+
+def stage_upload(*, actor, file, request=None) -> ImportBatch:
+    """Keep a file uploaded through the page as a new base library batch (to be run by `run_batch`),
+    filed under the platform organisation."""
+    batch = ImportBatch(kind=ImportBatch.Kind.BASE_LIBRARY, organization=platform_organization(), created_by=actor)
+    return store_upload(batch, file, prefix="base-library", too_large=TOO_LARGE, audit=lambda batch, **detail: record(
+        "inventory.base_library_upload", actor=actor, request=request, target=batch, organization=batch.organization,
+        **detail))
 
 
 def run_batch(batch: ImportBatch, *, actor=None, request=None, chunk_size: int = CHUNK_SIZE) -> BaseLibraryResult:

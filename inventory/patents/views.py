@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,15 +18,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import role_required
+from accounts.exports import export_response
 from accounts.identifiers import is_valid_credit_code, normalize_credit_code
 from accounts.models import Organization
 from accounts.roles import Role
 from ground.uploads import UploadError, check_upload_size
 from inventory.models import ImportBatch
 from inventory.patents import patentees
-from inventory.patents.base_library import TOO_LARGE, BaseLibraryFormat
+from inventory.patents.base_library import TOO_LARGE, BaseLibraryFormat, stage_upload
+from inventory.patents.exports import BaseLibraryErrorReport
 from inventory.tasks import import_base_library_task
-from inventory.upload.services import store_upload
 
 RECENT_BATCHES = 10
 RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
@@ -76,8 +77,7 @@ def base_library(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = _upload_form(request)
         if form.is_valid():
-            batch = store_upload(actor=request.user, file=form.cleaned_data["file"],
-                                 kind=ImportBatch.Kind.BASE_LIBRARY, request=request, too_large=TOO_LARGE)
+            batch = stage_upload(actor=request.user, file=form.cleaned_data["file"], request=request)
             result = import_base_library_task.delay(batch.pk)
             ImportBatch.objects.filter(pk=batch.pk).update(task_id=result.id or "")
             return redirect(f"{reverse('inventory:base_library')}?batch={batch.pk}")
@@ -88,10 +88,7 @@ def base_library(request: HttpRequest) -> HttpResponse:
         batch = get_object_or_404(_batches(request.user), pk=int(request.GET["batch"]))
         if request.GET.get("download") == "report":
             # Served by the view, not /media/: the report names patents and patentees.
-            if not batch.error_report:
-                raise Http404
-            return FileResponse(batch.error_report.open("rb"), as_attachment=True,
-                                filename=f"基础库导入错误报告-{batch.pk}.csv")
+            return export_response(BaseLibraryErrorReport, request, pk=batch.pk)
         if request.GET.get("partial") == "progress":
             response = render(request, "inventory/base_library_progress.html", {"batch": batch})
             if batch.status not in RUNNING:

@@ -17,7 +17,6 @@ commit make the plan stale, and the batch is validated again before anything is 
 """
 
 import contextlib
-import hashlib
 import logging
 import shutil
 import tempfile
@@ -30,18 +29,16 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
 from accounts.models import Department, User
 from accounts.roles import Role, role_of
-from accounts.services import platform_organization
 from ground.sheets import SheetError
 from ground.sheets.reader import estimate_rows
 from ground.sheets.template import write_template
 from ground.tasks import enqueue
-from ground.uploads import TOO_LARGE, UploadError, check_upload_size
+from ground.uploads import UploadError, store_upload
 from inventory.choices import InventoryStatus, ReviewState
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.records import history
@@ -96,47 +93,10 @@ def stage_upload(*, actor, file, request=None) -> ImportBatch:
     """
     if not can_upload(actor):
         raise PermissionDenied
-    return store_upload(actor=actor, file=file, kind=ImportBatch.Kind.INVENTORY, request=request)
-
-
-# Per kind of upload: the stored file's name prefix and the audit action.
-_STORED = {
-    ImportBatch.Kind.INVENTORY: ("inventory", "inventory.upload.services"),
-    ImportBatch.Kind.CONVERSIONS: ("conversions", "conversion.upload"),
-    ImportBatch.Kind.BASE_LIBRARY: ("base-library", "inventory.base_library_upload"),
-}
-
-
-def store_upload(*, actor, file, kind: str, request=None, too_large: str | Promise = TOO_LARGE) -> ImportBatch:
-    """The file kept on a new ImportBatch of `kind` (with its sha256) and the audit event, for every
-    upload kept as a batch (inventory results, conversion records, the base library). The caller
-    checks who may upload; `too_large` is the message for a file over the size limit.
-
-    The batch of the base library belongs to the platform organisation, any other to the uploader's.
-    All or nothing: the batch row and its audit event are one transaction, and the stored file is
-    removed again if they fail."""
-    check_upload_size(file.size, too_large=too_large)
-    digest = hashlib.sha256()
-    for block in file.chunks():
-        digest.update(block)
-    file.seek(0)
-    name = Path(file.name or "upload").name[:ImportBatch._meta.get_field("original_name").max_length]
-    prefix, action = _STORED[kind]
-    organization = platform_organization() if kind == ImportBatch.Kind.BASE_LIBRARY else actor.organization
-    batch = ImportBatch(kind=kind, organization=organization, created_by=actor, original_name=name,
-                        sha256=digest.hexdigest())
-    batch.file.save(f"{prefix}-{timezone.now():%Y%m%d%H%M%S}{Path(name).suffix.lower()[:8]}", file, save=False)
-    try:
-        with transaction.atomic():
-            batch.save()
-            record(
-                action, actor=actor, request=request, target=batch, organization=batch.organization,
-                file=name, size=file.size, sha256=batch.sha256,
-            )
-    except BaseException:
-        batch.file.delete(save=False)
-        raise
-    return batch
+    batch = ImportBatch(kind=ImportBatch.Kind.INVENTORY, organization=actor.organization, created_by=actor)
+    return store_upload(batch, file, prefix="inventory", audit=lambda batch, **detail: record(
+        "inventory.upload.services", actor=actor, request=request, target=batch, organization=batch.organization,
+        **detail))
 
 
 def start_validation(batch: ImportBatch) -> ImportBatch:
@@ -488,13 +448,13 @@ def local_path(batch: ImportBatch) -> Iterator[Path]:
         yield Path(handle.name)
 
 
-# --- templates and the pre-filled export ----------------------------------------------------------
+# --- templates and the pre-filled sheet -----------------------------------------------------------
 
 
-def write_blank_template(*, actor, target, request=None) -> None:
-    """The inventory format's blank template (an export of no data, audited like the others)."""
+def write_blank_template(target) -> None:
+    """The inventory format's blank template, with its instructions (the export is
+    inventory.upload.exports.InventoryTemplate)."""
     write_template(target, InventoryFormat(), notes=template_notes())
-    record("export.inventory_template", actor=actor, request=request)
 
 
 def template_notes() -> list[str]:
@@ -521,11 +481,10 @@ def prefilled_rows(actor) -> Iterator[list]:
         yield [by_key.get(key) for key in keys]
 
 
-def write_prefilled(*, actor, target, request=None) -> int:
+def write_prefilled(*, actor, target) -> int:
     """"My patents pre-filled": the actor's editable records with their current values, written into
-    the template (write-only, row by row) to edit offline and upload again. Audited; returns the rows."""
+    the template (write-only, row by row) to edit offline and upload again; returns the rows (the
+    export is inventory.upload.exports.InventoryPrefilled). Only uploaders (`can_upload`)."""
     if not can_upload(actor):
         raise PermissionDenied
-    written = write_template(target, InventoryFormat(), rows=prefilled_rows(actor), notes=template_notes())
-    record("export.inventory_prefilled", actor=actor, request=request, rows=written)
-    return written
+    return write_template(target, InventoryFormat(), rows=prefilled_rows(actor), notes=template_notes())
