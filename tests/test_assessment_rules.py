@@ -6,7 +6,7 @@ Each case starts the same record (北京示范大学's bj_moe_private, edited by
 from the same values and breaks one rule by each path. A bulk action cannot set every field (the
 funding fields, the licence type), so it takes part in the rules it can break."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pytest
@@ -77,21 +77,17 @@ CASES = {
         api={"is_financially_funded": True},
         upload={"是否财政资助": "是", "资助项目编号": ""},
     ),
-    "open-licence-over-a-declared-exclusive-one": Case(
+    "open-licence-over-a-declared-exclusive-one": (OPEN_LICENCE := Case(
         "license_type", "该专利已登记排他许可,不能再声明开放许可",
         record={"screening": Screening.OUT, "intents": [Intent.LICENSE], "license_type": LicenseType.SOLE},
         page=("conversion", {"screening": "out", "intents": ["license"], "license_type": "open"}),
         api={"license_type": "open"},
         upload={"是否入库": "不入库", "转化意愿": "许可", "许可方式": "开放许可"},
-    ),
-    "open-licence-while-an-exclusive-contract-runs": Case(
-        "license_type", "该专利已登记独占许可,不能再声明开放许可",
-        record={"screening": Screening.OUT, "intents": [Intent.LICENSE], "license_type": LicenseType.ORDINARY},
-        page=("conversion", {"screening": "out", "intents": ["license"], "license_type": "open"}),
-        api={"license_type": "open"},
-        upload={"是否入库": "不入库", "转化意愿": "许可", "许可方式": "开放许可"},
-        exclusive_contract=True,
-    ),
+    )),
+    # The same values, while an exclusive licence contract of the patent runs.
+    "open-licence-while-an-exclusive-contract-runs": replace(
+        OPEN_LICENCE, fragment="该专利已登记独占许可,不能再声明开放许可", exclusive_contract=True,
+        record={**OPEN_LICENCE.record, "license_type": LicenseType.ORDINARY}),
 }
 
 

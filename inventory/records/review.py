@@ -26,6 +26,7 @@ their history rows written in bulk, and one audit event, whatever the number of 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
@@ -133,7 +134,7 @@ def in_library(state: str, screening: str) -> bool:
     return state == ReviewState.APPROVED and screening == Screening.IN
 
 
-def apply_review_state(record: InventoryRecord, state: str, now=None) -> None:
+def apply_review_state(record: InventoryRecord, state: str, now: datetime | None = None) -> None:
     """Set the state on the record and what follows from it: in the library only when approved and
     screened in; inventoried once the assessment is submitted or approved; the return reason kept
     only while returned."""
