@@ -10,10 +10,9 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import administration
 from accounts.administration import AuditFilter, display
 from accounts.decorators import role_required
+from accounts.exports import AuditLog, export_response
 from accounts.models import User
 from accounts.roles import Role, role_of
 from ground.forms import BootstrapForm
@@ -247,9 +247,6 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return redirect(f"{reverse('accounts:audit_log')}?{request.GET.urlencode()}")
-    lines = administration.export_audit_log(actor=request.user, filters=form.filters(), request=request)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    response = export_response(AuditLog, request, filters=form.filters())
     response["Cache-Control"] = "no-store"
     return response

@@ -14,7 +14,7 @@ before and after, in the same transaction.
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from axes.helpers import get_cool_off
@@ -31,7 +31,12 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import AuditEvent, Organization, User
 from accounts.roles import THREE_ADMINS, Role, role_of
-from accounts.services import create_account_with_initial_password, reset_password, set_active
+from accounts.services import (
+    create_account_with_initial_password,
+    platform_organization,
+    reset_password,
+    set_active,
+)
 
 
 def require_role(user, role: str) -> None:
@@ -58,10 +63,6 @@ def search_accounts(actor: User, query: str = "") -> QuerySet:
 
 
 # 系统管理员 ------------------------------------------------------------------------------------
-
-
-def platform_organization() -> Organization:
-    return Organization.objects.get(kind=Organization.Kind.PLATFORM)
 
 
 @transaction.atomic
@@ -329,12 +330,8 @@ def _csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
         ])
 
 
-@transaction.atomic
-def export_audit_log(*, actor: User, filters: AuditFilter, request=None) -> Iterator[str]:
-    """Audit the export, then return the filtered log as CSV lines (to be streamed)."""
+def audit_log_csv(*, actor: User, filters: AuditFilter) -> tuple[Iterator[str], int]:
+    """The filtered log as CSV lines (to be streamed) and its number of events; the export is
+    accounts.exports.AuditLog, which audits it."""
     events = audit_events(actor, filters)
-    record(
-        "export.audit_log", actor=actor, request=request,
-        filters={k: str(v) if v else "" for k, v in asdict(filters).items()}, rows=events.count(),
-    )
-    return _csv_lines(events.iterator(chunk_size=2000))
+    return _csv_lines(events.iterator(chunk_size=2000)), events.count()

@@ -31,8 +31,8 @@ from accounts.allocation import (
     build_template,
     preview_allocation,
 )
-from accounts.audit import record
 from accounts.decorators import role_required
+from accounts.exports import AllocationResult, export_response
 from accounts.roles import Role
 
 UPLOAD_CACHE_SECONDS = 30 * 60
@@ -178,10 +178,4 @@ def result(request, token: str):
 @role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_http_methods(["GET"])
 def download(request, token: str):
-    data = _cached(_result_key(token), request)
-    counts = data["counts"]
-    record(
-        "export.allocation_result", actor=request.user, request=request, file=data["filename"],
-        source=data["original_name"], rows=counts["rows"], passwords=counts["accounts"],
-    )
-    return FileResponse(io.BytesIO(data["sheet"]), as_attachment=True, filename=data["filename"])
+    return export_response(AllocationResult, request, result=_cached(_result_key(token), request))

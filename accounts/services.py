@@ -16,6 +16,12 @@ _DIGITS = "23456789"
 _SYMBOLS = "@#%+=?!"
 
 
+def platform_organization() -> Organization:
+    """The platform's own organisation (the operators and the three administrators belong to it;
+    the base library's uploads are filed under it)."""
+    return Organization.objects.get(kind=Organization.Kind.PLATFORM)
+
+
 def generate_initial_password(length: int = 12) -> str:
     """A one-time password meeting the complexity rule (all four classes present)."""
     pools = [_LOWER, _UPPER, _DIGITS, _SYMBOLS]

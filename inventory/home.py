@@ -56,7 +56,7 @@ def milestone_progress(user) -> list[Card]:
 @site.cards({Role.INVENTOR}, order=10)
 def self_assessment_to_do(user) -> list[Card]:
     records = granted_records(user)
-    return [Card(_("待自评专利"), records.filter(review_state__in=["draft", "returned"]).count(),
+    return [Card(_("待自评专利"), records.filter(review_state__in=review.SUBMITTABLE_STATES).count(),
                  _("邀请您自评的专利共 %(total)d 件") % {"total": records.count()},
                  reverse("inventory:self_assessment_mine"), _("填写自评"))]
 

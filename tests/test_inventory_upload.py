@@ -154,7 +154,7 @@ def test_upload_validate_preview_commit(world, bj):
     assert change.changes["maturity"] == [None, 6]
     assert changes.get(record=library_record).changes["in_library"] == [True, False]
     assert AuditEvent.objects.filter(action="inventory.upload_commit", target_id=str(batch.pk)).exists()
-    assert AuditEvent.objects.filter(action="inventory.upload.services", target_id=str(batch.pk)).exists()
+    assert AuditEvent.objects.filter(action="inventory.upload", target_id=str(batch.pk)).exists()
 
     # The same file again: every row unchanged, no new history.
     again = run(bj, content)

@@ -220,22 +220,73 @@ def test_api_review_actions(world, login):
 
 def test_state_after_edit_and_upload(world):
     from accounts.models import User
-    from inventory.records.assessment import state_after_edit, state_after_upload
 
-    record = _record(world, "bj_moe_private")
     dept_admin, inventor = world.user("inst_bj_moe_dept_admin"), world.user("inst_bj_moe_inventor")
     dept_member = User.objects.create(username="cs_member", organization=world.orgs["inst_bj_moe"],
                                       department=dept_admin.department)
-    assert state_after_edit(world.user("inst_bj_moe_member"), record) == ReviewState.APPROVED
-    assert state_after_edit(inventor, record) == ReviewState.DRAFT
-    record.review_state = ReviewState.SUBMITTED
+    assert review.state_after_edit(world.user("inst_bj_moe_member"), ReviewState.DRAFT) == ReviewState.APPROVED
+    assert review.state_after_edit(inventor, ReviewState.DRAFT) == ReviewState.DRAFT
     # A department admin amending what was submitted to them leaves it submitted; a member pulls it back.
-    assert state_after_edit(dept_admin, record) == ReviewState.SUBMITTED
-    assert state_after_edit(dept_member, record) == ReviewState.DRAFT
-    record.review_state = ReviewState.RETURNED
-    assert state_after_edit(inventor, record) == ReviewState.RETURNED
-    assert state_after_upload(world.user("inst_bj_moe_admin")) == ReviewState.APPROVED
-    assert state_after_upload(dept_member) == ReviewState.SUBMITTED
+    assert review.state_after_edit(dept_admin, ReviewState.SUBMITTED) == ReviewState.SUBMITTED
+    assert review.state_after_edit(dept_member, ReviewState.SUBMITTED) == ReviewState.DRAFT
+    assert review.state_after_edit(inventor, ReviewState.RETURNED) == ReviewState.RETURNED
+    # The operator leaves the state as it was, unless approving outright (标记为已盘点).
+    operator = world.user("operator")
+    assert review.state_after_edit(operator, ReviewState.SUBMITTED) == ReviewState.SUBMITTED
+    assert review.state_after_edit(operator, ReviewState.SUBMITTED, approve=True) == ReviewState.APPROVED
+    with pytest.raises(ValueError):
+        review.state_after_edit(dept_admin, ReviewState.SUBMITTED, approve=True)
+    assert review.state_after_upload(world.user("inst_bj_moe_admin")) == ReviewState.APPROVED
+    assert review.state_after_upload(dept_member) == ReviewState.SUBMITTED
+
+
+def _amend_as_department_admin(world, login, path: str) -> str:
+    """A department admin changes the prospect of a record submitted to them, by `path`; the
+    record's review state afterwards."""
+    from rest_framework.test import APIClient
+
+    from inventory.records.assessment import update_assessment
+    from inventory.workbench import bulk
+
+    dept_admin = world.user("inst_bj_moe_dept_admin")
+    record = _record(world, "bj_moe_private")  # 计算机学院's, submitted for the department's review
+    InventoryRecord.objects.filter(pk=record.pk).update(review_state=ReviewState.SUBMITTED,
+                                                        status=InventoryStatus.INVENTORIED)
+    record.refresh_from_db()
+    if path == "service":
+        update_assessment(actor=dept_admin, record=record, values={"prospect": "good"})
+    elif path == "page":
+        response = login(dept_admin).post(
+            reverse("inventory:patent_save", args=[record.patent_id]) + "?group=assessment",
+            {"group": "assessment", "assessment-prospect": "good"}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and response["HX-Trigger"] == "assessment-saved"
+    elif path == "api":
+        client = APIClient()
+        client.force_authenticate(dept_admin)
+        response = client.patch(f"/api/v1/inventory-records/{record.pk}/", {"prospect": "good"}, format="json")
+        assert response.status_code == 200, response.content
+    elif path == "bulk":
+        assert bulk.apply_bulk_action(actor=dept_admin, action="set_prospect", value="good", ids=[record.pk]) == 1
+    elif path == "bulk_page":
+        response = login(dept_admin).post(reverse("inventory:patent_bulk"), {
+            "action": "set_prospect", "prospect": "good", "scope": "selected", "ids": [record.pk], "filter": ""})
+        assert response.status_code == 302
+    elif path == "bulk_api":
+        client = APIClient()
+        client.force_authenticate(dept_admin)
+        response = client.post("/api/v1/inventory-records/bulk/",
+                               {"action": "set_prospect", "value": "good", "ids": [record.pk]}, format="json")
+        assert response.json()["changed"] == 1
+    record.refresh_from_db()
+    assert record.prospect == "good"
+    return record.review_state
+
+
+@pytest.mark.parametrize("path", ["service", "page", "api", "bulk", "bulk_page", "bulk_api"])
+def test_a_department_admins_edit_keeps_a_submitted_record_submitted_whatever_the_path(world, login, path):
+    """One review-state machine: the workbench page, the API and bulk actions alike leave a record
+    submitted to the department admin submitted when they amend it (they approve it next)."""
+    assert _amend_as_department_admin(world, login, path) == ReviewState.SUBMITTED
 
 
 def test_department_member_submits_from_the_queue_page(world, login):

@@ -233,9 +233,9 @@ def test_outside_a_transaction_the_worker_thread_reads_and_stages(world, bj, mon
     threads: set[str] = set()
     real_fetch = upload_check._ChunkChecker.fetch
 
-    def fetch(self, numbers):
+    def fetch(self, *numbers):
         threads.add(threading.current_thread().name)
-        return real_fetch(self, numbers)
+        return real_fetch(self, *numbers)
 
     monkeypatch.setattr(upload_check._ChunkChecker, "fetch", fetch)
     batch = upload.validate_batch(upload.stage_upload(actor=bj, file=_as_upload(two_rows(world))).pk)

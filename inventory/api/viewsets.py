@@ -1,4 +1,4 @@
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -7,7 +7,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.audit import record
+from accounts.exports import export_response
 from ground.api import ScopedViewSetMixin
 from inventory.api.filters import ImportBatchFilterSet, InventoryRecordFilterSet, PatentFilterSet
 from inventory.api.serializers import (
@@ -19,8 +19,8 @@ from inventory.api.serializers import (
     UploadSerializer,
 )
 from inventory.models import ImportBatch, InventoryRecord, Patent
-from inventory.upload import errors as upload_errors
 from inventory.upload import services as upload
+from inventory.upload.exports import ImportErrorReport
 
 MAX_PROBLEMS_PAGE = 1000
 
@@ -147,11 +147,4 @@ class ImportBatchViewSet(
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def report(self, request, pk=None):
         """The error report (.xlsx): the rows with problems, bad cells in red, messages in the last column."""
-        batch = self.get_object()
-        if not upload_errors.ensure_error_report(batch):
-            raise Http404
-        record("export.import_error_report", actor=request.user, request=request, target=batch,
-               organization=batch.organization)
-        return FileResponse(batch.error_report.open("rb"), as_attachment=True,
-                            filename=f"import-{batch.pk}-errors.xlsx",
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return export_response(ImportErrorReport, request, pk=pk, filename=f"import-{pk}-errors.xlsx")

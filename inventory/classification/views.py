@@ -6,23 +6,25 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.audit import record
 from accounts.decorators import role_required
+from accounts.exports import export_response
 from accounts.roles import Role, role_of
-from ground.sheets.template import write_template
 from ground.tasks import enqueue
+from ground.uploads import UploadError, check_upload_size
 from inventory.classification.concordance import ConcordanceFormat, load_concordance
+from inventory.classification.exports import IndustryConcordance
 from inventory.classification.services import CLASSIFY_ALL_TASK, concordance_is_provisional
 from inventory.models import Industry, IndustryRule, TechnologyField
-from inventory.patents.base_library import check_upload_size
+from inventory.patents.base_library import TOO_LARGE
 
 EVERY_ROLE = tuple(Role.values)
 
@@ -54,7 +56,10 @@ class ConcordanceUploadForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        check_upload_size(uploaded.size)
+        try:
+            check_upload_size(uploaded.size, too_large=TOO_LARGE)
+        except UploadError as error:
+            raise ValidationError(str(error), code="too_large") from None
         return uploaded
 
 
@@ -92,18 +97,5 @@ def concordance_load(request: HttpRequest) -> HttpResponse:
 
 @role_required(*EVERY_ROLE)
 @require_GET
-def concordance_export(request: HttpRequest) -> FileResponse:
-    """The concordance in use as a sheet of the loader's format: a template for the official rows,
-    and a copy of what classifies the patents today."""
-    names = dict(Industry.objects.values_list("code", "name"))
-    rows = (
-        [code, names.get(code, ""), "; ".join(patterns), "; ".join(exclusions), "、".join(keywords)]
-        for code, patterns, exclusions, keywords in IndustryRule.objects.order_by("industry_id", "pk").values_list(
-            "industry_id", "ipc_patterns", "exclusions", "keywords")
-    )
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse)
-    count = write_template(handle, ConcordanceFormat(), rows=rows)
-    handle.seek(0)
-    record("export.industry_concordance", actor=request.user, request=request, rows=count)
-    return FileResponse(handle, as_attachment=True, filename="战略性新兴产业与IPC参照关系.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def concordance_export(request: HttpRequest) -> HttpResponse:
+    return export_response(IndustryConcordance, request)

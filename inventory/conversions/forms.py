@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ground.forms import BootstrapForm
+from ground.uploads import UploadError, check_upload_size
 from inventory.choices import ConversionKind, LicenseType, PaymentMode
 from inventory.conversions.open_licences import OPEN_PAYMENT_MODES
 from inventory.models import Patent
 from inventory.patents.identifiers import InvalidPatentNumber, normalize_application_number
-from inventory.upload.services import UploadError, check_upload_size
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 BLANK = [("", "---------")]

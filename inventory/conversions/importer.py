@@ -22,21 +22,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
-from accounts.roles import Role, role_of
 from ground.sheets import CellError, SheetError, open_sheet, validate
+from ground.uploads import store_upload
 from inventory.conversions import services as conversions
 from inventory.conversions.sheet_format import HEADERS, ConversionFormat
 from inventory.models import Conversion, ImportBatch, InventoryChange, InventoryRecord, Patent
 from inventory.records import history
-from inventory.upload.services import UploadError, local_path, store_upload
+from inventory.upload.services import UploadError, can_upload, local_path
 
 Status = ImportBatch.Status
 # The columns of the format, compared to decide whether a row repeats a recorded conversion.
 COMPARED = [key for key in HEADERS if key != "application_number"]
-
-
-def can_upload(user) -> bool:
-    return role_of(user) == Role.INSTITUTION
 
 
 def conversion_batches():
@@ -47,7 +43,9 @@ def conversion_batches():
 def stage_upload(actor, file, *, request=None) -> ImportBatch:
     if not can_upload(actor):
         raise PermissionDenied
-    return store_upload(actor=actor, file=file, kind=ImportBatch.Kind.CONVERSIONS, request=request)
+    batch = ImportBatch(kind=ImportBatch.Kind.CONVERSIONS, organization=actor.organization, created_by=actor)
+    return store_upload(batch, file, prefix="conversions", audit=lambda batch, **detail: audit(
+        "conversion.upload", actor=actor, request=request, target=batch, organization=batch.organization, **detail))
 
 
 @dataclass

@@ -31,11 +31,9 @@ from inventory.choices import (
     LicenseType,
     PatentType,
     PaymentMode,
-    ReviewState,
-    Screening,
 )
 from inventory.models import Conversion, InventoryChange, InventoryRecord, OpenLicenseDeclaration, Patent
-from inventory.records import history
+from inventory.records import history, review
 from inventory.records.assessment import assessment_errors, update_assessment
 from inventory.records.history import jsonable
 
@@ -347,8 +345,7 @@ def _follow_status(actor, patent: Patent, request=None, source: str = InventoryC
     if wanted == record.implementation_status:
         return
     values = {"implementation_status": wanted}
-    library_agrees = record.in_library == (record.review_state == ReviewState.APPROVED
-                                           and record.screening == Screening.IN)
+    library_agrees = record.in_library == review.in_library(record.review_state, record.screening)
     if library_agrees and not assessment_errors(record, values):
         update_assessment(actor=actor, record=record, values=values, source=source, request=request,
                           state=record.review_state)

@@ -6,7 +6,6 @@ and written through the services, which check `editable_by`; out of scope answer
 record; the platform operator, ministries and provinces read.
 """
 
-import tempfile
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -14,17 +13,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.audit import record
 from accounts.decorators import role_required
+from accounts.exports import export_response
 from accounts.roles import Role, role_of
-from ground.sheets.template import write_template
 from inventory.choices import ConversionKind
 from inventory.conversions import importer as conversion_import
+from inventory.conversions.exports import ConversionTemplate
 from inventory.conversions.forms import ConversionForm, ConversionUploadForm, OpenLicenceForm
 from inventory.conversions.open_licences import OpenLicenceError, declare_open_licence, withdraw_open_licence
 from inventory.conversions.services import ConversionError, delete_conversion, record_conversion, update_conversion
@@ -35,7 +34,6 @@ from inventory.upload.services import UploadError
 
 READERS = (Role.INSTITUTION, Role.OPERATOR, Role.MINISTRY, Role.PROVINCE)
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _int(value: str | None) -> int | None:
@@ -235,15 +233,6 @@ def conversion_upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.INSTITUTION, Role.OPERATOR)
 @require_GET
-def conversion_template(request: HttpRequest) -> FileResponse:
+def conversion_template(request: HttpRequest) -> HttpResponse:
     """The conversion format's blank template, with its instructions sheet and drop-downs."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse)
-    write_template(handle, ConversionFormat(), notes=[
-        _("每行一个转化事件:一次转让、一次许可、一次作价入股或一项自行实施。"),
-        _("同一专利、同一转化方式且登记或备案号相同(无编号时受让方和合同生效日相同)的行视为同一事件;"
-          "重复上传同一文件不会重复登记。"),
-        _("登记后,该专利盘点记录的实施状态会随之更新(已产业化的不会回退)。"),
-    ])
-    record("export.conversion_template", actor=request.user, request=request)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename="转化实施情况模板.xlsx", content_type=XLSX)
+    return export_response(ConversionTemplate, request)

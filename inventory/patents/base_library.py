@@ -58,12 +58,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import record
 from accounts.identifiers import normalize_credit_code
-from accounts.models import Organization
+from accounts.services import platform_organization
 from ground.db_worker import DatabaseWorker
 from ground.sheets import CellError, CellValueError, Column, SheetError, SheetFormat, cells, open_sheet
 from ground.sheets.formats import ParsedRow, SheetLayout, UniqueIndex, iter_rows
 from ground.sheets.reader import estimate_rows
 from ground.tasks import enqueue
+from ground.uploads import store_upload
 from inventory.choices import InventoryStatus, LegalStatus, PatentType
 from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnership
 from inventory.patents.identifiers import (
@@ -360,10 +361,6 @@ class BaseLibraryResult:
         }
 
 
-def platform_organization() -> Organization:
-    return Organization.objects.get(kind=Organization.Kind.PLATFORM)
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -372,34 +369,18 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_upload_size(size: int) -> None:
-    """Browser uploads only (the command reads files of any size): refuse a file over the limit."""
-    limit = settings.UPLOAD_MAX_BYTES
-    if size > limit:
-        raise ValidationError(
-            _("文件大小 %(size).1f MB 超过上限 %(limit).0f MB;更大的基础库请由运维人员用命令 import_base_library 导入")
-            % {"size": size / 1024 / 1024, "limit": limit / 1024 / 1024},
-            code="too_large",
-        )
+# A base library file over the browser's limit is for the command line.
+TOO_LARGE = gettext_lazy(
+    "文件大小 %(size).1f MB 超过上限 %(limit).0f MB;更大的基础库请由运维人员用命令 import_base_library 导入")
 
 
-def create_upload_batch(uploaded_file, *, actor, request=None) -> ImportBatch:
-    """Keep an uploaded file as a new base library batch (to be run by `run_batch`)."""
-    check_upload_size(uploaded_file.size)
-    digest = hashlib.sha256()
-    for block in uploaded_file.chunks():
-        digest.update(block)
-    uploaded_file.seek(0)
-    batch = ImportBatch(
-        kind=ImportBatch.Kind.BASE_LIBRARY, organization=platform_organization(), created_by=actor,
-        original_name=Path(uploaded_file.name).name[:255], sha256=digest.hexdigest(),
-    )
-    batch.file.save(f"base-library-{timezone.now():%Y%m%d%H%M%S}{Path(uploaded_file.name).suffix.lower()}",
-                    uploaded_file, save=False)
-    batch.save()
-    record("inventory.base_library_upload", actor=actor, request=request, target=batch,
-           organization=batch.organization, file=batch.original_name, size=uploaded_file.size)
-    return batch
+def stage_upload(*, actor, file, request=None) -> ImportBatch:
+    """Keep a file uploaded through the page as a new base library batch (to be run by `run_batch`),
+    filed under the platform organisation."""
+    batch = ImportBatch(kind=ImportBatch.Kind.BASE_LIBRARY, organization=platform_organization(), created_by=actor)
+    return store_upload(batch, file, prefix="base-library", too_large=TOO_LARGE, audit=lambda batch, **detail: record(
+        "inventory.base_library_upload", actor=actor, request=request, target=batch, organization=batch.organization,
+        **detail))
 
 
 def queue_import(batch: ImportBatch) -> None:

@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,12 +18,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import role_required
+from accounts.exports import export_response
 from accounts.identifiers import is_valid_credit_code, normalize_credit_code
 from accounts.models import Organization
 from accounts.roles import Role
+from ground.uploads import UploadError, check_upload_size
 from inventory.models import ImportBatch
 from inventory.patents import patentees
-from inventory.patents.base_library import BaseLibraryFormat, check_upload_size, create_upload_batch, queue_import
+from inventory.patents.base_library import TOO_LARGE, BaseLibraryFormat, queue_import, stage_upload
+from inventory.patents.exports import BaseLibraryErrorReport
 
 RECENT_BATCHES = 10
 RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
@@ -38,7 +41,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        check_upload_size(uploaded.size)
+        try:
+            check_upload_size(uploaded.size, too_large=TOO_LARGE)
+        except UploadError as error:
+            raise ValidationError(str(error), code="too_large") from None
         return uploaded
 
 
@@ -52,9 +58,9 @@ def _upload_form(request: HttpRequest) -> UploadForm:
         form.full_clean()
         form.errors.clear()  # not "required": the file was there, only too large
         try:
-            check_upload_size(int(declared))
-        except ValidationError as error:
-            form.add_error("file", error)
+            check_upload_size(int(declared), too_large=TOO_LARGE)
+        except UploadError as error:
+            form.add_error("file", ValidationError(str(error), code="too_large"))
         return form
     return UploadForm(request.POST, request.FILES)
 
@@ -70,7 +76,7 @@ def base_library(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = _upload_form(request)
         if form.is_valid():
-            batch = create_upload_batch(form.cleaned_data["file"], actor=request.user, request=request)
+            batch = stage_upload(actor=request.user, file=form.cleaned_data["file"], request=request)
             queue_import(batch)
             return redirect(f"{reverse('inventory:base_library')}?batch={batch.pk}")
     else:
@@ -80,10 +86,7 @@ def base_library(request: HttpRequest) -> HttpResponse:
         batch = get_object_or_404(_batches(request.user), pk=int(request.GET["batch"]))
         if request.GET.get("download") == "report":
             # Served by the view, not /media/: the report names patents and patentees.
-            if not batch.error_report:
-                raise Http404
-            return FileResponse(batch.error_report.open("rb"), as_attachment=True,
-                                filename=f"基础库导入错误报告-{batch.pk}.csv")
+            return export_response(BaseLibraryErrorReport, request, pk=batch.pk)
         if request.GET.get("partial") == "progress":
             response = render(request, "inventory/patents/base_library_progress.html", {"batch": batch})
             if batch.status not in RUNNING:

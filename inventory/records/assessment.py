@@ -10,17 +10,15 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
-from accounts.roles import Role, role_of
-from inventory.choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
+from inventory.choices import LicenseType
 from inventory.classification.services import apply_overrides
 from inventory.library import listing
 from inventory.models import Conversion, InventoryChange, InventoryRecord
-from inventory.records import history
+from inventory.records import history, review
 from inventory.records.departments import resolve_departments
-from inventory.records.formats import RECORD_FIELDS, InventoryFormat
+from inventory.records.formats import RECORD_FIELDS, cross_field_errors
 
 # Fields an assessment edit may set (the inventory format's, plus staff's technology-field override).
 ASSESSMENT_FIELDS = (*RECORD_FIELDS, "field_numbers")
@@ -33,66 +31,16 @@ class AssessmentError(Exception):
         self.errors = errors
 
 
-_HEADER_TO_FIELD = {column.header: column.key for column in InventoryFormat().columns}
-
-
 def assessment_errors(record: InventoryRecord, values: Mapping[str, object]) -> dict[str, str]:
-    """The §3 cross-field rules on the record as it would be after the edit: {field: message}."""
+    """The §3 cross-field rules (`formats.cross_field_errors`) on the record as it would be after
+    the edit: {field: message}. The patent's exclusive licence in force is read only when the edit
+    declares an open licence."""
     merged = {name: getattr(record, name) for name in RECORD_FIELDS} | dict(values)
-    errors: dict[str, str] = {}
-
-    def error(header: str, message: str) -> None:
-        errors.setdefault(_HEADER_TO_FIELD.get(header, ""), str(message))
-
-    InventoryFormat().clean_row(merged, error, lambda *args: None)
+    in_force = ""
     if merged.get("license_type") == LicenseType.OPEN and record.license_type != LicenseType.OPEN:
-        in_force = Conversion.objects.filter(patent_id=record.patent_id).exclusive_licences_in_force()
-        if record.license_type in EXCLUSIVE_LICENCES or in_force.exists():
-            errors["license_type"] = _("该专利已登记独占许可或排他许可,不能再声明开放许可")
-    for name in ("maturity",):
-        value = merged.get(name)
-        if value is not None and not 1 <= int(value) <= 9:
-            errors[name] = _("技术成熟度须为 1–9 级")
-    return errors
-
-
-def state_after_edit(actor, record: InventoryRecord) -> str:
-    """The review state an edit leaves the record in: institution-level staff are the final
-    reviewers, so their edit stands approved (as their upload does); a department admin amending a
-    record submitted to them leaves it submitted (they approve it next); department staff and
-    inventors otherwise edit a draft that then goes through review (a returned record stays
-    returned, its reason shown, until resubmitted); the platform operator leaves the state as it was."""
-    role = role_of(actor)
-    if role == Role.INSTITUTION and not actor.department_id:
-        return ReviewState.APPROVED
-    if role == Role.INSTITUTION and actor.is_org_admin and record.review_state == ReviewState.SUBMITTED:
-        return ReviewState.SUBMITTED
-    if role in (Role.INSTITUTION, Role.INVENTOR):
-        return ReviewState.DRAFT if record.review_state != ReviewState.RETURNED else ReviewState.RETURNED
-    return record.review_state
-
-
-def state_after_upload(actor) -> str:
-    """The review state a standard-format upload leaves its records in: the institution-level
-    staff's upload counts as approved; a department's upload is submitted to review (its records
-    are the department's own, `editable_by`), so that it does not bypass the review levels."""
-    if role_of(actor) == Role.INSTITUTION and actor.department_id:
-        return ReviewState.SUBMITTED
-    return ReviewState.APPROVED
-
-
-def apply_review_state(record: InventoryRecord, state: str, now=None) -> None:
-    """Set the state and what follows from it: in the library only when approved and screened in;
-    inventoried once the assessment is submitted or approved."""
-    now = now or timezone.now()
-    record.review_state = state
-    record.in_library = state == ReviewState.APPROVED and record.screening == Screening.IN
-    assessed = state in (ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED, ReviewState.APPROVED)
-    if assessed and record.status != InventoryStatus.INVENTORIED:
-        record.status = InventoryStatus.INVENTORIED
-        record.inventoried_at = now
-    if state != ReviewState.RETURNED:
-        record.return_reason = ""
+        in_force = (Conversion.objects.filter(patent_id=record.patent_id).exclusive_licences_in_force()
+                    .values_list("license_type", flat=True).first() or "")
+    return cross_field_errors(merged, current_licence=record.license_type, licence_in_force=in_force)
 
 
 def update_assessment(
@@ -116,7 +64,7 @@ def update_assessment(
         for name, value in values.items():
             setattr(record, name, value)
         now = timezone.now()
-        apply_review_state(record, state or state_after_edit(actor, record), now)
+        review.apply_review_state(record, state or review.state_after_edit(actor, record.review_state), now)
         after = {name: getattr(record, name) for name in tracked}
         changes = history.diff(before, after)
         if not changes:

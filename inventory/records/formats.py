@@ -9,6 +9,7 @@ back to the one spelling that templates and exports write.
 import datetime as dt
 import operator
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -16,7 +17,16 @@ from django.utils.translation import gettext_lazy
 
 from ground.sheets import CellValueError, Column, SheetFormat, cells
 from inventory import data as industry_data
-from inventory.choices import Disposal, ImplementationStatus, Intent, LicenseType, Prospect, Screening, ValueGrade
+from inventory.choices import (
+    EXCLUSIVE_LICENCES,
+    Disposal,
+    ImplementationStatus,
+    Intent,
+    LicenseType,
+    Prospect,
+    Screening,
+    ValueGrade,
+)
 from inventory.patents.identifiers import WEIGHTS, InvalidPatentNumber, normalize_application_number
 
 # --- enumerations: canonical spelling first, then the synonyms the standard lists ---------------
@@ -256,20 +266,45 @@ class InventoryFormat(SheetFormat):
         ]
 
     def clean_row(self, values: dict[str, object], error, warn) -> None:
-        """The cross-field rules of §3 that a row can check on its own (the ones needing the
-        database, such as open licensing against a recorded exclusive licence, are in inventory.upload.services)."""
-        if values.get("is_financially_funded") and not values.get("funding_project_number"):
-            error("资助项目编号", _("是否财政资助为“是”时须填写资助项目编号"))
-        intents = values.get("intents") or []
-        if Intent.NONE in intents and len(intents) > 1:
-            error("转化意愿", _("“暂无”只能单独填写,不能与其他转化意愿同时填写"))
-        if values.get("screening") == Screening.IN:
-            if not intents or intents == [Intent.NONE]:
-                error("转化意愿", _("入库的专利须填写“暂无”以外的转化意愿(转让、许可、作价入股或自行实施)"))
-            if values.get("disposal") == Disposal.ABANDON:
-                error("处置建议", _("“入库”与处置建议“放弃维持”相互矛盾"))
-        if Intent.LICENSE in intents and not values.get("license_type"):
-            error("许可方式", _("转化意愿含“许可”时须填写许可方式"))
+        """The §3 cross-field rules (`cross_field_errors`) on the row's own values; the database's
+        facts for the open-licence rule are added by the upload check (inventory.upload.check)."""
+        headers = {column.key: column.header for column in self.columns}
+        for name, message in cross_field_errors(values).items():
+            error(headers[name], message)
+
+
+def cross_field_errors(values: Mapping[str, object], *, current_licence: str = "",
+                       licence_in_force: str = "") -> dict[str, str]:
+    """The §3 cross-field rules on an inventory record's values: {field: Chinese message}, one per field.
+
+    `values` is what the record would hold: a parsed upload row, a record as an edit (page, API,
+    self-assessment) or a bulk action would leave it. Every path checks through this function.
+    The open-licence rule needs two facts from the database, given by the caller: the record's
+    许可方式 before the change (`current_licence`) and the type of an exclusive or sole licence
+    contract of the patent still in force (`licence_in_force`, "" when none); declaring 开放许可
+    is refused while either is exclusive, unless the record already declares it."""
+    errors: dict[str, str] = {}
+    if values.get("is_financially_funded") and not values.get("funding_project_number"):
+        errors["funding_project_number"] = _("是否财政资助为“是”时须填写资助项目编号")
+    intents = list(values.get("intents") or [])
+    if Intent.NONE in intents and len(intents) > 1:
+        errors["intents"] = _("“暂无”只能单独填写,不能与其他转化意愿同时填写")
+    if values.get("screening") == Screening.IN:
+        if not intents or intents == [Intent.NONE]:
+            errors.setdefault("intents", _("入库的专利须填写“暂无”以外的转化意愿(转让、许可、作价入股或自行实施)"))
+        if values.get("disposal") == Disposal.ABANDON:
+            errors["disposal"] = _("“入库”与处置建议“放弃维持”相互矛盾")
+    if Intent.LICENSE in intents and not values.get("license_type"):
+        errors["license_type"] = _("转化意愿含“许可”时须填写许可方式")
+    if values.get("license_type") == LicenseType.OPEN and current_licence != LicenseType.OPEN:
+        recorded = current_licence if current_licence in EXCLUSIVE_LICENCES else licence_in_force
+        if recorded in EXCLUSIVE_LICENCES:
+            errors["license_type"] = _("该专利已登记%(licence)s,不能再声明开放许可") % {
+                "licence": LicenseType(recorded).label}
+    maturity = values.get("maturity")
+    if maturity is not None and not 1 <= int(maturity) <= 9:
+        errors["maturity"] = _("技术成熟度须为 1–9 级")
+    return errors
 
 
 # Record fields an upload sets, in the format's column order (title is only compared, never stored).

@@ -12,12 +12,21 @@ Who does what:
   for their department's records;
 - approve / return at the institution level: institution-level staff (no department).
 
+Edits, uploads and bulk actions move the state too (`state_after_edit`, `state_after_upload`):
+institution-level staff are the final reviewers, so what they change stands approved; a department
+admin amending a record submitted to them leaves it submitted; department staff and inventors
+otherwise edit a draft (a returned record stays returned until resubmitted). What follows from a
+state (`in_library`, `ASSESSED_STATES`, `apply_review_state`) is written here once. This module is
+the one review-state machine: the workbench page, the per-patent form, the API, bulk actions,
+uploads and the self-assessment all ask it.
+
 Reviewers act on hundreds of records at once: each action is one UPDATE of the eligible records,
 their history rows written in bulk, and one audit event, whatever the number of records.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
@@ -34,10 +43,12 @@ from inventory.records import history
 DEPARTMENT = "department"
 INSTITUTION = "institution"
 RETURN_REASON_MAX = InventoryRecord._meta.get_field("return_reason").max_length
-# The states a record waits for a reviewer in.
+# The states a record waits for a reviewer in; an inventor cannot change it meanwhile.
 PENDING_STATES = (ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED)
 # The states an author may submit from.
 SUBMITTABLE_STATES = (ReviewState.DRAFT, ReviewState.RETURNED)
+# The states in which the assessment counts as done: the record is inventoried.
+ASSESSED_STATES = (ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED, ReviewState.APPROVED)
 
 
 class ReviewError(Exception):
@@ -57,6 +68,84 @@ def reviewer_level(actor) -> str | None:
     if actor.department_id:
         return DEPARTMENT if actor.is_org_admin else None
     return INSTITUTION
+
+
+def may_approve_directly(actor) -> bool:
+    """Whether the actor approves records outright, without the review steps (the workbench's
+    标记为已盘点(审核通过)): the platform operator and institution-level staff, the final reviewers."""
+    return role_of(actor) == Role.OPERATOR or reviewer_level(actor) == INSTITUTION
+
+
+def locked_for(actor, state: str) -> bool:
+    """Whether the record, in `state`, is closed to the actor's edits: an inventor cannot change a
+    record under review."""
+    return role_of(actor) == Role.INVENTOR and state in PENDING_STATES
+
+
+def state_after_edit(actor, state: str, *, approve: bool = False) -> str:
+    """The review state an edit (in-place, per-patent form, API, bulk action, self-assessment)
+    leaves a record in `state` in: institution-level staff are the final reviewers, so their edit
+    stands approved (as their upload does); a department admin amending a record submitted to them
+    leaves it submitted (they approve it next); department staff and inventors otherwise edit a
+    draft that then goes through review (a returned record stays returned, its reason shown, until
+    resubmitted); the platform operator leaves the state as it was.
+
+    `approve`: the edit also approves the record (标记为已盘点), which only those who
+    `may_approve_directly` do."""
+    if approve:
+        if not may_approve_directly(actor):
+            raise ValueError("only the final reviewers approve records outright")
+        return ReviewState.APPROVED
+    role = role_of(actor)
+    level = reviewer_level(actor)
+    if level == INSTITUTION:
+        return ReviewState.APPROVED
+    if level == DEPARTMENT and state == ReviewState.SUBMITTED:
+        return ReviewState.SUBMITTED
+    if role in (Role.INSTITUTION, Role.INVENTOR):
+        return ReviewState.RETURNED if state == ReviewState.RETURNED else ReviewState.DRAFT
+    return state
+
+
+def state_after_upload(actor) -> str:
+    """The review state a standard-format upload leaves the records it changes in: the
+    institution-level staff's upload counts as approved; a department's upload is submitted to
+    review (its records are the department's own, `editable_by`), so that it does not bypass the
+    review levels."""
+    if role_of(actor) == Role.INSTITUTION and actor.department_id:
+        return ReviewState.SUBMITTED
+    return ReviewState.APPROVED
+
+
+def upload_keeps_state(state: str, upload_state: str) -> bool:
+    """Whether a row that changes none of a record's values leaves the record as it is: when the
+    record is approved already, or already in the state the upload gives (a department's upload
+    does not send an approved record back to review)."""
+    return state in (ReviewState.APPROVED, upload_state)
+
+
+def state_after_approval(level: str) -> str:
+    """审核通过 at a level: the department passes records on to the institution, the institution approves."""
+    return ReviewState.DEPARTMENT_REVIEWED if level == DEPARTMENT else ReviewState.APPROVED
+
+
+def in_library(state: str, screening: str) -> bool:
+    """A record is in the conversion resource library when approved and screened in."""
+    return state == ReviewState.APPROVED and screening == Screening.IN
+
+
+def apply_review_state(record: InventoryRecord, state: str, now: datetime | None = None) -> None:
+    """Set the state on the record and what follows from it: in the library only when approved and
+    screened in; inventoried once the assessment is submitted or approved; the return reason kept
+    only while returned."""
+    now = now or timezone.now()
+    record.review_state = state
+    record.in_library = in_library(state, record.screening)
+    if state in ASSESSED_STATES and record.status != InventoryStatus.INVENTORIED:
+        record.status = InventoryStatus.INVENTORIED
+        record.inventoried_at = now
+    if state != ReviewState.RETURNED:
+        record.return_reason = ""
 
 
 def _two_level_department() -> Q:
@@ -127,13 +216,13 @@ def _transition(*, actor, eligible: QuerySet, records, state: str, action: str, 
         ids = [row[0] for row in rows]
         if not ids:
             return ReviewResult(0, requested)
-        approved = state == ReviewState.APPROVED
-        assessed = state != ReviewState.RETURNED
+        screened_in_library = in_library(state, Screening.IN)
+        assessed = state in ASSESSED_STATES
         InventoryRecord.objects.filter(pk__in=ids).update(
             review_state=state,
             return_reason=reason,
-            # As assessment.apply_review_state: in the library when approved and screened in.
-            in_library=Case(When(screening=Screening.IN, then=Value(approved)), default=Value(False)),
+            # As apply_review_state, in SQL.
+            in_library=Case(When(screening=Screening.IN, then=Value(screened_in_library)), default=Value(False)),
             status=Value(InventoryStatus.INVENTORIED) if assessed else F("status"),
             inventoried_at=Case(When(status=InventoryStatus.PENDING, then=Value(now)), default=F("inventoried_at"))
             if assessed else F("inventoried_at"),
@@ -145,7 +234,7 @@ def _transition(*, actor, eligible: QuerySet, records, state: str, action: str, 
             after = {
                 "review_state": state,
                 "status": InventoryStatus.INVENTORIED if assessed else old_status,
-                "in_library": approved and screening == Screening.IN,
+                "in_library": in_library(state, screening),
                 "return_reason": reason,
             }
             before = {"review_state": old_state, "status": old_status, "in_library": old_library,
@@ -173,8 +262,7 @@ def approve(actor, records: QuerySet | Iterable[int], *, source: str = Inventory
     level = reviewer_level(actor)
     if level is None:
         raise ReviewError(_("只有二级单位管理员和学校(院所)管理人员可以审核"))
-    state = ReviewState.DEPARTMENT_REVIEWED if level == DEPARTMENT else ReviewState.APPROVED
-    return _transition(actor=actor, eligible=approvable(actor), records=records, state=state,
+    return _transition(actor=actor, eligible=approvable(actor), records=records, state=state_after_approval(level),
                        action="approve", source=source, request=request)
 
 

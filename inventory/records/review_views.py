@@ -50,8 +50,8 @@ def _queue_context(request: HttpRequest, filters: dict) -> dict:
         "departments": Department.objects.visible_to(user).order_by("name"),
         # What the selection can be sent to: authors submit drafts and returned records; reviewers
         # approve or return what waits for them.
-        "can_submit": state in (ReviewState.DRAFT, ReviewState.RETURNED),
-        "can_review": level is not None and state in ("", ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED),
+        "can_submit": state in review.SUBMITTABLE_STATES,
+        "can_review": level is not None and state in ("", *review.PENDING_STATES),
         "review_levels": user.organization.review_levels,
         "can_set_levels": review.can_set_review_levels(user),
     }

@@ -29,7 +29,6 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts.audit import record as audit
 from accounts.models import User
 from accounts.roles import Role, role_of
-from inventory.choices import ReviewState
 from inventory.models import InventoryChange, InventoryRecord, Patent, SelfAssessmentInvitation
 from inventory.patents.identifiers import InvalidPatentNumber, normalize_application_number
 from inventory.records import review
@@ -42,8 +41,6 @@ INVENTOR_FIELDS = (
     "funding_project_number", "screening", "intents", "license_type", "value_grade",
     "contact_name", "contact_phone", "contact_email",
 )
-# While a record is under review its author cannot change it.
-LOCKED_STATES = (ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED)
 
 
 class InvitationError(Exception):
@@ -206,8 +203,7 @@ def save(actor, record: InventoryRecord, values: Mapping[str, object], *, submit
     """Save a self-assessment (inventor, or staff amending it) and, with `submit`, send it to review.
 
     The caller has checked `editable_by`. An inventor cannot change a record under review."""
-    if role_of(actor) == Role.INVENTOR and record.review_state in LOCKED_STATES:
-
+    if review.locked_for(actor, record.review_state):
         raise AssessmentError({"": _("该专利的自评已提交审核,审核完成或退回前不能修改")})
     update_assessment(actor=actor, record=record, values=dict(values), source=source, request=request)
     if submit:

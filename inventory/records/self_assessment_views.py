@@ -25,6 +25,7 @@ from inventory.choices import (
     ValueGrade,
 )
 from inventory.models import InventoryRecord, Patent, SelfAssessmentInvitation
+from inventory.records import review
 from inventory.records import self_assessment as service
 from inventory.records.assessment import AssessmentError
 
@@ -89,7 +90,7 @@ def _initial(record: InventoryRecord) -> dict:
 
 @role_required(STAFF)
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    waiting = Count("patents", filter=Q(patents__inventory__review_state__in=service.LOCKED_STATES), distinct=True)
+    waiting = Count("patents", filter=Q(patents__inventory__review_state__in=review.PENDING_STATES), distinct=True)
     invitations = (SelfAssessmentInvitation.objects.visible_to(request.user).select_related("inventor")
                    .annotate(patent_count=Count("patents", distinct=True), waiting_count=waiting)
                    .order_by("closed_at", "-created_at")[:200])
@@ -162,7 +163,7 @@ def my_patents(request: HttpRequest) -> HttpResponse:
 def _form_page(request, record, form, status=200) -> HttpResponse:
     return render(request, "inventory/records/self_assessment_form.html", {
         "record": record, "form": form, "is_staff": role_of(request.user) == STAFF,
-        "locked": role_of(request.user) == Role.INVENTOR and record.review_state in service.LOCKED_STATES,
+        "locked": review.locked_for(request.user, record.review_state),
     }, status=status)
 
 

@@ -12,7 +12,7 @@ the plan on disk and the rows that have problems (kept as read, for the error re
 import contextlib
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,14 +25,16 @@ from django.utils.translation import gettext as _
 from ground.db_worker import DatabaseWorker
 from ground.sheets import CellError, open_sheet
 from ground.sheets.formats import ParsedRow, SheetLayout, iter_rows
-from inventory.choices import EXCLUSIVE_LICENCES, InventoryStatus, LicenseType, ReviewState, Screening
+from inventory.choices import InventoryStatus, LicenseType, ReviewState
 from inventory.library import listing
-from inventory.models import ImportBatch, InventoryRecord, Patent
-from inventory.records.assessment import state_after_upload
-from inventory.records.formats import RECORD_FIELDS, InventoryFormat, blank_value
+from inventory.models import Conversion, ImportBatch, InventoryRecord, Patent
+from inventory.records import review
+from inventory.records.formats import RECORD_FIELDS, InventoryFormat, blank_value, cell_value, cross_field_errors
 from inventory.upload import stage as upload_stage
 from inventory.upload.plan import PlanWriter
 
+# Column header by record field, for the messages.
+_HEADERS = {column.key: column.header for column in InventoryFormat().columns}
 # Rows checked against the database per query (SQLite bounds its parameters; PostgreSQL takes an array).
 LOOKUP_CHUNK = 900
 DIFF_CHUNK = 5000
@@ -51,7 +53,7 @@ class Outcome:
     problem_raw: dict[int, list] = field(default_factory=dict)
     unknown_columns: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
-    # The review state the commit gives the records (assessment.state_after_upload).
+    # The review state the commit gives the records (review.state_after_upload).
     review_state: str = ReviewState.APPROVED
     header_row: int = 1
     headers: list[str] = field(default_factory=list)
@@ -177,17 +179,22 @@ def _check_rows(rows: Iterator, fields: list[str], outcome: Outcome, checker: "_
             outcome.problems.extend(item.errors)
             outcome.problem_raw[item.row_number] = item.raw
         if len(chunk) >= size:
-            found = reader.submit(checker.fetch, [row[1] for row in chunk])
+            found = reader.submit(checker.fetch, *_numbers(chunk))
             if previous:
                 settle(*previous)
             previous, chunk = (chunk, found), []
     if previous:
         settle(*previous)
     if chunk:
-        settle(chunk, reader.submit(checker.fetch, [row[1] for row in chunk]))
+        settle(chunk, reader.submit(checker.fetch, *_numbers(chunk)))
     checker.finish()
     for load in loads:
         load.result()
+
+
+def _numbers(chunk: list[tuple]) -> tuple[list[str], list[str]]:
+    """The chunk's application numbers, and those of its rows that declare an open licence."""
+    return [row[1] for row in chunk], [row[1] for row in chunk if row[3] == LicenseType.OPEN]
 
 
 def _keep_chunk(plan: PlanWriter, stage: "upload_stage.PlanStage | None", text: str) -> None:
@@ -219,6 +226,10 @@ def _base_columns(records):
     )
 
 
+# What `_ChunkChecker.fetch` reads for a chunk: records by number, field values by id, licences in force by number.
+_Fetched = tuple[dict[str, tuple], dict[int, list], dict[str, str]]
+
+
 class _ChunkChecker:
     """Checks rows against the database a chunk at a time and writes the plan lines."""
 
@@ -237,13 +248,14 @@ class _ChunkChecker:
         self.missing: dict[str, list[tuple[int, list]]] = defaultdict(list)
         # The listing score needs these fields; those the file lacks are read from the records.
         self.score_fields_absent = [name for name in listing.SCORE_FIELDS if name not in fields]
-        self.state = outcome.review_state = state_after_upload(actor)
+        self.state = outcome.review_state = review.state_after_upload(actor)
 
-    def fetch(self, numbers: list[str]) -> tuple[dict[str, tuple], dict[int, list]]:
+    def fetch(self, numbers: list[str], open_numbers: Sequence[str] = ()) -> "_Fetched":
         """The records of the chunk's numbers (`_base_columns`), then, by id, the field values of
         those that can be unchanged (already inventoried) and the score fields the file lacks: a
-        first inventory of a whole file reads nothing more. Database work only, run by the
-        validation's database worker."""
+        first inventory of a whole file reads nothing more; and, for the rows declaring an open
+        licence (`open_numbers`), the exclusive licence in force of each patent that has one.
+        Database work only, run by the validation's database worker."""
         known = self.known.result() if self.known is not None else None
         if known is not None:
             found = {number: known[number] for number in numbers if number in known}
@@ -258,27 +270,34 @@ class _ChunkChecker:
         for part in chunks(wanted, _in_size()):
             for record_id, *values in self.editable.filter(pk__in=part).values_list("pk", *self.fields, *absent):
                 details[record_id] = values
-        return found, details
+        in_force: dict[str, str] = {}
+        for part in chunks(list(open_numbers), _in_size()):
+            in_force.update(Conversion.objects.filter(patent__application_number__in=part)
+                            .exclusive_licences_in_force().values_list("patent__application_number", "license_type"))
+        return found, details, in_force
 
-    def check(self, chunk: list[tuple], fetched: tuple[dict[str, tuple], dict[int, list]]) -> None:
+    def check(self, chunk: list[tuple], fetched: "_Fetched") -> None:
         """Each row of the chunk against its record (`fetch`): rejected, unchanged, or a plan line."""
         outcome, fields, absent = self.outcome, self.fields, self.score_fields_absent
-        found, details = fetched
+        found, details, in_force = fetched
         width = len(fields)
         for row_number, number, title, licence, new, raw in chunk:
             current = found.get(number)
             if current is None:
                 self.missing[number].append((row_number, raw))
                 continue
-            record_id, base_title, current_licence, status, in_library, screening, review, abstract_head = current
-            if self.has_licence and licence == LicenseType.OPEN and current_licence in EXCLUSIVE_LICENCES:
-                outcome.rejected_rows.add(row_number)
-                outcome.problem_raw[row_number] = raw
-                outcome.problems.append(CellError(
-                    row_number, "许可方式", "开放许可",
-                    _("该专利已登记%(licence)s,不能再声明开放许可") % {"licence": _licence_label(current_licence)},
-                ))
-                continue
+            record_id, base_title, current_licence, status, in_library, screening, state, abstract_head = current
+            if self.has_licence and licence == LicenseType.OPEN:
+                # The §3 rules with the database's facts (the row's own were checked as it was read).
+                row = dict(zip(fields, new, strict=True))
+                broken = cross_field_errors(row, current_licence=current_licence,
+                                            licence_in_force=in_force.get(number, ""))
+                if broken:
+                    outcome.rejected_rows.add(row_number)
+                    outcome.problem_raw[row_number] = raw
+                    outcome.problems.extend(CellError(row_number, _HEADERS[name], cell_value(name, row[name]), message)
+                                            for name, message in broken.items())
+                    continue
             if self.has_title and title and _same_text(title) != _same_text(base_title):
                 outcome.problem_raw[row_number] = raw
                 outcome.problems.append(CellError(
@@ -286,16 +305,15 @@ class _ChunkChecker:
                     _("与基础库中的专利名称“%(title)s”不一致,以基础库为准") % {"title": base_title},
                     level="warning",
                 ))
-            # A staff upload counts as approved (建档 and review done by the institution itself).
-            # An institution-level upload approves; a department's is submitted to review, but the same
-            # values over an approved record leave it approved (and unchanged).
-            screened_in = (screening if self.screening_at is None else new[self.screening_at]) == Screening.IN
-            if (status == InventoryStatus.INVENTORIED and review in (ReviewState.APPROVED, self.state)
-                    and in_library == (screened_in and review == ReviewState.APPROVED)
+            # The upload's review state (review.state_after_upload); the same values over a record
+            # that keeps its state (review.upload_keeps_state) leave it unchanged.
+            target_screening = screening if self.screening_at is None else new[self.screening_at]
+            if (status == InventoryStatus.INVENTORIED and review.upload_keeps_state(state, self.state)
+                    and in_library == review.in_library(state, target_screening)
                     and (details[record_id][:width] if absent else details[record_id]) == new):
                 outcome.unchanged += 1
                 continue
-            target_library = screened_in and self.state == ReviewState.APPROVED
+            target_library = review.in_library(self.state, target_screening)
             scored = dict(zip(fields, new, strict=True))
             if absent:
                 scored.update(zip(absent, details[record_id][width:], strict=True))
@@ -323,10 +341,6 @@ class _ChunkChecker:
 
 def _same_text(value: str) -> str:
     return "".join(str(value).split())
-
-
-def _licence_label(value: str) -> str:
-    return str(LicenseType(value).label)
 
 
 def _in_size() -> int:

@@ -17,7 +17,6 @@ commit make the plan stale, and the batch is validated again before anything is 
 """
 
 import contextlib
-import hashlib
 import logging
 import shutil
 import tempfile
@@ -39,6 +38,7 @@ from ground.sheets import SheetError
 from ground.sheets.reader import estimate_rows
 from ground.sheets.template import write_template
 from ground.tasks import enqueue
+from ground.uploads import UploadError, store_upload
 from inventory.choices import InventoryStatus, ReviewState
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.records import history
@@ -67,9 +67,6 @@ logger = logging.getLogger(__name__)
 Status = ImportBatch.Status
 
 
-class UploadError(Exception):
-    """The upload or the commit is refused as a whole; the message is Chinese, for the uploader."""
-
 # --- staging --------------------------------------------------------------------------------------
 
 
@@ -88,19 +85,9 @@ def inventory_batches():
 
 
 def can_upload(user) -> bool:
-    """Inventory results are uploaded by institutions, for their own patents."""
+    """Standard-format uploads (inventory results, conversion records) are made by institutions,
+    for their own patents."""
     return role_of(user) == Role.INSTITUTION
-
-
-def check_upload_size(size: int) -> None:
-    if size == 0:
-        raise UploadError(_("文件是空的"))
-    limit = settings.UPLOAD_MAX_BYTES
-    if size > limit:
-        raise UploadError(
-            _("文件大小 %(size).1f MB 超过上限 %(limit).1f MB,请拆分后分批上传")
-            % {"size": size / 1024 / 1024, "limit": limit / 1024 / 1024}
-        )
 
 
 def stage_upload(*, actor, file, request=None) -> ImportBatch:
@@ -111,30 +98,10 @@ def stage_upload(*, actor, file, request=None) -> ImportBatch:
     """
     if not can_upload(actor):
         raise PermissionDenied
-    return store_upload(actor=actor, file=file, kind=ImportBatch.Kind.INVENTORY, request=request)
-
-
-def store_upload(*, actor, file, kind: str, request=None) -> ImportBatch:
-    """The file kept on a new ImportBatch of `kind` (with its sha256) and the audit event, for every
-    standard-format upload (inventory results, conversion records). The caller checks who may upload."""
-    check_upload_size(file.size)
-    digest = hashlib.sha256()
-    for block in file.chunks():
-        digest.update(block)
-    file.seek(0)
-    name = Path(file.name or "upload").name[:200]
-    prefix, action = {ImportBatch.Kind.INVENTORY: ("inventory", "inventory.upload.services"),
-                      ImportBatch.Kind.CONVERSIONS: ("conversions", "conversion.upload")}[kind]
-    with transaction.atomic():
-        batch = ImportBatch(kind=kind, organization_id=actor.organization_id, created_by=actor, original_name=name,
-                            sha256=digest.hexdigest())
-        batch.file.save(f"{prefix}-{timezone.now():%Y%m%d%H%M%S}{Path(name).suffix.lower()[:8]}", file, save=False)
-        batch.save()
-        record(
-            action, actor=actor, request=request, target=batch, organization=batch.organization,
-            file=name, size=file.size, sha256=batch.sha256,
-        )
-    return batch
+    batch = ImportBatch(kind=ImportBatch.Kind.INVENTORY, organization=actor.organization, created_by=actor)
+    return store_upload(batch, file, prefix="inventory", audit=lambda batch, **detail: record(
+        "inventory.upload", actor=actor, request=request, target=batch, organization=batch.organization,
+        **detail))
 
 
 def start_validation(batch: ImportBatch) -> ImportBatch:
@@ -478,13 +445,13 @@ def local_path(batch: ImportBatch) -> Iterator[Path]:
         yield Path(handle.name)
 
 
-# --- templates and the pre-filled export ----------------------------------------------------------
+# --- templates and the pre-filled sheet -----------------------------------------------------------
 
 
-def write_blank_template(*, actor, target, request=None) -> None:
-    """The inventory format's blank template (an export of no data, audited like the others)."""
+def write_blank_template(target) -> None:
+    """The inventory format's blank template, with its instructions (the export is
+    inventory.upload.exports.InventoryTemplate)."""
     write_template(target, InventoryFormat(), notes=template_notes())
-    record("export.inventory_template", actor=actor, request=request)
 
 
 def template_notes() -> list[str]:
@@ -511,11 +478,10 @@ def prefilled_rows(actor) -> Iterator[list]:
         yield [by_key.get(key) for key in keys]
 
 
-def write_prefilled(*, actor, target, request=None) -> int:
+def write_prefilled(*, actor, target) -> int:
     """"My patents pre-filled": the actor's editable records with their current values, written into
-    the template (write-only, row by row) to edit offline and upload again. Audited; returns the rows."""
+    the template (write-only, row by row) to edit offline and upload again; returns the rows (the
+    export is inventory.upload.exports.InventoryPrefilled). Only uploaders (`can_upload`)."""
     if not can_upload(actor):
         raise PermissionDenied
-    written = write_template(target, InventoryFormat(), rows=prefilled_rows(actor), notes=template_notes())
-    record("export.inventory_prefilled", actor=actor, request=request, rows=written)
-    return written
+    return write_template(target, InventoryFormat(), rows=prefilled_rows(actor), notes=template_notes())

@@ -7,39 +7,35 @@ operator all): anything else is a 404. Commit and cancel go through
 `ImportBatch.objects.editable_by(user)`: the uploader, or an admin over the uploader.
 """
 
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.audit import record
 from accounts.decorators import role_required
+from accounts.exports import export_response
 from accounts.roles import Role
-from ground.sheets.template import write_template
+from ground.uploads import UploadError, check_upload_size
 from inventory.choices import Disposal, Intent
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
-from inventory.patents.base_library import BaseLibraryFormat
+from inventory.patents.exports import BaseLibraryTemplate
 from inventory.records.formats import INDUSTRIES, InventoryFormat
 from inventory.upload import errors as upload_errors
 from inventory.upload import plan as upload_plan
 from inventory.upload import services as upload
+from inventory.upload.exports import ImportErrorReport, ImportFile, InventoryPrefilled, InventoryTemplate
 
 RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
 PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 20  # a record's changes take a few lines each
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _batches(user):
@@ -56,8 +52,8 @@ class InventoryUploadForm(forms.Form):
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         try:
-            upload.check_upload_size(uploaded.size)
-        except upload.UploadError as error:
+            check_upload_size(uploaded.size)
+        except UploadError as error:
             raise ValidationError(str(error), code="refused") from None
         return uploaded
 
@@ -245,62 +241,32 @@ def upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def upload_report(request: HttpRequest, pk: int) -> FileResponse:
+def upload_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The error report (.xlsx), served by the view (not /media/): it names patents."""
-    batch = get_object_or_404(_batches(request.user), pk=pk)
-    if not upload_errors.ensure_error_report(batch):
-        raise Http404
-    record("export.import_error_report", actor=request.user, request=request, target=batch,
-           organization=batch.organization)
-    stem = Path(batch.original_name).stem
-    return FileResponse(batch.error_report.open("rb"), as_attachment=True, filename=f"{stem}-错误报告.xlsx",
-                        content_type=XLSX)
+    return export_response(ImportErrorReport, request, pk=pk)
 
 
 @login_required
 @require_GET
-def upload_file(request: HttpRequest, pk: int) -> FileResponse:
+def upload_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The file as uploaded, for review."""
-    batch = get_object_or_404(_batches(request.user), pk=pk)
-    if not batch.file or not batch.file.storage.exists(batch.file.name):
-        raise Http404
-    record("export.import_file", actor=request.user, request=request, target=batch, organization=batch.organization)
-    return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
-
-
-def _xlsx_response(write: Callable, filename: str) -> FileResponse:
-    """Write into a temporary file (openpyxl write-only: flat memory), then stream it."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse)
-    write(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+    return export_response(ImportFile, request, pk=pk)
 
 
 @login_required
 @require_GET
-def template_inventory(request: HttpRequest) -> FileResponse:
-    return _xlsx_response(
-        lambda target: upload.write_blank_template(actor=request.user, target=target, request=request),
-        "盘点结果模板.xlsx",
-    )
+def template_inventory(request: HttpRequest) -> HttpResponse:
+    return export_response(InventoryTemplate, request)
 
 
 @login_required
 @require_GET
-def template_base_library(request: HttpRequest) -> FileResponse:
+def template_base_library(request: HttpRequest) -> HttpResponse:
     """The base library format's blank template (DATA-STANDARD.md §2)."""
-    def write(target) -> None:
-        write_template(target, BaseLibraryFormat())
-        record("export.base_library_template", actor=request.user, request=request)
-
-    return _xlsx_response(write, "存量专利基础库模板.xlsx")
+    return export_response(BaseLibraryTemplate, request)
 
 
 @role_required(Role.INSTITUTION)
 @require_GET
-def export_prefilled(request: HttpRequest) -> FileResponse:
-    stamp = timezone.localtime().strftime("%Y%m%d")
-    return _xlsx_response(
-        lambda target: upload.write_prefilled(actor=request.user, target=target, request=request),
-        f"我的专利-盘点表-{stamp}.xlsx",
-    )
+def export_prefilled(request: HttpRequest) -> HttpResponse:
+    return export_response(InventoryPrefilled, request)

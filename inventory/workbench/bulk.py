@@ -3,8 +3,9 @@ screen into or out of the resource library, set the intent or the prospect, mark
 
 Set-based: one read of the affected rows, a handful of UPDATEs (one per distinct outcome, over id
 chunks), the history in one COPY, the listing scores in SQL, one audit event. The rules are
-those of `inventory.records.assessment` (§3 cross-field rules, review state after an edit); rows an action
-would leave breaking a rule are refused and counted.
+those of every other edit: the review state after an edit is `inventory.records.review`'s, the §3
+cross-field rules are `inventory.records.formats.cross_field_errors`; rows an action would leave
+breaking a rule are refused and counted.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,10 +17,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import record as audit
 from accounts.roles import Role, role_of
-from inventory.choices import Disposal, Intent, InventoryStatus, Prospect, ReviewState, Screening
+from inventory.choices import Intent, InventoryStatus, Prospect, ReviewState, Screening
 from inventory.library import listing
 from inventory.models import InventoryChange, InventoryRecord
-from inventory.records import history
+from inventory.records import history, review
+from inventory.records.formats import cross_field_errors
 from inventory.workbench.query import filtered_patents
 
 # Who runs bulk actions (within editable_by): the page, the API and this service ask this one set.
@@ -34,9 +36,11 @@ ACTIONS = {
 }
 # Ids per UPDATE statement.
 CHUNK = 5000
-_ASSESSED = (ReviewState.SUBMITTED, ReviewState.DEPARTMENT_REVIEWED, ReviewState.APPROVED)
+# What is read of each row: the fields the actions set or follow, and those the §3 rules read.
 _READ = ("id", "status", "review_state", "in_library", "screening", "intents", "license_type", "disposal",
-         "prospect", "return_reason")
+         "prospect", "return_reason", "is_financially_funded", "funding_project_number", "maturity")
+# The actions that can leave a row breaking a §3 rule, or approve one that does: their rows are checked.
+CHECKED = frozenset({"screen_in", "set_intent", "mark_inventoried"})
 
 
 class BulkError(ValueError):
@@ -70,8 +74,9 @@ def parse_intents(value: object) -> list[str]:
     if bad:
         raise BulkError(_("转化意愿“%(value)s”无效:可选 转让、许可、作价入股、自行实施,或只选 暂无")
                         % {"value": ",".join(bad) or ""})
-    if Intent.NONE in intents and len(intents) > 1:
-        raise BulkError(_("“暂无”只能单独选择,不能与其他转化意愿同时选择"))
+    rule = cross_field_errors({"intents": intents}).get("intents")
+    if rule:
+        raise BulkError(rule)
     return intents
 
 
@@ -90,29 +95,6 @@ def _field_values(action: str, value: object) -> dict[str, object]:
     if action == "mark_inventoried":
         return {}
     raise BulkError(_("未知的批量操作“%(action)s”") % {"action": action})
-
-
-def _breaks_rules(row: Mapping[str, object]) -> bool:
-    """The §3 rules a bulk action can break (the others it does not touch)."""
-    intents = list(row["intents"] or [])
-    if Intent.LICENSE in intents and not row["license_type"]:
-        return True
-    screened_in = row["screening"] == Screening.IN
-    return screened_in and (not intents or intents == [Intent.NONE] or row["disposal"] == Disposal.ABANDON)
-
-
-def _next_state(actor, action: str, state: str) -> str:
-    """As `assessment.state_after_edit`: institution-level staff are the final reviewers, so their
-    change stands approved; department staff leave a draft for review; the operator approves only
-    when marking inventoried."""
-    role = role_of(actor)
-    if action == "mark_inventoried":
-        return ReviewState.APPROVED
-    if role == Role.INSTITUTION and not actor.department_id:
-        return ReviewState.APPROVED
-    if role in (Role.INSTITUTION, Role.INVENTOR):
-        return state if state == ReviewState.RETURNED else ReviewState.DRAFT
-    return state
 
 
 def selection(actor, *, ids: Iterable[int] | None = None, params: Mapping[str, str] | None = None):
@@ -140,12 +122,12 @@ def _outcome(actor, action: str, row: Mapping[str, object], values: Mapping[str,
              tracked: Sequence[str]) -> tuple[tuple, dict] | None:
     """What the action does to a row: (update group key, history changes), or None when refused."""
     after = {**row, **values}
-    if action in ("screen_in", "set_intent", "mark_inventoried") and _breaks_rules(after):
+    if action in CHECKED and cross_field_errors(after, current_licence=row["license_type"]):
         return None
-    state = _next_state(actor, action, row["review_state"])
+    state = review.state_after_edit(actor, row["review_state"], approve=action == "mark_inventoried")
     after["review_state"] = state
-    after["in_library"] = state == ReviewState.APPROVED and after["screening"] == Screening.IN
-    newly_inventoried = state in _ASSESSED and row["status"] != InventoryStatus.INVENTORIED
+    after["in_library"] = review.in_library(state, after["screening"])
+    newly_inventoried = state in review.ASSESSED_STATES and row["status"] != InventoryStatus.INVENTORIED
     if newly_inventoried:
         after["status"] = InventoryStatus.INVENTORIED
     changes = history.diff({name: row[name] for name in tracked}, {name: after[name] for name in tracked})
@@ -155,8 +137,7 @@ def _outcome(actor, action: str, row: Mapping[str, object], values: Mapping[str,
 
 def check_action(actor, action: str, value: object) -> dict[str, object]:
     """Whether the actor may run the action with this value: the fields it sets, or BulkError."""
-    if role_of(actor) not in BULK_ROLES or (
-            action == "mark_inventoried" and role_of(actor) == Role.INSTITUTION and actor.department_id):
+    if role_of(actor) not in BULK_ROLES or (action == "mark_inventoried" and not review.may_approve_directly(actor)):
         raise BulkError(_("您没有执行该批量操作的权限"))
     return _field_values(action, value)
 
@@ -180,7 +161,9 @@ def apply_bulk_action(*, actor, action: str, value: object = None, ids: Iterable
         # distinct state (a handful), not once per row.
         outcomes: dict[tuple, tuple | None] = {}
         for row in rows:
-            alike = tuple(tuple(v) if isinstance(v, list) else v for k, v in row.items() if k != "id")
+            # The funding project number counts only by its presence (the rules ask no more of it).
+            alike = tuple(tuple(v) if isinstance(v, list) else bool(v) if k == "funding_project_number" else v
+                          for k, v in row.items() if k != "id")
             if alike not in outcomes:
                 outcomes[alike] = _outcome(actor, action, row, values, tracked)
             outcome = outcomes[alike]
