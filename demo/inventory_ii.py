@@ -37,9 +37,9 @@ from inventory.choices import (
     ReviewState,
     Screening,
 )
-from inventory.classification.services import classify_patents
-from inventory.conversions.services import patent_expiry
-from inventory.library.listing import refresh_scores
+from inventory.classification import classify_patents
+from inventory.conversions import patent_expiry
+from inventory.library import refresh_scores
 from inventory.models import (
     Conversion,
     InventoryRecord,
@@ -51,10 +51,9 @@ from inventory.models import (
     PatentTechField,
     SelfAssessmentInvitation,
 )
-from inventory.patents.sleeping import flag_sleeping_patents
-from inventory.records import self_assessment
-from inventory.records.departments import resolve_departments
-from inventory.search.services import index_patents
+from inventory.patents import flag_sleeping_patents
+from inventory.records import resolve_departments, self_assessment
+from inventory.search import index_patents
 
 TZ = ZoneInfo("Asia/Shanghai")
 BATCH = 900  # ids per `pk IN (…)`: under SQLite's bound-parameter limit

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from demo.fields import DESIGN_PRODUCTS, FIELDS, DesignProduct, Field, Slot
-from inventory.patents.identifiers import make_application_number
+from inventory.patents import make_application_number
 
 FIRST_YEAR, LAST_YEAR = 2008, 2023
 # Patent filings grew steadily: later years weigh more.

@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, role_of
 from ground.registry import Card, site
 from inventory.choices import InventoryStatus
-from inventory.milestones.services import progress_for
+from inventory.milestones import progress_for
 from inventory.models import InventoryRecord, Patent
-from inventory.records import review
-from inventory.records.self_assessment import granted_records
+from inventory.records import granted_records, review
 
 
 @site.cards({Role.INSTITUTION}, order=10)

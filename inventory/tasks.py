@@ -12,15 +12,14 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from inventory.classification.services import CLASSIFY_ALL_TASK, apply_overrides, classify_patents
+from inventory.classification import CLASSIFY_ALL_TASK, apply_overrides, classify_patents
 from inventory.library import listing
 from inventory.milestones import services as milestones
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent
-from inventory.patents import sleeping
-from inventory.patents.base_library import DERIVE_TASK, IMPORT_TASK, run_batch
+from inventory.patents import DERIVE_TASK, IMPORT_TASK, run_batch, sleeping
 from inventory.search import services as search
+from inventory.upload import drop_abandoned
 from inventory.upload import services as upload
-from inventory.upload.stage import drop_abandoned
 
 # The workbench keeps its task beside its jobs; importing it here registers it with the app's tasks.
 from inventory.workbench.tasks import bulk_action_task  # noqa: F401

@@ -125,6 +125,44 @@ def test_inventory_areas_import_only_areas_below_them():
     assert not wrong, "imports against the order of inventory's areas:\n" + "\n".join(wrong)
 
 
+# An area's submodules that other areas and the roof may import directly: the wiring.
+AREA_WIRING = {"models", "urls", "api", "tasks", "routes"}
+
+
+def test_areas_are_used_through_their_public_names():
+    """Outside an area, code imports the area's package (its public `__init__`: the names in its
+    __all__) or its wiring modules, never its other modules; tests may reach inside."""
+    from importlib import import_module
+
+    public = {area: set(getattr(import_module(f"inventory.{area}"), "__all__", ())) for area in INVENTORY_AREAS}
+    wrong = []
+    for importer, (path, tree) in SOURCES.items():
+        own = importer.split(".")[1] if importer.startswith("inventory.") and importer.count(".") >= 2 else None
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("inventory.")):
+                continue
+            parts = node.module.split(".")
+            area = parts[1]
+            if area not in public or area == own:
+                continue
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if len(parts) > 2 and parts[2] not in AREA_WIRING:
+                wrong.append(f"{where} imports {node.module}, inside the {area} area")
+            elif len(parts) == 2:
+                wrong += [f"{where} imports {alias.name} from inventory.{area}, which does not export it"
+                          for alias in node.names if alias.name not in public[area] | AREA_WIRING]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_public_name_of_an_area_exists():
+    from importlib import import_module
+
+    for area in INVENTORY_AREAS:
+        package = import_module(f"inventory.{area}")
+        for name in getattr(package, "__all__", ()):
+            assert getattr(package, name) is not None, f"inventory.{area}.{name}"
+
+
 def test_every_inventory_package_has_a_place_in_the_order():
     packages = {path.parent.name for path in (ROOT / "inventory").glob("*/__init__.py")}
     assert packages - {"migrations", "management", "data"} == set(INVENTORY_AREAS)

@@ -15,7 +15,7 @@ from inventory.choices import (
     ValueGrade,
 )
 from inventory.models import ImportBatch, InventoryRecord, Patent
-from inventory.patents.identifiers import normalize_ipc_prefix
+from inventory.patents import normalize_ipc_prefix
 
 
 def _institutions(request):

@@ -19,8 +19,8 @@ from inventory.api.serializers import (
     UploadSerializer,
 )
 from inventory.models import ImportBatch, InventoryRecord, Patent
+from inventory.upload import ImportErrorReport
 from inventory.upload import services as upload
-from inventory.upload.exports import ImportErrorReport
 
 MAX_PROBLEMS_PAGE = 1000
 

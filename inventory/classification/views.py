@@ -24,7 +24,7 @@ from inventory.classification.concordance import ConcordanceFormat, load_concord
 from inventory.classification.exports import IndustryConcordance
 from inventory.classification.services import CLASSIFY_ALL_TASK, concordance_is_provisional
 from inventory.models import Industry, IndustryRule, TechnologyField
-from inventory.patents.base_library import TOO_LARGE
+from inventory.patents import TOO_LARGE
 
 EVERY_ROLE = tuple(Role.values)
 

@@ -12,7 +12,7 @@ from ground.uploads import UploadError, check_upload_size
 from inventory.choices import ConversionKind, LicenseType, PaymentMode
 from inventory.conversions.open_licences import OPEN_PAYMENT_MODES
 from inventory.models import Patent
-from inventory.patents.identifiers import InvalidPatentNumber, normalize_application_number
+from inventory.patents import InvalidPatentNumber, normalize_application_number
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 BLANK = [("", "---------")]

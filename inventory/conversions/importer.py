@@ -28,7 +28,7 @@ from inventory.conversions import services as conversions
 from inventory.conversions.sheet_format import HEADERS, ConversionFormat
 from inventory.models import Conversion, ImportBatch, InventoryChange, InventoryRecord, Patent
 from inventory.records import history
-from inventory.upload.services import UploadError, can_upload, local_path
+from inventory.upload import UploadError, can_upload, local_path
 
 Status = ImportBatch.Status
 # The columns of the format, compared to decide whether a row repeats a recorded conversion.

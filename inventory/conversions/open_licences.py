@@ -31,7 +31,7 @@ from inventory.conversions.services import (
     standing_open_licence,
 )
 from inventory.models import OpenLicenseDeclaration, Patent
-from inventory.records.history import jsonable
+from inventory.records import jsonable
 
 FIELDS = ("fee_standard", "payment_mode", "term_start", "term_end", "evaluation_report_number")
 # Payment of an open licence: lump sum, royalty, or entry fee plus royalty (no instalments).

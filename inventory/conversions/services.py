@@ -33,9 +33,7 @@ from inventory.choices import (
     PaymentMode,
 )
 from inventory.models import Conversion, InventoryChange, InventoryRecord, OpenLicenseDeclaration, Patent
-from inventory.records import history, review
-from inventory.records.assessment import assessment_errors, update_assessment
-from inventory.records.history import jsonable
+from inventory.records import assessment_errors, history, jsonable, review, update_assessment
 
 FIELDS = (
     "kind", "license_type", "counterparty", "counterparty_credit_code", "amount", "payment_mode",

@@ -11,7 +11,7 @@ from accounts.identifiers import normalize_credit_code
 from ground.sheets import CellValueError, Column, SheetFormat, cells
 from inventory.choices import ConversionKind, PaymentMode
 from inventory.conversions import services as conversions
-from inventory.records.formats import LICENSE, YES_NO, application_number, asking_price
+from inventory.records import LICENSE, YES_NO, application_number, asking_price
 
 KIND = {
     "转让": ConversionKind.TRANSFER,

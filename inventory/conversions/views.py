@@ -30,7 +30,7 @@ from inventory.conversions.services import ConversionError, delete_conversion, r
 from inventory.conversions.services import warnings as conversion_warnings
 from inventory.conversions.sheet_format import ConversionFormat
 from inventory.models import Conversion, OpenLicenseDeclaration, Patent
-from inventory.upload.services import UploadError
+from inventory.upload import UploadError
 
 READERS = (Role.INSTITUTION, Role.OPERATOR, Role.MINISTRY, Role.PROVINCE)
 PAGE_SIZE = 50

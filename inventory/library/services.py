@@ -26,7 +26,7 @@ from inventory.choices import TECHNOLOGY_READINESS, Intent, LicenseType, PatentT
 from inventory.library import listing
 from inventory.models import Industry, InventoryRecord, Patent, PatentIndustry
 from inventory.patents.models import LIBRARY_ROLES
-from inventory.search.services import keyword_filter
+from inventory.search import keyword_filter
 
 __all__ = ["LIBRARY_ROLES", "Card", "LibraryParams", "card", "facets", "library_records", "may_browse", "parse_params"]
 

@@ -12,7 +12,7 @@ from accounts.decorators import role_required
 from accounts.roles import Role
 from ground.forms import bootstrap
 from inventory.models import Milestone
-from inventory.records.history import jsonable
+from inventory.records import jsonable
 
 
 class MilestoneForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.audit import record as audit
 from inventory.choices import LicenseType
-from inventory.classification.services import apply_overrides
+from inventory.classification import apply_overrides
 from inventory.library import listing
 from inventory.models import Conversion, InventoryChange, InventoryRecord
 from inventory.records import history, review

@@ -27,7 +27,7 @@ from inventory.choices import (
     Screening,
     ValueGrade,
 )
-from inventory.patents.identifiers import WEIGHTS, InvalidPatentNumber, normalize_application_number
+from inventory.patents import WEIGHTS, InvalidPatentNumber, normalize_application_number
 
 # --- enumerations: canonical spelling first, then the synonyms the standard lists ---------------
 

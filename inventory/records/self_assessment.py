@@ -30,7 +30,7 @@ from accounts.audit import record as audit
 from accounts.models import User
 from accounts.roles import Role, role_of
 from inventory.models import InventoryChange, InventoryRecord, Patent, SelfAssessmentInvitation
-from inventory.patents.identifiers import InvalidPatentNumber, normalize_application_number
+from inventory.patents import InvalidPatentNumber, normalize_application_number
 from inventory.records import review
 from inventory.records.assessment import AssessmentError, update_assessment
 

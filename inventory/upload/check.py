@@ -28,8 +28,7 @@ from ground.sheets.formats import ParsedRow, SheetLayout, iter_rows
 from inventory.choices import InventoryStatus, LicenseType, ReviewState
 from inventory.library import listing
 from inventory.models import Conversion, ImportBatch, InventoryRecord, Patent
-from inventory.records import review
-from inventory.records.formats import RECORD_FIELDS, InventoryFormat, blank_value, cell_value, cross_field_errors
+from inventory.records import RECORD_FIELDS, InventoryFormat, blank_value, cell_value, cross_field_errors, review
 from inventory.upload import stage as upload_stage
 from inventory.upload.plan import PlanWriter
 

@@ -41,9 +41,7 @@ from ground.tasks import enqueue
 from ground.uploads import UploadError, store_upload
 from inventory.choices import InventoryStatus, ReviewState
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
-from inventory.records import history
-from inventory.records.departments import resolve_departments
-from inventory.records.formats import RECORD_FIELDS, InventoryFormat, cell_value
+from inventory.records import RECORD_FIELDS, InventoryFormat, cell_value, history, resolve_departments
 from inventory.upload import (
     check as upload_check,
 )

@@ -26,8 +26,8 @@ from accounts.roles import Role
 from ground.uploads import UploadError, check_upload_size
 from inventory.choices import Disposal, Intent
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
-from inventory.patents.exports import BaseLibraryTemplate
-from inventory.records.formats import INDUSTRIES, InventoryFormat
+from inventory.patents import BaseLibraryTemplate
+from inventory.records import INDUSTRIES, InventoryFormat
 from inventory.upload import errors as upload_errors
 from inventory.upload import plan as upload_plan
 from inventory.upload import services as upload

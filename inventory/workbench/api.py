@@ -10,12 +10,10 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.roles import role_of
-from inventory.api.serializers import InventoryRecordSerializer
-from inventory.api.viewsets import InventoryRecordViewSet, PatentViewSet
+from inventory.api import InventoryRecordSerializer, InventoryRecordViewSet, PatentViewSet
 from inventory.choices import Disposal, Intent
 from inventory.models import InventoryChange, InventoryRecord
-from inventory.records.assessment import ASSESSMENT_FIELDS, AssessmentError, update_assessment
-from inventory.records.formats import INDUSTRIES
+from inventory.records import ASSESSMENT_FIELDS, INDUSTRIES, AssessmentError, update_assessment
 from inventory.workbench import bulk
 from inventory.workbench.query import apply_filters, parse_filters
 

@@ -20,8 +20,7 @@ from accounts.roles import Role, role_of
 from inventory.choices import Intent, InventoryStatus, Prospect, ReviewState, Screening
 from inventory.library import listing
 from inventory.models import InventoryChange, InventoryRecord
-from inventory.records import history, review
-from inventory.records.formats import cross_field_errors
+from inventory.records import cross_field_errors, history, review
 from inventory.workbench.query import filtered_patents
 
 # Who runs bulk actions (within editable_by): the page, the API and this service ask this one set.

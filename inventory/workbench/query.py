@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import Role, role_of
 from inventory.choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
 from inventory.models import Industry, Patent, PatentIndustry, PatentTechField
-from inventory.patents.identifiers import normalize_ipc_prefix
-from inventory.records.formats import IMPLEMENTED
-from inventory.search.services import keyword_filter
+from inventory.patents import normalize_ipc_prefix
+from inventory.records import IMPLEMENTED
+from inventory.search import keyword_filter
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500

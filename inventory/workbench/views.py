@@ -27,7 +27,7 @@ from inventory.models import (
     PatentTechField,
     TechnologyField,
 )
-from inventory.records.assessment import AssessmentError, update_assessment
+from inventory.records import AssessmentError, update_assessment
 from inventory.workbench import bulk, display, jobs
 from inventory.workbench.forms import GROUPS, AssessmentGroupForm
 from inventory.workbench.query import COUNT_CAP, FILTER_PARAMS, SORTS, exact_count, workbench_page

@@ -6,7 +6,7 @@ classified; with --all every patent is (after the concordance changed). Staff ov
 
 from django.core.management.base import BaseCommand
 
-from inventory.classification.services import classify_patents
+from inventory.classification import classify_patents
 from inventory.models import Patent, PatentIndustry, PatentTechField
 
 

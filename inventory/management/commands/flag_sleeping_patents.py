@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.patents.sleeping import flag_sleeping_patents
+from inventory.patents import flag_sleeping_patents
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from accounts.roles import Role, role_of
-from inventory.patents.base_library import CHUNK_SIZE, BaseLibraryResult, import_base_library
+from inventory.patents import CHUNK_SIZE, BaseLibraryResult, import_base_library
 
 
 class Command(BaseCommand):

@@ -12,8 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from accounts.roles import Role, role_of
-from inventory.classification.concordance import load_concordance
-from inventory.classification.services import classify_patents
+from inventory.classification import classify_patents, load_concordance
 from inventory.models import Patent
 
 

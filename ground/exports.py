@@ -1,0 +1,41 @@
+"""A package's public names, loaded when first used.
+
+An area package (inventory.upload, inventory.records…) lists in its `__init__` what other areas
+and apps may use, and where each name lives:
+
+    __getattr__, __dir__, __all__ = public(__name__, {
+        "UploadError": "services",
+        "drop_abandoned": "stage",
+    }, modules=("services",))
+
+`from inventory.upload import drop_abandoned` then imports inventory.upload.stage on first use;
+`from inventory.upload import services` names a submodule other areas may use whole.
+Loading on use, rather than importing every submodule in `__init__`, keeps Django's app loading
+safe (inventory.models imports each area's models, which runs the area's `__init__` before any
+app is ready) and keeps an area's services from running when only its models are wanted.
+"""
+
+from collections.abc import Callable
+from importlib import import_module
+
+
+def public(
+    package: str, names: dict[str, str], modules: tuple[str, ...] = ()
+) -> tuple[Callable[[str], object], Callable[[], list[str]], list[str]]:
+    """The module-level `__getattr__`, `__dir__` and `__all__` of `package`, exporting `names`
+    ({name: submodule relative to the package}) and the public submodules `modules`."""
+    exported = sorted({*names, *modules})
+
+    def __getattr__(name: str) -> object:
+        if name in modules:
+            return import_module(f"{package}.{name}")
+        try:
+            module = names[name]
+        except KeyError:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+        return getattr(import_module(f"{package}.{module}"), name)
+
+    def __dir__() -> list[str]:
+        return exported
+
+    return __getattr__, __dir__, exported
