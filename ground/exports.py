@@ -1,12 +1,10 @@
 """A package's public names, loaded when first used.
 
 An area package (inventory.upload, inventory.records…) lists in its `__init__` what other areas
-and apps may use, and where each name lives:
+and apps may use, by the submodule each name lives in:
 
-    __getattr__, __dir__, __all__ = public(__name__, {
-        "UploadError": "services",
-        "drop_abandoned": "stage",
-    }, modules=("services",))
+    __getattr__, __dir__, __all__ = public(__name__, modules=("services",),
+                                           services="UploadError can_upload", stage="drop_abandoned")
 
 `from inventory.upload import drop_abandoned` then imports inventory.upload.stage on first use;
 `from inventory.upload import services` names a submodule other areas may use whole.
@@ -20,17 +18,18 @@ from importlib import import_module
 
 
 def public(
-    package: str, names: dict[str, str], modules: tuple[str, ...] = ()
+    package: str, *, modules: tuple[str, ...] = (), **names: str
 ) -> tuple[Callable[[str], object], Callable[[], list[str]], list[str]]:
-    """The module-level `__getattr__`, `__dir__` and `__all__` of `package`, exporting `names`
-    ({name: submodule relative to the package}) and the public submodules `modules`."""
-    exported = sorted({*names, *modules})
+    """The module-level `__getattr__`, `__dir__` and `__all__` of `package`: the public submodules
+    `modules`, and for each submodule (keyword) the space-separated names it exports."""
+    home = {name: module for module, listed in names.items() for name in listed.split()}
+    exported = sorted({*home, *modules})
 
     def __getattr__(name: str) -> object:
         if name in modules:
             return import_module(f"{package}.{name}")
         try:
-            module = names[name]
+            module = home[name]
         except KeyError:
             raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
         return getattr(import_module(f"{package}.{module}"), name)

@@ -10,11 +10,7 @@ from ground.exports import public
 MODULES = ()
 
 __getattr__, __dir__, __all__ = public(
-    __name__,
-    {
-        "InventoryRecordSerializer": "serializers",
-        "InventoryRecordViewSet": "viewsets",
-        "PatentViewSet": "viewsets",
-    },
-    modules=MODULES,
+    __name__, modules=MODULES,
+    serializers="InventoryRecordSerializer",
+    viewsets="InventoryRecordViewSet PatentViewSet",
 )

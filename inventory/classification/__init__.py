@@ -10,12 +10,7 @@ from ground.exports import public
 MODULES = ()
 
 __getattr__, __dir__, __all__ = public(
-    __name__,
-    {
-        "CLASSIFY_ALL_TASK": "services",
-        "apply_overrides": "services",
-        "classify_patents": "services",
-        "load_concordance": "concordance",
-    },
-    modules=MODULES,
+    __name__, modules=MODULES,
+    concordance="load_concordance",
+    services="CLASSIFY_ALL_TASK apply_overrides classify_patents",
 )

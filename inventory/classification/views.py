@@ -4,9 +4,7 @@
 import tempfile
 from pathlib import Path
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import role_required
 from accounts.exports import export_response
 from accounts.roles import Role, role_of
+from ground.forms import SheetFileForm
 from ground.tasks import enqueue
-from ground.uploads import UploadError, check_upload_size
 from inventory.classification.concordance import ConcordanceFormat, load_concordance
 from inventory.classification.exports import IndustryConcordance
 from inventory.classification.services import CLASSIFY_ALL_TASK, concordance_is_provisional
@@ -47,20 +45,10 @@ def concordance(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/classification/industries_concordance.html", context)
 
 
-class ConcordanceUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("参照关系表文件"),
-        help_text=gettext_lazy("Excel(.xlsx)或 CSV 文件,列为 产业代码、产业名称、IPC、不含、关键词"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        try:
-            check_upload_size(uploaded.size, too_large=TOO_LARGE)
-        except UploadError as error:
-            raise ValidationError(str(error), code="too_large") from None
-        return uploaded
+class ConcordanceUploadForm(SheetFileForm):
+    file_label = gettext_lazy("参照关系表文件")
+    file_help = gettext_lazy("Excel(.xlsx)或 CSV 文件,列为 产业代码、产业名称、IPC、不含、关键词")
+    too_large = TOO_LARGE
 
 
 @role_required(Role.OPERATOR)

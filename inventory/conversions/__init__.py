@@ -10,10 +10,4 @@ from ground.exports import public
 
 MODULES = ()
 
-__getattr__, __dir__, __all__ = public(
-    __name__,
-    {
-        "patent_expiry": "services",
-    },
-    modules=MODULES,
-)
+__getattr__, __dir__, __all__ = public(__name__, modules=MODULES, services="patent_expiry")

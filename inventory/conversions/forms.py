@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ground.forms import BootstrapForm
-from ground.uploads import UploadError, check_upload_size
+from ground.forms import BootstrapForm, SheetFileForm
 from inventory.choices import ConversionKind, LicenseType, PaymentMode
 from inventory.conversions.open_licences import OPEN_PAYMENT_MODES
 from inventory.models import Patent
@@ -90,17 +89,6 @@ class OpenLicenceForm(PatentChoiceMixin, BootstrapForm):
         return {name: value for name, value in self.cleaned_data.items() if name != "patent_number"}
 
 
-class ConversionUploadForm(BootstrapForm):
-    file = forms.FileField(
-        label=gettext_lazy("转化实施情况文件"),
-        help_text=gettext_lazy("Excel(.xlsx)或 CSV 文件,格式见数据标准第 4 节“转化实施情况”;可先下载模板"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        try:
-            check_upload_size(uploaded.size)
-        except UploadError as error:
-            raise ValidationError(str(error)) from None
-        return uploaded
+class ConversionUploadForm(SheetFileForm):
+    file_label = gettext_lazy("转化实施情况文件")
+    file_help = gettext_lazy("Excel(.xlsx)或 CSV 文件,格式见数据标准第 4 节“转化实施情况”;可先下载模板")

@@ -10,10 +10,4 @@ from ground.exports import public
 # The public submodules: imported whole, as `from inventory.library import <module>`.
 MODULES = ("listing",)
 
-__getattr__, __dir__, __all__ = public(
-    __name__,
-    {
-        "refresh_scores": "listing",
-    },
-    modules=MODULES,
-)
+__getattr__, __dir__, __all__ = public(__name__, modules=MODULES, listing="refresh_scores")

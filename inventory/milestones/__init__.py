@@ -10,10 +10,4 @@ from ground.exports import public
 # The public submodules: imported whole, as `from inventory.milestones import <module>`.
 MODULES = ("services",)
 
-__getattr__, __dir__, __all__ = public(
-    __name__,
-    {
-        "progress_for": "services",
-    },
-    modules=MODULES,
-)
+__getattr__, __dir__, __all__ = public(__name__, modules=MODULES, services="progress_for")

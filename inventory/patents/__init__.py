@@ -13,22 +13,9 @@ from ground.exports import public
 MODULES = ("sleeping",)
 
 __getattr__, __dir__, __all__ = public(
-    __name__,
-    {
-        "BaseLibraryResult": "base_library",
-        "BaseLibraryTemplate": "exports",
-        "CHUNK_SIZE": "base_library",
-        "DERIVE_TASK": "base_library",
-        "IMPORT_TASK": "base_library",
-        "InvalidPatentNumber": "identifiers",
-        "TOO_LARGE": "base_library",
-        "WEIGHTS": "identifiers",
-        "flag_sleeping_patents": "sleeping",
-        "import_base_library": "base_library",
-        "make_application_number": "identifiers",
-        "normalize_application_number": "identifiers",
-        "normalize_ipc_prefix": "identifiers",
-        "run_batch": "base_library",
-    },
-    modules=MODULES,
+    __name__, modules=MODULES,
+    base_library="BaseLibraryResult CHUNK_SIZE DERIVE_TASK IMPORT_TASK TOO_LARGE import_base_library run_batch",
+    exports="BaseLibraryTemplate",
+    identifiers="InvalidPatentNumber WEIGHTS make_application_number normalize_application_number normalize_ipc_prefix",
+    sleeping="flag_sleeping_patents",
 )

@@ -22,6 +22,7 @@ from accounts.exports import export_response
 from accounts.identifiers import is_valid_credit_code, normalize_credit_code
 from accounts.models import Organization
 from accounts.roles import Role
+from ground.forms import SheetFileForm
 from ground.uploads import UploadError, check_upload_size
 from inventory.models import ImportBatch
 from inventory.patents import patentees
@@ -32,20 +33,10 @@ RECENT_BATCHES = 10
 RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("基础库文件"),
-        help_text=gettext_lazy("Excel(.xlsx)或 CSV 文件,格式见数据标准第 2 节"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        try:
-            check_upload_size(uploaded.size, too_large=TOO_LARGE)
-        except UploadError as error:
-            raise ValidationError(str(error), code="too_large") from None
-        return uploaded
+class UploadForm(SheetFileForm):
+    file_label = gettext_lazy("基础库文件")
+    file_help = gettext_lazy("Excel(.xlsx)或 CSV 文件,格式见数据标准第 2 节")
+    too_large = TOO_LARGE
 
 
 def _upload_form(request: HttpRequest) -> UploadForm:

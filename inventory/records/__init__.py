@@ -14,26 +14,11 @@ from ground.exports import public
 MODULES = ("history", "review", "self_assessment")
 
 __getattr__, __dir__, __all__ = public(
-    __name__,
-    {
-        "ASSESSMENT_FIELDS": "assessment",
-        "AssessmentError": "assessment",
-        "IMPLEMENTED": "formats",
-        "INDUSTRIES": "formats",
-        "InventoryFormat": "formats",
-        "LICENSE": "formats",
-        "RECORD_FIELDS": "formats",
-        "YES_NO": "formats",
-        "application_number": "formats",
-        "asking_price": "formats",
-        "assessment_errors": "assessment",
-        "blank_value": "formats",
-        "cell_value": "formats",
-        "cross_field_errors": "formats",
-        "granted_records": "self_assessment",
-        "jsonable": "history",
-        "resolve_departments": "departments",
-        "update_assessment": "assessment",
-    },
-    modules=MODULES,
+    __name__, modules=MODULES,
+    assessment="ASSESSMENT_FIELDS AssessmentError assessment_errors update_assessment",
+    departments="resolve_departments",
+    formats=("IMPLEMENTED INDUSTRIES InventoryFormat LICENSE RECORD_FIELDS "
+             "YES_NO application_number asking_price blank_value cell_value cross_field_errors"),
+    history="jsonable",
+    self_assessment="granted_records",
 )

@@ -10,11 +10,4 @@ from ground.exports import public
 # The public submodules: imported whole, as `from inventory.search import <module>`.
 MODULES = ("services",)
 
-__getattr__, __dir__, __all__ = public(
-    __name__,
-    {
-        "index_patents": "services",
-        "keyword_filter": "services",
-    },
-    modules=MODULES,
-)
+__getattr__, __dir__, __all__ = public(__name__, modules=MODULES, services="index_patents keyword_filter")

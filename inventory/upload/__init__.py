@@ -12,13 +12,8 @@ from ground.exports import public
 MODULES = ("errors", "services")
 
 __getattr__, __dir__, __all__ = public(
-    __name__,
-    {
-        "ImportErrorReport": "exports",
-        "UploadError": "services",
-        "can_upload": "services",
-        "drop_abandoned": "stage",
-        "local_path": "services",
-    },
-    modules=MODULES,
+    __name__, modules=MODULES,
+    exports="ImportErrorReport",
+    services="UploadError can_upload local_path",
+    stage="drop_abandoned",
 )

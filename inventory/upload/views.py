@@ -8,10 +8,8 @@ operator all): anything else is a 404. Commit and cancel go through
 """
 
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from accounts.exports import export_response
 from accounts.roles import Role
-from ground.uploads import UploadError, check_upload_size
+from ground.forms import SheetFileForm
 from inventory.choices import Disposal, Intent
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.patents import BaseLibraryTemplate
@@ -42,20 +40,9 @@ def _batches(user):
     return ImportBatch.objects.visible_to(user).filter(kind=ImportBatch.Kind.INVENTORY)
 
 
-class InventoryUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("盘点结果文件"),
-        help_text=gettext_lazy("Excel(.xlsx)或 CSV 文件,格式见数据标准第 3 节;可先下载模板或“我的专利”预填表"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        try:
-            check_upload_size(uploaded.size)
-        except UploadError as error:
-            raise ValidationError(str(error), code="refused") from None
-        return uploaded
+class InventoryUploadForm(SheetFileForm):
+    file_label = gettext_lazy("盘点结果文件")
+    file_help = gettext_lazy("Excel(.xlsx)或 CSV 文件,格式见数据标准第 3 节;可先下载模板或“我的专利”预填表")
 
 
 @login_required

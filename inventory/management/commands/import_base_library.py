@@ -6,12 +6,10 @@ a script loading the library notices.
 """
 
 import sys
-from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from accounts.models import User
-from accounts.roles import Role, role_of
+from inventory.management.arguments import add_file_and_operator, file_and_operator
 from inventory.patents import CHUNK_SIZE, BaseLibraryResult, import_base_library
 
 
@@ -19,20 +17,12 @@ class Command(BaseCommand):
     help = "导入存量专利基础库(.xlsx 或 .csv,格式见 DATA-STANDARD.md §2)"
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", help="基础库文件路径")
-        parser.add_argument("--user", help="记在导入批次和审计日志上的平台运营账号(用户名)")
+        add_file_and_operator(parser, "基础库文件路径")
         parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, help="每个事务写入的行数")
         parser.add_argument("--quiet-progress", action="store_true", help="不显示进度")
 
     def handle(self, *args, **options) -> None:
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"文件不存在:{path}")
-        actor = None
-        if options["user"]:
-            actor = User.objects.filter(username=options["user"]).first()
-            if actor is None or role_of(actor) != Role.OPERATOR:
-                raise CommandError(f"“{options['user']}”不是平台运营账号")
+        path, actor = file_and_operator(options)
 
         def progress(result: BaseLibraryResult) -> None:
             if not options["quiet_progress"]:

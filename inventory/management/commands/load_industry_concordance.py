@@ -6,13 +6,11 @@ the command exits with status 1.
 """
 
 import sys
-from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from accounts.models import User
-from accounts.roles import Role, role_of
 from inventory.classification import classify_patents, load_concordance
+from inventory.management.arguments import add_file_and_operator, file_and_operator
 from inventory.models import Patent
 
 
@@ -20,19 +18,11 @@ class Command(BaseCommand):
     help = "导入《战略性新兴产业分类与国际专利分类参照关系表(2021)》并重新分类全部专利"
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", help="参照关系表文件(.xlsx 或 .csv)")
-        parser.add_argument("--user", help="记在审计日志上的平台运营账号(用户名)")
+        add_file_and_operator(parser, "参照关系表文件(.xlsx 或 .csv)")
         parser.add_argument("--no-classify", action="store_true", help="只替换参照关系,不重新分类专利")
 
     def handle(self, *args, **options) -> None:
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"文件不存在:{path}")
-        actor = None
-        if options["user"]:
-            actor = User.objects.filter(username=options["user"]).first()
-            if actor is None or role_of(actor) != Role.OPERATOR:
-                raise CommandError(f"“{options['user']}”不是平台运营账号")
+        path, actor = file_and_operator(options)
         result = load_concordance(path, path.name, actor=actor)
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(warning.as_text()))
