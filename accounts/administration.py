@@ -31,12 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import AuditEvent, Organization, User
 from accounts.roles import THREE_ADMINS, Role, role_of
-from accounts.services import (
-    create_account_with_initial_password,
-    platform_organization,
-    reset_password,
-    set_active,
-)
+from accounts.services import create_account_with_initial_password, platform_organization, reset_password, set_active
 
 
 def require_role(user, role: str) -> None:

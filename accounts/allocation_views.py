@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,6 +70,19 @@ def _cached(key: str, request) -> dict:
     return data
 
 
+def _cached_upload(token: str, request) -> dict | None:
+    """This operator's uploaded file of `token`, or None when it expired (or is another user's)."""
+    try:
+        return _cached(_upload_key(token), request)
+    except Http404:
+        return None
+
+
+def _expired(request) -> HttpResponse:
+    messages.warning(request, _("上传的文件已过期或不存在,请重新上传"))
+    return redirect("accounts:allocation")
+
+
 @contextmanager
 def _as_file(name: str, content: bytes) -> Iterator[Path]:
     """The uploaded bytes as a temporary file for the sheet reader; removed afterwards."""
@@ -113,11 +126,9 @@ def _render_preview(request, token: str, preview, status: int = 200):
 @role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_http_methods(["GET"])
 def preview(request, token: str):
-    try:
-        data = _cached(_upload_key(token), request)
-    except Http404:
-        messages.warning(request, _("上传的文件已过期或不存在,请重新上传"))
-        return redirect("accounts:allocation")
+    data = _cached_upload(token, request)
+    if data is None:
+        return _expired(request)
     with _as_file(data["name"], data["content"]) as path:
         result = preview_allocation(path, data["name"])
     return _render_preview(request, token, result)
@@ -126,11 +137,9 @@ def preview(request, token: str):
 @role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_POST
 def confirm(request, token: str):
-    try:
-        data = _cached(_upload_key(token), request)
-    except Http404:
-        messages.warning(request, _("上传的文件已过期或不存在,请重新上传"))
-        return redirect("accounts:allocation")
+    data = _cached_upload(token, request)
+    if data is None:
+        return _expired(request)
     try:
         with _as_file(data["name"], data["content"]) as path:
             result = allocate_accounts(actor=request.user, path=path, original_name=data["name"], request=request)

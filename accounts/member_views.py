@@ -98,22 +98,23 @@ def member_add(request):
 @org_admin_required
 @require_POST
 def member_deactivate(request, pk: int):
-    member = _member(request, pk)
-    if deactivate_member(actor=request.user, member=member, request=request):
-        messages.success(request, _("已停用“%(username)s”,该账号不能再登录。") % {"username": member.username})
-    else:
-        messages.info(request, _("“%(username)s”已处于停用状态。") % {"username": member.username})
-    return redirect("accounts:members")
+    return _switch(request, pk, deactivate_member, _("已停用“%(username)s”,该账号不能再登录。"),
+                   _("“%(username)s”已处于停用状态。"))
 
 
 @org_admin_required
 @require_POST
 def member_reactivate(request, pk: int):
+    return _switch(request, pk, reactivate_member, _("已启用“%(username)s”。"), _("“%(username)s”已处于启用状态。"))
+
+
+def _switch(request, pk: int, service, done: str, already: str):
+    """Deactivate or reactivate a member with `service`; the message says whether anything changed."""
     member = _member(request, pk)
-    if reactivate_member(actor=request.user, member=member, request=request):
-        messages.success(request, _("已启用“%(username)s”。") % {"username": member.username})
+    if service(actor=request.user, member=member, request=request):
+        messages.success(request, done % {"username": member.username})
     else:
-        messages.info(request, _("“%(username)s”已处于启用状态。") % {"username": member.username})
+        messages.info(request, already % {"username": member.username})
     return redirect("accounts:members")
 
 

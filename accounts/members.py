@@ -139,22 +139,22 @@ def add_member(
     return member, password
 
 
-@transaction.atomic
 def deactivate_member(*, actor: User, member: User, request=None) -> bool:
     """Deactivate a member (they cannot log in, their sessions end). False when already inactive."""
-    member = _require_member(actor, member)
-    if not member.is_active:
-        return False
-    set_active(actor=actor, user=member, active=False, request=request)
-    return True
+    return _set_member_active(actor, member, active=False, request=request)
+
+
+def reactivate_member(*, actor: User, member: User, request=None) -> bool:
+    """Let a deactivated member log in again. False when already active."""
+    return _set_member_active(actor, member, active=True, request=request)
 
 
 @transaction.atomic
-def reactivate_member(*, actor: User, member: User, request=None) -> bool:
+def _set_member_active(actor: User, member: User, *, active: bool, request=None) -> bool:
     member = _require_member(actor, member)
-    if member.is_active:
+    if member.is_active == active:
         return False
-    set_active(actor=actor, user=member, active=True, request=request)
+    set_active(actor=actor, user=member, active=active, request=request)
     return True
 
 

@@ -7,7 +7,9 @@ and apps may use, by the submodule each name lives in:
                                            services="UploadError can_upload", stage="drop_abandoned")
 
 `from inventory.upload import drop_abandoned` then imports inventory.upload.stage on first use;
-`from inventory.upload import services` names a submodule other areas may use whole.
+`from inventory.upload import services` names a submodule other areas may use whole. Other areas
+and apps import an area only through these names and its wiring modules (models, urls, api,
+tasks); everything else is the area's own (tests/test_architecture.py checks it).
 Loading on use, rather than importing every submodule in `__init__`, keeps Django's app loading
 safe (inventory.models imports each area's models, which runs the area's `__init__` before any
 app is ready) and keeps an area's services from running when only its models are wanted.

@@ -19,14 +19,7 @@ from inventory.choices import (
     ReviewState,
     Screening,
 )
-from inventory.models import (
-    InventoryChange,
-    InventoryRecord,
-    Patent,
-    PatentIndustry,
-    PatentOwnership,
-    PatentTechField,
-)
+from inventory.models import InventoryChange, InventoryRecord, Patent, PatentIndustry, PatentOwnership, PatentTechField
 from inventory.patents.identifiers import make_application_number
 from inventory.workbench import bulk, query
 

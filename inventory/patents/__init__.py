@@ -2,18 +2,12 @@
 models, application numbers and IPC codes (identifiers), patentee matching (patentees), the
 platform's base-library import (base_library, its pages in views) and the sleeping-patent flags
 (sleeping).
-
-Other areas and apps import this area through the names below (and its models, urls, api and
-tasks modules); everything else is the area's own.
 """
 
 from ground.exports import public
 
-# The public submodules: imported whole, as `from inventory.patents import <module>`.
-MODULES = ("sleeping",)
-
 __getattr__, __dir__, __all__ = public(
-    __name__, modules=MODULES,
+    __name__, modules=("sleeping",),
     base_library="BaseLibraryResult CHUNK_SIZE DERIVE_TASK IMPORT_TASK TOO_LARGE import_base_library run_batch",
     exports="BaseLibraryTemplate",
     identifiers="InvalidPatentNumber WEIGHTS make_application_number normalize_application_number normalize_ipc_prefix",

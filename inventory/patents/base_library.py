@@ -716,14 +716,8 @@ class _PortableWriter:
             ids.update((patent.application_number, patent.pk) for patent in new)
         if changed:
             Patent.objects.bulk_update(changed, [*self.fields, "updated_at"], batch_size=500)
-        created = {patent.pk for patent in new}
-        owners_changed = _sync_ownerships(rows, ids, outcome, created=created) - created
-        # A patent whose owners changed but not its fields is updated too; move its updated_at.
-        _touch(owners_changed - changed_ids, now)
-        outcome.updated = len(changed_ids | owners_changed)
-        outcome.unchanged = len(rows) - outcome.created - outcome.updated
-        _create_missing_records(rows, ids, outcome, created=created)
-        return outcome
+        return _finish_chunk(rows, ids, outcome, created={patent.pk for patent in new}, changed_ids=changed_ids,
+                             now=now)
 
 
 class _PostgresWriter(_PortableWriter):
@@ -815,12 +809,19 @@ class _PostgresWriter(_PortableWriter):
                 )
         new_ids = {ids[number] for number in new}
         outcome.created = len(new_ids)
-        owners_changed = _sync_ownerships(rows, ids, outcome, created=new_ids) - new_ids
-        _touch(owners_changed - changed_ids, now)
-        outcome.updated = len(changed_ids | owners_changed)
-        outcome.unchanged = len(rows) - outcome.created - outcome.updated
-        _create_missing_records(rows, ids, outcome, created=new_ids)
-        return outcome
+        return _finish_chunk(rows, ids, outcome, created=new_ids, changed_ids=changed_ids, now=now)
+
+
+def _finish_chunk(rows, ids: dict, outcome, *, created: set[int], changed_ids: set[int], now):
+    """What both writers do after the patents of a chunk are written: the owners, the counts, and
+    the pending records of new patents."""
+    owners_changed = _sync_ownerships(rows, ids, outcome, created=created) - created
+    # A patent whose owners changed but not its fields is updated too; move its updated_at.
+    _touch(owners_changed - changed_ids, now)
+    outcome.updated = len(changed_ids | owners_changed)
+    outcome.unchanged = len(rows) - outcome.created - outcome.updated
+    _create_missing_records(rows, ids, outcome, created=created)
+    return outcome
 
 
 def _slices(items: list) -> Iterable[list]:

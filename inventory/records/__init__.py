@@ -3,18 +3,12 @@ columns and the §3 cross-field rules (formats), the one assessment service behi
 (assessment), the change history (history), the review levels and the one review-state machine
 (review, its pages in review_views), departments (departments) and the inventor self-assessment
 (self_assessment, its pages in self_assessment_views).
-
-Other areas and apps import this area through the names below (and its models, urls, api and
-tasks modules); everything else is the area's own.
 """
 
 from ground.exports import public
 
-# The public submodules: imported whole, as `from inventory.records import <module>`.
-MODULES = ("history", "review", "self_assessment")
-
 __getattr__, __dir__, __all__ = public(
-    __name__, modules=MODULES,
+    __name__, modules=("history", "review", "self_assessment"),
     assessment="ASSESSMENT_FIELDS AssessmentError assessment_errors update_assessment",
     departments="resolve_departments",
     formats=("IMPLEMENTED INDUSTRIES InventoryFormat LICENSE RECORD_FIELDS "

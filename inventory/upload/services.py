@@ -42,18 +42,10 @@ from ground.uploads import UploadError, store_upload
 from inventory.choices import InventoryStatus, ReviewState
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.records import RECORD_FIELDS, InventoryFormat, cell_value, history, resolve_departments
-from inventory.upload import (
-    check as upload_check,
-)
-from inventory.upload import (
-    errors as upload_errors,
-)
-from inventory.upload import (
-    plan as upload_plan,
-)
-from inventory.upload import (
-    stage as upload_stage,
-)
+from inventory.upload import check as upload_check
+from inventory.upload import errors as upload_errors
+from inventory.upload import plan as upload_plan
+from inventory.upload import stage as upload_stage
 
 # The tasks that run this module's work in a worker (inventory/tasks.py registers them by these names).
 VALIDATE_TASK = "inventory.validate_inventory_batch"

@@ -200,18 +200,23 @@ def check_object_writes(world, routes: dict[Route, tuple[str, tuple[str, ...]]],
             for item in _write_targets(objects[label], username):
                 url = _url(route, item.obj)
                 for method in methods:
-                    if method == "POST":
-                        response = client.post(url, data={"reason": "isolation test"})
-                        _finish(response)
-                    else:
-                        response = client.generic(method, url, data="{}", content_type="application/json")
-                        _finish(response)
-                    if not denied(response):
-                        status = response.status_code
-                        failures.append(f"{username} {method} {route.name} {item.key}: {status}, expected refusal")
+                    data, content_type = ({"reason": "isolation test"}, None) if method == "POST" else (
+                        "{}", "application/json")
+                    failures += _refusal(client, method, url, f"{username} {method} {route.name} {item.key}",
+                                         "expected refusal", data=data, content_type=content_type)
             if fingerprint() != before:
                 failures.append(f"{username} {route.name}: data changed")
     return failures
+
+
+def _refusal(client: Client, method: str, url: str, shown: str, expected: str, *, data=None,
+             content_type: str | None = None) -> list[str]:
+    """Send one request; a failure unless it was refused."""
+    extra = {"content_type": content_type} if content_type else {}
+    response = client.generic(method, url, data=data, **extra) if method not in ("GET", "POST") else (
+        client.get(url) if method == "GET" else client.post(url, data=data or {}))
+    _finish(response)
+    return [] if denied(response) else [f"{shown}: {response.status_code}, {expected}"]
 
 
 def check_gated(world, routes: dict[Route, tuple[frozenset[str], dict]], users: Iterable[str]) -> list[str]:
@@ -225,15 +230,11 @@ def check_gated(world, routes: dict[Route, tuple[frozenset[str], dict]], users: 
             if role_of(user) in roles:
                 continue
             url = reverse(route.name, kwargs=kwargs)
-            for method in ("get", "post"):
+            for method in ("GET", "POST"):
                 before = fingerprint()
-                response = getattr(client, method)(url)
-                _finish(response)
-                if not denied(response):
-                    status = response.status_code
-                    failures.append(f"{username} {method.upper()} {route.name}: {status}, expected 403/404")
+                failures += _refusal(client, method, url, f"{username} {method} {route.name}", "expected 403/404")
                 if fingerprint() != before:
-                    failures.append(f"{username} {method.upper()} {route.name}: data changed")
+                    failures.append(f"{username} {method} {route.name}: data changed")
     return failures
 
 

@@ -35,14 +35,7 @@ GATED: dict[str, tuple[frozenset[str], dict]] = {
 }
 
 # Each area's object routes (tests/isolation/routes_<area>.py), merged here.
-from . import (  # noqa: E402
-    routes_conversions,
-    routes_industries,
-    routes_library,
-    routes_review,
-    routes_search,
-    routes_workbench,
-)
+from . import routes_conversions, routes_industries, routes_library, routes_review, routes_search, routes_workbench  # noqa: E402
 
 for _area in (routes_workbench, routes_review, routes_library, routes_conversions, routes_industries, routes_search):
     READS.update(_area.READS)
