@@ -8,6 +8,16 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
+def high_water_mb() -> float:
+    """This process's peak RSS (VmHWM): unlike ru_maxrss, a child started by a big parent does not
+    inherit the parent's peak."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def current_rss_mb() -> float:
     with open("/proc/self/status") as status:
         for line in status:
