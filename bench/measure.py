@@ -8,22 +8,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
+def _proc_status_mb(field: str) -> float:
+    """A memory figure of /proc/self/status (kB there), in MB; 0 where there is none."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def high_water_mb() -> float:
     """This process's peak RSS (VmHWM): unlike ru_maxrss, a child started by a big parent does not
     inherit the parent's peak."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return _proc_status_mb("VmHWM")
 
 
 def current_rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return _proc_status_mb("VmRSS")
 
 
 def cpu_seconds() -> float:
