@@ -20,7 +20,7 @@ class _InventoryBatchExport(StoredExport):
 
     def objects(self, user) -> QuerySet:
         """The inventory uploads the user sees: an institution its own, the operator all."""
-        return super().objects(user).filter(kind=ImportBatch.Kind.INVENTORY)
+        return upload.inventory_batches().visible_to(user)
 
 
 class ImportErrorReport(_InventoryBatchExport):

@@ -37,7 +37,7 @@ CHANGES_PAGE_SIZE = 20  # a record's changes take a few lines each
 
 
 def _batches(user):
-    return ImportBatch.objects.visible_to(user).filter(kind=ImportBatch.Kind.INVENTORY)
+    return upload.inventory_batches().visible_to(user)
 
 
 class InventoryUploadForm(SheetFileForm):
