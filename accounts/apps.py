@@ -8,3 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import signals  # noqa: F401  (login audit receivers)
+        from ground.imports import tasks  # noqa: F401  (every import's Celery tasks, registered in every process)

@@ -11,8 +11,10 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import AuditEvent
+from ground import imports
 from inventory.choices import ConversionKind, ImplementationStatus, LicenseType, PaymentMode
 from inventory.conversions import importer as conversion_import
+from inventory.conversions.importer import CONVERSIONS
 from inventory.conversions.sheet_format import ConversionFormat
 from inventory.models import Conversion, ImportBatch, InventoryChange, InventoryRecord, OpenLicenseDeclaration
 from inventory.upload.services import UploadError
@@ -47,9 +49,13 @@ def good_rows(world) -> list[list]:
     ]
 
 
+def commit(actor, batch: ImportBatch) -> ImportBatch:
+    return imports.request_commit(CONVERSIONS, actor=actor, batch=batch)
+
+
 def upload(world, rows, user=ADMIN, **kwargs) -> ImportBatch:
-    batch = conversion_import.stage_upload(world.user(user), xlsx(rows, **kwargs))
-    return conversion_import.validate_upload(world.user(user), batch)
+    batch = imports.stage(CONVERSIONS, actor=world.user(user), file=xlsx(rows, **kwargs))
+    return imports.start_validation(CONVERSIONS, batch)
 
 
 def test_preview_counts_then_commit(world):
@@ -58,7 +64,7 @@ def test_preview_counts_then_commit(world):
     assert batch.counts["new"] == 2 and batch.counts["rejected"] == 0 and batch.counts["unchanged"] == 0
     assert not Conversion.objects.filter(counterparty="江南智能装备有限公司").exists()  # preview writes nothing
     history_before = InventoryChange.objects.count()
-    batch = conversion_import.commit_upload(world.user(ADMIN), batch)
+    batch = commit(world.user(ADMIN), batch)
     assert batch.status == ImportBatch.Status.COMMITTED
     licence = Conversion.objects.get(patent=world.patents["bj_moe_private"], counterparty="江南智能装备有限公司")
     assert (licence.kind, licence.license_type, licence.amount, licence.payment_mode) == (
@@ -79,11 +85,11 @@ def test_preview_counts_then_commit(world):
 
 
 def test_uploading_the_same_file_again_changes_nothing(world):
-    conversion_import.commit_upload(world.user(ADMIN), upload(world, good_rows(world)))
+    commit(world.user(ADMIN), upload(world, good_rows(world)))
     conversions, history = Conversion.objects.count(), InventoryChange.objects.count()
     again = upload(world, good_rows(world))
     assert again.counts["unchanged"] == 2 and again.counts["new"] == 0 and again.counts["rejected"] == 0
-    conversion_import.commit_upload(world.user(ADMIN), again)
+    commit(world.user(ADMIN), again)
     assert (Conversion.objects.count(), InventoryChange.objects.count()) == (conversions, history)
 
 
@@ -178,8 +184,8 @@ def test_a_missing_required_column_fails_the_file(world):
     workbook.active.append([number(world, "bj_moe_private"), "江南智能装备有限公司"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    batch = conversion_import.stage_upload(world.user(ADMIN), SimpleUploadedFile("x.xlsx", buffer.getvalue()))
-    batch = conversion_import.validate_upload(world.user(ADMIN), batch)
+    batch = imports.stage(CONVERSIONS, actor=world.user(ADMIN), file=SimpleUploadedFile("x.xlsx", buffer.getvalue()))
+    batch = imports.start_validation(CONVERSIONS, batch)
     assert batch.status == ImportBatch.Status.FAILED and "转化方式" in batch.failure
 
 
@@ -191,16 +197,16 @@ def test_the_commit_is_atomic(world, monkeypatch):
 
     monkeypatch.setattr(conversion_import, "follow_statuses", fail)
     with pytest.raises(RuntimeError):
-        conversion_import.commit_upload(world.user(ADMIN), batch)
+        commit(world.user(ADMIN), batch)
     assert not Conversion.objects.filter(counterparty="江南智能装备有限公司").exists()
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.VALIDATED
 
 
 def test_a_batch_is_committed_once(world):
-    batch = conversion_import.commit_upload(world.user(ADMIN), upload(world, good_rows(world)))
-    with pytest.raises(UploadError):
-        conversion_import.commit_upload(world.user(ADMIN), batch)
+    batch = commit(world.user(ADMIN), upload(world, good_rows(world)))
+    again = commit(world.user(ADMIN), batch)  # a second confirmation finds it done and writes nothing
+    assert again.status == ImportBatch.Status.COMMITTED
     assert Conversion.objects.filter(counterparty="江南智能装备有限公司").count() == 2
 
 
@@ -238,11 +244,11 @@ def test_cancel_writes_nothing(world, login):
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.CANCELLED
     with pytest.raises(UploadError):
-        conversion_import.commit_upload(world.user(ADMIN), batch)
+        commit(world.user(ADMIN), batch)
     assert not Conversion.objects.filter(counterparty="江南智能装备有限公司").exists()
 
 
 def test_only_institutions_upload(world):
     with pytest.raises(Exception) as caught:
-        conversion_import.stage_upload(world.user("operator"), xlsx(good_rows(world)))
+        imports.stage(CONVERSIONS, actor=world.user("operator"), file=xlsx(good_rows(world)))
     assert caught.type.__name__ == "PermissionDenied"

@@ -19,13 +19,14 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from ground.imports import problems as upload_errors
 from ground.sheets.template import write_template
 from inventory.choices import ImplementationStatus, InventoryStatus, LicenseType, Screening
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.records.formats import InventoryFormat
 from inventory.upload import check as upload_check
-from inventory.upload import errors as upload_errors
 from inventory.upload import services as upload
+from inventory.upload.services import BATCHES as INVENTORY_BATCHES
 
 HEADERS = [column.header for column in InventoryFormat().columns]
 Status = ImportBatch.Status
@@ -533,7 +534,7 @@ def test_error_report_marks_bad_cells(world, bj):
             good_row(world.patents["bj_moe_library"], 技术成熟度="x", 联系电话="123")]
     batch = run(bj, xlsx_bytes(rows, title_rows=["标题"]))
     assert not batch.error_report and upload_errors.has_error_report(batch)  # written when first asked for
-    assert upload_errors.ensure_error_report(batch)
+    assert upload_errors.ensure_error_report(batch, INVENTORY_BATCHES)
     wb = openpyxl.load_workbook(batch.error_report.path)
     ws = wb.active
     values = list(ws.iter_rows(values_only=True))
@@ -774,11 +775,11 @@ def test_long_error_report_written_during_validation(world, bj, monkeypatch):
 
 def test_revalidated_batch_replaces_its_report(world, bj):
     batch = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_private"], 技术成熟度="x")]))
-    assert upload_errors.ensure_error_report(batch)
+    assert upload_errors.ensure_error_report(batch, INVENTORY_BATCHES)
     first = batch.error_report.name
     batch = upload.revalidate(batch)
     assert not batch.error_report  # the old report is gone with the old validation
-    assert upload_errors.ensure_error_report(batch) and batch.error_report.name
+    assert upload_errors.ensure_error_report(batch, INVENTORY_BATCHES) and batch.error_report.name
     assert not default_storage.exists(first) or first == batch.error_report.name
 
 

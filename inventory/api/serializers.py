@@ -1,8 +1,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from ground.imports import problems as upload_errors
 from inventory.models import ImportBatch, InventoryRecord, Patent
-from inventory.upload import errors as upload_errors
 
 
 class PatentSerializer(serializers.ModelSerializer):

@@ -21,10 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from accounts.exports import export_response
 from accounts.roles import Role, role_of
+from ground import imports
 from inventory.choices import ConversionKind
 from inventory.conversions import importer as conversion_import
 from inventory.conversions.exports import ConversionTemplate
 from inventory.conversions.forms import ConversionForm, ConversionUploadForm, OpenLicenceForm
+from inventory.conversions.importer import CONVERSIONS
 from inventory.conversions.open_licences import OpenLicenceError, declare_open_licence, withdraw_open_licence
 from inventory.conversions.services import ConversionError, delete_conversion, record_conversion, update_conversion
 from inventory.conversions.services import warnings as conversion_warnings
@@ -185,9 +187,13 @@ def conversion_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ConversionUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            batch = conversion_import.stage_upload(request.user, form.cleaned_data["file"], request=request)
-            conversion_import.validate_upload(request.user, batch)
-            return redirect("inventory:conversion_upload_detail", pk=batch.pk)
+            try:
+                batch = imports.stage(CONVERSIONS, actor=request.user, file=form.cleaned_data["file"], request=request)
+            except UploadError as error:
+                form.add_error("file", str(error))
+            else:
+                imports.start_validation(CONVERSIONS, batch)
+                return redirect("inventory:conversion_upload_detail", pk=batch.pk)
     else:
         form = ConversionUploadForm()
     recent = conversion_import.conversion_batches().visible_to(request.user)[:10]
@@ -209,7 +215,7 @@ def conversion_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(request: HttpRequest, pk: int, action: Callable, done: str) -> HttpResponse:
     batch = get_object_or_404(conversion_import.conversion_batches().editable_by(request.user), pk=pk)
     try:
-        action(request.user, batch, request=request)
+        action(CONVERSIONS, actor=request.user, batch=batch, request=request)
     except UploadError as error:
         messages.error(request, str(error))
     except PermissionDenied:
@@ -222,13 +228,13 @@ def _act(request: HttpRequest, pk: int, action: Callable, done: str) -> HttpResp
 @role_required(Role.INSTITUTION)
 @require_POST
 def conversion_upload_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, conversion_import.commit_upload, _("已导入转化记录"))
+    return _act(request, pk, imports.request_commit, _("已导入转化记录"))
 
 
 @role_required(Role.INSTITUTION)
 @require_POST
 def conversion_upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, conversion_import.cancel_upload, _("已取消该批次,没有写入任何数据"))
+    return _act(request, pk, imports.cancel, _("已取消该批次,没有写入任何数据"))
 
 
 @role_required(Role.INSTITUTION, Role.OPERATOR)

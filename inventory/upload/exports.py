@@ -10,9 +10,10 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from accounts.exports import StoredExport, WrittenExport
+from ground.imports import problems as upload_errors
 from inventory.models import ImportBatch
-from inventory.upload import errors as upload_errors
 from inventory.upload import services as upload
+from inventory.upload.services import BATCHES as INVENTORY_BATCHES
 
 
 class _InventoryBatchExport(StoredExport):
@@ -30,7 +31,7 @@ class ImportErrorReport(_InventoryBatchExport):
     action = "export.import_error_report"
 
     def stored(self, obj: ImportBatch) -> FieldFile | None:
-        return obj.error_report if upload_errors.ensure_error_report(obj) else None
+        return obj.error_report if upload_errors.ensure_error_report(obj, INVENTORY_BATCHES) else None
 
     def filename(self, obj: ImportBatch, **options: Any) -> str:
         return f"{Path(obj.original_name).stem}-错误报告.xlsx"

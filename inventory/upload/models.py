@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from accounts.scoping import ScopedQuerySet
+from ground.imports.batches import BatchStatus
 
 
 class ImportBatchQuerySet(ScopedQuerySet):
@@ -42,14 +43,8 @@ class ImportBatch(models.Model):
         INVENTORY = "inventory", _("盘点结果")
         CONVERSIONS = "conversions", _("转化实施情况")
 
-    class Status(models.TextChoices):
-        UPLOADED = "uploaded", _("已上传")
-        VALIDATING = "validating", _("校验中")
-        VALIDATED = "validated", _("待确认")
-        COMMITTING = "committing", _("导入中")
-        COMMITTED = "committed", _("已导入")
-        FAILED = "failed", _("失败")
-        CANCELLED = "cancelled", _("已取消")
+    # The states every import's batch goes through (ground.imports).
+    Status = BatchStatus
 
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     organization = models.ForeignKey(

@@ -7,7 +7,7 @@
 
 Validation (inventory.upload.check) checks every row against the database a chunk at a time and
 keeps a *plan* (inventory.upload.plan): the new values of each record that would change, and the
-rows with problems for the error report (inventory.upload.errors). On PostgreSQL the plan is also
+rows with problems for the error report (ground.imports.problems). On PostgreSQL the plan is also
 staged, with each record's history entry, in a table of the batch (inventory.upload.stage) while
 the file is read. The commit applies the plan in one transaction: on PostgreSQL one INSERT … SELECT
 of the staged history and one UPDATE … FROM that re-checks scope and freshness; elsewhere
@@ -34,6 +34,8 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import Department, User
 from accounts.roles import Role, role_of
+from ground.imports import ModelBatches
+from ground.imports import problems as upload_errors
 from ground.sheets import SheetError
 from ground.sheets.reader import estimate_rows
 from ground.sheets.template import write_template
@@ -43,7 +45,6 @@ from inventory.choices import InventoryStatus, ReviewState
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.records import RECORD_FIELDS, InventoryFormat, cell_value, history, resolve_departments
 from inventory.upload import check as upload_check
-from inventory.upload import errors as upload_errors
 from inventory.upload import plan as upload_plan
 from inventory.upload import stage as upload_stage
 
@@ -72,6 +73,9 @@ def visible_creators(user, batches) -> set[int]:
 def inventory_batches():
     """The batches of this pipeline; callers scope them with visible_to / editable_by."""
     return ImportBatch.objects.filter(kind=ImportBatch.Kind.INVENTORY)
+
+
+BATCHES = ModelBatches(inventory_batches)
 
 
 def can_upload(user) -> bool:
@@ -137,13 +141,13 @@ def validate_batch(batch_id: int, *, estimated_rows: int | None = None) -> Impor
             plan.save_to(upload_plan.plan_name(batch))
             outcome.problems.sort(key=lambda p: (p.row, p.level != "error"))
             batch.errors = [upload_errors.problem_dict(p) for p in outcome.problems]
-            upload_errors.drop_report(batch)
+            upload_errors.drop_report(batch, BATCHES)
             if outcome.problems:
                 upload_errors.save_problem_rows(batch, outcome)
                 if len(outcome.problem_raw) > upload_errors.REPORT_EAGER_ABOVE:
                     # A long report is written now (in the task) rather than when first downloaded.
                     progress(97, _("正在生成错误报告"), force=True)
-                    upload_errors.ensure_error_report(batch)
+                    upload_errors.ensure_error_report(batch, BATCHES)
     except SheetError as error:
         return _fail(batch, str(error))
     except Exception:

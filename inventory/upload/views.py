@@ -22,11 +22,11 @@ from accounts.decorators import role_required
 from accounts.exports import export_response
 from accounts.roles import Role
 from ground.forms import SheetFileForm
+from ground.imports import problems as upload_errors
 from inventory.choices import Disposal, Intent
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.patents import BaseLibraryTemplate
 from inventory.records import INDUSTRIES, InventoryFormat
-from inventory.upload import errors as upload_errors
 from inventory.upload import plan as upload_plan
 from inventory.upload import services as upload
 from inventory.upload.exports import ImportErrorReport, ImportFile, InventoryPrefilled, InventoryTemplate
