@@ -113,6 +113,9 @@ class SheetImport:
     # Rows with errors may be left out while the good rows are committed; False: any error blocks.
     partial: bool = True
     upload_prefix: str = "upload"
+    # A management command may load the file without naming an account (actor None): the batch
+    # is then the platform's own, validated and committed without a user's scope.
+    system_uploads: bool = False
 
     # --- who -------------------------------------------------------------------------------------
 
@@ -239,7 +242,9 @@ def validate(importer: SheetImport, batch_id: Any, *, estimated_rows: int | None
     if batch.status in SETTLED:
         return batch
     actor = uploader(batch)
-    if actor is None or not importer.may_upload(actor) or (
+    if batch.created_by_id is None and importer.system_uploads:
+        pass  # loaded by a command as the platform
+    elif actor is None or not importer.may_upload(actor) or (
             batch.organization_id is not None and actor.organization_id != batch.organization_id):
         return fail(importer, batch, _("上传人已无权为本单位导入该文件"))
     job = Job(importer, batch, actor, started=timezone.now())
@@ -323,7 +328,7 @@ def request_commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_no
     """Commit inline when the plan is small, else as a Celery task (the page polls). A plan gone
     stale is validated again, and the person asked to confirm the new preview."""
     store = importer.batches
-    batch = store.committable(actor, batch)
+    batch = _committable(importer, actor, batch)
     refuse_if_not_committable(importer, batch, all_or_nothing)
     changes = batch.counts.get("new", 0) + batch.counts.get("updated", 0)
     if (importer.async_above is not None and changes > importer.async_above
@@ -339,6 +344,23 @@ def request_commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_no
         raise UploadError(str(error)) from None
 
 
+def _committable(importer: SheetImport, actor: Any, batch: Batch) -> Batch:
+    """The batch re-read within what `actor` may commit or cancel (a command's batch, without an
+    account, by the platform itself)."""
+    if actor is None and importer.system_uploads and batch.created_by_id is None:
+        return importer.batches.get(batch.pk)
+    return importer.batches.committable(actor, batch)
+
+
+def commit_if_clean(importer: SheetImport, *, actor: Any, batch: Batch, request: Any = None) -> Batch:
+    """Validate, then commit when no row was rejected: for a table replaced whole in one step (the
+    preview is the list of problems when there are any) and for commands."""
+    batch = start_validation(importer, batch)
+    if batch.status == BatchStatus.VALIDATED and not batch.counts.get("rejected"):
+        batch = request_commit(importer, actor=actor, batch=batch, request=request)
+    return batch
+
+
 def commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_nothing: bool = False,
            request: Any = None) -> Batch:
     """Apply the batch in one transaction. Idempotent: a committed batch is returned as it is.
@@ -348,7 +370,7 @@ def commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_nothing: b
     """
     store = importer.batches
     with transaction.atomic():
-        batch = store.locked(store.committable(actor, batch))
+        batch = store.locked(_committable(importer, actor, batch))
         if batch.status == BatchStatus.COMMITTED:
             return batch
         refuse_if_not_committable(importer, batch, all_or_nothing)
@@ -375,7 +397,7 @@ def cancel(importer: SheetImport, *, actor: Any, batch: Batch, request: Any = No
     """Cancel a batch not yet committed; its plan is dropped."""
     store = importer.batches
     with transaction.atomic():
-        batch = store.locked(store.committable(actor, batch))
+        batch = store.locked(_committable(importer, actor, batch))
         if not store.update(batch, only_if=CANCELLABLE, status=BatchStatus.CANCELLED, progress_message=""):
             raise UploadError(_("该批次的状态是“%(status)s”,不能取消") % {"status": BatchStatus(batch.status).label})
         importer.record("cancel", actor=actor, request=request, batch=batch, file=batch.original_name)
