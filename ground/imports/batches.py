@@ -188,6 +188,9 @@ class CachedBatches:
         cache.set(self._key(batch.pk), current, self.timeout)
         return True
 
+    def delete(self, batch: CachedBatch) -> None:
+        cache.delete(self._key(batch.pk))
+
     def committable(self, actor: Any, batch: CachedBatch) -> CachedBatch:
         current = self.get(batch.pk)
         if actor is None or current.created_by_id != actor.pk:

@@ -69,6 +69,8 @@ class Job:
     estimated_rows: int = 0
     sheet: RawSheet | None = None
     layout: SheetLayout | None = None
+    # The format this run reads with (a format may hold per-run lookups: one instance per job).
+    format: SheetFormat | None = None
     started: Any = field(default_factory=timezone.now)
     all_or_nothing: bool = False
     committing: bool = False
@@ -78,8 +80,9 @@ class Job:
     def open_sheet(self) -> RawSheet:
         """Open the file, find its header row and its columns; unknown columns become warnings."""
         importer, outcome = self.importer, self.outcome
-        self.sheet = sheet = importer.open_sheet(self.path, self.batch.original_name)
-        self.layout = layout = SheetLayout(sheet, importer.sheet_format)
+        self.format = fmt = importer.sheet_format
+        self.sheet = sheet = importer.open_sheet(self.path, self.batch.original_name, fmt)
+        self.layout = layout = SheetLayout(sheet, fmt)
         outcome.unknown_columns = list(layout.unknown)
         outcome.header_row = sheet.header_row
         outcome.headers = list(sheet.original_headers)
@@ -91,7 +94,7 @@ class Job:
 
     def rows(self) -> Iterator[ParsedRow | RejectedRow]:
         """Each data row, its cells parsed and checked (ground.sheets.formats.iter_rows)."""
-        return iter_rows(self.sheet, self.importer.sheet_format, self.layout)
+        return iter_rows(self.sheet, self.format, self.layout)
 
     def report(self, percent: float, message: str, *, force: bool = False) -> None:
         if self.progress is not None:
@@ -132,8 +135,8 @@ class SheetImport:
 
     # --- reading and checking --------------------------------------------------------------------
 
-    def open_sheet(self, path: Path, original_name: str) -> RawSheet:
-        return open_sheet(path, original_name, self.sheet_format.required_headers)
+    def open_sheet(self, path: Path, original_name: str, fmt: SheetFormat) -> RawSheet:
+        return open_sheet(path, original_name, fmt.required_headers)
 
     def unknown_column_message(self) -> str:
         return _("不是%(format)s格式的列,已忽略") % {"format": self.sheet_format.title}
@@ -200,6 +203,7 @@ def stage(importer: SheetImport, *, actor: Any, file: Any, request: Any = None) 
 
     if hasattr(importer.batches, "add"):  # a cached batch: the bytes are kept on the batch
         check_upload_size(file.size)
+        batch.original_name = Path(file.name or "upload").name[:255]
         batch.content = b"".join(file.chunks())
         importer.batches.add(batch)
         audit(batch, file=batch.original_name, size=file.size)
@@ -386,9 +390,10 @@ def commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_nothing: b
             batch.counts = job.outcome.counts()
             refuse_if_not_committable(importer, batch, all_or_nothing)
         counts = {**batch.counts, **importer.apply(job)}
+        importer.record("commit", actor=actor, request=request, batch=batch, **importer.commit_audit(job, counts))
+        # Last: a batch kept in the cache is not rolled back with the transaction.
         store.update(batch, status=BatchStatus.COMMITTED, all_or_nothing=all_or_nothing, counts=counts,
                      committed_at=job.started, progress=100, progress_message="", failure="", **fields)
-        importer.record("commit", actor=actor, request=request, batch=batch, **importer.commit_audit(job, counts))
         transaction.on_commit(lambda: importer.discard(batch))
     return store.get(batch.pk)
 
