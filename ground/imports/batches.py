@@ -101,7 +101,8 @@ class ModelBatches:
         return self.queryset().editable_by(actor).select_related("organization", "created_by").get(pk=batch.pk)
 
     def locked(self, batch: Batch) -> Batch:
-        return self.queryset().select_for_update().select_related("organization", "created_by").get(pk=batch.pk)
+        rows = self.queryset().select_for_update(of=("self",))
+        return rows.select_related("organization", "created_by").get(pk=batch.pk)
 
     @contextlib.contextmanager
     def local_path(self, batch: Batch) -> Iterator[Path]:
