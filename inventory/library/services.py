@@ -25,7 +25,7 @@ from accounts.roles import Role, role_of
 from inventory.choices import TECHNOLOGY_READINESS, Intent, LicenseType, PatentType, Prospect
 from inventory.library import listing
 from inventory.models import Industry, InventoryRecord, Patent, PatentIndustry
-from inventory.patents import sees_contacts, shown_value
+from inventory.patents import own_patent_ids, sees_contacts, shown_value
 from inventory.patents.models import LIBRARY_ROLES
 from inventory.search import keyword_filter
 
@@ -258,9 +258,13 @@ def is_owner(user, record: InventoryRecord) -> bool:
     return role_of(user) == Role.INSTITUTION and record.institution_id == user.organization_id
 
 
-def card(user, record: InventoryRecord) -> Card:
+def card(user, record: InventoryRecord, *, own: bool | None = None) -> Card:
+    """The entry as `user` reads it; `own`: whether the patent's own data is the user's to see
+    (inventory.patents.audiences; read here when not given)."""
     owner = is_owner(user, record)
-    contacts = sees_contacts(user, own=owner)
+    if own is None:
+        own = bool(own_patent_ids(user, [record.patent_id]))
+    contacts = sees_contacts(user, own=own)
     intent_names = dict(Intent.choices)
     maturity = ""
     if record.maturity is not None:
