@@ -101,7 +101,10 @@ class ModelBatches:
         return self.queryset().editable_by(actor).select_related("organization", "created_by").get(pk=batch.pk)
 
     def locked(self, batch: Batch) -> Batch:
-        return self.queryset().select_for_update().select_related("organization", "created_by").get(pk=batch.pk)
+        # Only the batch's row is locked: PostgreSQL refuses FOR UPDATE over the nullable side of
+        # the outer join to its uploader.
+        return (self.queryset().select_for_update(of=("self",)).select_related("organization", "created_by")
+                .get(pk=batch.pk))
 
     @contextlib.contextmanager
     def local_path(self, batch: Batch) -> Iterator[Path]:
