@@ -12,5 +12,5 @@ class InventoryConfig(AppConfig):
 
         # The formats of the one import pipeline, registered by kind (ground.imports.register), so
         # that the tasks of every import (ground.imports.tasks) find them in a worker too.
-        from inventory.conversions import importer as conversions  # noqa: F401
-        from inventory.upload import importer as upload  # noqa: F401
+        from inventory.conversions import CONVERSIONS  # noqa: F401
+        from inventory.upload import INVENTORY  # noqa: F401
