@@ -2,9 +2,10 @@
 
 import pytest
 
+from ground.imports.pipeline import COMMIT_TASK, VALIDATE_TASK
 from ground.tasks import enqueue
 from inventory.patents.base_library import DERIVE_TASK, IMPORT_TASK
-from inventory.upload.services import COMMIT_TASK, INDUSTRY_OVERRIDES_TASK, VALIDATE_TASK
+from inventory.upload.services import INDUSTRY_OVERRIDES_TASK
 from inventory.workbench.jobs import BULK_ACTION_TASK
 from patentnavi.celery import app
 
