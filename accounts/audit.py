@@ -1,6 +1,19 @@
 """Writing audit events. Business events are written by the service that causes them,
-inside the same transaction, so an event exists exactly when its change does."""
+inside the same transaction, so an event exists exactly when its change does.
 
+The audit administrator reads every event, and the three administrators see no business data
+(三员分立). So what an event keeps is decided here, once, when it is recorded (`payload`):
+
+- An event about a business object (its action in BUSINESS_NAMESPACES, or its target one of
+  BUSINESS_MODELS) keeps the object's reference (target type and id) and the names of the fields
+  it changed; each value is replaced by WITHHELD, except under REFERENCE_KEYS (ids, counts, file
+  facts, workflow states). The values stay with the object and its own history (InventoryChange),
+  read by those who see the object.
+- Every other event (accounts, organisations, permissions, sign-ins, exports) keeps its values.
+- In every event, phones and e-mail addresses are masked (138****8000, z***@example.edu.cn).
+"""
+
+import re
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +39,70 @@ def client_ip(request) -> str | None:
     return hops[-proxies] if len(hops) >= proxies else remote
 
 
+# Events of these namespaces ("conversion.update" → "conversion") are about business objects.
+BUSINESS_NAMESPACES = frozenset({"inventory", "conversion", "open_licence"})
+# Events about objects of these models are business events whatever their namespace.
+BUSINESS_MODELS = frozenset({
+    "inventory.patent", "inventory.inventoryrecord", "inventory.conversion", "inventory.openlicensedeclaration",
+})
+# The keys of a business event whose values are kept: references, counts, file facts, workflow states.
+REFERENCE_KEYS = frozenset({
+    # references
+    "records", "record_ids", "conversions", "patents", "inventor", "job", "source",
+    # counts
+    "total", "new", "updated", "unchanged", "skipped", "rejected", "warnings", "unknown_columns", "count",
+    "selected", "changed", "refused", "statuses_changed", "rows", "unmatched", "unmatched_rows",
+    "non_institution_patentees", "ownerships_added", "ownerships_removed", "records_created", "rules",
+    "provisional",
+    # the file and the run
+    "file", "size", "sha256", "status", "failure", "all_or_nothing", "background", "action_name",
+    # workflow states and platform settings (the national milestones), not a party's data
+    "review_state", "milestones",
+})
+WITHHELD = "〔业务数据〕"
+
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
+_LANDLINE = re.compile(r"(?<![0-9A-Za-z])(0\d{2,3})-?(\d{3,4})(\d{4})(?![0-9A-Za-z])")
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+
+def mask_personal(text: str) -> str:
+    """Phones and e-mail addresses in `text`, masked: 138****8000, 010-****1234, z***@example.edu.cn."""
+    text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_personal(value)
+    if isinstance(value, dict):
+        return {mask_personal(str(k)): _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    return value
+
+
+def _references(value: Any) -> Any:
+    """A business event's payload: each key kept, its value WITHHELD unless a reference key."""
+    if not isinstance(value, dict):
+        return value if value is None else WITHHELD
+    return {key: item if key in REFERENCE_KEYS else WITHHELD for key, item in value.items()}
+
+
+def is_business_event(action: str, target: models.Model | None) -> bool:
+    if action.split(".", 1)[0] in BUSINESS_NAMESPACES:
+        return True
+    return target is not None and target._meta.label_lower in BUSINESS_MODELS
+
+
+def payload(action: str, target: models.Model | None, before: Any, after: Any, detail: dict) -> tuple:
+    """(before, after, detail) as the event keeps them (see the module's docstring)."""
+    if is_business_event(action, target):
+        before, after, detail = _references(before), _references(after), _references(detail)
+    return _masked(before), _masked(after), _masked(detail)
+
+
 def record(
     action: str,
     *,
@@ -41,6 +118,7 @@ def record(
     """Append one audit event. `action` is namespaced: "auth.login", "account.create", "export.xlsx"…"""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
+    before, after, detail = payload(action, target, before, after, detail)
     return AuditEvent.objects.create(
         actor=actor,
         actor_username=username or (actor.get_username() if actor else ""),

@@ -19,7 +19,7 @@ def password_change_due(user) -> bool:
 class PasswordChangeRequiredMiddleware:
     """Sends a signed-in user whose password must change to the change page, and nowhere else."""
 
-    EXEMPT_PREFIXES = ("/static/", "/media/", "/i18n/", "/api/")
+    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/")
 
     def __init__(self, get_response):
         self.get_response = get_response

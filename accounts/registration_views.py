@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
@@ -31,6 +32,7 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+@login_not_required
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 def register(request):
@@ -65,6 +67,7 @@ def register(request):
     return render(request, "accounts/register.html", {"form": form})
 
 
+@login_not_required
 @never_cache
 def register_done(request):
     return render(request, "accounts/register_done.html", {"registered": request.session.pop(_SESSION_KEY, None)})

@@ -7,6 +7,7 @@ uploader. Model-free: the row is any model instance with `file`, `original_name`
 """
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,7 +47,7 @@ def store_upload(row: Row, file: File, *, prefix: str, audit: Callable[..., Any]
     """Keep `file` on the unsaved `row` and save it, all or nothing.
 
     The size is checked first (nothing is stored for a refused file); the row gets the file's own
-    name (without any path) and its sha256; the file is stored as `prefix`-<timestamp><suffix>.
+    name (without any path) and its sha256; the file is stored as `prefix`-<timestamp>-<random><suffix>.
     The row and its audit event, `audit(row, file=…, size=…, sha256=…)` (the caller's `record`),
     are one transaction; if either fails, the stored file is removed again."""
     check_upload_size(file.size, too_large=too_large)
@@ -57,7 +58,8 @@ def store_upload(row: Row, file: File, *, prefix: str, audit: Callable[..., Any]
     name = Path(file.name or "upload").name[:row._meta.get_field("original_name").max_length]
     row.original_name = name
     row.sha256 = digest.hexdigest()
-    row.file.save(f"{prefix}-{timezone.now():%Y%m%d%H%M%S}{Path(name).suffix.lower()[:8]}", file, save=False)
+    stored = f"{prefix}-{timezone.now():%Y%m%d%H%M%S}-{secrets.token_hex(8)}{Path(name).suffix.lower()[:8]}"
+    row.file.save(stored, file, save=False)
     try:
         with transaction.atomic():
             row.save()

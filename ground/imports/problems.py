@@ -11,6 +11,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import secrets
 import tempfile
 from collections import defaultdict
 from typing import IO, Any
@@ -109,7 +110,9 @@ def ensure_error_report(batch: Any, store: Any) -> bool:
     with tempfile.TemporaryFile() as handle:
         write_report(handle, batch, payload)
         handle.seek(0)
-        batch.error_report.save(f"{batch.kind}-{batch.pk}-errors.xlsx", File(handle), save=False)
+        # A random part: the name says nothing a caller could guess (the file is served only by views).
+        name = f"{batch.kind}-{batch.pk}-{secrets.token_hex(8)}-errors.xlsx"
+        batch.error_report.save(name, File(handle), save=False)
     store.update(batch, error_report=batch.error_report.name)
     return True
 

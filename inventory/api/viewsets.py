@@ -108,7 +108,7 @@ class ImportBatchViewSet(
         409: inline_serializer("ImportRefused", {"detail": serializers.CharField()}),
     })
     @action(detail=True, methods=["post"])
-    def commit(self, request, pk=None):
+    def commit(self, request, pk=None, format=None):
         """Commit a validated batch: `mode` valid_only (default) or all_or_nothing. A large batch is
         committed by a task: the answer is 202 with status `committing`; poll the batch."""
         batch = self._committable(pk)
@@ -125,7 +125,7 @@ class ImportBatchViewSet(
 
     @extend_schema(request=None, responses={200: ImportBatchSerializer})
     @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
+    def cancel(self, request, pk=None, format=None):
         batch = self._committable(pk)
         try:
             batch = imports.cancel(INVENTORY, actor=request.user, batch=batch, request=request)
@@ -140,7 +140,7 @@ class ImportBatchViewSet(
             "count": serializers.IntegerField(), "results": BatchProblemSerializer(many=True)})},
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def problems(self, request, pk=None):
+    def problems(self, request, pk=None, format=None):
         """Every error and warning of the batch: row, column, value, Chinese message (offset/limit)."""
         batch = self.get_object()
         found = batch.errors or []
@@ -157,6 +157,6 @@ class ImportBatchViewSet(
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
                               OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def report(self, request, pk=None):
+    def report(self, request, pk=None, format=None):
         """The error report (.xlsx): the rows with problems, bad cells in red, messages in the last column."""
         return export_response(ImportErrorReport, request, pk=pk, filename=f"import-{pk}-errors.xlsx")

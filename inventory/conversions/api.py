@@ -131,7 +131,7 @@ class OpenLicenceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
 
     @extend_schema(request=None, responses={200: OpenLicenceSerializer})
     @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request, pk=None, format=None):
         declaration = OpenLicenseDeclaration.objects.editable_by(request.user).filter(pk=pk).first()
         if declaration is None:
             raise Http404

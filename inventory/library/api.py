@@ -125,7 +125,7 @@ class LibraryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "facets": serializers.DictField(child=serializers.ListField(child=serializers.DictField())),
     })})
     @action(detail=False, methods=["get"], pagination_class=None)
-    def facets(self, request):
+    def facets(self, request, format=None):
         """Counts of the filtered entries by industry sector, maturity, prospect, intent, licence
         type, patent type, province and institution (the 20 largest): `{value, label, count}`."""
         params = self._params()

@@ -46,7 +46,7 @@ class MilestoneProgressViewSet(viewsets.ViewSet):
 
     serializer_class = InstitutionProgressSerializer
 
-    def list(self, request):
+    def list(self, request, format=None):
         user = request.user
         if role_of(user) == Role.INSTITUTION and user.department_id:
             return Response([])

@@ -37,6 +37,7 @@ import hashlib
 import io
 import json
 import re
+import secrets
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -671,7 +672,8 @@ class _ErrorReport:
             return False
         self._text.flush()
         self._binary.seek(0)
-        batch.error_report.save(f"base-library-{batch.pk}-errors.csv", File(self._binary), save=False)
+        name = f"base-library-{batch.pk}-{secrets.token_hex(8)}-errors.csv"  # not guessable
+        batch.error_report.save(name, File(self._binary), save=False)
         self._text.close()
         return True
 

@@ -43,19 +43,19 @@ class ReviewViewSet(viewsets.ViewSet):
 
     @extend_schema(request=ReviewActionSerializer, responses={200: ReviewResultSerializer})
     @action(detail=False, methods=["post"])
-    def submit(self, request):
+    def submit(self, request, format=None):
         return self._run(request, lambda ids, reason: review.submit(
             request.user, ids, source=InventoryChange.Source.API, request=request))
 
     @extend_schema(request=ReviewActionSerializer, responses={200: ReviewResultSerializer})
     @action(detail=False, methods=["post"])
-    def approve(self, request):
+    def approve(self, request, format=None):
         return self._run(request, lambda ids, reason: review.approve(
             request.user, ids, source=InventoryChange.Source.API, request=request))
 
     @extend_schema(request=ReviewActionSerializer, responses={200: ReviewResultSerializer})
     @action(detail=False, methods=["post"], url_path="return", url_name="return")
-    def return_(self, request):
+    def return_(self, request, format=None):
         return self._run(request, lambda ids, reason: review.return_(
             request.user, ids, reason, source=InventoryChange.Source.API, request=request))
 
@@ -119,7 +119,7 @@ class SelfAssessmentInvitationViewSet(
 
     @extend_schema(request=None, responses={200: InvitationSerializer})
     @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
+    def close(self, request, pk=None, format=None):
         invitation = self.get_object()
         if not SelfAssessmentInvitation.objects.editable_by(request.user).filter(pk=invitation.pk).exists():
             raise PermissionDenied("不能关闭该邀请")

@@ -3,6 +3,7 @@ review, the inventor fills one form per patent, an invited inventor sets a passw
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -193,6 +194,7 @@ def record_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the one-time link ---------------------------------------------------------------------------
 
+@login_not_required
 @never_cache
 def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = service.user_for_token(uidb64, token)

@@ -52,7 +52,7 @@ class SearchViewSet(viewsets.ViewSet):
         ],
         responses=SearchResultsSerializer,
     )
-    def list(self, request):
+    def list(self, request, format=None):
         q = (request.query_params.get("q") or "").strip()[:200]
         limit = _bounded(request.query_params.get("limit"), 20, MAX_LIMIT)
         offset = _bounded(request.query_params.get("offset"), 0, MAX_OFFSET)

@@ -88,7 +88,7 @@ class WorkbenchInventoryRecordViewSet(InventoryRecordViewSet):
     and acts on many with `POST …/bulk/`."""
 
     @extend_schema(request=AssessmentSerializer, responses={200: InventoryRecordSerializer})
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request, pk=None, format=None):
         record = self.get_object()
         if not InventoryRecord.objects.editable_by(request.user).filter(pk=record.pk).exists():
             raise PermissionDenied(_("只有第一专利权人单位可以修改该专利的盘点信息"))
@@ -105,7 +105,7 @@ class WorkbenchInventoryRecordViewSet(InventoryRecordViewSet):
 
     @extend_schema(request=BulkSerializer, responses={200: BulkAnswer})
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
-    def bulk(self, request):
+    def bulk(self, request, format=None):
         """A bulk action on the records `ids` or on every record whose patent the `filter` selects,
         within what the user may change: screen_in, screen_out, set_intent, set_prospect,
         mark_inventoried. Rows the §3 rules refuse are counted in `refused`."""
