@@ -13,13 +13,13 @@ The audit administrator reads every event, and the three administrators see no b
 - In every event, phones and e-mail addresses are masked (138****8000, z***@example.edu.cn).
 """
 
-import re
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 
 from accounts.models import AuditEvent
+from ground.privacy import mask_text
 
 
 def client_ip(request) -> str | None:
@@ -61,23 +61,11 @@ REFERENCE_KEYS = frozenset({
 })
 WITHHELD = "〔业务数据〕"
 
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
-_LANDLINE = re.compile(r"(?<![0-9A-Za-z])(0\d{2,3})-?(\d{3,4})(\d{4})(?![0-9A-Za-z])")
-_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
-
-
-def mask_personal(text: str) -> str:
-    """Phones and e-mail addresses in `text`, masked: 138****8000, 010-****1234, z***@example.edu.cn."""
-    text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
-
-
 def _masked(value: Any) -> Any:
     if isinstance(value, str):
-        return mask_personal(value)
+        return mask_text(value)
     if isinstance(value, dict):
-        return {mask_personal(str(k)): _masked(v) for k, v in value.items()}
+        return {mask_text(str(k)): _masked(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_masked(v) for v in value]
     return value

@@ -6,7 +6,8 @@ model's audience rule, not decided here."""
 import re
 
 # What a phone or an e-mail looks like inside free text (remarks, audit payloads).
-PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
+LANDLINE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(0\d{2,3})-?(\d{3,4})(\d{4})(?![0-9A-Za-z])")
 EMAIL_IN_TEXT = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
 
@@ -26,6 +27,8 @@ def mask_email(email: str | None) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Every mobile number and e-mail address inside free text, masked."""
-    text = PHONE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    return EMAIL_IN_TEXT.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    """Every phone number and e-mail address inside free text, masked: 138****8000,
+    010-****1234, z***@example.edu.cn."""
+    text = EMAIL_IN_TEXT.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    text = MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return LANDLINE_IN_TEXT.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)

@@ -11,8 +11,9 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.audit import WITHHELD, mask_personal, record
+from accounts.audit import WITHHELD, record
 from accounts.models import AuditEvent
+from ground.privacy import mask_text as mask_personal
 from inventory.choices import ConversionKind, LicenseType, PaymentMode
 from inventory.conversions.open_licences import declare_open_licence, withdraw_open_licence
 from inventory.conversions.services import delete_conversion, record_conversion, update_conversion

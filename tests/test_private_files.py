@@ -17,8 +17,8 @@ from django.urls import clear_url_caches, reverse
 
 from ground.imports import problems as upload_errors
 from inventory.records.formats import InventoryFormat
+from inventory.upload import INVENTORY
 from inventory.upload import services as upload
-from inventory.upload.services import BATCHES as INVENTORY_BATCHES
 
 HEADERS = [column.header for column in InventoryFormat().columns]
 
@@ -64,7 +64,7 @@ def test_media_files_are_not_served_by_url(world, debug):
     sheet = SimpleUploadedFile("盘点结果.xlsx", _sheet(world.patents["bj_moe_private"]))
     batch = upload.stage_upload(actor=owner, file=sheet)
     batch = upload.start_validation(batch)
-    assert batch.errors and upload_errors.ensure_error_report(batch, INVENTORY_BATCHES)
+    assert batch.errors and upload_errors.ensure_error_report(batch, INVENTORY.batches)
     names = [batch.file.name, batch.error_report.name]
     for name in names:
         assert default_storage.exists(name), name
