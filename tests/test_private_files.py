@@ -15,10 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import clear_url_caches, reverse
 
+from ground import imports
 from ground.imports import problems as upload_errors
 from inventory.records.formats import InventoryFormat
 from inventory.upload import INVENTORY
-from inventory.upload import services as upload
 
 HEADERS = [column.header for column in InventoryFormat().columns]
 
@@ -62,8 +62,8 @@ def _body(response) -> bytes:
 def test_media_files_are_not_served_by_url(world, debug):
     owner = world.user("inst_bj_moe_admin")
     sheet = SimpleUploadedFile("盘点结果.xlsx", _sheet(world.patents["bj_moe_private"]))
-    batch = upload.stage_upload(actor=owner, file=sheet)
-    batch = upload.start_validation(batch)
+    batch = imports.stage(INVENTORY, actor=owner, file=sheet)
+    batch = imports.start_validation(INVENTORY, batch)
     assert batch.errors and upload_errors.ensure_error_report(batch, INVENTORY.batches)
     names = [batch.file.name, batch.error_report.name]
     for name in names:
