@@ -105,14 +105,15 @@ def build_world() -> World:
     ent = kind.ENTERPRISE
     w.orgs["ent_bj_soe"] = Organization.objects.create(
         kind=ent, name="北京中央企业集团有限公司", province=bj, is_central_soe=True, is_state_owned=True,
-        credit_code="91110000600037341L",
+        credit_code="91110000600037341L", contact_phone="13600000001", contact_email="soe.contact@ent.example.cn",
     )
     w.orgs["ent_gd"] = Organization.objects.create(
         kind=ent, name="广东专精特新科技有限公司", province=gd, is_specialized=True,
-        credit_code="91350100M000100Y43",
+        credit_code="91350100M000100Y43", contact_phone="13600000002", contact_email="gd.contact@ent.example.cn",
     )
     w.orgs["ent_gd_pending"] = Organization.objects.create(
         kind=ent, name="广东待审核科技有限公司", province=gd, status=Organization.Status.PENDING,
+        contact_phone="13600000003", contact_email="pending.contact@ent.example.cn",
     )
 
     plat = w.orgs["platform"]

@@ -36,8 +36,27 @@ def account_contact_readers(world, key: str) -> frozenset[str]:
     return frozenset({key} | E.admins_of(key) | operators)
 
 
+def organization_contact_readers(world, key: str) -> frozenset[str]:
+    """Who may read an organisation's contact phone and e-mail in full: its own people, the
+    provincial office that reviews its registration (an enterprise's), and the operator."""
+    org = world.orgs[key]
+    readers = set()
+    for username, user in world.users.items():
+        own = user.organization_id == org.pk
+        reviewer = (role_of(user) == Role.PROVINCE and org.kind == org.Kind.ENTERPRISE
+                    and user.organization.province_id == org.province_id)
+        if own or reviewer or role_of(user) == Role.OPERATOR:
+            readers.add(username)
+    return frozenset(readers)
+
+
 def field_markers(world) -> list[tuple[str, re.Pattern, frozenset[str]]]:
     found = []
+    for key, org in world.orgs.items():
+        for name, value in (("contact phone", org.contact_phone), ("contact e-mail", org.contact_email)):
+            if value:
+                pattern = re.compile(rf"(?<![0-9A-Za-z_.-]){re.escape(value)}")
+                found.append((f"{name} of {key} unmasked", pattern, organization_contact_readers(world, key)))
     for key, user in world.users.items():
         for name, value in (("phone", user.phone), ("email", user.email)):
             if value:
