@@ -16,7 +16,9 @@ from inventory.classification import CLASSIFY_ALL_TASK, apply_overrides, classif
 from inventory.library import listing
 from inventory.milestones import services as milestones
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent
-from inventory.patents import DERIVE_TASK, IMPORT_TASK, run_batch, sleeping
+
+# BASE_LIBRARY: importing it registers the base library's import (ground.imports) in every worker.
+from inventory.patents import BASE_LIBRARY, DERIVE_TASK, sleeping  # noqa: F401
 from inventory.search import services as search
 from inventory.upload import drop_abandoned
 from inventory.upload import services as upload
@@ -25,18 +27,6 @@ from inventory.upload import services as upload
 from inventory.workbench.tasks import bulk_action_task  # noqa: F401
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(name=IMPORT_TASK)
-def import_base_library_task(batch_id: int) -> dict:
-    """Run a base library import kept on an ImportBatch (inventory.patents.base_library).
-
-    Idempotent on re-delivery: a batch that already finished is not run again.
-    """
-    batch = ImportBatch.objects.select_related("created_by").filter(pk=batch_id).first()
-    if batch is None or batch.status in {ImportBatch.Status.COMMITTED, ImportBatch.Status.FAILED}:
-        return {}
-    return run_batch(batch).counts()
 
 
 @shared_task(name=upload.VALIDATE_TASK)

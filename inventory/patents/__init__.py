@@ -1,6 +1,7 @@
 """Patents of the stock base library (存量专利基础库) and their owners: the patent and ownership
 models, application numbers and IPC codes (identifiers), patentee matching (patentees), the
-platform's base-library import (base_library, its pages in views) and the sleeping-patent flags
+platform's base-library import (base_library: its format in base_library_format, its plan in
+base_library_plan and base_library_postgres, its pages in views) and the sleeping-patent flags
 (sleeping).
 """
 
@@ -8,7 +9,7 @@ from ground.exports import public
 
 __getattr__, __dir__, __all__ = public(
     __name__, modules=("sleeping",),
-    base_library="BaseLibraryResult CHUNK_SIZE DERIVE_TASK IMPORT_TASK TOO_LARGE import_base_library run_batch",
+    base_library="BASE_LIBRARY BaseLibraryResult DERIVE_TASK TOO_LARGE base_library_batches import_base_library",
     exports="BaseLibraryTemplate",
     identifiers="InvalidPatentNumber WEIGHTS make_application_number normalize_application_number normalize_ipc_prefix",
     sleeping="flag_sleeping_patents",
