@@ -20,6 +20,7 @@ from pathlib import Path
 
 import openpyxl
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -30,9 +31,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from accounts.audit import record
 from accounts.identifiers import normalize_credit_code
 from accounts.models import Organization, OrganizationAlias, Province, User
+from accounts.roles import Role, role_of
 from accounts.services import create_account_with_initial_password, suggest_username
-from ground.sheets import CellError, CellValueError, Column, SheetError, SheetFormat, cells, open_sheet, validate
+from ground import imports
+from ground.imports import BatchStatus, CachedBatch, CachedBatches, Job, SheetImport, register
+from ground.sheets import CellError, CellValueError, Column, SheetError, SheetFormat, cells, open_sheet
+from ground.sheets.formats import ParsedRow
 from ground.sheets.reader import RawSheet, normalize_header
+from ground.uploads import UploadError
 
 # 单位类型: the listed values only (no synonyms are listed in the standard).
 MINISTRY = "ministry"
@@ -64,6 +70,8 @@ H_USERNAME = "用户名"
 
 RESULT_HEADERS = ["行号", "单位名称", "单位状态", "用户名", "初始密码", "状态"]
 RESULT_CACHE_SECONDS = 10 * 60
+# An uploaded sheet waits this long in the cache between preview and confirm.
+UPLOAD_CACHE_SECONDS = 30 * 60
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _USERNAME = re.compile(r"^[\w.@+-]+\Z")  # as Django's UnicodeUsernameValidator
@@ -244,6 +252,7 @@ class AllocationRow:
     organization: Organization | None = None  # the existing organisation the row is for
     admin: User | None = None  # its existing admin account: the row changes nothing
     fill_credit_code: bool = False  # the existing organisation gets the sheet's credit code
+    raw: list | None = field(default=None, repr=False)  # the cells as read, for the error report
 
     def error(self, header: str, value: object, message: str) -> None:
         self.errors.append(CellError(self.row_number, header, str(value or ""), message))
@@ -322,41 +331,133 @@ class AllocationError(Exception):
         super().__init__("\n".join(preview.messages))
 
 
-def preview_allocation(path: str | Path, original_name: str) -> AllocationPreview:
-    """Read and check every row of an allocation sheet against the file and the database.
+def preview_of(job: Job) -> AllocationPreview:
+    """Read and check every row of the job's sheet against the file and the database; writes nothing.
 
-    Writes nothing. Problems with the file as a whole are in `file_errors`; each row's problems
-    (row, column, value, Chinese message) in its `errors`.
+    Each row's problems (row, column, value, Chinese message) are in its `errors`; a file that
+    cannot be read as a whole raises SheetError.
     """
-    preview = AllocationPreview(original_name=original_name)
-    fmt = AllocationFormat()
-    try:
-        sheet = open_sheet(path, original_name, fmt.present_headers)
-        result = validate(sheet, fmt)
-    except SheetError as error:
-        preview.file_errors.append(str(error))
-        return preview
+    preview = AllocationPreview(original_name=job.batch.original_name)
+    sheet = job.open_sheet()
+    fmt = job.format
     preview.sheet_name, preview.header_row = sheet.name, sheet.header_row
-    preview.unknown_columns = result.unknown_columns
+    preview.unknown_columns = job.outcome.unknown_columns
     name_column = fmt.column("name")
-    for parsed in result.rows:
-        row = AllocationRow(parsed.row_number, str(parsed.values["name"]), parsed.values)
-        row.warnings.extend(parsed.warnings)
-        preview.rows.append(row)
-    for rejected in result.rejected:
-        row = AllocationRow(rejected.row_number, _loose(sheet, rejected.raw, name_column) or "", {})
-        row.errors.extend(rejected.errors)
-        row.values = {c.key: _loose(sheet, rejected.raw, c) for c in fmt.columns if c.key in _KEY_COLUMNS}
+    for item in job.rows():
+        if isinstance(item, ParsedRow):
+            row = AllocationRow(item.row_number, str(item.values["name"]), item.values, raw=item.raw)
+            row.warnings.extend(item.warnings)
+        else:
+            row = AllocationRow(item.row_number, _loose(sheet, item.raw, name_column) or "", {}, raw=item.raw)
+            row.errors.extend(item.errors)
+            row.values = {c.key: _loose(sheet, item.raw, c) for c in fmt.columns if c.key in _KEY_COLUMNS}
         preview.rows.append(row)
     preview.rows.sort(key=lambda r: r.row_number)
+    if preview.rows:
+        _check_duplicates(preview.rows, fmt.directory)
+        _match(preview.rows, fmt.directory)
+    return preview
+
+
+class AllocationImport(SheetImport):
+    """The allocation sheet, a format of the one import pipeline (ground.imports). Its uploads wait
+    in the cache, never on disk (the rows carry people's phones and e-mails); any error blocks the
+    commit; the commit checks the sheet again in its transaction."""
+
+    kind = "allocation"
+    batches = CachedBatches("allocation", timeout=UPLOAD_CACHE_SECONDS)
+    events = {"upload": "account.allocation_upload", "commit": "account.allocate",
+              "cancel": "account.allocation_cancel"}
+    partial = False
+    system_uploads = True
+
+    @property
+    def sheet_format(self) -> "AllocationFormat":
+        return AllocationFormat()  # its Directory caches the database's organisations: one per run
+
+    def may_upload(self, actor) -> bool:
+        return actor is None or role_of(actor) == Role.OPERATOR
+
+    def new_batch(self, actor) -> CachedBatch:
+        return CachedBatch(kind=self.kind, original_name="", content=b"",
+                           created_by_id=actor.pk if actor is not None else None)
+
+    def record(self, event: str, *, actor, request, batch, **detail) -> None:
+        record(self.events[event], actor=actor, request=request, **detail)
+
+    def open_sheet(self, path: Path, original_name: str, fmt: SheetFormat) -> RawSheet:
+        return open_sheet(path, original_name, fmt.present_headers)
+
+    def unknown_column_message(self) -> str:
+        return _("不是账号分配表的列,已忽略")
+
+    def check(self, job: Job) -> None:
+        preview = job.plan = preview_of(job)
+        outcome = job.outcome
+        outcome.total = len(preview.rows)
+        for row in preview.rows:
+            outcome.problems.extend([*row.errors, *row.warnings])
+            if row.errors:
+                outcome.rejected_rows.add(row.row_number)
+            if row.errors or row.warnings:
+                outcome.problem_raw[row.row_number] = row.raw
+        outcome.new, outcome.unchanged = preview.new_accounts, preview.unchanged
+        outcome.extra["new_organizations"] = preview.new_organizations
+
+    def apply(self, job: Job) -> dict:
+        """The organisations and accounts created; the result sheet, with the one-time passwords,
+        kept on the batch for its uploader once the transaction commits."""
+        preview = job.plan
+        try:
+            with transaction.atomic():
+                rows = _write(preview, actor=job.actor, request=job.request)
+        except IntegrityError:
+            # Someone else created the same organisation or username between the check and the write.
+            raise UploadError(_("保存时与平台中同时新增的单位或账号冲突,未写入任何数据;请重新上传以查看冲突")) from None
+        result = AllocationResult(preview.original_name, rows, preview.warnings, build_result_sheet(rows))
+        self.batches.update(job.batch, result=result)  # read only once the batch is committed
+        job.plan = result
+        return {"created_organizations": len(result.created_organizations),
+                "created_accounts": len(result.created_accounts), "unchanged": len(result.unchanged)}
+
+    def commit_audit(self, job: Job, counts: dict) -> dict:
+        # One summary event for the upload; each organisation and account has its own event too.
+        return {"file": job.batch.original_name, "rows": len(job.plan.rows),
+                "created_organizations": counts["created_organizations"],
+                "created_accounts": counts["created_accounts"], "unchanged": counts["unchanged"]}
+
+
+ALLOCATION = register(AllocationImport())
+
+
+def _stage_path(path: Path, original_name: str, actor: User | None) -> CachedBatch:
+    with path.open("rb") as handle:
+        return imports.stage(ALLOCATION, actor=actor, file=File(handle, name=original_name))
+
+
+def preview_allocation(path: str | Path, original_name: str, *, actor: User | None = None) -> AllocationPreview:
+    """The preview of a sheet on disk (the command's dry run, the preview page's table), as the
+    pipeline's validation reads it; problems with the file as a whole are in `file_errors`."""
+    batch = CachedBatch(kind=ALLOCATION.kind, original_name=original_name, content=b"",
+                        created_by_id=actor.pk if actor is not None else None)
+    job = Job(ALLOCATION, batch, actor, path=Path(path))
+    try:
+        preview = preview_of(job)
+    except SheetError as error:
+        preview = AllocationPreview(original_name=original_name)
+        preview.file_errors.append(str(error))
+        return preview
     if not preview.rows:
         preview.file_errors.append(
-            _("文件“%(name)s”的表头(第 %(row)d 行)下没有数据行") % {"name": original_name, "row": sheet.header_row}
+            _("文件“%(name)s”的表头(第 %(row)d 行)下没有数据行") % {"name": original_name, "row": preview.header_row}
         )
-        return preview
-    _check_duplicates(preview.rows, fmt.directory)
-    _match(preview.rows, fmt.directory)
     return preview
+
+
+def preview_batch(batch: CachedBatch, actor: User | None) -> AllocationPreview:
+    """The preview of a cached upload, checked against the database as it is now."""
+    with ALLOCATION.batches.local_path(batch) as path:
+        return preview_allocation(path, batch.original_name, actor=actor)
 
 
 # Columns re-read leniently from a rejected row, so that duplicates are reported on it too.
@@ -580,25 +681,37 @@ def result_filename(original_name: str) -> str:
 
 
 def allocate_accounts(*, actor: User | None, path: str | Path, original_name: str, request=None) -> AllocationResult:
-    """Create the organisations and admin accounts of a sheet, in one transaction.
+    """Create the organisations and admin accounts of a sheet on disk, in one transaction, through
+    the pipeline (the command's path; the pages stage the upload themselves).
 
-    Every row is checked again first; if any has an error nothing is written and AllocationError
-    (holding every error) is raised. New accounts get a one-time password they must change at
-    first login; the passwords appear only in `result.sheet`. Rows already allocated are reported
-    as unchanged and get no new password.
+    If any row has an error nothing is written and AllocationError (holding every error) is
+    raised. New accounts get a one-time password they must change at first login; the passwords
+    appear only in `result.sheet`. Rows already allocated are reported as unchanged.
     """
+    path = Path(path)
     try:
-        with transaction.atomic():
-            preview = preview_allocation(path, original_name)
-            if preview.has_errors:
-                raise AllocationError(preview)
-            rows = _write(preview, actor=actor, request=request)
-    except IntegrityError:
-        # Someone else created the same organisation or username between the check and the write.
+        batch = _stage_path(path, original_name, actor)
+    except UploadError as error:
         preview = AllocationPreview(original_name=original_name)
-        preview.file_errors.append(_("保存时与平台中同时新增的单位或账号冲突,未写入任何数据;请重新上传以查看冲突"))
+        preview.file_errors.append(str(error))
         raise AllocationError(preview) from None
-    return AllocationResult(original_name, rows, preview.warnings, build_result_sheet(rows))
+    return committed_result(batch, actor=actor, request=request)
+
+
+def committed_result(batch: CachedBatch, *, actor: User | None, request=None) -> AllocationResult:
+    """Validate and commit a staged upload; its result, or AllocationError with the preview."""
+    try:
+        batch = imports.commit_if_clean(ALLOCATION, actor=actor, batch=batch, request=request)
+    except UploadError as error:
+        preview = preview_batch(batch, actor)
+        preview.file_errors.append(str(error))
+        raise AllocationError(preview) from None
+    if batch.status != BatchStatus.COMMITTED:
+        preview = preview_batch(batch, actor)
+        if batch.status == BatchStatus.FAILED and batch.failure not in preview.file_errors:
+            preview.file_errors.append(batch.failure)
+        raise AllocationError(preview)
+    return ALLOCATION.batches.get(batch.pk).result
 
 
 def _write(preview: AllocationPreview, *, actor: User | None, request) -> list[AllocatedRow]:
@@ -628,14 +741,6 @@ def _write(preview: AllocationPreview, *, actor: User | None, request) -> list[A
         except ValueError:
             raise IntegrityError(username) from None  # taken since the check: report as a conflict
         result.append(AllocatedRow(row.row_number, org.name, org_created, user.username, True, password))
-    created = sum(1 for r in result if r.account_created)
-    if created:
-        # One summary event for the upload; each organisation and account has its own event too.
-        record(
-            "account.allocate", actor=actor, request=request, file=preview.original_name, rows=len(result),
-            created_organizations=sum(1 for r in result if r.organization_created),
-            created_accounts=created, unchanged=len(result) - created,
-        )
     return result
 
 

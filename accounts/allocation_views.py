@@ -1,17 +1,14 @@
 """The platform operator's account allocation pages: upload → preview → confirm → result.
 
-The uploaded sheet waits in the cache (keyed by a random token, tied to the operator) between
-preview and confirm, and is checked again on confirm. The result sheet carries one-time
+The uploaded sheet waits in the cache as a batch of the import pipeline (ground.imports; its
+token is the batch's key, tied to the operator) between preview and confirm, and is checked
+again on confirm. The result sheet carries one-time
 passwords, so it is never written to disk: it stays in the cache for ten minutes for the
 immediate download, and every download is audited.
 """
 
 import io
 import secrets
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -25,17 +22,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.allocation import (
+    ALLOCATION,
     RESULT_CACHE_SECONDS,
     AllocationError,
-    allocate_accounts,
     build_template,
-    preview_allocation,
+    committed_result,
+    preview_batch,
 )
 from accounts.decorators import role_required
 from accounts.exports import AllocationResult, export_response
 from accounts.roles import Role
+from ground import imports
+from ground.imports import BatchStatus, CachedBatch
+from ground.uploads import UploadError
 
-UPLOAD_CACHE_SECONDS = 30 * 60
 # Allocation sheets are small (one row per organisation); they wait in the cache between steps.
 MAX_UPLOAD_BYTES = min(settings.UPLOAD_MAX_BYTES, 10 * 1024 * 1024)
 TEMPLATE_NAME = "账号分配模板.xlsx"
@@ -54,10 +54,6 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _upload_key(token: str) -> str:
-    return f"accounts:allocation:upload:{token}"
-
-
 def _result_key(token: str) -> str:
     return f"accounts:allocation:result:{token}"
 
@@ -70,26 +66,17 @@ def _cached(key: str, request) -> dict:
     return data
 
 
-def _cached_upload(token: str, request) -> dict | None:
-    """This operator's uploaded file of `token`, or None when it expired (or is another user's)."""
-    try:
-        return _cached(_upload_key(token), request)
-    except Http404:
-        return None
-
-
 def _expired(request) -> HttpResponse:
     messages.warning(request, _("上传的文件已过期或不存在,请重新上传"))
     return redirect("accounts:allocation")
 
 
-@contextmanager
-def _as_file(name: str, content: bytes) -> Iterator[Path]:
-    """The uploaded bytes as a temporary file for the sheet reader; removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="pn-allocation-") as folder:
-        path = Path(folder) / ("upload" + Path(name).suffix.lower()[:8])
-        path.write_bytes(content)
-        yield path
+def _staged(token: str, request) -> CachedBatch | None:
+    """This operator's staged upload of `token`, or None when it expired (or is another user's)."""
+    try:
+        return ALLOCATION.batches.committable(request.user, ALLOCATION.batches.get(token))
+    except ALLOCATION.batches.DoesNotExist:
+        return None
 
 
 @role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
@@ -98,16 +85,16 @@ def upload(request):
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     file_errors: list[str] = []
     if form.is_bound and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        name, content = Path(uploaded.name).name, uploaded.read()
-        with _as_file(name, content) as path:
-            preview = preview_allocation(path, name)
-        file_errors = preview.file_errors
-        if not file_errors:
-            token = secrets.token_urlsafe(24)
-            cache.set(_upload_key(token), {"user": request.user.pk, "name": name, "content": content},
-                      UPLOAD_CACHE_SECONDS)
-            return redirect("accounts:allocation_preview", token=token)
+        try:
+            batch = imports.stage(ALLOCATION, actor=request.user, file=form.cleaned_data["file"], request=request)
+        except UploadError as error:
+            file_errors = [str(error)]
+        else:
+            batch = imports.start_validation(ALLOCATION, batch)
+            if batch.status == BatchStatus.FAILED:
+                file_errors = [batch.failure]
+            else:
+                return redirect("accounts:allocation_preview", token=batch.pk)
     return render(request, "accounts/allocation_upload.html", {"form": form, "file_errors": file_errors})
 
 
@@ -126,27 +113,24 @@ def _render_preview(request, token: str, preview, status: int = 200):
 @role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_http_methods(["GET"])
 def preview(request, token: str):
-    data = _cached_upload(token, request)
-    if data is None:
+    batch = _staged(token, request)
+    if batch is None:
         return _expired(request)
-    with _as_file(data["name"], data["content"]) as path:
-        result = preview_allocation(path, data["name"])
-    return _render_preview(request, token, result)
+    return _render_preview(request, token, preview_batch(batch, request.user))
 
 
 @role_required(Role.OPERATOR, message=_("只有平台运营人员可以分配账号"))
 @require_POST
 def confirm(request, token: str):
-    data = _cached_upload(token, request)
-    if data is None:
+    batch = _staged(token, request)
+    if batch is None or batch.status == BatchStatus.COMMITTED:
         return _expired(request)
     try:
-        with _as_file(data["name"], data["content"]) as path:
-            result = allocate_accounts(actor=request.user, path=path, original_name=data["name"], request=request)
+        result = committed_result(batch, actor=request.user, request=request)
     except AllocationError as error:
         messages.error(request, _("表中有错误,未写入任何数据。请修改后重新上传。"))
         return _render_preview(request, token, error.preview, status=400)
-    cache.delete(_upload_key(token))
+    ALLOCATION.batches.delete(batch)  # the sheet leaves the cache; only the result waits for its download
     result_token = secrets.token_urlsafe(24)
     cache.set(
         _result_key(result_token),

@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Organization, Province
+from ground.imports.problems import problems_of
 from inventory import data
-from inventory.classification.concordance import load_concordance
+from inventory.classification.concordance import load_concordance, not_replaced
 from inventory.classification.services import (
     CLASS,
     GROUP,
@@ -28,6 +29,7 @@ from inventory.classification.services import (
     parse_pattern,
 )
 from inventory.models import (
+    ImportBatch,
     Industry,
     IndustryRule,
     InventoryRecord,
@@ -338,6 +340,10 @@ def _sheet(path, rows: list[list], headers=CONCORDANCE_HEADERS, title: str | Non
     return str(path)
 
 
+def _errors(batch) -> list:
+    return [problem for problem in problems_of(batch) if problem.level == "error"]
+
+
 def _rules() -> list[tuple]:
     return list(IndustryRule.objects.order_by("pk").values_list(
         "industry_id", "ipc_patterns", "exclusions", "keywords", "provisional"))
@@ -355,7 +361,7 @@ GOOD_ROWS = [
 def test_loader_replaces_the_concordance_with_official_rows(tmp_path):
     path = _sheet(tmp_path / "official.xlsx", GOOD_ROWS)
     result = load_concordance(path, "参照关系表2021.xlsx")
-    assert result.applied and not result.errors and result.rows == 4
+    assert result.status == ImportBatch.Status.COMMITTED and not _errors(result) and result.counts["new"] == 4
     assert _rules() == [
         ("1.5", ["G06N*", "G06V10*"], [], [], False),
         ("1.5", ["G10L15*"], [], ["语音"], False),
@@ -364,7 +370,7 @@ def test_loader_replaces_the_concordance_with_official_rows(tmp_path):
     ]
     assert "参照关系表2021.xlsx 第3行" in IndustryRule.objects.order_by("pk").first().source
     assert not concordance_is_provisional()
-    assert "1.1" in result.uncovered and "1.5" not in result.uncovered
+    assert "1.1" in result.counts["uncovered"] and "1.5" not in result.counts["uncovered"]
     assert AuditEvent.objects.filter(action="inventory.industry_concordance_load").exists()
     # Classification follows the new rules.
     speech = _patent(1000401, "G10L 15/22", [], "一种方法", "")
@@ -385,10 +391,10 @@ def test_loader_names_bad_rows_and_replaces_nothing(tmp_path):
         ["2.2", "航空装备产业", "B64C*", "B64-D*", ""],
     ])
     result = load_concordance(path, "bad.xlsx")
-    assert not result.applied and "参照关系未替换" in result.failure
-    found = {(error.row, error.column, error.value) for error in result.errors}
+    assert result.status == ImportBatch.Status.VALIDATED and "参照关系未替换" in not_replaced(result)
+    found = {(error.row, error.column, error.value) for error in _errors(result)}
     assert found == {(7, "产业代码", "10.1"), (8, "IPC", "G6N*"), (9, "IPC", ""), (10, "不含", "B64-D*")}
-    messages = {error.row: error.as_text() for error in result.errors}
+    messages = {error.row: error.as_text() for error in _errors(result)}
     assert "第7行「产业代码」列" in messages[7] and "不是战略性新兴产业分类代码" in messages[7]
     assert "G6N*" in messages[8] and "必填项为空" in messages[9]
     assert _rules() == before
@@ -400,7 +406,7 @@ def test_loader_refuses_a_sheet_without_the_columns(tmp_path):
     before = _rules()
     path = _sheet(tmp_path / "other.xlsx", [["1.5", "G06N*"]], headers=["代码", "分类号"])
     result = load_concordance(path, "other.xlsx")
-    assert not result.applied and "IPC" in result.failure
+    assert result.status == ImportBatch.Status.FAILED and "IPC" in not_replaced(result)
     assert _rules() == before
 
 
@@ -498,5 +504,6 @@ def test_the_concordance_downloads_as_a_sheet_the_loader_reads_back(world, login
     assert AuditEvent.objects.filter(action="export.industry_concordance", actor=world.user("ent_gd_admin")).exists()
     before = [rule[:4] for rule in _rules()]
     result = load_concordance(path, "export.xlsx")
-    assert result.applied and result.rows == len(before) and not result.uncovered
+    assert result.status == ImportBatch.Status.COMMITTED and result.counts["new"] == len(before)
+    assert not result.counts["uncovered"]
     assert sorted(rule[:4] for rule in _rules()) == sorted(before)

@@ -11,6 +11,7 @@ from ground.imports.pipeline import (
     StalePlan,
     cancel,
     commit,
+    commit_if_clean,
     request_commit,
     revalidate,
     stage,
@@ -21,6 +22,6 @@ from ground.imports.registry import importer_for, register
 
 __all__ = [
     "BatchStatus", "CachedBatch", "CachedBatches", "Job", "ModelBatches", "Outcome", "Progress", "SheetImport",
-    "StalePlan", "cancel", "commit", "importer_for", "register", "request_commit", "revalidate", "stage",
-    "start_validation", "validate",
+    "StalePlan", "cancel", "commit", "commit_if_clean", "importer_for", "register", "request_commit", "revalidate",
+    "stage", "start_validation", "validate",
 ]

@@ -101,7 +101,8 @@ class ModelBatches:
         return self.queryset().editable_by(actor).select_related("organization", "created_by").get(pk=batch.pk)
 
     def locked(self, batch: Batch) -> Batch:
-        return self.queryset().select_for_update().select_related("organization", "created_by").get(pk=batch.pk)
+        rows = self.queryset().select_for_update(of=("self",))
+        return rows.select_related("organization", "created_by").get(pk=batch.pk)
 
     @contextlib.contextmanager
     def local_path(self, batch: Batch) -> Iterator[Path]:
@@ -187,6 +188,9 @@ class CachedBatches:
             setattr(batch, name, value)
         cache.set(self._key(batch.pk), current, self.timeout)
         return True
+
+    def delete(self, batch: CachedBatch) -> None:
+        cache.delete(self._key(batch.pk))
 
     def committable(self, actor: Any, batch: CachedBatch) -> CachedBatch:
         current = self.get(batch.pk)

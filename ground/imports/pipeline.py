@@ -69,6 +69,8 @@ class Job:
     estimated_rows: int = 0
     sheet: RawSheet | None = None
     layout: SheetLayout | None = None
+    # The format this run reads with (a format may hold per-run lookups: one instance per job).
+    format: SheetFormat | None = None
     started: Any = field(default_factory=timezone.now)
     all_or_nothing: bool = False
     committing: bool = False
@@ -78,8 +80,9 @@ class Job:
     def open_sheet(self) -> RawSheet:
         """Open the file, find its header row and its columns; unknown columns become warnings."""
         importer, outcome = self.importer, self.outcome
-        self.sheet = sheet = importer.open_sheet(self.path, self.batch.original_name)
-        self.layout = layout = SheetLayout(sheet, importer.sheet_format)
+        self.format = fmt = importer.sheet_format
+        self.sheet = sheet = importer.open_sheet(self.path, self.batch.original_name, fmt)
+        self.layout = layout = SheetLayout(sheet, fmt)
         outcome.unknown_columns = list(layout.unknown)
         outcome.header_row = sheet.header_row
         outcome.headers = list(sheet.original_headers)
@@ -91,7 +94,7 @@ class Job:
 
     def rows(self) -> Iterator[ParsedRow | RejectedRow]:
         """Each data row, its cells parsed and checked (ground.sheets.formats.iter_rows)."""
-        return iter_rows(self.sheet, self.importer.sheet_format, self.layout)
+        return iter_rows(self.sheet, self.format, self.layout)
 
     def report(self, percent: float, message: str, *, force: bool = False) -> None:
         if self.progress is not None:
@@ -115,6 +118,9 @@ class SheetImport:
     upload_prefix: str = "upload"
     # The message for a file over the upload limit (ground.uploads.check_upload_size); None: the default.
     too_large: Any = None
+    # A management command may load the file without naming an account (actor None): the batch
+    # is then the platform's own, validated and committed without a user's scope.
+    system_uploads: bool = False
 
     # --- who -------------------------------------------------------------------------------------
 
@@ -131,8 +137,8 @@ class SheetImport:
 
     # --- reading and checking --------------------------------------------------------------------
 
-    def open_sheet(self, path: Path, original_name: str) -> RawSheet:
-        return open_sheet(path, original_name, self.sheet_format.required_headers)
+    def open_sheet(self, path: Path, original_name: str, fmt: SheetFormat) -> RawSheet:
+        return open_sheet(path, original_name, fmt.required_headers)
 
     def unknown_column_message(self) -> str:
         return _("不是%(format)s格式的列,已忽略") % {"format": self.sheet_format.title}
@@ -200,6 +206,7 @@ def stage(importer: SheetImport, *, actor: Any, file: Any, request: Any = None, 
 
     if hasattr(importer.batches, "add"):  # a cached batch: the bytes are kept on the batch
         check_upload_size(file.size)
+        batch.original_name = Path(file.name or "upload").name[:255]
         batch.content = b"".join(file.chunks())
         importer.batches.add(batch)
         audit(batch, file=batch.original_name, size=file.size)
@@ -245,7 +252,9 @@ def validate(importer: SheetImport, batch_id: Any, *, estimated_rows: int | None
     if batch.status in SETTLED:
         return batch
     actor = uploader(batch)
-    if actor is None or not importer.may_upload(actor) or (
+    if batch.created_by_id is None and importer.system_uploads:
+        pass  # loaded by a command as the platform
+    elif actor is None or not importer.may_upload(actor) or (
             batch.organization_id is not None and actor.organization_id != batch.organization_id):
         return fail(importer, batch, _("上传人已无权为本单位导入该文件"))
     job = Job(importer, batch, actor, started=timezone.now())
@@ -335,7 +344,7 @@ def request_commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_no
     """Commit inline when the plan is small, else as a Celery task (the page polls). A plan gone
     stale is validated again, and the person asked to confirm the new preview."""
     store = importer.batches
-    batch = store.committable(actor, batch)
+    batch = _committable(importer, actor, batch)
     refuse_if_not_committable(importer, batch, all_or_nothing)
     changes = batch.counts.get("new", 0) + batch.counts.get("updated", 0)
     if (importer.async_above is not None and changes > importer.async_above
@@ -351,6 +360,23 @@ def request_commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_no
         raise UploadError(str(error)) from None
 
 
+def _committable(importer: SheetImport, actor: Any, batch: Batch) -> Batch:
+    """The batch re-read within what `actor` may commit or cancel (a command's batch, without an
+    account, by the platform itself)."""
+    if actor is None and importer.system_uploads and batch.created_by_id is None:
+        return importer.batches.get(batch.pk)
+    return importer.batches.committable(actor, batch)
+
+
+def commit_if_clean(importer: SheetImport, *, actor: Any, batch: Batch, request: Any = None) -> Batch:
+    """Validate, then commit when no row was rejected: for a table replaced whole in one step (the
+    preview is the list of problems when there are any) and for commands."""
+    batch = start_validation(importer, batch)
+    if batch.status == BatchStatus.VALIDATED and not batch.counts.get("rejected"):
+        batch = request_commit(importer, actor=actor, batch=batch, request=request)
+    return batch
+
+
 def commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_nothing: bool = False,
            request: Any = None) -> Batch:
     """Apply the batch in one transaction. Idempotent: a committed batch is returned as it is.
@@ -360,7 +386,7 @@ def commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_nothing: b
     """
     store = importer.batches
     with transaction.atomic():
-        batch = store.locked(store.committable(actor, batch))
+        batch = store.locked(_committable(importer, actor, batch))
         if batch.status == BatchStatus.COMMITTED:
             return batch
         refuse_if_not_committable(importer, batch, all_or_nothing)
@@ -376,9 +402,10 @@ def commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_nothing: b
             batch.counts = job.outcome.counts()
             refuse_if_not_committable(importer, batch, all_or_nothing)
         counts = {**batch.counts, **importer.apply(job)}
+        importer.record("commit", actor=actor, request=request, batch=batch, **importer.commit_audit(job, counts))
+        # Last: a batch kept in the cache is not rolled back with the transaction.
         store.update(batch, status=BatchStatus.COMMITTED, all_or_nothing=all_or_nothing, counts=counts,
                      committed_at=job.started, progress=100, progress_message="", failure="", **fields)
-        importer.record("commit", actor=actor, request=request, batch=batch, **importer.commit_audit(job, counts))
         transaction.on_commit(lambda: importer.discard(batch))
     return store.get(batch.pk)
 
@@ -387,7 +414,7 @@ def cancel(importer: SheetImport, *, actor: Any, batch: Batch, request: Any = No
     """Cancel a batch not yet committed; its plan is dropped."""
     store = importer.batches
     with transaction.atomic():
-        batch = store.locked(store.committable(actor, batch))
+        batch = store.locked(_committable(importer, actor, batch))
         if not store.update(batch, only_if=CANCELLABLE, status=BatchStatus.CANCELLED, progress_message=""):
             raise UploadError(_("该批次的状态是“%(status)s”,不能取消") % {"status": BatchStatus(batch.status).label})
         importer.record("cancel", actor=actor, request=request, batch=batch, file=batch.original_name)

@@ -6,6 +6,6 @@ from ground.exports import public
 
 __getattr__, __dir__, __all__ = public(
     __name__,
-    concordance="load_concordance",
+    concordance="CONCORDANCE load_concordance not_replaced",
     services="CLASSIFY_ALL_TASK apply_overrides classify_patents",
 )

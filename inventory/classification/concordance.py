@@ -10,18 +10,22 @@ it to a Celery task), since at national scale it takes minutes.
 """
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.core.files import File
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import record
-from ground.sheets import CellError, CellValueError, Column, SheetError, SheetFormat, cells, open_sheet, validate
+from accounts.roles import Role, role_of
+from accounts.services import platform_organization
+from ground import imports
+from ground.imports import Job, ModelBatches, SheetImport, register
+from ground.sheets import CellValueError, Column, SheetFormat, cells
+from ground.sheets.formats import ParsedRow
 from inventory import data
 from inventory.classification.services import InvalidPattern, parse_pattern
-from inventory.models import IndustryRule
+from inventory.models import ImportBatch, IndustryRule
 
 # An exclusion written inside the IPC cell: "A61K* (不含 A61K8*)".
 _INLINE_EXCLUSION = re.compile(r"[(（]\s*(?:不含|不包含|不包括|除外|除)\s*[:：]?\s*([^)）]*)[)）]")
@@ -97,59 +101,80 @@ class ConcordanceFormat(SheetFormat):
                 "code": code, "name": data.industries()[code]})
 
 
-@dataclass
-class ConcordanceLoad:
-    file: str
-    rows: int = 0
-    applied: bool = False
-    failure: str = ""
-    errors: list[CellError] = field(default_factory=list)
-    warnings: list[CellError] = field(default_factory=list)
-    # Sub-sectors no row of the sheet names: they will have no rule after the load.
-    uncovered: list[str] = field(default_factory=list)
+def concordance_batches():
+    """The concordance's uploads; callers scope them with visible_to / editable_by."""
+    return ImportBatch.objects.filter(kind=ImportBatch.Kind.CONCORDANCE)
 
 
-def load_concordance(path: str | Path, original_name: str | None = None, *, actor=None,
-                     request=None) -> ConcordanceLoad:
-    """Validate the sheet and, if every row is valid, replace the concordance with its rows."""
-    path = Path(path)
-    result = ConcordanceLoad(file=original_name or path.name)
-    fmt = ConcordanceFormat()
-    try:
-        sheet = open_sheet(path, result.file, fmt.required_headers)
-    except SheetError as error:
-        result.failure = str(error)
-        return result
-    checked = validate(sheet, fmt)
-    result.errors = checked.errors
-    result.warnings = checked.warnings + [
-        CellError(sheet.header_row, header, "", _("不是参照关系表的列,已忽略"), level="warning")
-        for header in checked.unknown_columns
-    ]
-    result.rows = len(checked.rows)
-    if result.errors:
-        result.failure = _("有 %(n)d 处错误,参照关系未替换;请改正后重新上传") % {"n": len(result.errors)}
-        return result
-    if not checked.rows:
-        result.failure = _("文件中没有参照关系行,参照关系未替换")
-        return result
-    named = {row.values["industry"] for row in checked.rows}
-    result.uncovered = [code for code in data.industries() if "." in code and code not in named]
-    rules = [
-        IndustryRule(
-            industry_id=row.values["industry"], ipc_patterns=row.values["ipc_patterns"],
-            exclusions=row.values["exclusions"], keywords=row.values["keywords"], provisional=False,
-            source=f"{data.OFFICIAL_SOURCE} {result.file} 第{row.row_number}行"[:200],
-        )
-        for row in checked.rows
-    ]
-    with transaction.atomic():
+class ConcordanceImport(SheetImport):
+    """The official table, a format of the one import pipeline (ground.imports): replaced whole, so
+    any rejected row blocks the commit; checked again inside the commit's transaction."""
+
+    kind = ImportBatch.Kind.CONCORDANCE
+    sheet_format = ConcordanceFormat()
+    batches = ModelBatches(concordance_batches)
+    events = {"upload": "inventory.industry_concordance_upload", "commit": "inventory.industry_concordance_load",
+              "cancel": "inventory.industry_concordance_cancel"}
+    partial = False
+    system_uploads = True
+    upload_prefix = "concordance"
+
+    def may_upload(self, actor) -> bool:
+        return actor is None or role_of(actor) == Role.OPERATOR
+
+    def new_batch(self, actor) -> ImportBatch:
+        return ImportBatch(kind=self.kind, organization=platform_organization(), created_by=actor)
+
+    def record(self, event: str, *, actor, request, batch, **detail) -> None:
+        record(self.events[event], actor=actor, request=request, target=batch, **detail)
+
+    def unknown_column_message(self) -> str:
+        return _("不是参照关系表的列,已忽略")
+
+    def plan(self, job: Job, rows: list[ParsedRow]) -> None:
+        outcome = job.outcome
+        outcome.new = len(rows)
+        named = {row.values["industry"] for row in rows}
+        outcome.extra["uncovered"] = [code for code in data.industries() if "." in code and code not in named]
+        job.plan = [
+            IndustryRule(
+                industry_id=row.values["industry"], ipc_patterns=row.values["ipc_patterns"],
+                exclusions=row.values["exclusions"], keywords=row.values["keywords"], provisional=False,
+                source=f"{data.OFFICIAL_SOURCE} {job.batch.original_name} 第{row.row_number}行"[:200],
+            )
+            for row in rows
+        ]
+
+    def apply(self, job: Job) -> dict:
+        """The concordance replaced by the table's rules (loaded rules are not provisional)."""
         before = IndustryRule.objects.count()
         was_provisional = IndustryRule.objects.filter(provisional=True).exists()
         IndustryRule.objects.all().delete()
-        IndustryRule.objects.bulk_create(rules, batch_size=1_000)
-        record("inventory.industry_concordance_load", actor=actor, request=request,
-               before={"rules": before, "provisional": was_provisional},
-               after={"rules": len(rules), "provisional": False}, file=result.file)
-    result.applied = True
-    return result
+        IndustryRule.objects.bulk_create(job.plan, batch_size=1_000)
+        return {"rules_before": before, "provisional_before": was_provisional, "rules": len(job.plan)}
+
+    def commit_audit(self, job: Job, counts: dict) -> dict:
+        return {"before": {"rules": counts["rules_before"], "provisional": counts["provisional_before"]},
+                "after": {"rules": counts["rules"], "provisional": False}, "file": job.batch.original_name}
+
+
+CONCORDANCE = register(ConcordanceImport())
+
+
+def load_concordance(path: str | Path, original_name: str | None = None, *, actor=None,
+                     request=None) -> ImportBatch:
+    """Keep the sheet at `path` as a batch, validate it and, if every row is valid, replace the
+    concordance with its rows (the command's one step; the page does the same with its upload)."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        batch = imports.stage(CONCORDANCE, actor=actor, file=File(handle, name=original_name or path.name),
+                              request=request)
+    return imports.commit_if_clean(CONCORDANCE, actor=actor, batch=batch, request=request)
+
+
+def not_replaced(batch: ImportBatch) -> str:
+    """Why the concordance was not replaced by `batch`, for the page and the command."""
+    if batch.status == ImportBatch.Status.FAILED:
+        return batch.failure
+    errors = sum(1 for problem in batch.errors if problem.get("level", "error") == "error")
+    return _("有 %(n)d 处错误,参照关系未替换;请改正后重新上传") % {"n": errors}

@@ -1,9 +1,6 @@
 """The industries pages: the IPC concordance and the 35 technology fields for everyone signed in
 (reference data, not scoped), and the operator's page replacing the concordance from a sheet."""
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -16,12 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import role_required
 from accounts.exports import export_response
 from accounts.roles import Role, role_of
+from ground import imports
 from ground.forms import SheetFileForm
 from ground.tasks import enqueue
-from inventory.classification.concordance import ConcordanceFormat, load_concordance
+from ground.uploads import UploadError
+from inventory.classification.concordance import CONCORDANCE, ConcordanceFormat, not_replaced
 from inventory.classification.exports import IndustryConcordance
 from inventory.classification.services import CLASSIFY_ALL_TASK, concordance_is_provisional
-from inventory.models import Industry, IndustryRule, TechnologyField
+from inventory.models import ImportBatch, Industry, IndustryRule, TechnologyField
 from inventory.patents import TOO_LARGE
 
 EVERY_ROLE = tuple(Role.values)
@@ -57,26 +56,27 @@ def concordance_load(request: HttpRequest) -> HttpResponse:
     """Upload the official table: every row is checked; if all are valid the concordance is
     replaced at once and the patents are re-classified in the background; otherwise the errors
     are listed and nothing changes."""
-    result = None
+    batch = None
     form = ConcordanceUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        suffix = Path(uploaded.name).suffix.lower()
-        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-            for block in uploaded.chunks():
-                handle.write(block)
-            handle.flush()
-            result = load_concordance(handle.name, Path(uploaded.name).name, actor=request.user, request=request)
-        if result.applied:
+        try:
+            batch = imports.stage(CONCORDANCE, actor=request.user, file=form.cleaned_data["file"], request=request)
+        except UploadError as error:
+            form.add_error("file", str(error))
+        else:
+            batch = imports.commit_if_clean(CONCORDANCE, actor=request.user, batch=batch, request=request)
+        if batch is not None and batch.status == ImportBatch.Status.COMMITTED:
             enqueue(CLASSIFY_ALL_TASK)
-            messages.success(request, _("已导入参照关系 %(n)d 条,正在后台重新分类全部专利") % {"n": result.rows})
-            if result.uncovered:
+            messages.success(request, _("已导入参照关系 %(n)d 条,正在后台重新分类全部专利")
+                             % {"n": batch.counts["new"]})
+            if batch.counts.get("uncovered"):
                 messages.warning(request, _("以下产业在表中没有参照关系:%(codes)s") % {
-                    "codes": "、".join(result.uncovered)})
+                    "codes": "、".join(batch.counts["uncovered"])})
             return redirect(reverse("inventory:industries"))
     context = {
         "form": form,
-        "result": result,
+        "batch": batch,
+        "failure": not_replaced(batch) if batch is not None else "",
         "columns": ConcordanceFormat.columns,
         "provisional": concordance_is_provisional(),
     }

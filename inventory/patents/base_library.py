@@ -144,6 +144,8 @@ class BaseLibraryImport(SheetImport):
     events = {"upload": "inventory.base_library_upload", "commit": "inventory.base_library_import",
               "cancel": "inventory.base_library_cancel"}
     recheck_on_commit = False
+    # The command loads files without naming an account: the batch is then the platform's own.
+    system_uploads = True
     upload_prefix = "base-library"
     too_large = TOO_LARGE
     strategies = (PostgresPlan, PortablePlan)
@@ -154,7 +156,7 @@ class BaseLibraryImport(SheetImport):
         return async_threshold()
 
     def may_upload(self, actor) -> bool:
-        return role_of(actor) == Role.OPERATOR
+        return actor is None or role_of(actor) == Role.OPERATOR
 
     def new_batch(self, actor) -> ImportBatch:
         return ImportBatch(kind=self.kind, organization=platform_organization(), created_by=actor)
@@ -255,11 +257,11 @@ class BaseLibraryResult:
         return dict(self.batch.counts or {})
 
 
-def import_base_library(path: str | Path, original_name: str | None = None, *, actor, dry_run: bool = False,
+def import_base_library(path: str | Path, original_name: str | None = None, *, actor=None, dry_run: bool = False,
                         all_or_nothing: bool = False,
                         on_progress: Callable[[int, str], None] | None = None) -> BaseLibraryResult:
-    """Keep, validate and (unless `dry_run`) commit a base library file as `actor`, inline: the
-    command line's way, for files of any size. A file that cannot be read fails its batch (the
+    """Keep, validate and (unless `dry_run`) commit a base library file as `actor` (None: the
+    platform itself), inline: the command line's way, for files of any size. A file that cannot be read fails its batch (the
     reason in `failure`); otherwise the accepted rows are committed in one transaction. Raises
     UploadError when the commit is refused (all or nothing with rejected rows)."""
     path = Path(path)

@@ -42,6 +42,7 @@ class ImportBatch(models.Model):
         BASE_LIBRARY = "base_library", _("存量专利基础库")
         INVENTORY = "inventory", _("盘点结果")
         CONVERSIONS = "conversions", _("转化实施情况")
+        CONCORDANCE = "concordance", _("产业与IPC参照关系表")
 
     # The states every import's batch goes through (ground.imports).
     Status = BatchStatus

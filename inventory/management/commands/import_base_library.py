@@ -11,8 +11,6 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import User
-from accounts.roles import Role
 from ground.imports.problems import ensure_error_report
 from ground.uploads import UploadError
 from inventory.management.arguments import add_file_and_operator, file_and_operator
@@ -20,15 +18,6 @@ from inventory.patents import BASE_LIBRARY, BaseLibraryResult, import_base_libra
 
 # Problems printed one by one; the rest are in the batch's error report.
 PRINTED_PROBLEMS = 50
-
-
-def default_operator() -> User:
-    """The first active platform operator account, for a run without --user."""
-    found = User.objects.select_related("organization").filter(
-        is_active=True, organization__kind="platform", platform_role=Role.OPERATOR).order_by("pk").first()
-    if found is None:
-        raise CommandError("没有可用的平台运营账号,请用 --user 指定")
-    return found
 
 
 class Command(BaseCommand):
@@ -44,7 +33,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         path, actor = file_and_operator(options)
-        actor = actor or default_operator()
 
         def progress(percent: int, message: str) -> None:
             if not options["quiet_progress"]:

@@ -9,9 +9,10 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from inventory.classification import classify_patents, load_concordance
+from ground.imports.problems import problems_of
+from inventory.classification import classify_patents, load_concordance, not_replaced
 from inventory.management.arguments import add_file_and_operator, file_and_operator
-from inventory.models import Patent
+from inventory.models import ImportBatch, Patent
 
 
 class Command(BaseCommand):
@@ -23,17 +24,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         path, actor = file_and_operator(options)
-        result = load_concordance(path, path.name, actor=actor)
-        for warning in result.warnings:
-            self.stderr.write(self.style.WARNING(warning.as_text()))
-        if not result.applied:
-            for error in result.errors:
-                self.stderr.write(self.style.ERROR(error.as_text()))
-            self.stderr.write(self.style.ERROR(result.failure))
+        batch = load_concordance(path, path.name, actor=actor)
+        for problem in problems_of(batch):
+            style = self.style.WARNING if problem.level == "warning" else self.style.ERROR
+            self.stderr.write(style(problem.as_text()))
+        if batch.status != ImportBatch.Status.COMMITTED:
+            self.stderr.write(self.style.ERROR(not_replaced(batch)))
             sys.exit(1)
-        self.stdout.write(f"已导入参照关系 {result.rows} 条")
-        if result.uncovered:
-            self.stdout.write(f"没有参照关系的产业:{'、'.join(result.uncovered)}")
+        self.stdout.write(f"已导入参照关系 {batch.counts['new']} 条")
+        if batch.counts.get("uncovered"):
+            self.stdout.write(f"没有参照关系的产业:{'、'.join(batch.counts['uncovered'])}")
         if options["no_classify"]:
             return
         counts = classify_patents(Patent.objects.all())
