@@ -261,9 +261,10 @@ def import_base_library(path: str | Path, original_name: str | None = None, *, a
                         all_or_nothing: bool = False,
                         on_progress: Callable[[int, str], None] | None = None) -> BaseLibraryResult:
     """Keep, validate and (unless `dry_run`) commit a base library file as `actor` (None: the
-    platform itself), inline: the command line's way, for files of any size. A file that cannot be read fails its batch (the
-    reason in `failure`); otherwise the accepted rows are committed in one transaction. Raises
-    UploadError when the commit is refused (all or nothing with rejected rows)."""
+    platform itself), inline: the command line's way, for files of any size. A file that cannot be
+    read fails its batch (the reason in `failure`); otherwise the accepted rows are committed in
+    one transaction. Raises UploadError when the commit is refused (all or nothing with rejected
+    rows)."""
     path = Path(path)
     with open(path, "rb") as handle:
         batch = stage(BASE_LIBRARY, actor=actor, file=File(handle, name=original_name or path.name), check_size=False)

@@ -80,4 +80,5 @@ class Command(BaseCommand):
         for name, (count, first_row) in list(result.unmatched_names.items())[:20]:
             write(f"  未匹配:{name}({count} 处,首见第 {first_row} 行)")
         if dry_run:
-            write(f"确认导入:在页面“基础库导入”中打开批次 {result.batch.pk} 确认,或去掉 --dry-run 重新运行")
+            write("确认导入:去掉 --dry-run 重新运行;以 --user 运行的预览也可由该账号"
+                  f"在页面“基础库导入”中确认(批次 {result.batch.pk})")
