@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 
@@ -389,7 +390,6 @@ def test_a_file_failing_part_way_through_validation_writes_nothing(world, alias,
     assert batch.status == ImportBatch.Status.FAILED and "内部错误" in batch.failure
     assert _snapshot() == before
     from django.core.files.storage import default_storage
-    from django.db import connection
 
     from inventory.patents.base_library_plan import PortablePlan
 
@@ -429,7 +429,6 @@ def test_outside_a_transaction_the_commit_is_one_and_its_plan_is_dropped(world, 
     """No outer transaction (the command, the Celery task): the commit is its own transaction, and
     the plan it applied (staging table or plan file) is dropped once it is committed."""
     from django.core.files.storage import default_storage
-    from django.db import connection
 
     from inventory.patents.base_library_plan import PortablePlan
 
@@ -807,3 +806,66 @@ def test_the_formula_scan_reads_a_large_sheet_in_pieces(tmp_path):
     with zipfile.ZipFile(path) as archive:
         assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 8 << 20  # more than one piece
     assert formulas_without_values(path, ws.title) == {(55_000, 2)}
+
+
+# Both plans write the same rows -------------------------------------------------------------------
+
+
+def _natural_state() -> tuple:
+    """Patents, ownerships and records by application number: what both plans must write alike
+    (ids and timestamps aside)."""
+    from inventory.patents.base_library_format import PATENT_FIELDS
+
+    patents = list(Patent.objects.order_by("application_number").values("application_number", "is_sleeping",
+                                                                         *PATENT_FIELDS))
+    ownerships = list(PatentOwnership.objects.order_by("patent__application_number", "position").values_list(
+        "patent__application_number", "organization_id", "position", "grant_date", "main_ipc", "is_sleeping"))
+    skip = {"id", "patent", "created_at", "updated_at"}
+    fields = [f.attname for f in InventoryRecord._meta.concrete_fields if f.name not in skip]
+    records = list(InventoryRecord.objects.order_by("patent__application_number").values(
+        "patent__application_number", *fields))
+    return patents, ownerships, records
+
+
+def _second_file(tmp_path):
+    """The office's next delivery: a patentee added, another changed, a date corrected."""
+    rows = good_rows()
+    rows[0][7], rows[0][8] = "广东省人民医院；北京示范大学", ""
+    rows[8][7] = "北京示范大学;北京市科学研究院"  # the world's patent gains an owner (by alias)
+    rows[1][4] = "2023-06-07"
+    return write_csv(tmp_path / "second.csv", rows)
+
+
+def _run_scenario(monkeypatch, strategies, files) -> tuple[list[dict], tuple]:
+    from django.db import transaction
+
+    compared = ("new", "updated", "unchanged", "rejected", "unmatched", "ownerships_added", "ownerships_removed",
+                "records_created")
+    monkeypatch.setattr(base_library.BASE_LIBRARY, "strategies", strategies)
+    with transaction.atomic():
+        counts = []
+        for path in files:
+            batch = load(path, path.name).batch
+            counts.append({name: batch.counts.get(name) for name in compared})
+        state = _natural_state()
+        transaction.set_rollback(True)
+    return counts, state
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL plan needs PostgreSQL")
+def test_postgresql_and_portable_plans_write_the_same_rows(world, alias, media, sheet, tmp_path, monkeypatch):
+    from inventory.patents.base_library_plan import PortablePlan
+    from inventory.patents.base_library_postgres import PostgresPlan
+
+    Patent.objects.filter(application_number=WORLD_PATENT).update(is_sleeping=True)
+    files = [sheet, _second_file(tmp_path), _second_file(tmp_path)]
+    fast = _run_scenario(monkeypatch, (PostgresPlan,), files)
+    portable = _run_scenario(monkeypatch, (PortablePlan,), files)
+    assert fast == portable
+    first, second, third = fast[0]
+    assert (first["new"], first["updated"], first["records_created"]) == (GOOD - 1, 1, 6)
+    assert (second["new"], second["updated"], second["unchanged"]) == (0, 3, GOOD - 3)
+    assert second["ownerships_added"] == 2 and second["ownerships_removed"] == 0
+    assert (third["updated"], third["unchanged"]) == (0, GOOD)  # the same file again changes nothing
+    ownerships = {(number, position): sleeping for number, _org, position, _date, _ipc, sleeping in fast[1][1]}
+    assert ownerships[(WORLD_PATENT, 2)] is True  # the new owner copied the patent's sleeping flag
