@@ -18,7 +18,7 @@ from inventory.milestones import services as milestones
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent
 
 # BASE_LIBRARY: importing it registers the base library's import (ground.imports) in every worker.
-from inventory.patents import BASE_LIBRARY, DERIVE_TASK, sleeping  # noqa: F401
+from inventory.patents import BASE_LIBRARY, DERIVE_TASK, drop_abandoned_plans, sleeping  # noqa: F401
 from inventory.search import services as search
 from inventory.upload import drop_abandoned
 from inventory.upload import services as upload
@@ -120,11 +120,13 @@ def check_milestones_task() -> dict:
 
 @shared_task(name="inventory.drop_abandoned_upload_stages")
 def drop_abandoned_upload_stages_task() -> list[int]:
-    """Nightly: drop the PostgreSQL staging tables of uploads that will not be committed from them."""
+    """Nightly: drop the PostgreSQL staging tables of uploads that will not be committed from them,
+    and the plans of base library previews left unconfirmed."""
     from django.conf import settings
 
 
     dropped = drop_abandoned(keep_days=settings.UPLOAD_STAGE_KEEP_DAYS)
+    dropped += drop_abandoned_plans(keep_days=settings.UPLOAD_STAGE_KEEP_DAYS)
     logger.info("upload stages dropped: %s", dropped)
     return dropped
 

@@ -869,3 +869,27 @@ def test_postgresql_and_portable_plans_write_the_same_rows(world, alias, media, 
     assert (third["updated"], third["unchanged"]) == (0, GOOD)  # the same file again changes nothing
     ownerships = {(number, position): sleeping for number, _org, position, _date, _ipc, sleeping in fast[1][1]}
     assert ownerships[(WORLD_PATENT, 2)] is True  # the new owner copied the patent's sleeping flag
+
+
+def test_a_preview_left_unconfirmed_loses_its_plan_and_is_validated_again(world, alias, media, sheet):
+    """The nightly clean-up drops an old preview's plan; confirming it then validates the file again
+    (the figures may have moved) and asks for the new preview to be confirmed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from inventory.patents.base_library import drop_abandoned_plans
+
+    operator = world.user("operator")
+    batch = load(sheet, "基础库.xlsx", actor=operator, dry_run=True).batch
+    assert drop_abandoned_plans(keep_days=7) == []
+    ImportBatch.objects.filter(pk=batch.pk).update(validated_at=timezone.now() - dt.timedelta(days=8))
+    assert drop_abandoned_plans(keep_days=7) == [batch.pk]
+    before = _snapshot()
+    with pytest.raises(imports.pipeline.UploadError, match="重新校验"):
+        imports.request_commit(base_library.BASE_LIBRARY, actor=operator, batch=batch)
+    assert _snapshot() == before
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.VALIDATED and batch.counts["new"] == GOOD - 1
+    done = imports.request_commit(base_library.BASE_LIBRARY, actor=operator, batch=batch)
+    assert done.status == ImportBatch.Status.COMMITTED and done.counts["new"] == GOOD - 1

@@ -9,7 +9,10 @@ from ground.exports import public
 
 __getattr__, __dir__, __all__ = public(
     __name__, modules=("sleeping",),
-    base_library="BASE_LIBRARY BaseLibraryResult DERIVE_TASK TOO_LARGE base_library_batches import_base_library",
+    base_library=(
+        "BASE_LIBRARY BaseLibraryResult DERIVE_TASK TOO_LARGE base_library_batches drop_abandoned_plans "
+        "import_base_library"
+    ),
     exports="BaseLibraryTemplate",
     identifiers="InvalidPatentNumber WEIGHTS make_application_number normalize_application_number normalize_ipc_prefix",
     sleeping="flag_sleeping_patents",

@@ -24,6 +24,7 @@ search documents and listing scores of the patents it touched.
 (`manage.py import_base_library`), which takes files of any size.
 """
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -215,6 +217,18 @@ class BaseLibraryImport(SheetImport):
 
 
 BASE_LIBRARY = register(BaseLibraryImport())
+
+
+def drop_abandoned_plans(*, keep_days: int) -> list[int]:
+    """Drop the plans (staging tables, plan files) of batches validated more than `keep_days` ago
+    and never confirmed; returns their ids. Confirming one later validates its file again (the
+    commit finds no plan: StalePlan) and asks for the new preview to be confirmed."""
+    cutoff = timezone.now() - dt.timedelta(days=keep_days)
+    dropped = []
+    for batch in base_library_batches().filter(status=BatchStatus.VALIDATED, validated_at__lt=cutoff).only("pk"):
+        BASE_LIBRARY.discard(batch)
+        dropped.append(batch.pk)
+    return dropped
 
 
 @dataclass
