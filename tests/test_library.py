@@ -175,12 +175,14 @@ def test_facets_follow_the_filters(world, catalogue):
 def test_cards_show_what_a_buyer_needs(world, catalogue, login):
     text = login(world.user("ent_gd_admin")).get(reverse("inventory:library"), {"industry": "1.5"}).content.decode()
     for expected in ("智能质检视觉系统", "本发明公开了一种基于深度学习", "7 真实环境样机演示", "工业质检流水线",
-                     "转让", "许可", "普通许可", "120.5", "万元", "北京示范大学", "北京市", "赵老师", "13900139000",
-                     "zhao@example.edu.cn", reverse("inventory:library_detail", args=[catalogue["ai_full"].patent_id]),
+                     "转让", "许可", "普通许可", "120.5", "万元", "北京示范大学", "北京市", "赵老师", "139****9000",
+                     "z***@example.edu.cn", reverse("inventory:library_detail", args=[catalogue["ai_full"].patent_id]),
                      "开放许可", "北京市属研究院", "人工智能", "library-chart-data", "echarts.min.js"):
         assert expected in text, expected
-    # A buyer sees no listing-quality score: that is for the listing institution.
+    # A buyer sees no listing-quality score: that is for the listing institution; nor the contact's
+    # phone and e-mail in full (personal data, masked for everyone but the institution and the operator).
     assert "挂牌信息缺少" not in text and "仅本单位可见" not in text
+    assert "13900139000" not in text and "zhao@example.edu.cn" not in text
 
 
 def test_detail_shows_the_full_entry(world, catalogue, login):
@@ -188,9 +190,14 @@ def test_detail_shows_the_full_entry(world, catalogue, login):
     text = login(world.user("moe_admin")).get(reverse("inventory:library_detail", args=[record.patent_id])
                                               ).content.decode()
     for expected in (LONG_ABSTRACT, LONG_SCENARIOS, "TRL 7 真实环境样机演示", "较好", "普通许可", "120.5",
-                     record.patent.application_number, "赵老师", "13900139000", "zhao@example.edu.cn"):
+                     record.patent.application_number, "赵老师", "139****9000", "z***@example.edu.cn"):
         assert expected in text, expected
     assert 'id="listing-quality"' not in text
+    assert "13900139000" not in text and "zhao@example.edu.cn" not in text
+    # The listing institution and the operator read the contact in full.
+    for username in ("inst_bj_moe_admin", "operator"):
+        full = login(world.user(username)).get(reverse("inventory:library_detail", args=[record.patent_id]))
+        assert "13900139000" in full.content.decode() and "zhao@example.edu.cn" in full.content.decode(), username
 
 
 def test_the_owner_sees_score_and_missing_items(world, catalogue, login):

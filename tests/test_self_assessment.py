@@ -206,3 +206,52 @@ def test_invitation_list_counts_what_waits_for_review(world, login):
     response = login(world.user("inst_bj_moe_dept_admin")).get(reverse("inventory:self_assessment_invitations"))
     rows = list(response.context["invitations"])
     assert [(i.patent_count, i.waiting_count) for i in rows] == [(1, 1)]  # the closed dept-B one is not theirs
+
+
+# An inventor writes only the self-assessment fields, never to a record under review, on every path.
+
+
+def _inventor_record(world) -> InventoryRecord:
+    record = InventoryRecord.objects.get(patent=world.patents["bj_moe_private"])
+    InventoryRecord.objects.filter(pk=record.pk).update(remarks="原备注", responsible_person="王老师")
+    record.refresh_from_db()
+    assert record.department  # the world puts it in 计算机学院: clearing it would take it out of the department's scope
+    return record
+
+
+def test_inventor_cannot_change_staff_fields_on_the_workbench_page(world, login):
+    client = login(world.user("inst_bj_moe_inventor"))
+    record = _inventor_record(world)
+    before = (record.department, record.remarks, record.responsible_person)
+    url = reverse("inventory:patent_save", args=[record.patent_id])
+    response = client.post(url, {"group": "contact", "department": "", "remarks": "发明人改写的备注",
+                                 "responsible_person": "发明人", "contact_name": record.contact_name,
+                                 "contact_phone": record.contact_phone, "contact_email": record.contact_email})
+    assert response.status_code in (200, 400)
+    record.refresh_from_db()
+    assert (record.department, record.remarks, record.responsible_person) == before
+
+
+def test_inventor_cannot_change_staff_fields_through_the_api(world, login):
+    client = login(world.user("inst_bj_moe_inventor"))
+    record = _inventor_record(world)
+    before = (record.department, record.remarks, record.asking_price, record.disposal)
+    url = reverse("inventoryrecord-detail", args=[record.pk])
+    for values in ({"department": ""}, {"remarks": "改"}, {"asking_price": "1.00"}, {"disposal": "abandon"}):
+        response = client.patch(url, values, content_type="application/json")
+        assert response.status_code == 400, (values, response.content)
+    record.refresh_from_db()
+    assert (record.department, record.remarks, record.asking_price, record.disposal) == before
+    allowed = client.patch(url, {"prospect": "good"}, content_type="application/json")
+    assert allowed.status_code == 200, allowed.content
+
+
+def test_inventor_cannot_change_a_record_under_review_on_any_path(world, login):
+    client = login(world.user("inst_bj_moe_inventor"))
+    record = _inventor_record(world)
+    InventoryRecord.objects.filter(pk=record.pk).update(review_state=ReviewState.SUBMITTED)
+    response = client.patch(reverse("inventoryrecord-detail", args=[record.pk]), {"prospect": "poor"},
+                            content_type="application/json")
+    assert response.status_code == 400 and "已提交审核" in response.content.decode()
+    record.refresh_from_db()
+    assert record.prospect != "poor"

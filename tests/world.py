@@ -42,6 +42,11 @@ def _user(world: World, name: str, org: Organization | None, **flags) -> User:
     return user
 
 
+def contact_phone(serial: int) -> str:
+    """The world record's contact phone: 139 and the serial, eleven digits."""
+    return f"139{serial:08d}"
+
+
 def _patent(world: World, key: str, serial: int, owners: list[Organization], *, in_library: bool,
             inventoried: bool = False) -> Patent:
     patent = Patent.objects.create(
@@ -63,7 +68,12 @@ def _patent(world: World, key: str, serial: int, owners: list[Organization], *, 
         status=InventoryStatus.INVENTORIED if inventoried or in_library else InventoryStatus.PENDING,
         screening=Screening.IN if in_library else "",
         in_library=in_library,
-        contact_phone="13800138000",
+        # Distinct per record, so that the isolation harness can tell who was shown which:
+        # internal fields (remarks, responsible staff) and personal data (phone, e-mail).
+        contact_phone=contact_phone(serial),
+        contact_email=f"contact{serial}@example.edu.cn",
+        remarks=f"内部备注{serial}",
+        responsible_person=f"负责人{serial}",
     )
     world.patents[key] = patent
     return patent

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from ground.imports import problems as upload_errors
 from inventory.models import ImportBatch, InventoryRecord, Patent
+from inventory.patents import PERSONAL_FIELDS, own_patent_ids, sees_contacts, shown_value
 
 
 class PatentSerializer(serializers.ModelSerializer):
@@ -19,7 +20,33 @@ class PatentSerializer(serializers.ModelSerializer):
         ]
 
 
+class LibraryRecordSerializer(serializers.ModelSerializer):
+    """A record as a library viewer reads it: the library card's fields only
+    (inventory.patents.audiences.LIBRARY_FIELDS), contacts masked."""
+
+    application_number = serializers.CharField(source="patent.application_number", read_only=True)
+    title = serializers.CharField(source="patent.title", read_only=True)
+
+    class Meta:
+        model = InventoryRecord
+        fields = [
+            "id", "patent", "application_number", "title", "institution", "implementation_status", "maturity",
+            "scenarios", "prospect", "screening", "intents", "license_type", "asking_price", "industry_codes",
+            "contact_name", "contact_phone", "contact_email", "in_library", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, record: InventoryRecord) -> dict:
+        data = super().to_representation(record)
+        contacts = sees_contacts(self.context["request"].user, own=False) if "request" in self.context else False
+        return _shown(data, contacts)
+
+
 class InventoryRecordSerializer(serializers.ModelSerializer):
+    """A record as its own audience reads it (every field); to anyone else, the library card
+    (`LibraryRecordSerializer`). Which audience the reader is for each record comes from the
+    view (`own_patent_ids` in the context, one query per page)."""
+
     application_number = serializers.CharField(source="patent.application_number", read_only=True)
     title = serializers.CharField(source="patent.title", read_only=True)
 
@@ -33,6 +60,23 @@ class InventoryRecordSerializer(serializers.ModelSerializer):
             "remarks", "in_library", "inventoried_at", "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, record: InventoryRecord) -> dict:
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        own = self.context.get("own_patent_ids")
+        if own is None:
+            own = own_patent_ids(user, [record.patent_id]) if user is not None else set()
+        if record.patent_id not in own:
+            return LibraryRecordSerializer(record, context=self.context).data
+        return _shown(super().to_representation(record), user is not None and sees_contacts(user, own=True))
+
+
+def _shown(data: dict, contacts: bool) -> dict:
+    for name in PERSONAL_FIELDS:
+        if name in data:
+            data[name] = shown_value(name, data[name], contacts=contacts)
+    return data
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):

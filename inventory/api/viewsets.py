@@ -19,6 +19,7 @@ from inventory.api.serializers import (
     UploadSerializer,
 )
 from inventory.models import ImportBatch, InventoryRecord, Patent
+from inventory.patents import own_patent_ids
 from inventory.upload import ImportErrorReport
 from inventory.upload import services as upload
 
@@ -40,6 +41,16 @@ class InventoryRecordViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = InventoryRecord.objects.select_related("patent")
     serializer_class = InventoryRecordSerializer
     filterset_class = InventoryRecordFilterSet
+
+    def get_serializer(self, *args, **kwargs):
+        # Which of the records being serialised the reader reads in full (their own audience).
+        instance = args[0] if args else kwargs.get("instance")
+        records = instance if isinstance(instance, list | tuple) else [instance] if instance is not None else []
+        self.own_patent_ids = own_patent_ids(self.request.user, [r.patent_id for r in records])
+        return super().get_serializer(*args, **kwargs)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "own_patent_ids": getattr(self, "own_patent_ids", None)}
 
 
 class ImportBatchViewSet(

@@ -15,6 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from ground.privacy import mask_email, mask_phone
 from inventory.choices import TECHNOLOGY_READINESS
 from inventory.library.services import cached_facets, library_records, may_browse, parse_params, with_card_data
 from inventory.models import InventoryRecord
@@ -33,18 +34,6 @@ FILTER_PARAMETERS = [
                      description="专利类型"),
     OpenApiParameter("q", OpenApiTypes.STR, description="关键词(名称、摘要、发明人、专利权人)"),
 ]
-
-
-def mask_phone(phone: str) -> str:
-    """`13900139000` → `139****9000`: enough to tell numbers apart, not to call."""
-    if len(phone) <= 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
-def mask_email(email: str) -> str:
-    name, _, domain = email.partition("@")
-    return f"{name[:1]}***@{domain}" if domain else ""
 
 
 class BrowsesLibrary(BasePermission):

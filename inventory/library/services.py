@@ -25,6 +25,7 @@ from accounts.roles import Role, role_of
 from inventory.choices import TECHNOLOGY_READINESS, Intent, LicenseType, PatentType, Prospect
 from inventory.library import listing
 from inventory.models import Industry, InventoryRecord, Patent, PatentIndustry
+from inventory.patents import own_patent_ids, sees_contacts, shown_value
 from inventory.patents.models import LIBRARY_ROLES
 from inventory.search import keyword_filter
 
@@ -243,6 +244,9 @@ class Card:
     industries: list[str]
     is_owner: bool
     missing: list = field(default_factory=list)
+    # The contact as this reader sees it: masked unless the reader may reach the person (audiences).
+    phone: str = ""
+    email: str = ""
 
     @property
     def patent(self) -> Patent:
@@ -254,8 +258,13 @@ def is_owner(user, record: InventoryRecord) -> bool:
     return role_of(user) == Role.INSTITUTION and record.institution_id == user.organization_id
 
 
-def card(user, record: InventoryRecord) -> Card:
+def card(user, record: InventoryRecord, *, own: bool | None = None) -> Card:
+    """The entry as `user` reads it; `own`: whether the patent's own data is the user's to see
+    (inventory.patents.audiences; read here when not given)."""
     owner = is_owner(user, record)
+    if own is None:
+        own = bool(own_patent_ids(user, [record.patent_id]))
+    contacts = sees_contacts(user, own=own)
     intent_names = dict(Intent.choices)
     maturity = ""
     if record.maturity is not None:
@@ -267,4 +276,6 @@ def card(user, record: InventoryRecord) -> Card:
         industries=[link.industry.name for link in record.patent.industry_links.all()],
         is_owner=owner,
         missing=listing.missing(record) if owner else [],
+        phone=shown_value("contact_phone", record.contact_phone, contacts=contacts),
+        email=shown_value("contact_email", record.contact_email, contacts=contacts),
     )

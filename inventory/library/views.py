@@ -17,6 +17,7 @@ from accounts.roles import Role
 from inventory.library import listing
 from inventory.library import services as library
 from inventory.models import InventoryRecord
+from inventory.patents import own_patent_ids
 from inventory.patents.models import LIBRARY_ROLES
 
 PAGE_SIZE = 20
@@ -62,7 +63,7 @@ def library_browse(request: HttpRequest) -> HttpResponse:
         "maturity": [{"name": o.label, "value": o.count} for o in counts["maturity"]],
     }
     return render(request, "inventory/library/library_browse.html", {
-        "page_obj": page, "cards": [library.card(request.user, r) for r in page.object_list],
+        "page_obj": page, "cards": _cards(request.user, page.object_list),
         "facets": facets, "chart": chart, "params": params, "active": params.active(),
         "page_query": _query_without(request), "q_base": _query_without(request, "q"),
     })
@@ -97,6 +98,11 @@ def library_quality(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/library/library_quality.html", {
         "page_obj": page, "rows": rows, "summary": summary, "lacking": lacking, "page_query": "",
     })
+
+
+def _cards(user, records) -> list:
+    own = own_patent_ids(user, [record.patent_id for record in records])
+    return [library.card(user, record, own=record.patent_id in own) for record in records]
 
 
 def _workbench_url(record: InventoryRecord) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
 from inventory.choices import LicenseType
@@ -22,6 +23,13 @@ from inventory.records.formats import RECORD_FIELDS, cross_field_errors
 
 # Fields an assessment edit may set (the inventory format's, plus staff's technology-field override).
 ASSESSMENT_FIELDS = (*RECORD_FIELDS, "field_numbers")
+# The §3 fields an inventor fills in; the rest of the record (department, responsible staff,
+# remarks, price, disposal...) is the staff's, on every path: page, API, bulk.
+INVENTOR_FIELDS = (
+    "maturity", "scenarios", "prospect", "implementation_status", "is_financially_funded",
+    "funding_project_number", "screening", "intents", "license_type", "value_grade",
+    "contact_name", "contact_phone", "contact_email",
+)
 
 
 class AssessmentError(Exception):
@@ -29,6 +37,19 @@ class AssessmentError(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+def inventor_errors(actor, record: InventoryRecord, values: Mapping[str, object]) -> dict[str, str]:
+    """What an inventor may not do: change a staff field, or change a record under review."""
+    if not review.is_inventor(actor):
+        return {}
+    if review.locked_for(actor, record.review_state):
+        return {"": str(_("该专利的自评已提交审核,审核完成或退回前不能修改"))}
+    # A form may send a staff field back as it was: only a change is refused.
+    staff = [name for name in values if name not in INVENTOR_FIELDS and values[name] != getattr(record, name, None)]
+    return {name: str(_("发明人只能填写自评字段,不能修改“%(field)s”") % {
+        "field": InventoryRecord._meta.get_field(name).verbose_name if name != "field_numbers" else _("技术领域")})
+        for name in staff}
 
 
 def assessment_errors(record: InventoryRecord, values: Mapping[str, object]) -> dict[str, str]:
@@ -54,7 +75,7 @@ def update_assessment(
     unknown = set(values) - set(ASSESSMENT_FIELDS)
     if unknown:
         raise ValueError(f"not assessment fields: {sorted(unknown)}")
-    errors = assessment_errors(record, values)
+    errors = inventor_errors(actor, record, values) or assessment_errors(record, values)
     if errors:
         raise AssessmentError(errors)
     with transaction.atomic():

@@ -76,6 +76,10 @@ def may_approve_directly(actor) -> bool:
     return role_of(actor) == Role.OPERATOR or reviewer_level(actor) == INSTITUTION
 
 
+def is_inventor(actor) -> bool:
+    return role_of(actor) == Role.INVENTOR
+
+
 def locked_for(actor, state: str) -> bool:
     """Whether the record, in `state`, is closed to the actor's edits: an inventor cannot change a
     record under review."""

@@ -32,15 +32,9 @@ from accounts.roles import Role, role_of
 from inventory.models import InventoryChange, InventoryRecord, Patent, SelfAssessmentInvitation
 from inventory.patents import InvalidPatentNumber, normalize_application_number
 from inventory.records import review
-from inventory.records.assessment import AssessmentError, update_assessment
+from inventory.records.assessment import update_assessment
 
 PERMISSION = "inventory.self_assess_patent"
-# The §3 fields an inventor fills in (the rest of the record is the staff's).
-INVENTOR_FIELDS = (
-    "maturity", "scenarios", "prospect", "implementation_status", "is_financially_funded",
-    "funding_project_number", "screening", "intents", "license_type", "value_grade",
-    "contact_name", "contact_phone", "contact_email",
-)
 
 
 class InvitationError(Exception):
@@ -202,9 +196,8 @@ def save(actor, record: InventoryRecord, values: Mapping[str, object], *, submit
          source: str = InventoryChange.Source.WEB, request=None) -> None:
     """Save a self-assessment (inventor, or staff amending it) and, with `submit`, send it to review.
 
-    The caller has checked `editable_by`. An inventor cannot change a record under review."""
-    if review.locked_for(actor, record.review_state):
-        raise AssessmentError({"": _("该专利的自评已提交审核,审核完成或退回前不能修改")})
+    The caller has checked `editable_by`. An inventor cannot change a record under review, nor a
+    staff field (`update_assessment` refuses both)."""
     update_assessment(actor=actor, record=record, values=dict(values), source=source, request=request)
     if submit:
         review.submit(actor, [record.pk], source=source, request=request)

@@ -27,7 +27,7 @@ from inventory.choices import (
 from inventory.models import InventoryRecord, Patent, SelfAssessmentInvitation
 from inventory.records import review
 from inventory.records import self_assessment as service
-from inventory.records.assessment import AssessmentError
+from inventory.records.assessment import INVENTOR_FIELDS, AssessmentError
 
 STAFF = Role.INSTITUTION
 BLANK = [("", "—")]
@@ -83,7 +83,7 @@ class AssessmentForm(forms.Form):
 
 
 def _initial(record: InventoryRecord) -> dict:
-    return {name: getattr(record, name) for name in service.INVENTOR_FIELDS}
+    return {name: getattr(record, name) for name in INVENTOR_FIELDS}
 
 
 # --- staff -------------------------------------------------------------------------------------

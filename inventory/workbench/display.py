@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, role_of
 from inventory.choices import TECHNOLOGY_READINESS, Disposal, Intent, ReviewState
 from inventory.models import InventoryChange, InventoryRecord
+from inventory.patents import shown_value
 
 EMPTY = "—"
 HISTORY_LIMIT = 200
@@ -47,8 +48,11 @@ def value_text(name: str, value: object) -> str:
     return str(value)
 
 
-def group_items(record: InventoryRecord, names) -> list[dict]:
-    return [{"name": name, "label": label(name), "value": value_text(name, getattr(record, name))} for name in names]
+def group_items(record: InventoryRecord, names, *, contacts: bool = True) -> list[dict]:
+    """The fields `names` of the record as shown; personal data masked unless `contacts`."""
+    return [{"name": name, "label": label(name),
+             "value": value_text(name, shown_value(name, getattr(record, name), contacts=contacts))}
+            for name in names]
 
 
 def _actor_text(entry: InventoryChange, viewer) -> str:

@@ -27,6 +27,7 @@ from inventory.models import (
     PatentTechField,
     TechnologyField,
 )
+from inventory.patents import sees_contacts
 from inventory.records import AssessmentError, update_assessment
 from inventory.workbench import bulk, display, jobs
 from inventory.workbench.forms import GROUPS, AssessmentGroupForm
@@ -146,8 +147,9 @@ def _conversion_link(patent: Patent) -> str:
     return f"{reverse('inventory:conversion_new')}?{urlencode({'patent': patent.pk})}"
 
 
-def _groups(record: InventoryRecord, editing: str | None = None) -> list[dict]:
-    return [{"key": key, "heading": heading, "items": display.group_items(record, names),
+def _groups(record: InventoryRecord, editing: str | None = None, *, contacts: bool = True) -> list[dict]:
+    """The record's field groups; `contacts`: whether the reader sees contacts unmasked."""
+    return [{"key": key, "heading": heading, "items": display.group_items(record, names, contacts=contacts),
              "form": AssessmentGroupForm(key, record) if key == editing else None}
             for key, (heading, names) in GROUPS.items()]
 
@@ -157,13 +159,16 @@ def _groups(record: InventoryRecord, editing: str | None = None) -> list[dict]:
 def patent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     patent = get_object_or_404(Patent.objects.visible_to(user), pk=pk)
+    owned = Patent.objects.visible_to(user, "own").filter(pk=pk).exists()
+    if not owned:
+        # A library viewer reads the library card, never the institution's working record.
+        return redirect("inventory:library_detail", pk=pk)
     record = InventoryRecord.objects.visible_to(user).filter(patent=patent).select_related("institution").first()
     can_edit = record is not None and InventoryRecord.objects.editable_by(user).filter(pk=record.pk).exists()
-    owned = Patent.objects.visible_to(user, "own").filter(pk=pk).exists()
     editing = request.GET.get("edit") if can_edit and request.GET.get("edit") in GROUPS else None
     return render(request, "inventory/workbench/workbench_detail.html", {
         "patent": patent, "record": record, "can_edit": can_edit, "owned": owned,
-        "groups": _groups(record, editing) if record else [],
+        "groups": _groups(record, editing, contacts=sees_contacts(user, own=True)) if record else [],
         "industries": PatentIndustry.objects.filter(patent=patent).select_related("industry").order_by("industry_id"),
         "fields": PatentTechField.objects.filter(patent=patent).select_related("field").order_by("field_id"),
         "history": display.history_items(record, user) if record and owned else None,

@@ -20,6 +20,7 @@ from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Pate
 
 from ..world import AREAS
 from . import expectations as E
+from .fields import field_markers
 from .objects import WorldObject
 from .routes import Route
 
@@ -67,11 +68,14 @@ def world_objects(world) -> dict[str, list[WorldObject]]:
 
 
 def markers(world) -> list[tuple[str, re.Pattern, frozenset[str]]]:
-    """(description, pattern, users allowed to see it) for every piece of text that must not leak."""
+    """(description, pattern, users allowed to see it) for every piece of text that must not leak:
+    the objects out of scope, the fields of each audience (tests/isolation/fields.py) and personal
+    data shown unmasked."""
     found = []
     for key, patent in world.patents.items():
         digits = patent.application_number[2:].split(".")[0]
         found.append((f"patent {key}", re.compile(re.escape(digits)), frozenset(E.PATENTS[key])))
+    found += field_markers(world)
     for name, viewers in E.ENTERPRISE_NAME_MARKERS.items():
         found.append((f"enterprise {name}", re.compile(re.escape(name)), frozenset(viewers)))
     for key in world.users:
