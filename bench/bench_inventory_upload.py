@@ -8,8 +8,8 @@
 It creates a scratch database (pn_bench_upload, dropped and recreated; DATABASE_URL names the
 server, default postgres://postgres@127.0.0.1:5432/), migrates it, loads the bench institution's
 patents (pending inventory records, from bench/generate.py's deterministic base library), then
-runs the upload through the real services (inventory.upload.services: stage_upload, validate_batch,
-commit_batch) and prints rows/s, wall time and peak RSS. It uploads the same file a second time
+runs the upload through the real pipeline (ground.imports: stage, validate, commit, with the format
+inventory.upload.importer.INVENTORY) and prints rows/s, wall time and peak RSS. It uploads the same file a second time
 (everything unchanged: nothing written). In the same round it measures the floor: python-calamine
 reading the same file plus a COPY of its rows into a table with an index on 申请号. A round is
 repeated (`--repeat`, the records reset to pending in between) and the median of the rounds'
@@ -145,25 +145,26 @@ def pending_records(org) -> None:
 def upload_once(user, path: Path, label: str, profile: cProfile.Profile | None = None) -> dict:
     from django.core.files import File
 
+    from ground import imports
     from inventory import tasks
     from inventory.models import ImportBatch, InventoryChange
-    from inventory.upload import services as upload
+    from inventory.upload.importer import INVENTORY
 
     started = time.perf_counter()
     with open(path, "rb") as handle:
-        batch = upload.stage_upload(actor=user, file=File(handle, name=path.name))
+        batch = imports.stage(INVENTORY, actor=user, file=File(handle, name=path.name))
     staged = time.perf_counter()
     cpu, backend = cpu_seconds(), backend_cpu_seconds()
     if profile:
         profile.enable()
-    batch = upload.validate_batch(batch.pk)
+    batch = imports.validate(INVENTORY, batch.pk)
     validated = time.perf_counter()
     validate_cpu, validate_backend = cpu_seconds() - cpu, backend_cpu_seconds() - backend
     assert batch.status == ImportBatch.Status.VALIDATED, batch.failure
     # The commit queues a follow-up task (the file's 所属产业 over the automatic industries), run by a
     # worker in production: held here and timed on its own below.
     with mock.patch.object(tasks.apply_industry_overrides_task, "delay") as follow_up:
-        batch = upload.commit_batch(actor=user, batch=batch)
+        batch = imports.commit(INVENTORY, actor=user, batch=batch)
     committed = time.perf_counter()
     cpu, backend = cpu_seconds() - cpu, backend_cpu_seconds() - backend
     if profile:

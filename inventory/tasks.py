@@ -1,21 +1,19 @@
 """Celery tasks of the inventory app: thin wrappers over the services, taking ids.
 
 Tasks are acknowledged late (settings: CELERY_TASK_ACKS_LATE, REJECT_ON_WORKER_LOST), so a
-worker killed mid-task has its task delivered again; each service is idempotent for that: a
-committed batch is never applied twice, and a commit is one transaction, so a killed commit
-leaves nothing half written.
+worker killed mid-task has its task delivered again; each service is idempotent for that. The
+standard-format uploads are validated and committed by the tasks of every import
+(ground.imports.tasks).
 """
 
 import logging
 
 from celery import shared_task
-from django.contrib.auth import get_user_model
-from django.utils.translation import gettext as _
 
 from inventory.classification import CLASSIFY_ALL_TASK, apply_overrides, classify_patents
 from inventory.library import listing
 from inventory.milestones import services as milestones
-from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent
+from inventory.models import InventoryChange, InventoryRecord, Patent
 
 # BASE_LIBRARY: importing it registers the base library's import (ground.imports) in every worker.
 from inventory.patents import BASE_LIBRARY, DERIVE_TASK, drop_abandoned_plans, sleeping  # noqa: F401
@@ -27,36 +25,6 @@ from inventory.upload import services as upload
 from inventory.workbench.tasks import bulk_action_task  # noqa: F401
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(name=upload.VALIDATE_TASK)
-def validate_inventory_batch(batch_id: int) -> str:
-    """Validate an uploaded inventory file (the uploader's scope is re-read from the batch)."""
-    return upload.validate_batch(batch_id).status
-
-
-@shared_task(name=upload.COMMIT_TASK)
-def commit_inventory_batch(batch_id: int, actor_id: int, all_or_nothing: bool = False) -> str:
-    """Commit a validated batch as `actor_id`, whose scope is re-checked here."""
-    actor = get_user_model().objects.select_related("organization").filter(pk=actor_id, is_active=True).first()
-    batch = ImportBatch.objects.filter(pk=batch_id).first()
-    if actor is None or batch is None:
-        return "missing"
-    try:
-        return upload.commit_batch(actor=actor, batch=batch, all_or_nothing=all_or_nothing).status
-    except upload.StalePlan as error:
-        # Records changed since the preview: validate again; the page shows why and the new preview.
-        upload.revalidate(batch)
-        ImportBatch.objects.filter(pk=batch_id).update(failure=str(error))
-        return "revalidated"
-    except (upload.UploadError, ImportBatch.DoesNotExist) as error:
-        # Refused as a whole: nothing was written; the batch goes back to validated with the reason.
-        message = str(error) if isinstance(error, upload.UploadError) else _("无权导入该批次")
-        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.COMMITTING).update(
-            status=ImportBatch.Status.VALIDATED, failure=message, progress=100, progress_message=""
-        )
-        logger.info("commit of import batch %s refused: %s", batch_id, message)
-        return "refused"
 
 
 # --- search index, sleeping patents, milestones (inventory.search.services / .sleeping / .milestones) ---

@@ -19,14 +19,15 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from ground import imports
 from ground.imports import problems as upload_errors
 from ground.sheets.template import write_template
+from ground.uploads import UploadError
 from inventory.choices import ImplementationStatus, InventoryStatus, LicenseType, Screening
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.records.formats import InventoryFormat
 from inventory.upload import check as upload_check
-from inventory.upload import services as upload
-from inventory.upload.services import BATCHES as INVENTORY_BATCHES
+from inventory.upload.importer import INVENTORY
 
 HEADERS = [column.header for column in InventoryFormat().columns]
 Status = ImportBatch.Status
@@ -86,8 +87,8 @@ def as_upload(content: bytes, name: str = "盘点结果.xlsx") -> SimpleUploaded
 
 
 def run(user, content: bytes, name: str = "盘点结果.xlsx") -> ImportBatch:
-    batch = upload.stage_upload(actor=user, file=as_upload(content, name))
-    return upload.start_validation(batch)
+    batch = imports.stage(INVENTORY, actor=user, file=as_upload(content, name))
+    return imports.start_validation(INVENTORY, batch)
 
 
 def snapshot() -> tuple:
@@ -134,7 +135,7 @@ def test_upload_validate_preview_commit(world, bj):
     # Nothing written before the commit.
     assert not InventoryChange.objects.exists()
 
-    batch = upload.request_commit(actor=bj, batch=batch)
+    batch = imports.request_commit(INVENTORY, actor=bj, batch=batch)
     assert batch.status == Status.COMMITTED
     record = InventoryRecord.objects.get(patent=private)
     assert record.status == InventoryStatus.INVENTORIED and record.inventoried_at is not None
@@ -161,7 +162,7 @@ def test_upload_validate_preview_commit(world, bj):
     again = run(bj, content)
     assert again.counts["unchanged"] == 3 and again.counts["new"] == 0 and again.counts["updated"] == 0
     before = snapshot()
-    again = upload.request_commit(actor=bj, batch=again)
+    again = imports.request_commit(INVENTORY, actor=bj, batch=again)
     assert again.status == Status.COMMITTED and snapshot() == before
     assert InventoryChange.objects.count() == 3
 
@@ -180,7 +181,7 @@ def test_staff_upload_counts_as_approved_links_departments_and_scores(world, bj)
         good_row(library, 所属二级单位="计算机学院", 应用场景="短", 联系人="", 意向价格="", 许可方式="",
                  转化意愿="转让"),
     ])
-    batch = upload.request_commit(actor=bj, batch=run(bj, content))
+    batch = imports.request_commit(INVENTORY, actor=bj, batch=run(bj, content))
     assert batch.status == Status.COMMITTED, batch.failure
     departments = Department.objects.filter(organization=world.orgs["inst_bj_moe"], name="计算机学院")
     assert departments.count() == 1
@@ -195,7 +196,7 @@ def test_staff_upload_counts_as_approved_links_departments_and_scores(world, bj)
     assert change.changes["review_state"] == ["submitted", "approved"]
     # A second upload naming the same department creates no other; the same file is unchanged.
     existing = Department.objects.count()
-    again = upload.request_commit(actor=bj, batch=run(bj, content))
+    again = imports.request_commit(INVENTORY, actor=bj, batch=run(bj, content))
     assert again.counts["unchanged"] == 2 and Department.objects.count() == existing
 
 
@@ -206,7 +207,7 @@ def test_department_upload_goes_to_review(world):
 
     dept_admin = world.user("inst_bj_moe_dept_admin")  # 计算机学院, which holds bj_moe_private
     private = world.patents["bj_moe_private"]
-    batch = upload.request_commit(actor=dept_admin, batch=run(dept_admin, xlsx_bytes([
+    batch = imports.request_commit(INVENTORY, actor=dept_admin, batch=run(dept_admin, xlsx_bytes([
         good_row(private, 所属二级单位="计算机学院")])))
     assert batch.status == Status.COMMITTED, batch.failure
     record = InventoryRecord.objects.get(patent=private)
@@ -226,7 +227,7 @@ def test_industry_column_overrides_the_classification_after_commit(world, bj, dj
 
     private = world.patents["bj_moe_private"]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        upload.request_commit(actor=bj, batch=run(bj, xlsx_bytes([good_row(private, 所属产业="4.1;1.5")])))
+        imports.request_commit(INVENTORY, actor=bj, batch=run(bj, xlsx_bytes([good_row(private, 所属产业="4.1;1.5")])))
     assert callbacks, "the commit queues the override task"
     links = PatentIndustry.objects.filter(patent=private)
     assert set(links.values_list("industry_id", "is_manual")) == {("4.1", True), ("1.5", True)}
@@ -234,19 +235,19 @@ def test_industry_column_overrides_the_classification_after_commit(world, bj, dj
 
 def test_commit_twice_is_idempotent(world, bj):
     batch = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_private"])]))
-    upload.commit_batch(actor=bj, batch=batch)
+    imports.commit(INVENTORY, actor=bj, batch=batch)
     before = snapshot()
-    again = upload.commit_batch(actor=bj, batch=batch)  # a re-delivered task
+    again = imports.commit(INVENTORY, actor=bj, batch=batch)  # a re-delivered task
     assert again.status == Status.COMMITTED and snapshot() == before
 
 
 def test_absent_optional_column_leaves_field_alone_and_blank_cell_clears(world, bj):
     patent = world.patents["bj_moe_private"]
-    upload.commit_batch(actor=bj, batch=run(bj, xlsx_bytes([good_row(patent, 备注="旧备注")])))
+    imports.commit(INVENTORY, actor=bj, batch=run(bj, xlsx_bytes([good_row(patent, 备注="旧备注")])))
     headers = [h for h in HEADERS if h != "联系人"]
     batch = run(bj, xlsx_bytes([good_row(patent, 备注=None)], headers=headers))
     assert batch.counts["updated"] == 1
-    upload.commit_batch(actor=bj, batch=batch)
+    imports.commit(INVENTORY, actor=bj, batch=batch)
     record = InventoryRecord.objects.get(patent=patent)
     assert record.contact_name == "李老师" and record.remarks == ""
     last = InventoryChange.objects.filter(record=record).first()
@@ -264,7 +265,7 @@ def test_synonyms_numbers_and_written_forms(world, bj):
     row["意向价格(万元)"] = "１２.５"
     batch = run(bj, xlsx_bytes([row]))
     assert batch.counts["new"] == 1, batch.errors
-    upload.commit_batch(actor=bj, batch=batch)
+    imports.commit(INVENTORY, actor=bj, batch=batch)
     record = InventoryRecord.objects.get(patent=patent)
     assert record.is_financially_funded is True and record.maturity == 6 and record.prospect == "fair"
     assert record.intents == ["license", "equity"] and record.license_type == LicenseType.EXCLUSIVE
@@ -307,7 +308,7 @@ def test_row_rules(world, bj, overrides, column, fragment):
     assert batch.status == Status.VALIDATED
     assert fragment in messages(batch)[(2, column)]
     assert batch.counts["rejected"] == 1
-    upload.commit_batch(actor=bj, batch=batch)
+    imports.commit(INVENTORY, actor=bj, batch=batch)
     assert snapshot() == before
 
 
@@ -359,7 +360,7 @@ def test_patents_of_others_and_unknown_numbers(world, bj):
 def test_valid_rows_commit_while_bad_row_rejected(world, bj):
     rows = [good_row(world.patents["bj_moe_private"]), good_row(world.patents["bj_moe_library"], 技术成熟度="x")]
     batch = run(bj, xlsx_bytes(rows))
-    batch = upload.request_commit(actor=bj, batch=batch)
+    batch = imports.request_commit(INVENTORY, actor=bj, batch=batch)
     assert batch.status == Status.COMMITTED and batch.counts["new"] == 1 and batch.counts["rejected"] == 1
     assert InventoryRecord.objects.get(patent=world.patents["bj_moe_private"]).status == InventoryStatus.INVENTORIED
     assert InventoryRecord.objects.get(patent=world.patents["bj_moe_library"]).maturity is None
@@ -369,8 +370,8 @@ def test_all_or_nothing_with_one_bad_row_writes_nothing(world, bj):
     rows = [good_row(world.patents["bj_moe_private"]), good_row(world.patents["bj_moe_library"], 技术成熟度="x")]
     batch = run(bj, xlsx_bytes(rows))
     before = snapshot()
-    with pytest.raises(upload.UploadError, match="全部或不导入"):
-        upload.request_commit(actor=bj, batch=batch, all_or_nothing=True)
+    with pytest.raises(UploadError, match="全部或不导入"):
+        imports.request_commit(INVENTORY, actor=bj, batch=batch, all_or_nothing=True)
     assert snapshot() == before
     batch.refresh_from_db()
     assert batch.status == Status.VALIDATED
@@ -381,8 +382,8 @@ def test_commit_rechecks_scope_in_aggregate(world, bj):
     # Between preview and commit the co-owned patent's lead institution changes.
     InventoryRecord.objects.filter(patent=world.patents["co_owned"]).update(institution=world.orgs["inst_gd_local"])
     before = snapshot()
-    with pytest.raises(upload.UploadError, match="可编辑的范围"):
-        upload.commit_batch(actor=bj, batch=batch)
+    with pytest.raises(UploadError, match="可编辑的范围"):
+        imports.commit(INVENTORY, actor=bj, batch=batch)
     assert snapshot() == before
 
 
@@ -390,9 +391,9 @@ def test_other_institution_cannot_commit_or_cancel(world, bj):
     batch = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_private"])]))
     for other in ("inst_gd_local_admin", "operator", "moe_admin"):
         with pytest.raises(ImportBatch.DoesNotExist):
-            upload.commit_batch(actor=world.user(other), batch=batch)
+            imports.commit(INVENTORY, actor=world.user(other), batch=batch)
         with pytest.raises(ImportBatch.DoesNotExist):
-            upload.cancel_batch(actor=world.user(other), batch=batch)
+            imports.cancel(INVENTORY, actor=world.user(other), batch=batch)
 
 
 def test_a_batch_is_committed_by_its_uploader_or_an_admin_over_the_uploader(world, bj):
@@ -402,9 +403,9 @@ def test_a_batch_is_committed_by_its_uploader_or_an_admin_over_the_uploader(worl
     theirs = run(member, xlsx_bytes([good_row(world.patents["bj_moe_private"])]))
     admins = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_library"])]))
     with pytest.raises(ImportBatch.DoesNotExist):
-        upload.commit_batch(actor=member, batch=admins)
-    assert upload.commit_batch(actor=bj, batch=theirs).status == Status.COMMITTED
-    assert upload.cancel_batch(actor=bj, batch=admins).status == Status.CANCELLED
+        imports.commit(INVENTORY, actor=member, batch=admins)
+    assert imports.commit(INVENTORY, actor=bj, batch=theirs).status == Status.COMMITTED
+    assert imports.cancel(INVENTORY, actor=bj, batch=admins).status == Status.CANCELLED
 
 
 def test_only_institutions_upload(world):
@@ -412,7 +413,7 @@ def test_only_institutions_upload(world):
 
     for name in ("operator", "moe_admin", "prov_bj_admin", "ent_gd_admin", "expert"):
         with pytest.raises(PermissionDenied):
-            upload.stage_upload(actor=world.user(name), file=as_upload(b"x"))
+            imports.stage(INVENTORY, actor=world.user(name), file=as_upload(b"x"))
 
 
 # --- whole-file problems --------------------------------------------------------------------------
@@ -450,8 +451,8 @@ def test_unreadable_files_fail_the_batch(world, bj, content, name, fragment):
 
 def test_empty_file_refused_before_storing(world, bj):
     batches = ImportBatch.objects.count()
-    with pytest.raises(upload.UploadError, match="文件是空的"):
-        upload.stage_upload(actor=bj, file=as_upload(b""))
+    with pytest.raises(UploadError, match="文件是空的"):
+        imports.stage(INVENTORY, actor=bj, file=as_upload(b""))
     assert ImportBatch.objects.count() == batches
 
 
@@ -465,8 +466,8 @@ def test_file_over_the_limit_refused(world, bj, client):
     content = xlsx_bytes([good_row(world.patents["bj_moe_private"])])
     assert len(content) > 1024
     batches = ImportBatch.objects.count()
-    with pytest.raises(upload.UploadError, match="超过上限"):
-        upload.stage_upload(actor=bj, file=as_upload(content))
+    with pytest.raises(UploadError, match="超过上限"):
+        imports.stage(INVENTORY, actor=bj, file=as_upload(content))
     client.force_login(bj)
     response = client.post(reverse("inventory:upload_new"), {"file": as_upload(content)})
     assert response.status_code == 200 and "超过上限" in response.content.decode()
@@ -515,7 +516,7 @@ def test_formula_with_saved_value_counts_by_it(world, bj):
     content = _with_formula(content, f"{letter}2", "3+4", "7")
     batch = run(bj, content)
     assert batch.counts["new"] == 1, batch.errors
-    upload.commit_batch(actor=bj, batch=batch)
+    imports.commit(INVENTORY, actor=bj, batch=batch)
     assert InventoryRecord.objects.get(patent=world.patents["bj_moe_private"]).maturity == 7
 
 
@@ -525,7 +526,7 @@ def test_formula_without_saved_value_is_an_error(world, bj):
     before = snapshot()
     batch = run(bj, _with_formula(content, f"{letter}2", "3+4", None))
     assert "公式没有保存计算结果" in messages(batch)[(2, "技术成熟度")]
-    upload.commit_batch(actor=bj, batch=batch)
+    imports.commit(INVENTORY, actor=bj, batch=batch)
     assert snapshot() == before
 
 
@@ -534,7 +535,7 @@ def test_error_report_marks_bad_cells(world, bj):
             good_row(world.patents["bj_moe_library"], 技术成熟度="x", 联系电话="123")]
     batch = run(bj, xlsx_bytes(rows, title_rows=["标题"]))
     assert not batch.error_report and upload_errors.has_error_report(batch)  # written when first asked for
-    assert upload_errors.ensure_error_report(batch, INVENTORY_BATCHES)
+    assert upload_errors.ensure_error_report(batch, INVENTORY.batches)
     wb = openpyxl.load_workbook(batch.error_report.path)
     ws = wb.active
     values = list(ws.iter_rows(values_only=True))
@@ -558,7 +559,7 @@ def test_large_upload_runs_as_tasks(world, bj):
     rows = [good_row(world.patents["bj_moe_private"]), good_row(world.patents["co_owned"])]
     batch = run(bj, xlsx_bytes(rows))  # Celery is eager in tests: the task has run
     assert batch.status == Status.VALIDATED and batch.progress == 100
-    batch = upload.request_commit(actor=bj, batch=batch)
+    batch = imports.request_commit(INVENTORY, actor=bj, batch=batch)
     assert batch.status == Status.COMMITTED and batch.counts["new"] == 2
 
 
@@ -588,7 +589,7 @@ def test_prefilled_round_trip_is_unchanged(world, bj, client):
     rows = [good_row(patents[0], 意向价格="", 备注="含\n换行"), good_row(patents[1], 转化意愿="许可;自行实施"),
             good_row(patents[2], 是否财政资助="否", 资助项目编号="", 所属产业="1;2.1", 意向价格=None)]
     rows[0]["意向价格(万元)"] = 12.34
-    upload.commit_batch(actor=bj, batch=run(bj, xlsx_bytes(rows)))
+    imports.commit(INVENTORY, actor=bj, batch=run(bj, xlsx_bytes(rows)))
     client.force_login(bj)
     response = client.get(reverse("inventory:export_prefilled"))
     assert response.status_code == 200
@@ -601,7 +602,7 @@ def test_prefilled_round_trip_is_unchanged(world, bj, client):
     changes = InventoryChange.objects.count()
     batch = run(bj, content, "我的专利.xlsx")
     assert batch.counts == {**batch.counts, "new": 0, "updated": 0, "unchanged": 3, "rejected": 0}, batch.errors
-    upload.commit_batch(actor=bj, batch=batch)
+    imports.commit(INVENTORY, actor=bj, batch=batch)
     assert InventoryChange.objects.count() == changes
 
 
@@ -670,13 +671,13 @@ def test_cancel(world, bj, client):
     client.post(reverse("inventory:upload_cancel", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == Status.CANCELLED
-    with pytest.raises(upload.UploadError):
-        upload.commit_batch(actor=bj, batch=batch)
+    with pytest.raises(UploadError):
+        imports.commit(INVENTORY, actor=bj, batch=batch)
     assert not InventoryChange.objects.exists()
 
 
 def test_progress_partial_while_validating(world, bj, client):
-    batch = upload.stage_upload(actor=bj, file=as_upload(xlsx_bytes([good_row(world.patents["bj_moe_private"])])))
+    batch = imports.stage(INVENTORY, actor=bj, file=as_upload(xlsx_bytes([good_row(world.patents["bj_moe_private"])])))
     ImportBatch.objects.filter(pk=batch.pk).update(status=Status.VALIDATING, progress=42,
                                                    progress_message="已读取 2000 行")
     client.force_login(bj)
@@ -722,27 +723,27 @@ def test_plan_gone_stale_is_validated_again(world, bj):
     # Someone edits the record online between the preview and the commit.
     InventoryRecord.objects.filter(patent=patent).update(remarks="在线修改", updated_at=timezone.now())
     before = snapshot()
-    with pytest.raises(upload.UploadError, match="重新校验"):
-        upload.request_commit(actor=bj, batch=batch)
+    with pytest.raises(UploadError, match="重新校验"):
+        imports.request_commit(INVENTORY, actor=bj, batch=batch)
     assert snapshot() == before
     batch.refresh_from_db()
     assert batch.status == Status.VALIDATED and batch.counts["new"] == 1
-    batch = upload.request_commit(actor=bj, batch=batch)
+    batch = imports.request_commit(INVENTORY, actor=bj, batch=batch)
     assert batch.status == Status.COMMITTED
     change = InventoryChange.objects.get(batch=batch)
     assert change.changes["remarks"] == ["在线修改", "来自文件"]
 
 
 def test_commit_task_redelivered_after_a_killed_worker(world, bj):
-    from inventory.tasks import commit_inventory_batch
+    from ground.imports.tasks import commit_batch
 
     batch = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_private"])]))
     # The worker died mid-commit: its transaction rolled back, the batch still says committing.
     ImportBatch.objects.filter(pk=batch.pk).update(status=Status.COMMITTING)
     assert not InventoryChange.objects.exists()
-    assert commit_inventory_batch(batch.pk, bj.pk) == "committed"  # delivered again (acks_late)
+    assert commit_batch(INVENTORY.kind, batch.pk, bj.pk) == "committed"  # delivered again (acks_late)
     assert InventoryChange.objects.count() == 1
-    assert commit_inventory_batch(batch.pk, bj.pk) == "committed"  # and once more: nothing re-applied
+    assert commit_batch(INVENTORY.kind, batch.pk, bj.pk) == "committed"  # and once more: nothing re-applied
     assert InventoryChange.objects.count() == 1
 
 
@@ -759,7 +760,7 @@ def test_long_preview_pages_through_the_plan(world, bj, client):
     assert patents[0].application_number in first and patents[59].application_number not in first
     assert patents[59].application_number in last and "第59件" in last
     assert "第 3 / 3 页" in last
-    upload.commit_batch(actor=bj, batch=batch)
+    imports.commit(INVENTORY, actor=bj, batch=batch)
     committed = client.get(url, {"changes": 3}).content.decode()
     assert "已写入的变更" in committed and "第 3 / 3 页" in committed
 
@@ -775,11 +776,11 @@ def test_long_error_report_written_during_validation(world, bj, monkeypatch):
 
 def test_revalidated_batch_replaces_its_report(world, bj):
     batch = run(bj, xlsx_bytes([good_row(world.patents["bj_moe_private"], 技术成熟度="x")]))
-    assert upload_errors.ensure_error_report(batch, INVENTORY_BATCHES)
+    assert upload_errors.ensure_error_report(batch, INVENTORY.batches)
     first = batch.error_report.name
-    batch = upload.revalidate(batch)
+    batch = imports.revalidate(INVENTORY, batch)
     assert not batch.error_report  # the old report is gone with the old validation
-    assert upload_errors.ensure_error_report(batch, INVENTORY_BATCHES) and batch.error_report.name
+    assert upload_errors.ensure_error_report(batch, INVENTORY.batches) and batch.error_report.name
     assert not default_storage.exists(first) or first == batch.error_report.name
 
 
@@ -788,7 +789,7 @@ def test_text_starting_with_equals_stays_text(world, bj, client, tmp_path):
     patent = world.patents["bj_moe_private"]
     row = good_row(patent, 备注="=1+2")
     csv_text = ",".join(HEADERS) + "\n" + ",".join(str(row[h]).replace(",", ";") for h in HEADERS) + "\n"
-    upload.commit_batch(actor=bj, batch=run(bj, csv_text.encode(), "盘点.csv"))
+    imports.commit(INVENTORY, actor=bj, batch=run(bj, csv_text.encode(), "盘点.csv"))
     assert InventoryRecord.objects.get(patent=patent).remarks == "=1+2"
     client.force_login(bj)
     content = body(client.get(reverse("inventory:export_prefilled")))
@@ -800,13 +801,12 @@ def test_text_starting_with_equals_stays_text(world, bj, client, tmp_path):
 
 
 def test_cancel_while_validating_wins(world, bj, monkeypatch):
-    batch = upload.stage_upload(actor=bj, file=as_upload(xlsx_bytes([good_row(world.patents["bj_moe_private"])])))
+    batch = imports.stage(INVENTORY, actor=bj, file=as_upload(xlsx_bytes([good_row(world.patents["bj_moe_private"])])))
     original = upload_check.check_file
 
     def cancel_midway(*args, **kwargs):
-        outcome = original(*args, **kwargs)
-        upload.cancel_batch(actor=bj, batch=batch)
-        return outcome
+        original(*args, **kwargs)
+        imports.cancel(INVENTORY, actor=bj, batch=batch)
 
     monkeypatch.setattr(upload_check, "check_file", cancel_midway)
-    assert upload.validate_batch(batch.pk).status == Status.CANCELLED
+    assert imports.validate(INVENTORY, batch.pk).status == Status.CANCELLED

@@ -16,11 +16,13 @@ from django.utils import timezone
 
 from accounts.departments import rename_department
 from accounts.models import Department
+from ground import imports
+from ground.imports import pipeline
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.upload import check as upload_check
 from inventory.upload import plan as upload_plan
-from inventory.upload import services as upload
 from inventory.upload import stage as upload_stage
+from inventory.upload.importer import INVENTORY
 
 from .test_inventory_upload import good_row, run, snapshot, xlsx_bytes
 
@@ -86,7 +88,7 @@ def test_validation_stages_the_history_and_the_commit_writes_it(world, bj):
     assert first["status"] == ["pending", "inventoried"] and first["asking_price"] == [None, "12.50"]
     assert first["intents"] == [[], ["transfer", "license"]]
 
-    upload.commit_batch(actor=bj, batch=batch)
+    imports.commit(INVENTORY, actor=bj, batch=batch)
     assert committed_changes(batch) == expected
     assert not table_exists(upload_stage.table_name(batch.pk))
 
@@ -100,7 +102,7 @@ def test_commit_rebuilds_a_lost_stage_from_the_plan_file(world, bj, lost):
     with connection.cursor() as cursor:
         table = upload_stage.table_name(batch.pk)
         cursor.execute(f'DROP TABLE "{table}"' if lost == "dropped" else f'TRUNCATE "{table}"')
-    batch = upload.commit_batch(actor=bj, batch=batch)
+    batch = imports.commit(INVENTORY, actor=bj, batch=batch)
     assert batch.status == Status.COMMITTED and (batch.counts["new"], batch.counts["updated"]) == (1, 1)
     assert committed_changes(batch) == expected
     assert not table_exists(table)
@@ -110,10 +112,10 @@ def test_commit_rebuilds_a_lost_stage_from_the_plan_file(world, bj, lost):
 def test_cancel_and_failure_drop_the_stage(world, bj, django_capture_on_commit_callbacks):
     batch = run(bj, two_rows(world))
     with django_capture_on_commit_callbacks(execute=True):
-        upload.cancel_batch(actor=bj, batch=batch)
+        imports.cancel(INVENTORY, actor=bj, batch=batch)
     assert not table_exists(upload_stage.table_name(batch.pk))
     batch = run(bj, two_rows(world))
-    upload._fail(batch, "测试")
+    pipeline.fail(INVENTORY, batch, "测试")
     assert not table_exists(upload_stage.table_name(batch.pk))
 
 
@@ -124,8 +126,8 @@ def test_commit_refused_when_a_record_changed_after_validation(world, bj):
     InventoryRecord.objects.filter(patent=world.patents["bj_moe_library"]).update(
         remarks="在线修改", updated_at=timezone.now())
     before = snapshot()
-    with pytest.raises(upload.StalePlan, match="1 条盘点记录被修改过"):
-        upload.commit_batch(actor=bj, batch=batch)
+    with pytest.raises(imports.StalePlan, match="1 条盘点记录被修改过"):
+        imports.commit(INVENTORY, actor=bj, batch=batch)
     assert snapshot() == before
 
 
@@ -136,14 +138,14 @@ def test_renaming_a_department_makes_a_validated_upload_stale(world, bj):
         department="计算机学院", department_unit=department)
     batch = run(bj, two_rows(world))
     rename_department(actor=bj, department=department, name="计算机科学与技术学院")
-    with pytest.raises(upload.StalePlan):
-        upload.commit_batch(actor=bj, batch=batch)
+    with pytest.raises(imports.StalePlan):
+        imports.commit(INVENTORY, actor=bj, batch=batch)
 
 
 def test_history_follows_its_record_when_deleted(world, bj):
     """No database constraint on the history's record link (an upload writes 100,000 at once): the
     ORM's cascade removes a deleted record's history."""
-    batch = upload.commit_batch(actor=bj, batch=run(bj, two_rows(world)))
+    batch = imports.commit(INVENTORY, actor=bj, batch=run(bj, two_rows(world)))
     record = InventoryRecord.objects.get(patent=world.patents["bj_moe_private"])
     assert InventoryChange.objects.filter(record=record).exists()
     record.delete()
@@ -215,7 +217,7 @@ def test_reading_all_records_or_a_chunk_at_a_time_agree(world, bj, monkeypatch):
         batch = run(bj, content)
         assert (reads[0] is not None) == read_all
         outcomes.append((batch.counts, batch.errors, upload_plan.plan_page(batch, 0, 100)))
-        upload.cancel_batch(actor=bj, batch=batch)
+        imports.cancel(INVENTORY, actor=bj, batch=batch)
     assert outcomes[0] == outcomes[1]
     counts, errors, _plan = outcomes[0]
     assert (counts["new"], counts["updated"], counts["rejected"]) == (2, 1, 2)
@@ -238,7 +240,7 @@ def test_outside_a_transaction_the_worker_thread_reads_and_stages(world, bj, mon
         return real_fetch(self, *numbers)
 
     monkeypatch.setattr(upload_check._ChunkChecker, "fetch", fetch)
-    batch = upload.validate_batch(upload.stage_upload(actor=bj, file=_as_upload(two_rows(world))).pk)
+    batch = imports.validate(INVENTORY, imports.stage(INVENTORY, actor=bj, file=_as_upload(two_rows(world))).pk)
     assert batch.status == Status.VALIDATED
     if connection.vendor == "postgresql":
         assert threads and all(name.startswith("upload-read") for name in threads)
@@ -247,7 +249,7 @@ def test_outside_a_transaction_the_worker_thread_reads_and_stages(world, bj, mon
     else:
         assert threads == {threading.main_thread().name}  # SQLite: in turn, on one connection
         expected = expected_changes(batch)
-    batch = upload.commit_batch(actor=bj, batch=batch)
+    batch = imports.commit(INVENTORY, actor=bj, batch=batch)
     assert committed_changes(batch) == expected
 
 
@@ -258,9 +260,9 @@ def test_a_failing_stage_fails_the_validation_and_leaves_nothing(world, bj, monk
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(upload_stage.PlanStage, "load", broken)
-    batch = upload.stage_upload(actor=bj, file=_as_upload(two_rows(world)))
+    batch = imports.stage(INVENTORY, actor=bj, file=_as_upload(two_rows(world)))
     with pytest.raises(RuntimeError, match="disk full"):
-        upload.validate_batch(batch.pk)
+        imports.validate(INVENTORY, batch.pk)
     batch.refresh_from_db()
     assert batch.status == Status.FAILED and "内部错误" in batch.failure
     assert not table_exists(upload_stage.table_name(batch.pk))

@@ -35,6 +35,9 @@ class World:
 
 
 def _user(world: World, name: str, org: Organization | None, **flags) -> User:
+    # Distinct personal data per account, for the isolation harness's personal-data scan.
+    flags.setdefault("phone", f"137{len(world.users) + 1:08d}")
+    flags.setdefault("email", f"{name}@people.example.cn")
     user = User(username=name, organization=org, full_name=name, **flags)
     user.set_password(PASSWORD)
     user.save()

@@ -22,6 +22,7 @@ keeps its plan from validation and applies it, and refuses it (StalePlan) when t
 covers changed since: the batch is then validated again and the person asked to confirm anew.
 """
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from django.utils.translation import gettext as _
 from ground.imports import problems as batch_problems
 from ground.imports.batches import CANCELLABLE, SETTLED, Batch, BatchStatus, BatchStore
 from ground.imports.outcome import Outcome, Progress
+from ground.imports.strategy import Strategy, choose
 from ground.sheets import CellError, RawSheet, SheetError, SheetFormat, open_sheet
 from ground.sheets.formats import ParsedRow, RejectedRow, SheetLayout, iter_rows
 from ground.sheets.reader import estimate_rows
@@ -76,6 +78,17 @@ class Job:
     committing: bool = False
     # The format's own plan while it is built or applied (a list, a writer, a staging table...).
     plan: Any = None
+    # What the format holds open for the step (`hold`), closed when the validation or commit ends.
+    resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    def hold(self, resource: Any) -> Any:
+        """Enter `resource` (a context manager) for the rest of this step: it is closed when the
+        validation or the commit ends, however it ends. Returns what entering it gives."""
+        return self.resources.enter_context(resource)
+
+    def strategy(self) -> Strategy:
+        """The format's strategy for the database in use (ground.imports.strategy.choose), for this job."""
+        return choose(self.importer.strategies)(self)
 
     def open_sheet(self) -> RawSheet:
         """Open the file, find its header row and its columns; unknown columns become warnings."""
@@ -121,6 +134,8 @@ class SheetImport:
     # A management command may load the file without naming an account (actor None): the batch
     # is then the platform's own, validated and committed without a user's scope.
     system_uploads: bool = False
+    # How the plan is staged and applied, most specific database first (ground.imports.strategy).
+    strategies: tuple[type[Strategy], ...] = ()
 
     # --- who -------------------------------------------------------------------------------------
 
@@ -142,6 +157,10 @@ class SheetImport:
 
     def unknown_column_message(self) -> str:
         return _("不是%(format)s格式的列,已忽略") % {"format": self.sheet_format.title}
+
+    def refused_uploader_message(self) -> str:
+        """Why a validation fails when its uploader may no longer upload for the organisation."""
+        return _("上传人已无权为本单位导入该文件")
 
     def check(self, job: Job) -> None:
         """Every row checked: the cells (rejected rows with every reason), then the good rows
@@ -175,8 +194,11 @@ class SheetImport:
 
     def apply(self, job: Job) -> dict:
         """Write the plan, inside the commit's transaction; returns the figures the commit reports
-        (they update the batch's counts). Raise UploadError (or StalePlan) to write nothing."""
-        raise NotImplementedError
+        (they update the batch's counts). Raise UploadError (or StalePlan) to write nothing. By
+        default the strategy for the database in use applies it (`strategies`)."""
+        if not self.strategies:
+            raise NotImplementedError
+        return job.strategy().apply()
 
     def commit_audit(self, job: Job, counts: dict) -> dict:
         """The details of the commit's audit event."""
@@ -256,7 +278,7 @@ def validate(importer: SheetImport, batch_id: Any, *, estimated_rows: int | None
         pass  # loaded by a command as the platform
     elif actor is None or not importer.may_upload(actor) or (
             batch.organization_id is not None and actor.organization_id != batch.organization_id):
-        return fail(importer, batch, _("上传人已无权为本单位导入该文件"))
+        return fail(importer, batch, importer.refused_uploader_message())
     job = Job(importer, batch, actor, started=timezone.now())
 
     def keep_progress(percent: int, message: str) -> None:
@@ -267,11 +289,12 @@ def validate(importer: SheetImport, batch_id: Any, *, estimated_rows: int | None
     job.progress = Progress(keep_progress)
     store.update(batch, status=BatchStatus.VALIDATING, progress=1, progress_message=_("正在读取文件"))
     try:
-        _read(job, estimated_rows)
-        if job.outcome.total == 0:
-            return fail(importer, batch, _("文件中没有数据行(表头下方都是空行)"))
-        importer.keep_plan(job)
-        errors = _keep_problems(job)
+        with job.resources:
+            _read(job, estimated_rows)
+            if job.outcome.total == 0:
+                return fail(importer, batch, _("文件中没有数据行(表头下方都是空行)"))
+            importer.keep_plan(job)
+            errors = _keep_problems(job)
     except SheetError as error:
         return fail(importer, batch, str(error))
     except Exception:
@@ -401,7 +424,8 @@ def commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_nothing: b
                                                                    for p in job.outcome.problems]}
             batch.counts = job.outcome.counts()
             refuse_if_not_committable(importer, batch, all_or_nothing)
-        counts = {**batch.counts, **importer.apply(job)}
+        with job.resources:
+            counts = {**batch.counts, **importer.apply(job)}
         importer.record("commit", actor=actor, request=request, batch=batch, **importer.commit_audit(job, counts))
         # Last: a batch kept in the cache is not rolled back with the transaction.
         store.update(batch, status=BatchStatus.COMMITTED, all_or_nothing=all_or_nothing, counts=counts,

@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.exports import export_response
+from ground import imports
 from ground.api import ScopedViewSetMixin
 from inventory.api.filters import ImportBatchFilterSet, InventoryRecordFilterSet, PatentFilterSet
 from inventory.api.serializers import (
@@ -20,7 +21,7 @@ from inventory.api.serializers import (
 )
 from inventory.models import ImportBatch, InventoryRecord, Patent
 from inventory.patents import own_patent_ids
-from inventory.upload import ImportErrorReport
+from inventory.upload import INVENTORY, ImportErrorReport
 from inventory.upload import services as upload
 
 MAX_PROBLEMS_PAGE = 1000
@@ -90,10 +91,10 @@ class ImportBatchViewSet(
         form = UploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
-            batch = upload.stage_upload(actor=request.user, file=form.validated_data["file"], request=request)
+            batch = imports.stage(INVENTORY, actor=request.user, file=form.validated_data["file"], request=request)
         except upload.UploadError as error:
             raise ValidationError({"file": [str(error)]}) from None
-        batch = upload.start_validation(batch)
+        batch = imports.start_validation(INVENTORY, batch)
         return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
 
     def _committable(self, pk) -> ImportBatch:
@@ -114,9 +115,9 @@ class ImportBatchViewSet(
         form = CommitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
-            batch = upload.request_commit(actor=request.user, batch=batch,
-                                          all_or_nothing=form.validated_data["mode"] == "all_or_nothing",
-                                          request=request)
+            batch = imports.request_commit(INVENTORY, actor=request.user, batch=batch,
+                                           all_or_nothing=form.validated_data["mode"] == "all_or_nothing",
+                                           request=request)
         except upload.UploadError as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         code = status.HTTP_200_OK if batch.status == ImportBatch.Status.COMMITTED else status.HTTP_202_ACCEPTED
@@ -127,7 +128,7 @@ class ImportBatchViewSet(
     def cancel(self, request, pk=None):
         batch = self._committable(pk)
         try:
-            batch = upload.cancel_batch(actor=request.user, batch=batch, request=request)
+            batch = imports.cancel(INVENTORY, actor=request.user, batch=batch, request=request)
         except upload.UploadError as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return Response(self.get_serializer(batch).data)

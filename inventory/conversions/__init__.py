@@ -5,4 +5,4 @@ sheet (sheet_format, importer), forms, pages and API.
 
 from ground.exports import public
 
-__getattr__, __dir__, __all__ = public(__name__, services="patent_expiry")
+__getattr__, __dir__, __all__ = public(__name__, importer="CONVERSIONS", services="patent_expiry")

@@ -42,7 +42,7 @@ from accounts.services import platform_organization
 from ground.imports import Job, ModelBatches, SheetImport, commit, register, stage, validate
 from ground.imports.batches import BatchStatus
 from ground.imports.pipeline import async_threshold
-from ground.imports.strategy import choose, on_postgresql
+from ground.imports.strategy import on_postgresql
 from ground.sheets.formats import ParsedRow, RejectedRow
 from ground.tasks import enqueue
 from inventory.models import ImportBatch
@@ -176,7 +176,7 @@ class BaseLibraryImport(SheetImport):
         job.open_sheet()
         present = set(job.layout.present_keys)
         job.outcome.extra["fields"] = [name for name in PATENT_FIELDS if name == "patent_type" or name in present]
-        plan = choose(self.strategies)(job)
+        plan = job.strategy()
         job.plan = plan
         checker = RowChecker(job)
         plan.open()
@@ -193,7 +193,7 @@ class BaseLibraryImport(SheetImport):
         checker.finish()
 
     def apply(self, job: Job) -> dict:
-        counts = choose(self.strategies)(job).apply()
+        counts = job.strategy().apply()
         since = job.started.isoformat()
         # The industries, fields, search documents and listing scores of the patents written: a
         # follow-up task once the commit is visible (at national scale it outlasts the import).

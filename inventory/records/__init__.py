@@ -9,7 +9,7 @@ from ground.exports import public
 
 __getattr__, __dir__, __all__ = public(
     __name__, modules=("history", "review", "self_assessment"),
-    assessment="ASSESSMENT_FIELDS AssessmentError assessment_errors update_assessment",
+    assessment="ASSESSMENT_FIELDS INVENTOR_FIELDS AssessmentError assessment_errors update_assessment",
     departments="resolve_departments",
     formats=("IMPLEMENTED INDUSTRIES InventoryFormat LICENSE RECORD_FIELDS "
              "YES_NO application_number asking_price blank_value cell_value cross_field_errors"),

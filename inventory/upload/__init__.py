@@ -1,6 +1,7 @@
-"""The institution's standard-format upload (盘点结果): import batches (models), staging,
-validation, commit and cancel (services), the row check (check), the plan file (plan), its
-PostgreSQL stage (stage) and the pages (views).
+"""The institution's standard-format upload (盘点结果): import batches (models), the format of the
+one import pipeline (importer: InventoryImport, driven through ground.imports), the row check
+(check), the plan file (plan), how the plan is staged and applied per database (strategies), its
+PostgreSQL stage (stage), who may upload and the templates (services), and the pages (views).
 """
 
 from ground.exports import public
@@ -8,6 +9,7 @@ from ground.exports import public
 __getattr__, __dir__, __all__ = public(
     __name__, modules=("services",),
     exports="ImportErrorReport",
-    services="UploadError can_upload local_path",
+    importer="INVENTORY InventoryImport",
+    services="UploadError can_upload",
     stage="drop_abandoned",
 )

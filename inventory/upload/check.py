@@ -1,21 +1,21 @@
-"""Checking the rows of an inventory upload (inventory.upload.services.validate_batch).
+"""Checking the rows of an inventory upload (inventory.upload.importer.InventoryImport.check, run
+by the validation of ground.imports.pipeline).
 
 Rows stream from the sheet reader and are checked a chunk at a time against the records they
 name: rejected (with every reason, by row and column), unchanged, or a line of the *plan*
 (inventory.upload.plan). Three threads share the work. This one parses and checks; a database
 worker reads the records (all of them while python-calamine loads the sheet, when the file covers
-most of them, else each chunk's); another keeps the plan: the file, and on PostgreSQL the staging
-table with each record's history entry (inventory.upload.stage). Nothing grows with the file but
-the plan on disk and the rows that have problems (kept as read, for the error report).
+most of them, else each chunk's); another keeps the plan: the file, and the format's strategy for
+the database (inventory.upload.strategies: on PostgreSQL the staging table with each record's
+history entry, inventory.upload.stage). Nothing grows with the file but the plan on disk and the
+rows that have problems (kept as read, for the error report, in the job's ground.imports.Outcome).
 """
 
 import contextlib
-import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -23,13 +23,14 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from ground.db_worker import DatabaseWorker
-from ground.sheets import CellError, open_sheet
-from ground.sheets.formats import ParsedRow, SheetLayout, iter_rows
-from inventory.choices import InventoryStatus, LicenseType, ReviewState
+from ground.imports import Job, Outcome
+from ground.imports.strategy import Strategy
+from ground.sheets import CellError
+from ground.sheets.formats import ParsedRow
+from inventory.choices import InventoryStatus, LicenseType
 from inventory.library import listing
-from inventory.models import Conversion, ImportBatch, InventoryRecord, Patent
+from inventory.models import Conversion, InventoryRecord, Patent
 from inventory.records import RECORD_FIELDS, InventoryFormat, blank_value, cell_value, cross_field_errors, review
-from inventory.upload import stage as upload_stage
 from inventory.upload.plan import PlanWriter
 
 # Column header by record field, for the messages.
@@ -39,66 +40,16 @@ LOOKUP_CHUNK = 900
 DIFF_CHUNK = 5000
 
 
-@dataclass
-class Outcome:
-    """What the check found: the counts, the problems, and the file's layout for the error report."""
-
-    total: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected_rows: set[int] = field(default_factory=set)
-    problems: list[CellError] = field(default_factory=list)
-    problem_raw: dict[int, list] = field(default_factory=dict)
-    unknown_columns: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)
-    # The review state the commit gives the records (review.state_after_upload).
-    review_state: str = ReviewState.APPROVED
-    header_row: int = 1
-    headers: list[str] = field(default_factory=list)
-    column_index: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for p in self.problems if p.level == "warning")
-
-    def counts(self) -> dict:
-        return {
-            "total": self.total, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": len(self.rejected_rows), "warnings": self.warnings,
-            "unknown_columns": self.unknown_columns, "fields": self.fields, "review_state": self.review_state,
-        }
-
-
-class Progress:
-    """Stores progress on the batch (a queryset update, so a polling page sees it at once), at most
-    twice a second."""
-
-    def __init__(self, batch: ImportBatch) -> None:
-        self.batch_id = batch.pk
-        self.last = 0.0
-
-    def __call__(self, percent: int, message: str, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self.last >= 0.5:
-            self.last = now
-            ImportBatch.objects.filter(pk=self.batch_id).update(
-                progress=max(0, min(99, percent)), progress_message=message[:200]
-            )
-
-
-def check_file(path: Path, batch: ImportBatch, actor, progress: Progress, estimated_rows: int,
-               plan: PlanWriter) -> Outcome:
-    """Every row of the file checked and the plan written; raises SheetError for an unreadable file."""
-    fmt = InventoryFormat()
+def check_file(job: Job, plan: PlanWriter) -> None:
+    """Every row of the job's file checked, its figures in `job.outcome` and the plan written;
+    raises SheetError for an unreadable file."""
     # Two database workers, so that lookups never queue behind staging: one reads the records
     # (all of them first, while python-calamine loads the sheet and lets go of the GIL), the other
     # keeps the plan (the file and, on PostgreSQL, the stage).
     with DatabaseWorker("upload-read") as reader, DatabaseWorker("upload-stage") as stager:
-        known = reader.submit(_records_by_number, actor, estimated_rows)
-        sheet = open_sheet(path, batch.original_name, fmt.required_headers)
-        return _check_sheet(sheet, fmt, batch, actor, progress, estimated_rows, plan,
-                            _Workers(reader, stager), known)
+        known = reader.submit(_records_by_number, job.actor, job.estimated_rows)
+        job.open_sheet()
+        _check_sheet(job, plan, _Workers(reader, stager), known)
 
 
 @dataclass
@@ -107,47 +58,36 @@ class _Workers:
     stager: DatabaseWorker
 
 
-def _check_sheet(sheet, fmt: InventoryFormat, batch: ImportBatch, actor, progress: Progress, estimated_rows: int,
-                 plan: PlanWriter, workers: _Workers, known: Future) -> Outcome:
-    layout = SheetLayout(sheet, fmt)
-    outcome = Outcome(unknown_columns=list(layout.unknown), header_row=sheet.header_row,
-                      headers=list(sheet.original_headers),
-                      column_index={column.header: index for index, column in layout.positions})
-    for header in layout.unknown:
-        outcome.problems.append(
-            CellError(sheet.header_row, header, "", _("不是盘点结果格式的列,已忽略"), level="warning")
-        )
-    present = layout.present_keys
+def _check_sheet(job: Job, plan: PlanWriter, workers: _Workers, known: Future) -> None:
+    outcome = job.outcome
+    present = job.layout.present_keys
     fields = [name for name in RECORD_FIELDS if name in present]
-    outcome.fields = fields
+    # The file's fields and the review state the commit gives the records (review.state_after_upload)
+    # are kept in the batch's counts: the preview and the commit read them there.
+    outcome.extra["fields"] = fields
     plan.start(fields)
-    checker = _ChunkChecker(actor, fields, outcome, plan, has_title="title" in present,
+    checker = _ChunkChecker(job.actor, fields, outcome, plan, has_title="title" in present,
                             has_licence="license_type" in present, known=known)
-    stage = (upload_stage.PlanStage(batch.pk, fields, outcome.review_state)
-             if connection.vendor == "postgresql" else None)
+    # The plan staged for the database in use, on the stager (PostgreSQL: the batch's staging table).
+    strategy = job.strategy()
     stager = workers.stager
-    if stage:
-        stager.submit(stage.open).result()
+    stager.submit(strategy.open).result()
     try:
-        _check_rows(iter_rows(sheet, fmt, layout), fields, outcome, checker, workers, stage, progress,
-                    estimated_rows)
-        if stage:
-            stager.submit(stage.finish).result()
+        _check_rows(job.rows(), fields, outcome, checker, workers, strategy, job)
+        stager.submit(strategy.finish).result()
     except BaseException:
-        if stage:
-            with contextlib.suppress(Exception):
-                stager.submit(stage.discard).result()
+        with contextlib.suppress(Exception):
+            stager.submit(strategy.discard).result()
         raise
-    return outcome
 
 
 def _check_rows(rows: Iterator, fields: list[str], outcome: Outcome, checker: "_ChunkChecker",
-                workers: _Workers, stage: "upload_stage.PlanStage | None", progress: Progress,
-                estimated_rows: int) -> None:
+                workers: _Workers, strategy: Strategy, job: Job) -> None:
     """The rows a chunk at a time: while this thread parses chunk N, the reader looks up chunk N's
     records and the stager keeps chunk N-1's plan; chunk N-1 is then checked here with its records
     in hand."""
     reader, stager = workers.reader, workers.stager
+    estimated_rows = job.estimated_rows
     blanks = [blank_value(name) for name in fields]
     size = _in_size()
     loads: list[Future] = []
@@ -155,12 +95,12 @@ def _check_rows(rows: Iterator, fields: list[str], outcome: Outcome, checker: "_
 
     def settle(chunk: list[tuple], found: Future) -> None:
         checker.check(chunk, found.result())
-        progress(int(95 * outcome.total / max(estimated_rows, outcome.total)),
-                 _("已校验 %(n)d 行") % {"n": outcome.total})
+        job.report(95 * outcome.total / max(estimated_rows, outcome.total),
+                   _("已校验 %(n)d 行") % {"n": outcome.total})
         text = checker.plan.end_chunk()
         if text:
             # Compressed into the plan file (zlib lets go of the GIL) and staged by one thread, in order.
-            loads.append(stager.submit(_keep_chunk, checker.plan, stage, text))
+            loads.append(stager.submit(_keep_chunk, checker.plan, strategy, text))
 
     chunk: list[tuple] = []
     for item in rows:
@@ -196,10 +136,9 @@ def _numbers(chunk: list[tuple]) -> tuple[list[str], list[str]]:
     return [row[1] for row in chunk], [row[1] for row in chunk if row[3] == LicenseType.OPEN]
 
 
-def _keep_chunk(plan: PlanWriter, stage: "upload_stage.PlanStage | None", text: str) -> None:
+def _keep_chunk(plan: PlanWriter, strategy: Strategy, text: str) -> None:
     plan.write_chunk(text)
-    if stage:
-        stage.load(text)
+    strategy.stage(text)
 
 
 # The actor's records are read all at once, while the sheet loads, when the file is expected to
@@ -247,7 +186,7 @@ class _ChunkChecker:
         self.missing: dict[str, list[tuple[int, list]]] = defaultdict(list)
         # The listing score needs these fields; those the file lacks are read from the records.
         self.score_fields_absent = [name for name in listing.SCORE_FIELDS if name not in fields]
-        self.state = outcome.review_state = review.state_after_upload(actor)
+        self.state = outcome.extra["review_state"] = review.state_after_upload(actor)
 
     def fetch(self, numbers: list[str], open_numbers: Sequence[str] = ()) -> "_Fetched":
         """The records of the chunk's numbers (`_base_columns`), then, by id, the field values of

@@ -13,7 +13,7 @@ from accounts.exports import StoredExport, WrittenExport
 from ground.imports import problems as upload_errors
 from inventory.models import ImportBatch
 from inventory.upload import services as upload
-from inventory.upload.services import BATCHES as INVENTORY_BATCHES
+from inventory.upload.importer import INVENTORY
 
 
 class _InventoryBatchExport(StoredExport):
@@ -31,7 +31,7 @@ class ImportErrorReport(_InventoryBatchExport):
     action = "export.import_error_report"
 
     def stored(self, obj: ImportBatch) -> FieldFile | None:
-        return obj.error_report if upload_errors.ensure_error_report(obj, INVENTORY_BATCHES) else None
+        return obj.error_report if upload_errors.ensure_error_report(obj, INVENTORY.batches) else None
 
     def filename(self, obj: ImportBatch, **options: Any) -> str:
         return f"{Path(obj.original_name).stem}-错误报告.xlsx"

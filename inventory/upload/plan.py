@@ -1,4 +1,4 @@
-"""The plan of an inventory upload (inventory.upload.services): what validation found would change.
+"""The plan of an inventory upload (inventory.upload.importer): what validation found would change.
 
 One CSV line per record that would change: id, the new values of the file's fields, in_library,
 then the row number, the application number, the status before and the listing score. NULL is

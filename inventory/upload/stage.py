@@ -1,6 +1,6 @@
-"""The upload's plan, staged in PostgreSQL for the commit (inventory.upload.services, PostgreSQL only).
+"""The upload's plan, staged in PostgreSQL for the commit (inventory.upload.strategies.PostgresPlan).
 
-While a file is validated, each chunk's plan lines (the CSV of inventory.upload.services's plan) are
+While a file is validated, each chunk's plan lines (the CSV of inventory.upload.plan) are
 COPY'd into an unlogged table of the batch, `pn_upload_plan_<batch id>`, each line with its
 history entry ({field: [old, new]}) computed against the record as it is then. That work runs on
 the validation's database worker (ground.db_worker) while the main thread parses the next

@@ -4,7 +4,8 @@ template downloads and "my patents pre-filled".
 
 Batches are read through `ImportBatch.objects.visible_to(user)` (the institution its own, the
 operator all): anything else is a 404. Commit and cancel go through
-`ImportBatch.objects.editable_by(user)`: the uploader, or an admin over the uploader.
+`ImportBatch.objects.editable_by(user)`: the uploader, or an admin over the uploader. The steps are
+those of the one import pipeline (ground.imports) with the format inventory.upload.importer.INVENTORY.
 """
 
 
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from accounts.exports import export_response
 from accounts.roles import Role
+from ground import imports
 from ground.forms import SheetFileForm
 from ground.imports import problems as upload_errors
 from inventory.choices import Disposal, Intent
@@ -30,6 +32,7 @@ from inventory.records import INDUSTRIES, InventoryFormat
 from inventory.upload import plan as upload_plan
 from inventory.upload import services as upload
 from inventory.upload.exports import ImportErrorReport, ImportFile, InventoryPrefilled, InventoryTemplate
+from inventory.upload.importer import INVENTORY
 
 RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
 PAGE_SIZE = 50
@@ -64,11 +67,11 @@ def upload_new(request: HttpRequest) -> HttpResponse:
         form = InventoryUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                batch = upload.stage_upload(actor=request.user, file=form.cleaned_data["file"], request=request)
+                batch = imports.stage(INVENTORY, actor=request.user, file=form.cleaned_data["file"], request=request)
             except upload.UploadError as error:
                 form.add_error("file", str(error))
             else:
-                upload.start_validation(batch)
+                imports.start_validation(INVENTORY, batch)
                 return redirect("inventory:upload_detail", pk=batch.pk)
     else:
         form = InventoryUploadForm()
@@ -198,8 +201,8 @@ def upload_commit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(upload.inventory_batches().editable_by(request.user), pk=pk)
     all_or_nothing = request.POST.get("mode") == "all_or_nothing"
     try:
-        batch = upload.request_commit(actor=request.user, batch=batch, all_or_nothing=all_or_nothing,
-                                      request=request)
+        batch = imports.request_commit(INVENTORY, actor=request.user, batch=batch, all_or_nothing=all_or_nothing,
+                                       request=request)
     except upload.UploadError as error:
         messages.error(request, str(error))
     except ImportBatch.DoesNotExist:
@@ -218,7 +221,7 @@ def upload_commit(request: HttpRequest, pk: int) -> HttpResponse:
 def upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(upload.inventory_batches().editable_by(request.user), pk=pk)
     try:
-        upload.cancel_batch(actor=request.user, batch=batch, request=request)
+        imports.cancel(INVENTORY, actor=request.user, batch=batch, request=request)
     except upload.UploadError as error:
         messages.error(request, str(error))
     else:

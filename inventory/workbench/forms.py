@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import TECHNOLOGY_READINESS, Intent
 from inventory.models import InventoryRecord
+from inventory.records import INVENTOR_FIELDS
 
 # group -> (heading, fields): the order the page shows them in.
 GROUPS: dict[str, tuple[str | Promise, tuple[str, ...]]] = {
@@ -43,9 +44,11 @@ def _field(name: str) -> forms.Field:
 
 
 class AssessmentGroupForm(forms.Form):
-    """One group of assessment fields; `values()` gives what `update_assessment` takes."""
+    """One group of assessment fields; `values()` gives what `update_assessment` takes. For an
+    inventor (`inventor`), the staff's fields are shown but disabled: only the self-assessment
+    fields (INVENTOR_FIELDS) can change."""
 
-    def __init__(self, group: str, record: InventoryRecord, data=None) -> None:
+    def __init__(self, group: str, record: InventoryRecord, data=None, *, inventor: bool = False) -> None:
         self.group = group
         self.heading, self.field_names = GROUPS[group]
         initial = {}
@@ -61,6 +64,8 @@ class AssessmentGroupForm(forms.Form):
             if not isinstance(widget, forms.CheckboxSelectMultiple):
                 css = "form-select" if isinstance(widget, forms.Select) else "form-control"
                 widget.attrs.setdefault("class", f"{css} {css}-sm")
+            if inventor and name not in INVENTOR_FIELDS:
+                self.fields[name].disabled = True
 
     def values(self) -> dict[str, object]:
         cleaned = {}

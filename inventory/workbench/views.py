@@ -28,7 +28,7 @@ from inventory.models import (
     TechnologyField,
 )
 from inventory.patents import sees_contacts
-from inventory.records import AssessmentError, update_assessment
+from inventory.records import AssessmentError, review, update_assessment
 from inventory.workbench import bulk, display, jobs
 from inventory.workbench.forms import GROUPS, AssessmentGroupForm
 from inventory.workbench.query import COUNT_CAP, FILTER_PARAMS, SORTS, exact_count, workbench_page
@@ -147,10 +147,12 @@ def _conversion_link(patent: Patent) -> str:
     return f"{reverse('inventory:conversion_new')}?{urlencode({'patent': patent.pk})}"
 
 
-def _groups(record: InventoryRecord, editing: str | None = None, *, contacts: bool = True) -> list[dict]:
-    """The record's field groups; `contacts`: whether the reader sees contacts unmasked."""
+def _groups(record: InventoryRecord, editing: str | None = None, *, contacts: bool = True,
+            inventor: bool = False) -> list[dict]:
+    """The record's field groups; `contacts`: whether the reader sees contacts unmasked;
+    `inventor`: the edit form leaves the staff's fields disabled."""
     return [{"key": key, "heading": heading, "items": display.group_items(record, names, contacts=contacts),
-             "form": AssessmentGroupForm(key, record) if key == editing else None}
+             "form": AssessmentGroupForm(key, record, inventor=inventor) if key == editing else None}
             for key, (heading, names) in GROUPS.items()]
 
 
@@ -168,7 +170,8 @@ def patent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     editing = request.GET.get("edit") if can_edit and request.GET.get("edit") in GROUPS else None
     return render(request, "inventory/workbench/workbench_detail.html", {
         "patent": patent, "record": record, "can_edit": can_edit, "owned": owned,
-        "groups": _groups(record, editing, contacts=sees_contacts(user, own=True)) if record else [],
+        "groups": _groups(record, editing, contacts=sees_contacts(user, own=True),
+                          inventor=review.is_inventor(user)) if record else [],
         "industries": PatentIndustry.objects.filter(patent=patent).select_related("industry").order_by("industry_id"),
         "fields": PatentTechField.objects.filter(patent=patent).select_related("field").order_by("field_id"),
         "history": display.history_items(record, user) if record and owned else None,
@@ -199,7 +202,8 @@ def patent_edit(request: HttpRequest, pk: int) -> HttpResponse:
     record = _editable_record(request, pk)
     group = _group(request)
     editing = None if request.GET.get("view") else group
-    item = next(g for g in _groups(record, editing) if g["key"] == group)
+    item = next(g for g in _groups(record, editing, inventor=review.is_inventor(request.user))
+                if g["key"] == group)
     return render(request, "inventory/workbench/workbench_group.html",
                   {"group": item, "record": record, "can_edit": True})
 
@@ -210,7 +214,7 @@ def patent_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Save one group through `update_assessment`; the rules' messages are shown inline."""
     record = _editable_record(request, pk)
     group = _group(request)
-    form = AssessmentGroupForm(group, record, data=request.POST)
+    form = AssessmentGroupForm(group, record, data=request.POST, inventor=review.is_inventor(request.user))
     saved = False
     if form.is_valid():
         try:

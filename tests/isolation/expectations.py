@@ -153,7 +153,7 @@ ORG_ADMINS = {u for u in ORG_OF_USER if u.endswith("_admin") and u not in PLATFO
 DEPARTMENT_OF_USER = {DEPT_ADMIN: "dept_a", INVENTOR: "dept_a"}
 
 
-def _admins_of(target: str) -> set[str]:
+def admins_of(target: str) -> set[str]:
     """The organisation admins over the account `target`: its organisation's institution-level
     admins, and the admin of its department."""
     org = ORG_OF_USER[target]
@@ -164,7 +164,7 @@ def _admins_of(target: str) -> set[str]:
 
 
 def _account_viewers(target: str) -> set[str]:
-    viewers = {"sysadmin", "secadmin", "auditor"} | ({target} & SIGNED_IN) | _admins_of(target)
+    viewers = {"sysadmin", "secadmin", "auditor"} | ({target} & SIGNED_IN) | admins_of(target)
     if ORG_OF_USER[target] != "platform":
         viewers.add("operator")
     return viewers
@@ -193,7 +193,7 @@ def user_editors(target: str) -> set[str]:
     """Users who may change the account `target` (deactivate, reset): its organisation's admin
     (not itself) and the system / security administrators (not themselves)."""
     org = ORG_OF_USER[target]
-    editors = _admins_of(target) if org not in (None, "platform") else set()
+    editors = admins_of(target) if org not in (None, "platform") else set()
     editors |= {"sysadmin", "secadmin"}
     return editors - {target}
 

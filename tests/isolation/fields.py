@@ -29,8 +29,20 @@ def contact_readers(world, key: str) -> frozenset[str]:
     return frozenset(own | operators)
 
 
+def account_contact_readers(world, key: str) -> frozenset[str]:
+    """Who may read an account's phone and e-mail in full: the person, the admins of their
+    organisation (or department), and the operator."""
+    operators = {u for u, user in world.users.items() if role_of(user) == Role.OPERATOR}
+    return frozenset({key} | E.admins_of(key) | operators)
+
+
 def field_markers(world) -> list[tuple[str, re.Pattern, frozenset[str]]]:
     found = []
+    for key, user in world.users.items():
+        for name, value in (("phone", user.phone), ("email", user.email)):
+            if value:
+                pattern = re.compile(rf"(?<![0-9A-Za-z_.-]){re.escape(value)}")
+                found.append((f"{name} of account {key} unmasked", pattern, account_contact_readers(world, key)))
     for key, patent in world.patents.items():
         record = patent.inventory
         serial = int(record.contact_email.removeprefix("contact").split("@")[0])

@@ -1,0 +1,90 @@
+"""The institution's standard-format upload (盘点结果, DATA-STANDARD.md §3), a format of the one
+import pipeline (ground.imports):
+
+    batch = imports.stage(INVENTORY, actor=user, file=uploaded)     # kept: file, sha256, audit event
+    batch = imports.start_validation(INVENTORY, batch)              # inline when small, a Celery task when large
+    ... the person reads the preview (counts, changes, every error) ...
+    batch = imports.request_commit(INVENTORY, actor=user, batch=batch)   # or imports.cancel(INVENTORY, ...)
+
+Validation (`InventoryImport.check`, inventory.upload.check) checks every row against the database a
+chunk at a time and keeps a *plan* (inventory.upload.plan): the new values of each record that would
+change, kept as a file for the preview and the commit; the rows with problems are kept for the
+error report (ground.imports.problems). The plan is not checked again at commit: it is applied by
+the strategy for the database in use (inventory.upload.strategies: on PostgreSQL from the table it
+was staged in while the file was read, elsewhere from the file), in one transaction with one audit
+event. Records changed between preview and commit make the plan stale (ground.imports.StalePlan),
+and the batch is validated again before anything is written.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.audit import record as audit
+from ground.imports import Job, ModelBatches, SheetImport, register
+from ground.imports.pipeline import async_threshold
+from ground.tasks import enqueue
+from inventory.models import ImportBatch
+from inventory.records import InventoryFormat
+from inventory.upload import check as upload_check
+from inventory.upload import plan as upload_plan
+from inventory.upload import stage as upload_stage
+from inventory.upload.services import INDUSTRY_OVERRIDES_TASK, can_upload, inventory_batches
+from inventory.upload.strategies import PortablePlan, PostgresPlan
+
+
+class InventoryImport(SheetImport):
+    kind = ImportBatch.Kind.INVENTORY
+    sheet_format = InventoryFormat()
+    batches = ModelBatches(inventory_batches)
+    events = {"upload": "inventory.upload", "commit": "inventory.upload_commit", "cancel": "inventory.upload_cancel"}
+    upload_prefix = "inventory"
+    # The plan is kept at validation and applied as it is (a stale one is refused: StalePlan).
+    recheck_on_commit = False
+    strategies = (PostgresPlan, PortablePlan)
+
+    @property
+    def async_above(self) -> int:
+        return async_threshold()
+
+    def may_upload(self, actor) -> bool:
+        return can_upload(actor)
+
+    def new_batch(self, actor) -> ImportBatch:
+        return ImportBatch(kind=self.kind, organization=actor.organization, created_by=actor)
+
+    def record(self, event: str, *, actor, request, batch, **detail) -> None:
+        audit(self.events[event], actor=actor, request=request, target=batch, organization=batch.organization,
+              **detail)
+
+    def unknown_column_message(self) -> str:
+        return _("不是盘点结果格式的列,已忽略")
+
+    def refused_uploader_message(self) -> str:
+        return _("上传人已无权为本单位导入盘点结果")
+
+    def check(self, job: Job) -> None:
+        """Every row streamed and checked a chunk at a time, the plan written as it goes
+        (inventory.upload.check), held open until `keep_plan` keeps it."""
+        job.plan = job.hold(upload_plan.PlanWriter())
+        upload_check.check_file(job, job.plan)
+
+    def keep_plan(self, job: Job) -> None:
+        job.plan.save_to(upload_plan.plan_name(job.batch))
+
+    def apply(self, job: Job) -> dict:
+        counts = super().apply(job)
+        if "industry_codes" in job.batch.counts.get("fields", []) and counts["new"] + counts["updated"]:
+            # The file's 所属产业 override the automatic industries of those patents: a follow-up task.
+            batch_id = job.batch.pk
+            transaction.on_commit(lambda: enqueue(INDUSTRY_OVERRIDES_TASK, batch_id))
+        return counts
+
+    def discard(self, batch: ImportBatch) -> None:
+        upload_plan.delete_plan(batch)
+        upload_stage.drop(batch.pk)
+
+    def committing_message(self, batch: ImportBatch) -> str:
+        return _("正在写入 %(n)d 条盘点记录") % {"n": batch.counts.get("new", 0) + batch.counts.get("updated", 0)}
+
+
+INVENTORY = register(InventoryImport())
