@@ -43,14 +43,18 @@ def check_upload_size(size: int, *, too_large: str | Promise = TOO_LARGE) -> Non
 
 
 def store_upload(row: Row, file: File, *, prefix: str, audit: Callable[..., Any],
-                 too_large: str | Promise = TOO_LARGE) -> Row:
+                 too_large: str | Promise = TOO_LARGE, check_size: bool = True) -> Row:
     """Keep `file` on the unsaved `row` and save it, all or nothing.
 
     The size is checked first (nothing is stored for a refused file); the row gets the file's own
     name (without any path) and its sha256; the file is stored as `prefix`-<timestamp>-<random><suffix>.
     The row and its audit event, `audit(row, file=…, size=…, sha256=…)` (the caller's `record`),
-    are one transaction; if either fails, the stored file is removed again."""
-    check_upload_size(file.size, too_large=too_large)
+    are one transaction; if either fails, the stored file is removed again. `check_size=False`
+    (a command line) keeps a file of any size; an empty one is still refused."""
+    if check_size:
+        check_upload_size(file.size, too_large=too_large)
+    elif not file.size:
+        raise UploadError(_("文件是空的"))
     digest = hashlib.sha256()
     for block in file.chunks():
         digest.update(block)

@@ -13,8 +13,10 @@ from celery import shared_task
 from inventory.classification import CLASSIFY_ALL_TASK, apply_overrides, classify_patents
 from inventory.library import listing
 from inventory.milestones import services as milestones
-from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent
-from inventory.patents import DERIVE_TASK, IMPORT_TASK, run_batch, sleeping
+from inventory.models import InventoryChange, InventoryRecord, Patent
+
+# BASE_LIBRARY: importing it registers the base library's import (ground.imports) in every worker.
+from inventory.patents import BASE_LIBRARY, DERIVE_TASK, drop_abandoned_plans, sleeping  # noqa: F401
 from inventory.search import services as search
 from inventory.upload import drop_abandoned
 from inventory.upload import services as upload
@@ -23,18 +25,6 @@ from inventory.upload import services as upload
 from inventory.workbench.tasks import bulk_action_task  # noqa: F401
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(name=IMPORT_TASK)
-def import_base_library_task(batch_id: int) -> dict:
-    """Run a base library import kept on an ImportBatch (inventory.patents.base_library).
-
-    Idempotent on re-delivery: a batch that already finished is not run again.
-    """
-    batch = ImportBatch.objects.select_related("created_by").filter(pk=batch_id).first()
-    if batch is None or batch.status in {ImportBatch.Status.COMMITTED, ImportBatch.Status.FAILED}:
-        return {}
-    return run_batch(batch).counts()
 
 
 # --- search index, sleeping patents, milestones (inventory.search.services / .sleeping / .milestones) ---
@@ -98,11 +88,13 @@ def check_milestones_task() -> dict:
 
 @shared_task(name="inventory.drop_abandoned_upload_stages")
 def drop_abandoned_upload_stages_task() -> list[int]:
-    """Nightly: drop the PostgreSQL staging tables of uploads that will not be committed from them."""
+    """Nightly: drop the PostgreSQL staging tables of uploads that will not be committed from them,
+    and the plans of base library previews left unconfirmed."""
     from django.conf import settings
 
 
     dropped = drop_abandoned(keep_days=settings.UPLOAD_STAGE_KEEP_DAYS)
+    dropped += drop_abandoned_plans(keep_days=settings.UPLOAD_STAGE_KEEP_DAYS)
     logger.info("upload stages dropped: %s", dropped)
     return dropped
 

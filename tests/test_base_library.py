@@ -1,23 +1,34 @@
-"""The base library import (DATA-STANDARD.md §2): a realistic sheet, bad rows named by row and column,
-idempotent re-runs, aliases that link owners on the next run, CSV as well as xlsx, the command and
-the operator's page."""
+"""The base library import (DATA-STANDARD.md §2), a format of ground.imports: a realistic sheet, bad
+rows named by row and column, idempotent re-runs, aliases that link owners on the next run, CSV as
+well as xlsx, the command and the operator's page (upload, preview, confirm or cancel)."""
 
 import csv
 import datetime as dt
+import io
 
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Organization, OrganizationAlias
+from ground import imports
+from ground.imports.problems import ensure_error_report
 from ground.sheets import cells
 from inventory.choices import InventoryStatus, LegalStatus, PatentType
 from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnership
-from inventory.patents.base_library import ApplicationNumberIndex, import_base_library
+from inventory.patents import base_library
+from inventory.patents.base_library_format import ApplicationNumberIndex
 from inventory.patents.identifiers import make_application_number
 from inventory.patents.patentees import PatenteeKind, PatenteeMatcher, add_alias, classify, normalize_name
+
+
+def load(path, name=None, *, actor=None, **options) -> base_library.BaseLibraryResult:
+    """Stage, validate and commit a file (as the platform unless `actor`), as the command does."""
+    return base_library.import_base_library(path, name, actor=actor, **options)
+
 
 HEADERS = [
     "申请号", "专利名称", "专利类型", "申请日", "授权公告日", "授权公告号", "法律状态", "专利权人",
@@ -102,11 +113,11 @@ def bad_rows() -> list[list]:
 def test_ownerships_carry_the_grant_date_and_class_through_a_correction(world, alias, media, tmp_path):
     """The ownership's copies of the grant date and main IPC (the workbench's keys) follow the patent's."""
     rows = good_rows()[:2]
-    import_base_library(write_csv(tmp_path / "a.csv", rows), "a.csv")
+    load(write_csv(tmp_path / "a.csv", rows), "a.csv")
     dates = set(PatentOwnership.objects.filter(patent__application_number=UTILITY).values_list("grant_date", flat=True))
     assert dates == {dt.date(2023, 5, 6)}  # both owners of the co-owned utility model
     rows[1][4], rows[1][10] = "2023-06-07", "A61B 5/02"  # the office corrected the date and the class
-    result = import_base_library(write_csv(tmp_path / "b.csv", rows), "b.csv")
+    result = load(write_csv(tmp_path / "b.csv", rows), "b.csv")
     assert result.updated == 1 and result.ownerships_added == result.ownerships_removed == 0
     copies = set(PatentOwnership.objects.filter(patent__application_number=UTILITY)
                  .values_list("grant_date", "main_ipc"))
@@ -118,7 +129,7 @@ def test_ownerships_carry_the_grant_date_and_class_through_a_correction(world, a
         writer.writerow(headers)
         for row in rows:
             writer.writerow([csv_cell(v) for h, v in zip(HEADERS, row, strict=True) if h != "主分类号"])
-    import_base_library(tmp_path / "c.csv", "c.csv")
+    load(tmp_path / "c.csv", "c.csv")
     assert Patent.objects.get(application_number=UTILITY).main_ipc == "A61B 5/02"
     mismatched = PatentOwnership.objects.exclude(grant_date=F("patent__grant_date"), main_ipc=F("patent__main_ipc"))
     assert not mismatched.exists()
@@ -197,7 +208,7 @@ def owner_names(number: str) -> list[tuple[int, str]]:
 def test_realistic_sheet(world, alias, media, sheet):
     operator = world.user("operator")
     record_before = InventoryRecord.objects.filter(patent__application_number=WORLD_PATENT).values().get()
-    result = import_base_library(sheet, "基础库.xlsx", actor=operator)
+    result = load(sheet, "基础库.xlsx", actor=operator)
 
     assert not result.failure
     assert (result.total_rows, result.rejected) == (GOOD + len(bad_rows()), len(bad_rows()))
@@ -254,30 +265,31 @@ def test_realistic_sheet(world, alias, media, sheet):
 
     # Only the institution-looking name is reported; the enterprise and the person are not.
     assert result.unmatched_names == {HOSPITAL_ALIAS: [1, 10]}
-    unmatched = [e for e in result.batch.errors if e["level"] == "unmatched"]
-    assert [(e["value"], e["count"], e["row"]) for e in unmatched] == [(HOSPITAL_ALIAS, 1, 10)]
+    assert result.counts()["unmatched_names"] == [[HOSPITAL_ALIAS, 1, 10]]
 
     batch = result.batch
     assert (batch.kind, batch.organization.kind) == (ImportBatch.Kind.BASE_LIBRARY, Organization.Kind.PLATFORM)
     assert batch.status == ImportBatch.Status.COMMITTED
     assert batch.counts["new"] == GOOD - 1 and batch.counts["rejected"] == len(bad_rows())
     assert batch.counts["unmatched"] == 1 and batch.created_by == operator
-    assert batch.error_report and result.report_path
+    assert ensure_error_report(batch, base_library.BASE_LIBRARY.batches)
     with batch.error_report.open("rb") as handle:
-        report = handle.read().decode("utf-8-sig")
-    assert "与第 4 行重复" in report and HOSPITAL_ALIAS in report
+        report = "\n".join(str(cell) for row in openpyxl.load_workbook(handle).active.iter_rows(values_only=True)
+                           for cell in row if cell is not None)
+    assert "与第 4 行重复" in report and "校验位" in report
     event = AuditEvent.objects.get(action="inventory.base_library_import")
     assert event.actor == operator and event.after["new"] == GOOD - 1 and event.target_id == str(batch.pk)
+    assert AuditEvent.objects.filter(action="inventory.base_library_upload", target_id=str(batch.pk)).exists()
 
 
 def test_same_file_twice_changes_nothing(world, alias, media, sheet):
-    import_base_library(sheet, "基础库.xlsx")
+    load(sheet, "基础库.xlsx")
     snapshot = (
         list(Patent.objects.order_by("pk").values()),
         list(PatentOwnership.objects.order_by("pk").values()),
         list(InventoryRecord.objects.order_by("pk").values()),
     )
-    again = import_base_library(sheet, "基础库.xlsx")
+    again = load(sheet, "基础库.xlsx")
     assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, GOOD, len(bad_rows()))
     assert again.records_created == again.ownerships_added == again.ownerships_removed == 0
     assert snapshot == (
@@ -289,107 +301,153 @@ def test_same_file_twice_changes_nothing(world, alias, media, sheet):
 
 
 def test_alias_added_then_rerun_links_the_owner(world, alias, media, sheet):
-    first = import_base_library(sheet, "基础库.xlsx")
+    first = load(sheet, "基础库.xlsx")
     assert HOSPITAL_ALIAS in first.unmatched_names
     add_alias(actor=world.user("operator"), institution=world.orgs["inst_gd_local"],
               name="广东省人民医院（广东省医学科学院）")
     assert AuditEvent.objects.filter(action="organization.alias_add").exists()
 
-    again = import_base_library(sheet, "基础库.xlsx")
+    again = load(sheet, "基础库.xlsx")
     assert again.unmatched_names == {}
     assert (again.created, again.updated, again.unchanged) == (0, 1, GOOD - 1)
     assert owner_names(UNMATCHED) == [(1, "广东省人民医院")]
     record = InventoryRecord.objects.get(patent__application_number=UNMATCHED)
     assert (record.institution_id, record.status) == (world.orgs["inst_gd_local"].pk, InventoryStatus.PENDING)
 
-    third = import_base_library(sheet, "基础库.xlsx")
+    third = load(sheet, "基础库.xlsx")
     assert (third.created, third.updated, third.unchanged) == (0, 0, GOOD)
 
 
 def test_a_changed_patentee_moves_the_ownership(world, alias, media, tmp_path):
     rows = good_rows()[:1]
-    import_base_library(write_csv(tmp_path / "a.csv", rows), "a.csv")
+    load(write_csv(tmp_path / "a.csv", rows), "a.csv")
     rows[0][7], rows[0][8] = "广东省人民医院；北京示范大学", ""  # the rights were shared with the hospital
-    result = import_base_library(write_csv(tmp_path / "b.csv", rows), "b.csv")
+    result = load(write_csv(tmp_path / "b.csv", rows), "b.csv")
     assert (result.updated, result.ownerships_added, result.ownerships_removed) == (1, 1, 0)
     assert owner_names(INVENTION) == [(1, "广东省人民医院"), (2, "北京示范大学")]
     # The record stays with the institution that had it: imports never rewrite records.
     assert InventoryRecord.objects.get(patent__application_number=INVENTION).institution == world.orgs["inst_bj_moe"]
 
 
-def test_a_run_killed_part_way_converges_when_run_again(world, alias, media, sheet, monkeypatch):
-    from inventory.patents import base_library
+def _snapshot() -> tuple:
+    return (
+        list(Patent.objects.order_by("pk").values()),
+        list(PatentOwnership.objects.order_by("pk").values()),
+        list(InventoryRecord.objects.order_by("pk").values()),
+    )
 
-    calls = {"n": 0}
-    real_apply = base_library._PortableWriter.apply
 
-    def apply_then_die(self, rows):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("worker killed")
-        return real_apply(self, rows)
+def _fail_on_ownerships(monkeypatch):
+    """The commit fails after its patents are written, while writing the owners (either strategy)."""
+    from inventory.patents import base_library_plan, base_library_postgres
 
-    # Each writer (portable or PostgreSQL) goes through its own apply; patch whichever is used.
-    monkeypatch.setattr(base_library._PortableWriter, "apply", apply_then_die)
-    if hasattr(base_library, "_PostgresWriter"):
-        real_pg = base_library._PostgresWriter.apply
+    def die(*args, **kwargs):
+        raise RuntimeError("the database went away")
 
-        def pg_then_die(self, rows):
-            calls["n"] += 1
-            if calls["n"] == 3:
-                raise RuntimeError("worker killed")
-            return real_pg(self, rows)
+    monkeypatch.setattr(base_library_plan, "sync_ownerships", die)
+    monkeypatch.setattr(base_library_postgres.PostgresPlan, "_sync_ownerships", die)
 
-        monkeypatch.setattr(base_library._PostgresWriter, "apply", pg_then_die)
+
+def test_a_commit_failing_part_way_writes_nothing(world, alias, media, sheet, monkeypatch):
+    operator = world.user("operator")
+    before = _snapshot()
+    monkeypatch.setattr(base_library.BASE_LIBRARY, "chunk_size", 3)
+    monkeypatch.setattr("inventory.patents.base_library_plan.CHUNK_SIZE", 3)
+    _fail_on_ownerships(monkeypatch)
     with pytest.raises(RuntimeError):
-        import_base_library(sheet, "基础库.xlsx", chunk_size=3)
-    killed = ImportBatch.objects.get(kind=ImportBatch.Kind.BASE_LIBRARY)
-    assert killed.status == ImportBatch.Status.FAILED and "中断" in killed.failure
-    # The two chunks before the failure stayed (rows 4–9); the rest never ran.
-    assert Patent.objects.filter(application_number__in=[INVENTION, PERSON_ONLY]).count() == 2
-    assert not Patent.objects.filter(application_number__in=[UNMATCHED, OLD]).exists()
+        load(sheet, "基础库.xlsx", actor=operator)
+    assert _snapshot() == before  # not one patent of the chunks before the failure
+    batch = ImportBatch.objects.get(kind=ImportBatch.Kind.BASE_LIBRARY)
+    assert batch.status == ImportBatch.Status.VALIDATED  # still waiting for a commit
+    assert not AuditEvent.objects.filter(action="inventory.base_library_import").exists()
 
     monkeypatch.undo()
-    again = import_base_library(sheet, "基础库.xlsx", chunk_size=3)
-    assert (again.created, again.updated, again.unchanged) == (GOOD - 1 - 6, 1, 6)
-    state = (Patent.objects.count(), PatentOwnership.objects.count(), InventoryRecord.objects.count())
-    final = import_base_library(sheet, "基础库.xlsx")
-    assert (final.created, final.updated, final.unchanged) == (0, 0, GOOD)
-    assert state == (Patent.objects.count(), PatentOwnership.objects.count(), InventoryRecord.objects.count())
+    done = imports.commit(base_library.BASE_LIBRARY, actor=operator, batch=batch)
+    assert done.status == ImportBatch.Status.COMMITTED
+    assert (done.counts["new"], done.counts["updated"], done.counts["unchanged"]) == (GOOD - 1, 1, 0)
     assert owner_names(CO_OWNED) == [(1, "北京市属研究院"), (2, "北京示范大学")]
+    # Committed once: confirming again changes nothing.
+    state = _snapshot()
+    assert imports.commit(base_library.BASE_LIBRARY, actor=operator, batch=batch).counts == done.counts
+    assert _snapshot() == state
+
+
+def test_a_file_failing_part_way_through_validation_writes_nothing(world, alias, media, sheet, monkeypatch):
+    """A row that breaks the reading itself (not a bad cell) fails the batch; nothing is written or kept."""
+    before = _snapshot()
+    monkeypatch.setattr(base_library.BASE_LIBRARY, "chunk_size", 2)
+    real = base_library.RowChecker.accept
+
+    def accept(self, item):
+        if item.row_number == 10:
+            raise RuntimeError("the worker was killed")
+        return real(self, item)
+
+    monkeypatch.setattr(base_library.RowChecker, "accept", accept)
+    with pytest.raises(RuntimeError):
+        load(sheet, "基础库.xlsx")
+    batch = ImportBatch.objects.get(kind=ImportBatch.Kind.BASE_LIBRARY)
+    assert batch.status == ImportBatch.Status.FAILED and "内部错误" in batch.failure
+    assert _snapshot() == before
+    from django.core.files.storage import default_storage
+
+    from inventory.patents.base_library_plan import PortablePlan
+
+    assert not default_storage.exists(PortablePlan.name(batch))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [f"base_library_stage_{batch.pk}"])
+            assert cursor.fetchone()[0] is None
+
+
+def test_the_preview_writes_nothing(world, alias, media, sheet):
+    before = _snapshot()
+    result = load(sheet, "基础库.xlsx", dry_run=True)
+    batch = result.batch
+    assert batch.status == ImportBatch.Status.VALIDATED
+    # The preview counts exactly what the commit will do.
+    assert (result.created, result.updated, result.unchanged, result.rejected) == (GOOD - 1, 1, 0, len(bad_rows()))
+    assert result.unmatched_names == {HOSPITAL_ALIAS: [1, 10]}
+    assert _snapshot() == before
+    cancelled = imports.cancel(base_library.BASE_LIBRARY, actor=None, batch=batch)
+    assert cancelled.status == ImportBatch.Status.CANCELLED and _snapshot() == before
+    assert AuditEvent.objects.filter(action="inventory.base_library_cancel", target_id=str(batch.pk)).exists()
+    with pytest.raises(imports.pipeline.UploadError):
+        imports.request_commit(base_library.BASE_LIBRARY, actor=None, batch=batch)
+    assert _snapshot() == before
+
+
+def test_all_or_nothing_refuses_a_file_with_rejected_rows(world, alias, media, sheet):
+    before = _snapshot()
+    with pytest.raises(imports.pipeline.UploadError, match="全部或不导入"):
+        load(sheet, "基础库.xlsx", all_or_nothing=True)
+    assert _snapshot() == before
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_outside_a_transaction_chunks_are_written_alongside_the_reading(world, alias, media, sheet, monkeypatch):
-    """No outer transaction (the command, the Celery task): on PostgreSQL a second thread, on its own
-    connection, writes each chunk while the next is read. The result is the same as in turn."""
-    import threading
+def test_outside_a_transaction_the_commit_is_one_and_its_plan_is_dropped(world, alias, media, sheet):
+    """No outer transaction (the command, the Celery task): the commit is its own transaction, and
+    the plan it applied (staging table or plan file) is dropped once it is committed."""
+    from django.core.files.storage import default_storage
 
-    from inventory.patents import base_library
+    from inventory.patents.base_library_plan import PortablePlan
 
-    threads = set()
-    real = base_library._write_chunk
-
-    def spy(writer, rows):
-        threads.add(threading.current_thread().name)
-        return real(writer, rows)
-
-    monkeypatch.setattr(base_library, "_write_chunk", spy)
-    result = import_base_library(sheet, "基础库.xlsx", chunk_size=2)
+    result = load(sheet, "基础库.xlsx")
     assert (result.created, result.updated, result.rejected) == (GOOD - 1, 1, len(bad_rows()))
     assert owner_names(CO_OWNED) == [(1, "北京市属研究院"), (2, "北京示范大学")]
     assert InventoryRecord.objects.filter(patent__application_number=DESIGN).get().institution.name == "北京市属研究院"
-    from django.db import connection
-
+    assert not default_storage.exists(PortablePlan.name(result.batch))
     if connection.vendor == "postgresql":
-        assert threads and all(name.startswith("base-library-writer") for name in threads)
-    again = import_base_library(sheet, "基础库.xlsx", chunk_size=4)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [f"base_library_stage_{result.batch.pk}"])
+            assert cursor.fetchone()[0] is None
+    again = load(sheet, "基础库.xlsx")
     assert (again.created, again.updated, again.unchanged) == (0, 0, GOOD)
 
 
 def test_csv_gives_the_same_result_as_xlsx(world, alias, media, tmp_path):
     path = write_csv(tmp_path / "基础库.csv", [*good_rows(), [None] * len(HEADERS), *bad_rows()])
-    result = import_base_library(path, "基础库.csv")
+    result = load(path, "基础库.csv")
     assert (result.created, result.updated, result.rejected) == (GOOD - 1, 1, len(bad_rows()))
     # CSV rows are numbered from its header on line 1.
     errors = {(e["row"], e["column"]) for e in result.batch.errors if e["level"] == "error"}
@@ -402,12 +460,14 @@ def test_csv_in_gb18030(world, media, tmp_path):
     row = good_rows()[0]
     lines = [",".join(HEADERS), ",".join(csv_cell(v) for v in row)]
     path.write_bytes("\n".join(lines).replace("；", ";").encode("gb18030"))
-    result = import_base_library(path, "gbk.csv")
+    result = load(path, "gbk.csv")
     assert result.created == 1 and Patent.objects.get(application_number=INVENTION).title.startswith("一种基于")
 
 
-def test_small_chunks_give_the_same_counts(world, alias, media, sheet):
-    result = import_base_library(sheet, "基础库.xlsx", chunk_size=2)
+def test_small_chunks_give_the_same_counts(world, alias, media, sheet, monkeypatch):
+    monkeypatch.setattr(base_library.BASE_LIBRARY, "chunk_size", 2)
+    monkeypatch.setattr("inventory.patents.base_library_plan.CHUNK_SIZE", 2)
+    result = load(sheet, "基础库.xlsx")
     assert (result.created, result.updated, result.rejected) == (GOOD - 1, 1, len(bad_rows()))
     assert {(e["row"], e["column"]) for e in result.batch.errors if e["level"] == "error"} == set(EXPECTED_ERRORS)
 
@@ -431,7 +491,7 @@ def test_more_rules(world, media, tmp_path):
         row(申请号=make_application_number(2022, "1", 7), 授权公告号="公告号"),
         row(申请号=make_application_number(2022, "1", 8), 分类号="G06F 16/30;不是分类号"),
     ]
-    result = import_base_library(write_csv(tmp_path / "r.csv", rows), "r.csv")
+    result = load(write_csv(tmp_path / "r.csv", rows), "r.csv")
     messages = {(e["row"], e["column"]): e["message"] for e in result.batch.errors}
     assert "早于申请日" in messages[(2, "授权公告日")]
     assert "有 2 个信用代码,但有 1 个专利权人" in messages[(3, "专利权人统一社会信用代码")]
@@ -447,10 +507,10 @@ def test_more_rules(world, media, tmp_path):
 def test_missing_column_fails_the_batch(world, media, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("申请号,专利名称\n" + INVENTION + ",标题\n", encoding="utf-8")
-    result = import_base_library(path, "x.csv")
+    result = load(path, "x.csv")
     assert "缺少必填列" in result.failure and "申请日" in result.failure
     assert result.batch.status == ImportBatch.Status.FAILED
-    assert AuditEvent.objects.filter(action="inventory.base_library_import").exists()
+    assert not AuditEvent.objects.filter(action="inventory.base_library_import").exists()
 
 
 def test_unknown_columns_are_reported_and_ignored(world, media, tmp_path):
@@ -459,13 +519,13 @@ def test_unknown_columns_are_reported_and_ignored(world, media, tmp_path):
         writer = csv.writer(handle)
         writer.writerow([*HEADERS, "备注栏"])
         writer.writerow([*(csv_cell(v) for v in good_rows()[0]), "x"])
-    result = import_base_library(path, "u.csv")
+    result = load(path, "u.csv")
     assert result.created == 1
     assert [(e["column"], e["level"]) for e in result.batch.errors] == [("备注栏", "warning")]
 
 
 def test_an_absent_optional_column_leaves_stored_values_alone(world, media, tmp_path):
-    import_base_library(write_csv(tmp_path / "full.csv", good_rows()[:1]), "full.csv")
+    load(write_csv(tmp_path / "full.csv", good_rows()[:1]), "full.csv")
     path = tmp_path / "short.csv"
     keep = [h for h in HEADERS if h not in ("摘要", "资助来源")]
     with open(path, "w", encoding="utf-8", newline="") as handle:
@@ -473,7 +533,7 @@ def test_an_absent_optional_column_leaves_stored_values_alone(world, media, tmp_
         writer.writerow(keep)
         values = dict(zip(HEADERS, good_rows()[0], strict=True))
         writer.writerow([csv_cell(values[h]) for h in keep])
-    result = import_base_library(path, "short.csv")
+    result = load(path, "short.csv")
     assert (result.updated, result.unchanged) == (0, 1)
     patent = Patent.objects.get(application_number=INVENTION)
     assert (patent.abstract, patent.funding_source) == ("本发明公开了一种图像识别方法。", "国家重点研发计划")
@@ -566,6 +626,8 @@ def test_only_the_operator_reaches_the_pages(world, client, username, media, she
     assert client.get(reverse("inventory:base_library_alias")).status_code == 403
     assert client.post(reverse("inventory:base_library_alias"),
                        {"name": "某别名", "institution": "北京示范大学"}).status_code == 403
+    assert client.post(reverse("inventory:base_library_commit", args=[1])).status_code == 403
+    assert client.post(reverse("inventory:base_library_cancel", args=[1])).status_code == 403
     assert not ImportBatch.objects.filter(kind=ImportBatch.Kind.BASE_LIBRARY).exists()
     assert not OrganizationAlias.objects.filter(name="某别名").exists()
 
@@ -575,29 +637,68 @@ def test_anonymous_is_sent_to_login(client):
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
-def test_operator_uploads_and_reads_the_result(world, alias, client, media, sheet):
+def test_operator_uploads_previews_and_confirms(world, alias, client, media, sheet):
     client.force_login(world.user("operator"))
     url = reverse("inventory:base_library")
     page = client.get(url)
-    assert page.status_code == 200 and "上传并导入" in page.content.decode()
+    assert page.status_code == 200 and "上传并校验" in page.content.decode()
+    before = _snapshot()
     with open(sheet, "rb") as handle:
         response = client.post(url, {"file": handle})
     batch = ImportBatch.objects.get(kind=ImportBatch.Kind.BASE_LIBRARY)
     assert response.status_code == 302 and response["Location"].endswith(f"?batch={batch.pk}")
-    assert batch.status == ImportBatch.Status.COMMITTED and batch.original_name == "基础库.xlsx"
+    assert batch.status == ImportBatch.Status.VALIDATED and batch.original_name == "基础库.xlsx"
+    assert _snapshot() == before  # the preview wrote nothing
 
     html = client.get(response["Location"]).content.decode()
     assert f'data-count="new">{GOOD - 1}<' in html and f'data-count="rejected">{len(bad_rows())}<' in html
+    assert "将新增" in html and "确认导入" in html
     assert "与第 4 行重复" in html and HOSPITAL_ALIAS in html
     assert reverse("inventory:base_library_alias") + "?name=" in html
-
     report = client.get(f"{url}?batch={batch.pk}&download=report")
     assert report.status_code == 200
-    assert "校验位" in b"".join(report.streaming_content).decode("utf-8-sig")
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(report.streaming_content)))
+    assert any("校验位" in str(cell) for row in workbook.active.iter_rows(values_only=True) for cell in row)
     progress = client.get(f"{url}?batch={batch.pk}&partial=progress")
     assert progress["HX-Refresh"] == "true"
+
+    committed = client.post(reverse("inventory:base_library_commit", args=[batch.pk]))
+    assert committed.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED and batch.counts["records_created"] == 6
+    assert Patent.objects.filter(application_number=INVENTION).exists()
+    html = client.get(committed["Location"]).content.decode()
+    assert f'data-count="new">{GOOD - 1}<' in html and "pn-base-library-commit" not in html
     assert client.get(f"{url}?batch=999999").status_code == 404
     assert AuditEvent.objects.filter(action="inventory.base_library_upload").exists()
+    assert AuditEvent.objects.filter(action="inventory.base_library_import").exists()
+
+
+def test_operator_cancels_a_preview(world, alias, client, media, sheet):
+    client.force_login(world.user("operator"))
+    with open(sheet, "rb") as handle:
+        client.post(reverse("inventory:base_library"), {"file": handle})
+    batch = ImportBatch.objects.get(kind=ImportBatch.Kind.BASE_LIBRARY)
+    before = _snapshot()
+    response = client.post(reverse("inventory:base_library_cancel", args=[batch.pk]))
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CANCELLED and _snapshot() == before
+    refused = client.post(reverse("inventory:base_library_commit", args=[batch.pk]), follow=True)
+    assert "不能导入" in refused.content.decode() and _snapshot() == before
+
+
+def test_another_operator_cannot_confirm_a_batch(world, alias, client, media, sheet):
+    from accounts.models import User
+
+    first = world.user("operator")
+    other = User.objects.create_user(username="operator2", password="Pw@12345678x", organization=first.organization,
+                                     platform_role=first.platform_role)
+    batch = load(sheet, "基础库.xlsx", actor=first, dry_run=True).batch
+    client.force_login(other)
+    assert client.post(reverse("inventory:base_library_commit", args=[batch.pk])).status_code == 404
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.VALIDATED
 
 
 def test_a_file_over_the_limit_is_refused(world, client, media, settings, sheet):
@@ -670,7 +771,7 @@ def test_streamed_xlsx_imports_the_same(world, alias, media, sheet, monkeypatch)
     from ground.sheets import reader
 
     monkeypatch.setattr(reader, "STREAM_SHEET_BYTES", 0)
-    result = import_base_library(sheet, "基础库.xlsx")
+    result = load(sheet, "基础库.xlsx")
     assert (result.created, result.updated, result.rejected) == (GOOD - 1, 1, len(bad_rows()))
     assert {(e["row"], e["column"]) for e in result.batch.errors if e["level"] == "error"} == set(EXPECTED_ERRORS)
     assert owner_names(UTILITY) == [(1, "北京示范大学"), (2, "广东省人民医院")]
@@ -685,7 +786,7 @@ def test_a_formula_without_a_saved_value_is_an_error(world, media, tmp_path, mon
         monkeypatch.setattr(reader, "STREAM_SHEET_BYTES", 0)
     row = good_rows()[0]
     row[1] = '=CONCATENATE("一种","方法")'  # openpyxl saves the formula without a computed value
-    result = import_base_library(write_xlsx(tmp_path / "f.xlsx", [row]), "f.xlsx")
+    result = load(write_xlsx(tmp_path / "f.xlsx", [row]), "f.xlsx")
     messages = {(e["row"], e["column"]): e["message"] for e in result.batch.errors}
     assert "公式" in messages[(4, "专利名称")] and result.rejected == 1
 
@@ -705,3 +806,90 @@ def test_the_formula_scan_reads_a_large_sheet_in_pieces(tmp_path):
     with zipfile.ZipFile(path) as archive:
         assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 8 << 20  # more than one piece
     assert formulas_without_values(path, ws.title) == {(55_000, 2)}
+
+
+# Both plans write the same rows -------------------------------------------------------------------
+
+
+def _natural_state() -> tuple:
+    """Patents, ownerships and records by application number: what both plans must write alike
+    (ids and timestamps aside)."""
+    from inventory.patents.base_library_format import PATENT_FIELDS
+
+    patents = list(Patent.objects.order_by("application_number").values("application_number", "is_sleeping",
+                                                                         *PATENT_FIELDS))
+    ownerships = list(PatentOwnership.objects.order_by("patent__application_number", "position").values_list(
+        "patent__application_number", "organization_id", "position", "grant_date", "main_ipc", "is_sleeping"))
+    skip = {"id", "patent", "created_at", "updated_at"}
+    fields = [f.attname for f in InventoryRecord._meta.concrete_fields if f.name not in skip]
+    records = list(InventoryRecord.objects.order_by("patent__application_number").values(
+        "patent__application_number", *fields))
+    return patents, ownerships, records
+
+
+def _second_file(tmp_path):
+    """The office's next delivery: a patentee added, another changed, a date corrected."""
+    rows = good_rows()
+    rows[0][7], rows[0][8] = "广东省人民医院；北京示范大学", ""
+    rows[8][7] = "北京示范大学;北京市科学研究院"  # the world's patent gains an owner (by alias)
+    rows[1][4] = "2023-06-07"
+    return write_csv(tmp_path / "second.csv", rows)
+
+
+def _run_scenario(monkeypatch, strategies, files) -> tuple[list[dict], tuple]:
+    from django.db import transaction
+
+    compared = ("new", "updated", "unchanged", "rejected", "unmatched", "ownerships_added", "ownerships_removed",
+                "records_created")
+    monkeypatch.setattr(base_library.BASE_LIBRARY, "strategies", strategies)
+    with transaction.atomic():
+        counts = []
+        for path in files:
+            batch = load(path, path.name).batch
+            counts.append({name: batch.counts.get(name) for name in compared})
+        state = _natural_state()
+        transaction.set_rollback(True)
+    return counts, state
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL plan needs PostgreSQL")
+def test_postgresql_and_portable_plans_write_the_same_rows(world, alias, media, sheet, tmp_path, monkeypatch):
+    from inventory.patents.base_library_plan import PortablePlan
+    from inventory.patents.base_library_postgres import PostgresPlan
+
+    Patent.objects.filter(application_number=WORLD_PATENT).update(is_sleeping=True)
+    files = [sheet, _second_file(tmp_path), _second_file(tmp_path)]
+    fast = _run_scenario(monkeypatch, (PostgresPlan,), files)
+    portable = _run_scenario(monkeypatch, (PortablePlan,), files)
+    assert fast == portable
+    first, second, third = fast[0]
+    assert (first["new"], first["updated"], first["records_created"]) == (GOOD - 1, 1, 6)
+    assert (second["new"], second["updated"], second["unchanged"]) == (0, 3, GOOD - 3)
+    assert second["ownerships_added"] == 2 and second["ownerships_removed"] == 0
+    assert (third["updated"], third["unchanged"]) == (0, GOOD)  # the same file again changes nothing
+    ownerships = {(number, position): sleeping for number, _org, position, _date, _ipc, sleeping in fast[1][1]}
+    assert ownerships[(WORLD_PATENT, 2)] is True  # the new owner copied the patent's sleeping flag
+
+
+def test_a_preview_left_unconfirmed_loses_its_plan_and_is_validated_again(world, alias, media, sheet):
+    """The nightly clean-up drops an old preview's plan; confirming it then validates the file again
+    (the figures may have moved) and asks for the new preview to be confirmed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from inventory.patents.base_library import drop_abandoned_plans
+
+    operator = world.user("operator")
+    batch = load(sheet, "基础库.xlsx", actor=operator, dry_run=True).batch
+    assert drop_abandoned_plans(keep_days=7) == []
+    ImportBatch.objects.filter(pk=batch.pk).update(validated_at=timezone.now() - dt.timedelta(days=8))
+    assert drop_abandoned_plans(keep_days=7) == [batch.pk]
+    before = _snapshot()
+    with pytest.raises(imports.pipeline.UploadError, match="重新校验"):
+        imports.request_commit(base_library.BASE_LIBRARY, actor=operator, batch=batch)
+    assert _snapshot() == before
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.VALIDATED and batch.counts["new"] == GOOD - 1
+    done = imports.request_commit(base_library.BASE_LIBRARY, actor=operator, batch=batch)
+    assert done.status == ImportBatch.Status.COMMITTED and done.counts["new"] == GOOD - 1

@@ -4,14 +4,14 @@ import pytest
 
 from ground.imports.pipeline import COMMIT_TASK, VALIDATE_TASK
 from ground.tasks import enqueue
-from inventory.patents.base_library import DERIVE_TASK, IMPORT_TASK
+from inventory.patents.base_library import DERIVE_TASK
 from inventory.upload.services import INDUSTRY_OVERRIDES_TASK
 from inventory.workbench.jobs import BULK_ACTION_TASK
 from patentnavi.celery import app
 
 
 def test_every_name_a_service_queues_is_registered():
-    for name in (IMPORT_TASK, DERIVE_TASK, COMMIT_TASK, INDUSTRY_OVERRIDES_TASK, VALIDATE_TASK, BULK_ACTION_TASK):
+    for name in (VALIDATE_TASK, COMMIT_TASK, DERIVE_TASK, INDUSTRY_OVERRIDES_TASK, BULK_ACTION_TASK):
         assert name in app.tasks, name
 
 

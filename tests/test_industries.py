@@ -279,7 +279,7 @@ def _base_library_csv(path, rows: list[list]) -> str:
 
 
 @pytest.mark.django_db
-def test_base_library_import_classifies_and_keeps_overrides(tmp_path):
+def test_base_library_import_classifies_and_keeps_overrides(tmp_path, django_capture_on_commit_callbacks):
     Organization.objects.create(kind=Organization.Kind.INSTITUTION, name="华南理工示范大学",
                                 province=Province.objects.get(code="440000"), institution_type="university")
     first, second = make_application_number(2022, "1", 3000001), make_application_number(2022, "1", 3000002)
@@ -292,7 +292,9 @@ def test_base_library_import_classifies_and_keeps_overrides(tmp_path):
              second_ipc, "", ""],
         ]
 
-    result = import_base_library(_base_library_csv(tmp_path / "a.csv", rows("G10L 15/16", "F03D 7/04")))
+    # The commit queues the derivation of industries and fields once it is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_base_library(_base_library_csv(tmp_path / "a.csv", rows("G10L 15/16", "F03D 7/04")))
     assert not result.failure and result.created == 2
     one, two = Patent.objects.get(application_number=first), Patent.objects.get(application_number=second)
     assert _links(PatentIndustry, one) == {"1.5": False}
@@ -301,7 +303,8 @@ def test_base_library_import_classifies_and_keeps_overrides(tmp_path):
     InventoryRecord.objects.filter(patent=one).update(industry_codes=["8.4"])
     apply_overrides(InventoryRecord.objects.filter(patent=one))
     # Re-import with new IPC codes: the record is untouched, so the override stays; the other moves.
-    result = import_base_library(_base_library_csv(tmp_path / "b.csv", rows("G06N 3/08", "H02S 40/38")))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_base_library(_base_library_csv(tmp_path / "b.csv", rows("G06N 3/08", "H02S 40/38")))
     assert result.updated == 2
     assert InventoryRecord.objects.get(patent=one).industry_codes == ["8.4"]
     assert _links(PatentIndustry, one) == {"8.4": True}

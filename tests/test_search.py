@@ -217,7 +217,8 @@ def test_api_search_is_scoped_and_highlighted(world, login):
 # --- the base library import keeps the index current ---------------------------------------------
 
 
-def test_base_library_import_indexes_the_patents_it_touched(world, settings, tmp_path):
+def test_base_library_import_indexes_the_patents_it_touched(world, settings, tmp_path,
+                                                             django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path / "media"
     headers = ["申请号", "专利名称", "专利类型", "申请日", "授权公告日", "法律状态", "专利权人", "发明人",
                "主分类号", "摘要"]
@@ -228,7 +229,8 @@ def test_base_library_import_indexes_the_patents_it_touched(world, settings, tmp
         writer.writerow(headers)
         writer.writerow([number, "一种石墨烯散热膜的制备方法", "发明", "2022-01-05", "2023-04-06", "有效",
                          "北京示范大学", "钱七", "C01B 32/184", "本发明公开了一种石墨烯散热膜。"])
-    import_base_library(path, "base.csv")
+    with django_capture_on_commit_callbacks(execute=True):  # the follow-up task runs once the commit is visible
+        import_base_library(path, "base.csv")
     patent = Patent.objects.get(application_number=number)
     assert PatentSearchDocument.objects.filter(pk=patent.pk).exists()
     found = search.search(world.users["inst_bj_moe_admin"], "石墨烯")

@@ -58,8 +58,6 @@ def test_a_failure_while_storing_leaves_no_batch_and_no_file(world, client, medi
 @pytest.mark.parametrize("kind", list(UPLOADS))
 def test_each_upload_is_kept_with_its_digest_and_one_audit_event(world, client, media, kind, monkeypatch):
     page, username, batch_kind, action = UPLOADS[kind]
-    # The base library page starts its import task: not this test's concern.
-    monkeypatch.setattr("inventory.patents.views.queue_import", lambda batch: None)
     client.force_login(world.user(username))
     before = set(ImportBatch.objects.values_list("pk", flat=True))
     response = client.post(reverse(page), {"file": _upload()})

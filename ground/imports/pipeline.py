@@ -24,7 +24,7 @@ covers changed since: the batch is then validated again and the person asked to 
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,8 @@ class SheetImport:
     # Rows with errors may be left out while the good rows are committed; False: any error blocks.
     partial: bool = True
     upload_prefix: str = "upload"
+    # The message for a file over the upload limit (ground.uploads.check_upload_size); None: the default.
+    too_large: Any = None
     # A management command may load the file without naming an account (actor None): the batch
     # is then the platform's own, validated and committed without a user's scope.
     system_uploads: bool = False
@@ -213,9 +215,10 @@ class SheetImport:
 # --- the steps ------------------------------------------------------------------------------------
 
 
-def stage(importer: SheetImport, *, actor: Any, file: Any, request: Any = None) -> Batch:
+def stage(importer: SheetImport, *, actor: Any, file: Any, request: Any = None, check_size: bool = True) -> Batch:
     """Keep the uploaded file as a new batch (status uploaded) with its audit event; refuses
-    (UploadError) an empty or too large file before storing anything."""
+    (UploadError) an empty or too large file before storing anything. `check_size=False` (a
+    command line, for files of any size) skips the upload limit."""
     if not importer.may_upload(actor):
         raise PermissionDenied
     batch = importer.new_batch(actor)
@@ -230,7 +233,8 @@ def stage(importer: SheetImport, *, actor: Any, file: Any, request: Any = None) 
         importer.batches.add(batch)
         audit(batch, file=batch.original_name, size=file.size)
         return batch
-    return store_upload(batch, file, prefix=importer.upload_prefix, audit=audit)
+    limit = {"too_large": importer.too_large} if importer.too_large else {}
+    return store_upload(batch, file, prefix=importer.upload_prefix, audit=audit, check_size=check_size, **limit)
 
 
 def start_validation(importer: SheetImport, batch: Batch) -> Batch:
@@ -259,10 +263,12 @@ def uploader(batch: Batch) -> Any:
         pk=batch.created_by_id, is_active=True).first()
 
 
-def validate(importer: SheetImport, batch_id: Any, *, estimated_rows: int | None = None) -> Batch:
+def validate(importer: SheetImport, batch_id: Any, *, estimated_rows: int | None = None,
+             on_progress: Callable[[int, str], None] | None = None) -> Batch:
     """Check every row of the batch's file; the batch becomes validated (with its counts and
     problems: the preview) or failed. Idempotent: a batch being committed, committed or cancelled
-    is left as it is."""
+    is left as it is. `on_progress(percent, message)` also hears the progress kept on the batch
+    (a command line prints it)."""
     store = importer.batches
     batch = store.get(batch_id)
     if batch.status in SETTLED:
@@ -274,7 +280,13 @@ def validate(importer: SheetImport, batch_id: Any, *, estimated_rows: int | None
             batch.organization_id is not None and actor.organization_id != batch.organization_id):
         return fail(importer, batch, importer.refused_uploader_message())
     job = Job(importer, batch, actor, started=timezone.now())
-    job.progress = Progress(lambda percent, message: store.update(batch, progress=percent, progress_message=message))
+
+    def keep_progress(percent: int, message: str) -> None:
+        store.update(batch, progress=percent, progress_message=message)
+        if on_progress is not None:
+            on_progress(percent, message)
+
+    job.progress = Progress(keep_progress)
     store.update(batch, status=BatchStatus.VALIDATING, progress=1, progress_message=_("正在读取文件"))
     try:
         with job.resources:

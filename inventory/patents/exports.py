@@ -7,9 +7,11 @@ from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 
 from accounts.exports import StoredExport, WrittenExport
+from ground.imports.problems import ensure_error_report
 from ground.sheets.template import write_template
 from inventory.models import ImportBatch
-from inventory.patents.base_library import BaseLibraryFormat
+from inventory.patents.base_library import BASE_LIBRARY
+from inventory.patents.base_library_format import BaseLibraryFormat
 
 
 class BaseLibraryTemplate(WrittenExport):
@@ -26,7 +28,8 @@ class BaseLibraryTemplate(WrittenExport):
 
 
 class BaseLibraryErrorReport(StoredExport):
-    """The rows a base library run rejected, with their reasons (CSV)."""
+    """The rows of a base library batch with problems as they were read, bad cells in red, the
+    reasons last (ground.imports.problems; written when first downloaded)."""
 
     action = "export.base_library_error_report"
     model = ImportBatch
@@ -36,7 +39,8 @@ class BaseLibraryErrorReport(StoredExport):
         return super().objects(user).filter(kind=ImportBatch.Kind.BASE_LIBRARY)
 
     def stored(self, obj: ImportBatch) -> FieldFile | None:
+        ensure_error_report(obj, BASE_LIBRARY.batches)
         return obj.error_report
 
     def filename(self, obj: ImportBatch, **options: Any) -> str:
-        return f"基础库导入错误报告-{obj.pk}.csv"
+        return f"基础库导入错误报告-{obj.pk}.xlsx"

@@ -1,5 +1,7 @@
-"""The platform operator's base library pages: upload a file, follow the import, read its result,
-and add an alias for a patentee that matched no institution.
+"""The platform operator's base library pages: upload a file, follow its validation, read the
+preview (counts, every problem by row and column, the error report, the unmatched patentees),
+confirm or cancel it (ground.imports), follow the commit, and add an alias for a patentee that
+matched no institution.
 
 Only the operator (role "operator") reaches them; everyone else gets 403. Batches are read
 through `ImportBatch.objects.visible_to(user)`, so a batch outside the scope is a 404.
@@ -10,26 +12,31 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.exports import export_response
 from accounts.identifiers import is_valid_credit_code, normalize_credit_code
 from accounts.models import Organization
 from accounts.roles import Role
+from ground import imports
 from ground.forms import SheetFileForm
+from ground.imports.problems import has_error_report
 from ground.uploads import UploadError, check_upload_size
 from inventory.models import ImportBatch
 from inventory.patents import patentees
-from inventory.patents.base_library import TOO_LARGE, BaseLibraryFormat, queue_import, stage_upload
+from inventory.patents.base_library import BASE_LIBRARY, TOO_LARGE, base_library_batches
+from inventory.patents.base_library_format import BaseLibraryFormat
 from inventory.patents.exports import BaseLibraryErrorReport
 
 RECENT_BATCHES = 10
+ERRORS_PER_PAGE = 100
 RUNNING = (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATING, ImportBatch.Status.COMMITTING)
 
 
@@ -57,19 +64,29 @@ def _upload_form(request: HttpRequest) -> UploadForm:
 
 
 def _batches(user):
-    return ImportBatch.objects.visible_to(user).filter(kind=ImportBatch.Kind.BASE_LIBRARY)
+    return base_library_batches().visible_to(user)
+
+
+def _url(batch_id: int) -> str:
+    return f"{reverse('inventory:base_library')}?batch={batch_id}"
 
 
 @role_required(Role.OPERATOR)
 @require_http_methods(["GET", "POST"])
 def base_library(request: HttpRequest) -> HttpResponse:
-    """GET: the upload form, recent runs and (?batch=) one run's result; POST: upload and start."""
+    """GET: the upload form, recent batches and (?batch=) one batch's progress, preview or result;
+    POST: keep the file and validate it (a task above the threshold: the page polls)."""
     if request.method == "POST":
         form = _upload_form(request)
         if form.is_valid():
-            batch = stage_upload(actor=request.user, file=form.cleaned_data["file"], request=request)
-            queue_import(batch)
-            return redirect(f"{reverse('inventory:base_library')}?batch={batch.pk}")
+            try:
+                batch = imports.stage(BASE_LIBRARY, actor=request.user, file=form.cleaned_data["file"],
+                                      request=request)
+            except UploadError as error:
+                form.add_error("file", str(error))
+            else:
+                imports.start_validation(BASE_LIBRARY, batch)
+                return redirect(_url(batch.pk))
     else:
         form = UploadForm()
     batch = None
@@ -81,18 +98,53 @@ def base_library(request: HttpRequest) -> HttpResponse:
         if request.GET.get("partial") == "progress":
             response = render(request, "inventory/patents/base_library_progress.html", {"batch": batch})
             if batch.status not in RUNNING:
-                response["HX-Refresh"] = "true"  # done: reload the page to show the whole result
+                response["HX-Refresh"] = "true"  # done: reload the page to show the preview or the result
             return response
-    context = {
+    return render(request, "inventory/patents/base_library_import.html", _context(request, form, batch))
+
+
+def _context(request: HttpRequest, form: UploadForm, batch: ImportBatch | None) -> dict:
+    counts = (batch.counts or {}) if batch else {}
+    errors = Paginator(batch.errors or [] if batch else [], ERRORS_PER_PAGE).get_page(request.GET.get("errors"))
+    return {
         "form": form,
         "batch": batch,
+        "counts": counts,
         "running": batch is not None and batch.status in RUNNING,
-        "row_errors": [e for e in (batch.errors if batch else []) if e.get("level") != "unmatched"],
-        "unmatched": [e for e in (batch.errors if batch else []) if e.get("level") == "unmatched"],
+        "errors_page": errors,
+        "unmatched": [{"value": name, "count": count, "row": row}
+                      for name, count, row in counts.get("unmatched_names", [])],
+        "has_report": batch is not None and has_error_report(batch),
+        "can_act": batch is not None and batch.status == ImportBatch.Status.VALIDATED
+        and base_library_batches().editable_by(request.user).filter(pk=batch.pk).exists(),
         "recent": _batches(request.user).select_related("created_by")[:RECENT_BATCHES],
         "columns": BaseLibraryFormat.columns,
     }
-    return render(request, "inventory/patents/base_library_import.html", context)
+
+
+def _act(request: HttpRequest, pk: int, action, done: str, **options) -> HttpResponse:
+    batch = get_object_or_404(base_library_batches().editable_by(request.user), pk=pk)
+    try:
+        action(BASE_LIBRARY, actor=request.user, batch=batch, request=request, **options)
+    except UploadError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect(_url(pk))
+
+
+@role_required(Role.OPERATOR)
+@require_POST
+def base_library_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm the preview: the plan is applied in one transaction (a task above the threshold)."""
+    return _act(request, pk, imports.request_commit, _("已确认导入基础库"),
+                all_or_nothing=request.POST.get("all_or_nothing") == "1")
+
+
+@role_required(Role.OPERATOR)
+@require_POST
+def base_library_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, imports.cancel, _("已取消该批次,没有写入任何数据"))
 
 
 class AliasForm(forms.Form):

@@ -12,6 +12,8 @@ READS: dict[str, str] = {
 WRITES: dict[str, str] = {
     "inventory:upload_commit": "inventory.importbatch",
     "inventory:upload_cancel": "inventory.importbatch",
+    "inventory:base_library_commit": "inventory.importbatch",
+    "inventory:base_library_cancel": "inventory.importbatch",
     "accounts:enterprise_approve": "accounts.organization",
     "accounts:enterprise_reject": "accounts.organization",
     "accounts:member_deactivate": "accounts.user",
