@@ -19,5 +19,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
+# The error pages, in Chinese in the site's layout; JSON under /api/ (ground.errors).
+handler400 = "ground.errors.bad_request"
+handler403 = "ground.errors.permission_denied"
+handler404 = "ground.errors.page_not_found"
+handler500 = "ground.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
