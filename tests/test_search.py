@@ -4,6 +4,10 @@ kept current, scope by visible_to on the page, the service and the API; on Postg
 import csv
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -317,6 +321,55 @@ def test_a_number_is_found_through_an_index_never_a_scan(numbered):
         assert "application_number varchar_pattern_ops" in definition
     else:
         assert "SEARCH" in plan and "INDEX" in plan and "SCAN inventory_patent" not in plan, plan
+
+
+# --- the segmenter's dictionary is loaded as a web or worker process starts ------------------------
+
+
+def _python(code: str) -> str:
+    root = Path(__file__).resolve().parent.parent
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "patentnavi.settings"}
+    return subprocess.run([sys.executable, "-c", code], cwd=root, env=environment, capture_output=True, text=True,
+                          check=True, timeout=120).stdout.strip().splitlines()[-1]
+
+
+def test_the_web_process_loads_the_dictionary_as_it_starts():
+    shown = _python(
+        "import threading, patentnavi.wsgi\n"
+        "from inventory.search import services\n"
+        "warming = [t for t in threading.enumerate() if t.name == services.WARM_UP_THREAD]\n"
+        "loaded_at_once = services._tokenizer is not None\n"
+        "[t.join() for t in warming]\n"
+        "print(bool(warming) or loaded_at_once, services._tokenizer is not None)\n"
+    )
+    assert shown == "True True"
+
+
+def test_commands_that_do_not_search_do_not_load_it():
+    shown = _python(
+        "import sys, django\n"
+        "django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('check', verbosity=0)\n"
+        "from inventory.search import services\n"
+        "print('jieba' in sys.modules, services._tokenizer is None)\n"
+    )
+    assert shown == "False True"
+
+
+def test_a_worker_loads_it_as_it_starts_and_a_search_waits_for_that_load(monkeypatch):
+    from celery.signals import worker_init
+
+    monkeypatch.setattr(search, "_tokenizer", None)
+    worker_init.send(sender=None)
+    loaded = search._tokenizer
+    assert loaded is not None
+    monkeypatch.setattr(search, "_tokenizer", None)
+    thread = search.warm_up()
+    assert thread is not None and thread.name == search.WARM_UP_THREAD
+    assert search.query_words(TITLE_WORDS) == ["图像", "识别"]  # waits for the load under way
+    thread.join()
+    assert search.warm_up() is None  # loaded: nothing more to do
 
 
 # --- the base library import keeps the index current ---------------------------------------------

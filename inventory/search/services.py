@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 import threading
 import unicodedata
@@ -58,6 +59,16 @@ _jieba_lock = threading.Lock()
 _tokenizer = None
 
 
+def _new_lock_after_fork() -> None:
+    # A process forked while another thread held the lock (a warm-up under gunicorn --preload)
+    # would wait on it forever: the child starts with a free lock, and loads if nothing was loaded.
+    global _jieba_lock
+    _jieba_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
+
+
 def _jieba():
     """The jieba tokenizer, its dictionary loaded once per process (about a second)."""
     global _tokenizer
@@ -77,6 +88,32 @@ def _jieba():
                         tokenizer.load_userdict(words)
                 _tokenizer = tokenizer
     return _tokenizer
+
+
+WARM_UP_THREAD = "jieba-warm-up"
+
+
+def warm_up(*, background: bool = True) -> threading.Thread | None:
+    """Loads jieba's dictionary now, so that the process's first search does not wait for it: the
+    web process calls it when it starts (patentnavi/wsgi.py), a Celery worker when it starts
+    (worker_init, connected in inventory/apps.py). Other commands load it only if they search.
+
+    In a daemon thread (returned) while the process goes on starting; a search arriving before the
+    load ends waits for that load, it does not start another. `background=False` loads before
+    returning (a worker, before it forks its pool processes, which then share the loaded one)."""
+    if _tokenizer is not None:
+        return None
+    if not background:
+        _jieba()
+        return None
+    thread = threading.Thread(target=_jieba, name=WARM_UP_THREAD, daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_up_worker(**_signal) -> None:
+    """Receiver of Celery's worker_init: the worker loads the dictionary before it takes tasks."""
+    warm_up(background=False)
 
 
 def segment(text: str) -> list[str]:
