@@ -1,5 +1,6 @@
 # Two commands a newcomer needs:
 #   make demo   create the venv, install, migrate, load the demo data, serve on http://127.0.0.1:8000/
+#               (another port: make demo PORT=8080)
 #   make test   create the venv, install, run the whole test suite
 # Both are safe to run again: each step does nothing when its work is already done.
 
@@ -13,6 +14,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Touched after a successful install: pip runs again only when pyproject.toml changes.
 INSTALLED := $(VENV)/.installed
+# The port `make demo` serves on: `make demo PORT=8080` when 8000 is taken.
+PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k sheets"` or `PYTEST_ARGS=--create-db` in CI.
 PYTEST_ARGS ?=
 
@@ -20,7 +23,7 @@ PYTEST_ARGS ?=
 
 demo: install compile-messages migrate
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # -rfEs lists failures, errors and skips (with their reasons) at the end; a skipped test is
 # not a passed one. pytest's exit code 5 (no tests collected) fails make like any other.

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.audit import record
 from accounts.models import Organization, Province, User
@@ -113,7 +114,7 @@ def _login_row(user: User) -> tuple[str, str, str]:
     role = role_of(user)
     label = str(Role(role).label) if role else "—"
     if user.is_org_admin:
-        label += " · 管理员"
+        label += " · " + _("管理员")
     organization = user.organization.name if user.organization else "—"
     if user.department_id:
         organization += f" / {user.department.name}"
@@ -227,7 +228,7 @@ class _Builder:
             .values_list("name", flat=True)
         )
         if clash:
-            raise DemoError(f"institutions with demo names already exist (not demo rows): {sorted(clash)}")
+            raise DemoError(_("已有与演示机构同名的机构(不是演示数据):%(names)s") % {"names": "、".join(sorted(clash))})
         orgs = []
         for i, spec in enumerate(specs, start=1):
             contact = self.person()
@@ -319,7 +320,7 @@ class _Builder:
         for inst, count in zip(self.institutions, counts, strict=True):
             keys = field_keys_of(inst.spec.fields)
             n_pis = max(4, min(60, count // 12 + 2))
-            for _ in range(n_pis):
+            for _pi in range(n_pis):
                 key = self.rng.choice(keys)
                 fld = FIELDS[key]
                 if inst.spec.institution_type == "hospital":
@@ -356,7 +357,7 @@ class _Builder:
         for inst, count in zip(self.institutions, counts, strict=True):
             pis = inst.researchers
             pi_weights = [r.weight for r in pis]
-            for _ in range(count):
+            for _patent in range(count):
                 pi = self.rng.choices(pis, weights=pi_weights)[0]
                 patent, patent_owners, funded = self.one_patent(inst, pi, numbering, active_enterprises)
                 patents.append(patent)
@@ -568,11 +569,11 @@ def build_demo_world(
 ) -> SeedResult:
     """Create the demo world, or report the one already there (nothing is duplicated)."""
     if not 1 <= institutions <= len(INSTITUTIONS):
-        raise DemoError(f"--institutions must be between 1 and {len(INSTITUTIONS)}")
+        raise DemoError(_("--institutions 应在 1 到 %(most)d 之间") % {"most": len(INSTITUTIONS)})
     if not 1 <= enterprises <= 500:
-        raise DemoError("--enterprises must be between 1 and 500")
+        raise DemoError(_("--enterprises 应在 1 到 500 之间"))
     if patents < 0 or experts < 1:
-        raise DemoError("--patents must be ≥ 0 and there is at least one expert")
+        raise DemoError(_("--patents 不能小于 0,--experts 至少为 1"))
     with transaction.atomic():
         if demo_world_exists():
             return SeedResult(created=False, logins=existing_logins(), counts=world_counts())

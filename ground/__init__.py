@@ -6,6 +6,7 @@
 - `forms`: Bootstrap form helpers;
 - `db_worker`: a database connection of its own on a thread, for work beside a request or task;
 - `middleware`: the Chinese-first locale;
+- `errors`: the 400, 403, 404, 500 and CSRF failure pages (JSON under /api/);
 - `registry`: the home-page cards and navigation entries that each app registers and the project
   collects (as Django's admin collects ModelAdmins).
 

@@ -42,6 +42,8 @@ else:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production-0123456789")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# A form refused by the CSRF check gets the site's Chinese error page (ground/errors.py).
+CSRF_FAILURE_VIEW = "ground.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -23,3 +23,9 @@ urlpatterns = [
 # MEDIA_ROOT is never served by URL, DEBUG included: uploaded sheets and error reports name
 # patents, staff and departments, so they are read only through the views that scope them
 # (inventory/upload/views.py, the exports of accounts.exports).
+
+# The error pages, in Chinese in the site's layout; JSON under /api/ (ground.errors).
+handler400 = "ground.errors.bad_request"
+handler403 = "ground.errors.permission_denied"
+handler404 = "ground.errors.page_not_found"
+handler500 = "ground.errors.server_error"

@@ -4,6 +4,10 @@ kept current, scope by visible_to on the page, the service and the API; on Postg
 import csv
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -212,6 +216,160 @@ def test_api_search_is_scoped_and_highlighted(world, login):
     assert len(page["results"]) == 2 and page["count"] == 6
     ranks = [hit["rank"] for hit in client.get(url, {"q": TITLE_WORDS}).json()["results"]]
     assert ranks == sorted(ranks, reverse=True)
+
+
+# --- application and patent numbers ---------------------------------------------------------------
+
+NUMBER = "CN201310291010.0"
+WRITTEN_FORMS = ["CN201310291010.0", "201310291010.0", "2013102910100", "ZL201310291010.0", "cn 2013 1029 1010.0",
+                 "ＣＮ２０１３１０２９１０１０．０", " CN201310291010.0 "]
+
+
+def test_number_prefix_reads_every_written_form():
+    for written in WRITTEN_FORMS:
+        assert search.number_prefix(written) == NUMBER, written
+    assert search.number_prefix("201310291010") == "CN201310291010"  # no check character: a prefix
+    assert search.number_prefix("2013102910") == "CN2013102910"
+    assert search.number_prefix("CN2013") == "CN2013"
+    assert search.number_prefix("ZL-2013-1029") == "CN20131029"
+    assert search.number_prefix("2013102910109") == "CN201310291010.9"  # a wrong check: still a number
+    # Words, and digits too few to be a number, are searched as words.
+    for words in ["图像识别", "5G", "2013", "CN", "锂电池 2013102910"]:
+        assert search.number_prefix(words) is None, words
+
+
+@pytest.fixture
+def numbered(corpus):
+    """The corpus with CN201310291010.0 and a neighbour CN201310291011.x."""
+    corpus["numbered"] = _patent(0, "一种太阳能热水器")
+    Patent.objects.filter(pk=corpus["numbered"].pk).update(application_number=NUMBER)
+    corpus["neighbour"] = _patent(9, "一种热水器支架")
+    neighbour = make_application_number(2013, "1", 291011)
+    Patent.objects.filter(pk=corpus["neighbour"].pk).update(application_number=neighbour)
+    search.index_patents(Patent.objects.all())
+    return corpus
+
+
+def test_keyword_filter_finds_a_patent_by_any_written_number(numbered):
+    for written in WRITTEN_FORMS:
+        found = search.keyword_filter(Patent.objects.all(), written)
+        assert [p.pk for p in found] == [numbered["numbered"].pk], written
+    # A prefix lists the patents whose numbers start with it, and only those.
+    assert {p.pk for p in search.keyword_filter(Patent.objects.all(), "2013102910")} == {
+        numbered["numbered"].pk, numbered["neighbour"].pk}
+    assert search.keyword_filter(Patent.objects.all(), "CN2020").count() == 4
+    assert search.keyword_filter(Patent.objects.all(), "2013102910109").count() == 0
+    # Still scoped by the caller, and the matching ids (the library's filter) agree.
+    scoped = Patent.objects.exclude(pk=numbered["numbered"].pk)
+    assert not search.keyword_filter(scoped, NUMBER).exists()
+    ids = Patent.objects.filter(pk__in=search.matching_patent_ids("201310291010.0"))
+    assert [p.pk for p in ids] == [numbered["numbered"].pk]
+
+
+def test_search_results_list_numbers_in_order(world):
+    operator = world.users["operator"]
+    neighbour = make_application_number(2013, "1", 291011)
+    for serial, number in ((0, neighbour), (9, NUMBER)):
+        Patent.objects.filter(pk=_patent(serial, "一种太阳能热水器").pk).update(application_number=number)
+    results = search.search_results(operator, "20131029101")
+    assert results.number == "CN20131029101"
+    assert [hit.patent.application_number for hit in results.hits] == [NUMBER, neighbour]
+    assert (results.total, results.capped) == (2, False)
+    assert search.search_results(operator, "CN201310291010.0").total == 1
+    assert [hit.patent.application_number for hit in search.search(operator, "20131029101", offset=1)] == [neighbour]
+
+
+def test_search_page_and_api_find_a_patent_by_its_number(world, login):
+    patent = world.patents["bj_moe_private"]
+    digits = patent.application_number[2:].replace(".", "")
+    client = login(world.users["inst_bj_moe_admin"])
+    for written in (patent.application_number, digits, "ZL" + patent.application_number[2:], digits[:9]):
+        text = client.get(reverse("inventory:search"), {"q": written}).content.decode()
+        assert patent.title in text or patent.application_number in text, written
+        assert "没有找到匹配的专利" not in text and "没有可检索的词" not in text, written
+    text = client.get(reverse("inventory:search"), {"q": digits}).content.decode()
+    assert "找到 1 件专利" in text
+    body = client.get(reverse("search-list"), {"q": digits}).json()
+    assert [hit["application_number"] for hit in body["results"]] == [patent.application_number]
+    assert body["words"] == [patent.application_number] and body["count"] == 1
+    # A number does not reach beyond what the user may see.
+    outsider = login(world.users["inst_gd_local_admin"])
+    assert "bj_moe_private" in E.PATENTS and "inst_gd_local_admin" not in E.PATENTS["bj_moe_private"]
+    assert outsider.get(reverse("search-list"), {"q": digits}).json()["count"] == 0
+    assert "没有找到匹配的专利" in outsider.get(reverse("inventory:search"), {"q": digits}).content.decode()
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1] if connection.vendor != "postgresql" else row[0]) for row in cursor.fetchall())
+
+
+def test_a_number_is_found_through_an_index_never_a_scan(numbered):
+    plan = _plan(search.keyword_filter(Patent.objects.all(), "2013102910").values("pk"))
+    if connection.vendor == "postgresql":
+        assert "Seq Scan" not in plan and "Index" in plan, plan
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'patent_number_prefix'")
+            (definition,) = cursor.fetchone()
+        # The pattern class: LIKE 'prefix%' is served whatever the database's collation.
+        assert "application_number varchar_pattern_ops" in definition
+    else:
+        assert "SEARCH" in plan and "INDEX" in plan and "SCAN inventory_patent" not in plan, plan
+
+
+# --- the segmenter's dictionary is loaded as a web or worker process starts ------------------------
+
+
+def _python(code: str) -> str:
+    root = Path(__file__).resolve().parent.parent
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "patentnavi.settings"}
+    return subprocess.run([sys.executable, "-c", code], cwd=root, env=environment, capture_output=True, text=True,
+                          check=True, timeout=120).stdout.strip().splitlines()[-1]
+
+
+def test_the_web_process_loads_the_dictionary_as_it_starts():
+    shown = _python(
+        "import threading, patentnavi.wsgi\n"
+        "from inventory.search import services\n"
+        "warming = [t for t in threading.enumerate() if t.name == services.WARM_UP_THREAD]\n"
+        "loaded_at_once = services._tokenizer is not None\n"
+        "[t.join() for t in warming]\n"
+        "print(bool(warming) or loaded_at_once, services._tokenizer is not None)\n"
+    )
+    assert shown == "True True"
+
+
+def test_commands_that_do_not_search_do_not_load_it():
+    shown = _python(
+        "import sys, django\n"
+        "django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('check', verbosity=0)\n"
+        "from inventory.search import services\n"
+        "print('jieba' in sys.modules, services._tokenizer is None)\n"
+    )
+    assert shown == "False True"
+
+
+def test_a_worker_loads_it_as_it_starts_and_a_search_waits_for_that_load(monkeypatch):
+    from celery.signals import worker_init
+
+    monkeypatch.setattr(search, "_tokenizer", None)
+    worker_init.send(sender=None)
+    loaded = search._tokenizer
+    assert loaded is not None
+    monkeypatch.setattr(search, "_tokenizer", None)
+    thread = search.warm_up()
+    assert thread is not None and thread.name == search.WARM_UP_THREAD
+    assert search.query_words(TITLE_WORDS) == ["图像", "识别"]  # waits for the load under way
+    thread.join()
+    assert search.warm_up() is None  # loaded: nothing more to do
 
 
 # --- the base library import keeps the index current ---------------------------------------------

@@ -1,13 +1,18 @@
 """`manage.py seed_demo`: the demo world is valid data, its logins work, and it is idempotent."""
 
 import io
+import os
 import re
+import shutil
+import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import translation
 from guardian.models import UserObjectPermission
 
 from accounts.identifiers import normalize_credit_code
@@ -177,11 +182,21 @@ def test_ownership_and_inventory_are_consistent(seeded):
         assert ("license" in record.intents) == bool(record.license_type)
 
 
+def test_the_output_is_chinese_through_django_translation(seeded):
+    assert "演示数据已生成" in seeded and "全部演示账号的密码:Demo@2024pn" in seeded
+    assert "用户名" in seeded and "高校和科研机构" in seeded
+    # No English sentence (the usernames and the password are the only Latin words).
+    assert not re.search(r"[A-Za-z]{2,}[ ,:][ ]?[a-z]{2,} [a-z]{2,}", seeded), seeded
+    with translation.override("en"):
+        english = seed()
+    assert "A demo world already exists" in english and "Password of every demo account" in english
+
+
 def test_second_run_creates_nothing(seeded):
     before = world_counts()
     events = AuditEvent.objects.count()
     out = seed()
-    assert "already exists" in out
+    assert "演示数据已存在" in out
     assert world_counts() == before
     assert Patent.objects.count() == before["patents"] and AuditEvent.objects.count() == events
 
@@ -196,7 +211,7 @@ def test_same_seed_same_world_and_reset_removes_only_demo_rows(world):
     event = AuditEvent.objects.create(action="auth.login", actor=demo_user, actor_username=demo_user.username,
                                       organization=demo_user.organization)
     out = seed(reset=True)
-    assert "Removed the demo world" in out
+    assert "已删除演示数据" in out
     # The audit trail survives the reset, still naming who acted.
     event = AuditEvent.objects.get(pk=event.pk)
     assert event.actor_id is None and event.actor_username == "demo_institution"
@@ -360,5 +375,16 @@ def test_inventory_ii_is_deterministic_and_reset_removes_it(world):
     assert inventory_ii_fingerprint() == first
     # A second run changes nothing, departments, review and conversions included.
     events = AuditEvent.objects.count()
-    assert "already exists" in seed()
+    assert "演示数据已存在" in seed()
     assert inventory_ii_fingerprint() == first and AuditEvent.objects.count() == events
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")
+@pytest.mark.parametrize(("arguments", "port"), [((), "8000"), (("PORT=8123",), "8123")])
+def test_make_demo_serves_on_the_port_given(arguments, port):
+    # -n: print the recipe without running it.
+    root = Path(__file__).resolve().parent.parent
+    environment = {name: value for name, value in os.environ.items() if name != "PORT"}
+    recipe = subprocess.run(["make", "-n", "-C", str(root), "demo", *arguments], capture_output=True, text=True,
+                            check=True, env=environment).stdout
+    assert f"manage.py runserver 127.0.0.1:{port}" in recipe, recipe

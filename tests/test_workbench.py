@@ -144,6 +144,19 @@ def test_keyword_filter(world, bj):
     assert visible(world, "inst_gd_local_admin", q="电池") == set()
 
 
+def test_keyword_box_finds_a_patent_by_its_number(world, bj):
+    number = bj["pending"].application_number
+    digits = number[2:].replace(".", "")
+    for written in (number, number[2:], digits, "ZL" + number[2:], f" {digits[:4]} {digits[4:]} "):
+        assert visible(world, "inst_bj_moe_admin", q=written) == {number}, written
+    # A prefix lists the institution's patents whose numbers start with it.
+    assert visible(world, "inst_bj_moe_admin", q=digits[:11]) == {
+        p.application_number for p in bj.values() if p.application_number.startswith(number[:13])}
+    assert visible(world, "inst_gd_local_admin", q=number) == set()
+    page = query.workbench_page(world.user("inst_bj_moe_admin"), {"q": digits})
+    assert [row.application_number for row in page.rows] == [number] and page.total == 1
+
+
 # --- sorts, keyset pages, count -------------------------------------------------------------------
 
 

@@ -41,8 +41,10 @@ def _bounded(value: str | None, default: int, upper: int) -> int:
 
 class SearchViewSet(viewsets.ViewSet):
     """Chinese full-text search over title, abstract, inventors and patentees of the patents the
-    caller may see. `q`: the words (all must match); `limit` (≤ 100) and `offset` (≤ 1000) page the
-    ranked hits. Answers `{"count", "count_capped", "words", "results"}`; without `q`, no results."""
+    caller may see. `q`: the words (all must match), or an application or patent number in any
+    written form, or its first digits (the patents whose number starts with it, in number order);
+    `limit` (≤ 100) and `offset` (≤ 1000) page the ranked hits. Answers `{"count", "count_capped",
+    "words", "results"}` (`words`: the number looked up, for a number); without `q`, no results."""
 
     @extend_schema(
         parameters=[
@@ -56,8 +58,9 @@ class SearchViewSet(viewsets.ViewSet):
         q = (request.query_params.get("q") or "").strip()[:200]
         limit = _bounded(request.query_params.get("limit"), 20, MAX_LIMIT)
         offset = _bounded(request.query_params.get("offset"), 0, MAX_OFFSET)
-        words = search.query_words(q)
         results = search.search_results(request.user, q, limit=limit, offset=offset)
+        # A number (CN201310291010.0, or its first digits) is looked up as the one term it is.
+        words = [results.number] if results.number else search.query_words(q)
         return Response({
             "count": results.total,
             "count_capped": results.capped,

@@ -14,12 +14,19 @@ into the document so that a title match outranks an abstract one. (ts_rank gives
 for these unweighted documents but re-parses each one: measured 10–25 times slower.) A search
 ranks at most RANK_CANDIDATES matches and counts up to COUNT_LIMIT, so that a word found in most
 of 1.5 million patents still answers quickly.
+
+A query written as an application or patent number (`CN201310291010.0`, `ZL 2013 1 0291010.0`,
+`2013102910100`, or the first digits of one: see `number_prefix`) is not segmented: it matches the
+patents whose stored canonical number starts with it, through an index on the number (on
+PostgreSQL `application_number LIKE 'prefix%'` on its varchar_pattern_ops index, migration 0013; on
+SQLite a range on the unique index, whose binary order is the pattern's).
 """
 
 from __future__ import annotations
 
 import html
 import io
+import os
 import re
 import threading
 import unicodedata
@@ -29,12 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, Func, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.functions import Length, Replace
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from inventory.models import Patent, PatentOwnership, PatentSearchDocument
+from inventory.patents import InvalidPatentNumber, normalize_application_number
 
 USER_DICTIONARY = Path(__file__).with_name("data") / "search_userdict.txt"
 CHUNK_SIZE = 2000
@@ -49,6 +57,16 @@ _WORD = re.compile(r"^[0-9a-z\u00c0-\u024f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaf
 
 _jieba_lock = threading.Lock()
 _tokenizer = None
+
+
+def _new_lock_after_fork() -> None:
+    # A process forked while another thread held the lock (a warm-up under gunicorn --preload)
+    # would wait on it forever: the child starts with a free lock, and loads if nothing was loaded.
+    global _jieba_lock
+    _jieba_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def _jieba():
@@ -70,6 +88,32 @@ def _jieba():
                         tokenizer.load_userdict(words)
                 _tokenizer = tokenizer
     return _tokenizer
+
+
+WARM_UP_THREAD = "jieba-warm-up"
+
+
+def warm_up(*, background: bool = True) -> threading.Thread | None:
+    """Loads jieba's dictionary now, so that the process's first search does not wait for it: the
+    web process calls it when it starts (patentnavi/wsgi.py), a Celery worker when it starts
+    (worker_init, connected in inventory/apps.py). Other commands load it only if they search.
+
+    In a daemon thread (returned) while the process goes on starting; a search arriving before the
+    load ends waits for that load, it does not start another. `background=False` loads before
+    returning (a worker, before it forks its pool processes, which then share the loaded one)."""
+    if _tokenizer is not None:
+        return None
+    if not background:
+        _jieba()
+        return None
+    thread = threading.Thread(target=_jieba, name=WARM_UP_THREAD, daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_up_worker(**_signal) -> None:
+    """Receiver of Celery's worker_init: the worker loads the dictionary before it takes tasks."""
+    warm_up(background=False)
 
 
 def segment(text: str) -> list[str]:
@@ -112,6 +156,53 @@ def document_tokens(title: str, abstract: str, inventors: Iterable[str], patente
     names = " ".join(str(name) for name in [*(inventors or []), *(patentees or [])])
     words = segment(title) * 2 + segment(abstract) + segment(names)
     return f" {' '.join(words)} "
+
+
+# --- application and patent numbers --------------------------------------------------------------
+
+# A number typed without CN or ZL needs this many digits (year and type digit) to be taken for
+# one: a shorter run of digits is searched as a word.
+MIN_NUMBER_DIGITS = 5
+_NUMBER_PREFIX = re.compile(r"^(CN|ZL)", re.IGNORECASE)
+_NUMBER_SEPARATORS = re.compile(r"[\s.\-·。]")
+
+
+def number_prefix(q: str) -> str | None:
+    """The beginning of the stored canonical number (`CN201310291010.0`) that `q` stands for when it is
+    written as an application or patent number, else None (a query of words).
+
+    A whole number in any form the normaliser accepts (CN or ZL or neither, spaces, full width, the
+    check character after a dot or not) is its canonical form, which only that patent matches. Short
+    of one, digits after CN or ZL, or at least MIN_NUMBER_DIGITS of them alone, are a prefix (`CN2013`,
+    `201310291010` without its check character); twelve digits and a check character that does not
+    compute stay a number (and find nothing) rather than becoming words."""
+    text = unicodedata.normalize("NFKC", q or "").strip().upper()
+    if not text:
+        return None
+    marked = bool(_NUMBER_PREFIX.match(text))
+    compact = _NUMBER_SEPARATORS.sub("", _NUMBER_PREFIX.sub("", text))
+    if not re.fullmatch(r"\d+X?", compact) or len(compact) > 13:
+        return None
+    try:
+        return normalize_application_number(text)
+    except InvalidPatentNumber:
+        pass
+    if len(compact) == 13 or compact.endswith("X"):
+        return f"CN{compact[:-1]}.{compact[-1]}"
+    if marked or len(compact) >= MIN_NUMBER_DIGITS:
+        return f"CN{compact}"
+    return None
+
+
+def number_match(prefix: str, field: str = "application_number") -> Q:
+    """The patents whose canonical number starts with `prefix`, as an indexed condition on `field`."""
+    if connection.vendor == "postgresql":
+        # LIKE 'prefix%': served by the varchar_pattern_ops index whatever the database's collation.
+        return Q(**{f"{field}__startswith": prefix})
+    # SQLite's LIKE ignores case and so no index serves it; the numbers are ASCII, compared
+    # bytewise by the unique index, so those starting with the prefix are one range of it.
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
 # --- matching -------------------------------------------------------------------------------------
@@ -167,11 +258,15 @@ def _occurrences(words: list[str], tokens=None):
 def keyword_filter(queryset: QuerySet[Patent], q: str, *, owner_id: int | None = None) -> QuerySet[Patent]:
     """Restricts a Patent queryset (already scoped by `visible_to`) to the patents matching `q`,
     annotated with `search_rank` (higher is better). A blank `q` leaves the queryset as it is;
-    a `q` without a searchable word matches nothing. The caller orders (by `-search_rank` for
+    a `q` written as a number (number_prefix) keeps the patents whose number starts with it, all
+    ranked alike; a `q` without a searchable word matches nothing. The caller orders (by `-search_rank` for
     relevance). `owner_id`, when the queryset holds one institution's patents only, narrows the
     index lookup to its documents (a hint for speed: the queryset's own scope still decides)."""
     if not (q or "").strip():
         return queryset
+    prefix = number_prefix(q)
+    if prefix is not None:
+        return queryset.filter(number_match(prefix)).annotate(search_rank=Value(1.0, output_field=FloatField()))
     words = query_words(q)
     if not words:
         return queryset.none()
@@ -195,6 +290,9 @@ def _matching_documents(words: list[str]) -> QuerySet[PatentSearchDocument]:
 def matching_patent_ids(q: str) -> QuerySet:
     """The ids of all patents matching `q`, as a subquery (`Patent.objects.filter(pk__in=…)`),
     for callers that filter but do not rank; unscoped: combine with `visible_to`."""
+    prefix = number_prefix(q)
+    if prefix is not None:
+        return Patent.objects.filter(number_match(prefix)).values("pk")
     words = query_words(q)
     if not words:
         return PatentSearchDocument.objects.none().values("patent_id")
@@ -245,13 +343,18 @@ class SearchResults:
     hits: list[SearchHit]
     total: int  # the matches in scope, counted up to COUNT_LIMIT
     capped: bool  # more than COUNT_LIMIT match
+    number: str | None = None  # the number prefix searched for, when `q` was a number (number_prefix)
 
 
 def search_results(user, q: str, *, limit: int = 50, offset: int = 0) -> SearchResults:
     """The patents visible to `user` that match `q`, best first, with highlighted snippets, and
     how many match: one scan of the matching documents in scope yields the (patent, rank) pairs
     that are both ranked (the first RANK_CANDIDATES) and counted (up to COUNT_LIMIT + 1); they are
-    ordered here and only the page's patents are loaded."""
+    ordered here and only the page's patents are loaded. A number (number_prefix) lists the
+    patents whose number starts with it, in the order of the numbers."""
+    prefix = number_prefix(q)
+    if prefix is not None:
+        return _number_results(user, prefix, limit=limit, offset=offset)
     words = query_words(q)
     if not words:
         return SearchResults([], 0, False)
@@ -279,6 +382,25 @@ def search_results(user, q: str, *, limit: int = 50, offset: int = 0) -> SearchR
         for patent in patents
     ]
     return SearchResults(hits, min(len(candidates), COUNT_LIMIT), len(candidates) > COUNT_LIMIT)
+
+
+def _number_results(user, prefix: str, *, limit: int, offset: int) -> SearchResults:
+    """The visible patents whose number starts with `prefix`: the first COUNT_LIMIT + 1 that the
+    number's index yields are counted and paged in the order of their numbers (a prefix matching
+    more is too short to page through: the page says how many, the reader types more digits); no
+    rank, no words to mark."""
+    visible = Patent.objects.visible_to(user)
+    matching = visible.filter(number_match(prefix)).values_list("pk", "application_number")
+    with prefer_index():
+        candidates = sorted(matching.order_by()[:COUNT_LIMIT + 1], key=lambda pair: pair[1])
+        shown = [pk for pk, _number in candidates[:COUNT_LIMIT][offset:offset + limit]]
+        loaded = visible.in_bulk(shown)
+    hits = [
+        SearchHit(patent=loaded[pk], rank=1.0, title_html=highlight(loaded[pk].title, []),
+                  abstract_html=highlight(snippet(loaded[pk].abstract, []), []))
+        for pk in shown if pk in loaded
+    ]
+    return SearchResults(hits, min(len(candidates), COUNT_LIMIT), len(candidates) > COUNT_LIMIT, number=prefix)
 
 
 def search(user, q: str, *, limit: int = 50, offset: int = 0) -> list[SearchHit]:

@@ -22,13 +22,15 @@ def _page_number(value: str | None) -> int:
 def search_page(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:200]
     page = _page_number(request.GET.get("page"))
-    words = search_service.query_words(q)
     results = search_service.search_results(request.user, q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    # A number is looked up as such (search_results), not as words.
+    words = [] if results.number else search_service.query_words(q)
     hits, total, capped = results.hits, results.total, results.capped
     last_page = min(MAX_PAGE, max(1, -(-total // PAGE_SIZE)))
     context = {
         "q": q,
         "words": words,
+        "number": results.number,
         "hits": hits,
         "total": total,
         "capped": capped,

@@ -240,3 +240,26 @@ def test_lockout_page(world, page, live_server, screenshot):
     assert page.get_by_role("heading", name="账号已被暂时锁定").is_visible()
     assert f"登录连续失败 {settings.AXES_FAILURE_LIMIT} 次" in page.inner_text("main")
     screenshot("locked_out")
+
+
+def test_error_pages(world, sign_in, page, live_server, screenshot):
+    """A role refused a page, and a page that does not exist: the site's layout, in Chinese, with the way on."""
+    from django.test import RequestFactory
+
+    from ground.errors import server_error
+
+    sign_in("auditor")
+    response = page.goto(f"{live_server.url}/inventory/search/")
+    assert response.status == 403
+    assert page.get_by_role("heading", name="无权访问此页面").is_visible()
+    assert page.get_by_role("navigation", name="主导航").is_visible()
+    assert page.get_by_role("link", name="返回首页").is_visible()
+    screenshot("error_403")
+    response = page.goto(f"{live_server.url}/no-such-page/")
+    assert response.status == 404 and page.get_by_role("heading", name="页面不存在").is_visible()
+    screenshot("error_404")
+    # The 500 page as the server writes it, shown at the site's address so that its styles load.
+    page.set_content(server_error(RequestFactory().get("/")).content.decode())
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="服务器内部错误").is_visible()
+    screenshot("error_500")
