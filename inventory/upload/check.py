@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from ground.db_worker import DatabaseWorker
 from ground.imports import Job, Outcome
 from ground.imports.strategy import Strategy
-from ground.sheets import CellError
+from ground.sheets import CellError, cells
 from ground.sheets.formats import ParsedRow
 from inventory.choices import InventoryStatus, LicenseType
 from inventory.library import listing
@@ -37,7 +37,6 @@ from inventory.records import (
     REQUIRED_FIELDS,
     InventoryFormat,
     blank_value,
-    cell_value,
     cross_field_errors,
     is_blank,
     review,
@@ -78,8 +77,7 @@ def _check_sheet(job: Job, plan: PlanWriter, workers: _Workers, known: Future) -
     outcome.extra["fields"] = fields
     outcome.extra["plan_version"] = PLAN_VERSION
     plan.start(fields)
-    checker = _ChunkChecker(job.actor, fields, outcome, plan, has_title="title" in present,
-                            has_licence="license_type" in present, known=known)
+    checker = _ChunkChecker(job.actor, fields, outcome, plan, has_title="title" in present, known=known)
     # The plan staged for the database in use, on the stager (PostgreSQL: the batch's staging table).
     strategy = job.strategy()
     stager = workers.stager
@@ -184,7 +182,7 @@ class _ChunkChecker:
     """Checks rows against the database a chunk at a time and writes the plan lines."""
 
     def __init__(self, actor, fields: list[str], outcome: Outcome, plan: PlanWriter, *, has_title: bool,
-                 has_licence: bool, known: Future | None = None) -> None:
+                 known: Future | None = None) -> None:
         # `known`: the result of `_records_by_number`, submitted to the reader before any `fetch`.
         self.known = known
         self.actor = actor
@@ -192,7 +190,6 @@ class _ChunkChecker:
         self.outcome = outcome
         self.plan = plan
         self.has_title = has_title
-        self.has_licence = has_licence
         self.editable = InventoryRecord.objects.editable_by(actor)
         self.screening_at = fields.index("screening") if "screening" in fields else None
         # The required columns (a file lacking one is refused before any row is read).
@@ -237,15 +234,12 @@ class _ChunkChecker:
         outcome, fields, absent = self.outcome, self.fields, self.score_fields_absent
         found, details, in_force = fetched
         width = len(fields)
-        for row_number, number, title, licence, new, raw in chunk:
+        for row_number, number, title, _licence, new, raw in chunk:
             current = found.get(number)
             if current is None:
                 self.missing[number].append((row_number, raw))
                 continue
             record_id, base_title, current_licence, status, _in_library, screening, state, abstract_head = current
-            if self.has_licence and licence == LicenseType.OPEN and self._open_licence_refused(
-                    row_number, number, new, raw, current_licence, in_force):
-                continue
             if self.has_title and title and _same_text(title) != _same_text(base_title):
                 outcome.problem_raw[row_number] = raw
                 outcome.problems.append(CellError(
@@ -262,6 +256,8 @@ class _ChunkChecker:
                     outcome.unchanged += 1
                 continue
             if not self._complete(row_number, new, raw, pending=status == InventoryStatus.PENDING):
+                continue
+            if self._rules_broken(row_number, new, raw, current_licence, in_force.get(number, "")):
                 continue
             # A changed row is an edit that submits (review.state_after_edit): never an approval.
             target_state = self._state_after(state)
@@ -313,19 +309,22 @@ class _ChunkChecker:
         outcome.problems.extend(CellError(row_number, _HEADERS[name], "", _("必填项为空")) for name in blank)
         return False
 
-    def _open_licence_refused(self, row_number: int, number: str, new: list, raw: list, current_licence: str,
-                              in_force: dict[str, str]) -> bool:
-        """The §3 open-licence rule with the database's facts (the row's own were checked as it
-        was read); True, with the errors kept, when the row breaks it."""
+    def _rules_broken(self, row_number: int, new: list, raw: list, current_licence: str, in_force: str) -> bool:
+        """The §3 cross-field rules on a changed row, with the database's facts for the open
+        licence (`in_force`: an exclusive licence of the patent in force); True, with each error
+        kept (the cell as written), when the row breaks one. A row left as the platform holds it
+        is never checked: what is already recorded is not the upload's error."""
         row = dict(zip(self.fields, new, strict=True))
-        broken = cross_field_errors(row, current_licence=current_licence, licence_in_force=in_force.get(number, ""))
+        broken = cross_field_errors(row, current_licence=current_licence, licence_in_force=in_force)
         if not broken:
             return False
         outcome = self.outcome
         outcome.rejected_rows.add(row_number)
         outcome.problem_raw[row_number] = raw
-        outcome.problems.extend(CellError(row_number, _HEADERS[name], cell_value(name, row[name]), message)
-                                for name, message in broken.items())
+        for name, message in broken.items():
+            index = outcome.column_index.get(_HEADERS[name])
+            written = cells.fold(raw[index]) if index is not None and index < len(raw) else ""
+            outcome.problems.append(CellError(row_number, _HEADERS[name], written, message))
         return True
 
     def finish(self) -> None:

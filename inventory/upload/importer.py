@@ -36,9 +36,9 @@ from inventory.upload.strategies import PortablePlan, PostgresPlan
 
 class UploadFormat(InventoryFormat):
     """The inventory format as an upload reads it: the required columns must be in the file, but
-    a row's required cells are checked against its record (inventory.upload.check): a row left
-    blank over a pending record is skipped, a row identical to its record is unchanged, and only
-    a changed row must fill them all."""
+    a row's required cells and cross-field rules are checked against its record
+    (inventory.upload.check): a row left blank over a pending record is skipped, a row identical
+    to its record is unchanged, and only a changed row must fill them and keep the rules."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,6 +49,10 @@ class UploadFormat(InventoryFormat):
     @property
     def required_headers(self) -> list[str]:
         return self.headers_required
+
+    def clean_row(self, values, error, warn) -> None:
+        """Nothing here: the §3 cross-field rules are checked on the rows that change a record
+        (inventory.upload.check), so that a row left as the platform holds it is never an error."""
 
 
 class InventoryImport(SheetImport):
