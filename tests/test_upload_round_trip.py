@@ -1,4 +1,4 @@
-"""The pre-filled round trip (issue 12): an institution downloads 我的专利(预填), changes three rows and
+"""The pre-filled round trip: an institution downloads 我的专利(预填), changes three rows and
 uploads the file. The preview shows exactly three changes, no error for a row left as it was, and
 no review state moves but those of the three changed rows; nothing is approved by the upload."""
 

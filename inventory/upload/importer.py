@@ -95,7 +95,9 @@ class InventoryImport(SheetImport):
         job.plan.save_to(upload_plan.plan_name(job.batch))
 
     def apply(self, job: Job) -> dict:
-        if job.batch.counts.get("plan_version") != upload_plan.PLAN_VERSION:
+        counts = job.batch.counts
+        planned = counts.get("new", 0) + counts.get("updated", 0)
+        if planned and counts.get("plan_version") != upload_plan.PLAN_VERSION:
             # Validated by an earlier release, whose plan lines lack their review states.
             raise StalePlan(_("预览是按旧规则生成的,已按最新规则重新校验,请查看新的预览后再确认导入"))
         counts = super().apply(job)

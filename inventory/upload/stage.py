@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from inventory.models import ImportBatch, InventoryRecord
-from inventory.records.review import ASSESSED_STATES
+from inventory.records import review
 
 TABLE_PREFIX = "pn_upload_plan_"
 # The session's table that one chunk is COPY'd into before its history is computed.
@@ -55,7 +55,7 @@ def _columns(fields: list[str]) -> tuple[str, list[str]]:
 _NON_TEXT = {"JSONField", "BooleanField", "PositiveSmallIntegerField", "DecimalField"}
 # The review states a plan line may lead to (inventory.upload.check: an upload's changed row is
 # submitted, or keeps a state that is already past submission): all of them inventoried.
-_STATES = ", ".join(f"'{state}'" for state in ASSESSED_STATES)
+_STATES = ", ".join(f"'{state}'" for state in review.ASSESSED_STATES)
 
 
 def changes_expression(fields: list[str]) -> str:
