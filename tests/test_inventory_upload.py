@@ -23,7 +23,7 @@ from ground import imports
 from ground.imports import problems as upload_errors
 from ground.sheets.template import write_template
 from ground.uploads import UploadError
-from inventory.choices import ImplementationStatus, InventoryStatus, LicenseType, Screening
+from inventory.choices import ImplementationStatus, InventoryStatus, LicenseType, ReviewState, Screening
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.records.formats import InventoryFormat
 from inventory.upload import check as upload_check
@@ -139,7 +139,9 @@ def test_upload_validate_preview_commit(world, bj):
     assert batch.status == Status.COMMITTED
     record = InventoryRecord.objects.get(patent=private)
     assert record.status == InventoryStatus.INVENTORIED and record.inventoried_at is not None
-    assert record.in_library is True and record.screening == Screening.IN
+    # Submitted to review, not approved: the library takes it when the review approves it.
+    assert record.review_state == ReviewState.SUBMITTED and record.in_library is False
+    assert record.screening == Screening.IN
     assert record.intents == ["transfer", "license"] and record.license_type == LicenseType.ORDINARY
     assert record.asking_price == Decimal("50.00") and record.maturity == 6 and record.industry_codes == ["1.5"]
     assert record.updated_by == bj
@@ -167,11 +169,11 @@ def test_upload_validate_preview_commit(world, bj):
     assert InventoryChange.objects.count() == 3
 
 
-def test_staff_upload_counts_as_approved_links_departments_and_scores(world, bj):
-    """A staff upload is the institution's own review (approved); 所属二级单位 names a
-    department of the institution (created once); the listing score is written with the fields."""
+def test_staff_upload_submits_links_departments_and_scores(world, bj):
+    """A staff upload's changed rows are submitted to review (a submitted one stays submitted),
+    never approved; 所属二级单位 names a department of the institution (created once); the
+    listing score is written with the fields."""
     from accounts.models import Department
-    from inventory.choices import ReviewState
     from inventory.library import listing
 
     private, library = world.patents["bj_moe_private"], world.patents["bj_moe_library"]
@@ -187,13 +189,15 @@ def test_staff_upload_counts_as_approved_links_departments_and_scores(world, bj)
     assert departments.count() == 1
     for patent in (private, library):
         record = InventoryRecord.objects.select_related("patent").get(patent=patent)
-        assert record.review_state == ReviewState.APPROVED and record.in_library is True
+        assert record.review_state == ReviewState.SUBMITTED and record.in_library is False
         assert record.department_unit == departments.get()
         assert record.listing_score == listing.score(record)
     assert InventoryRecord.objects.get(patent=private).listing_score > InventoryRecord.objects.get(
         patent=library).listing_score
     change = InventoryChange.objects.get(batch=batch, record__patent=library)
-    assert change.changes["review_state"] == ["submitted", "approved"]
+    assert "review_state" not in change.changes
+    assert InventoryChange.objects.get(batch=batch, record__patent=private).changes["review_state"] == [
+        "draft", "submitted"]
     # A second upload naming the same department creates no other; the same file is unchanged.
     existing = Department.objects.count()
     again = imports.request_commit(INVENTORY, actor=bj, batch=run(bj, content))
@@ -203,8 +207,6 @@ def test_staff_upload_counts_as_approved_links_departments_and_scores(world, bj)
 def test_department_upload_goes_to_review(world):
     """A department's staff upload its own department's patents: submitted for review, not
     approved, so not in the library yet; the same values over an approved record stay unchanged."""
-    from inventory.choices import ReviewState
-
     dept_admin = world.user("inst_bj_moe_dept_admin")  # 计算机学院, which holds bj_moe_private
     private = world.patents["bj_moe_private"]
     batch = imports.request_commit(INVENTORY, actor=dept_admin, batch=run(dept_admin, xlsx_bytes([

@@ -18,9 +18,19 @@ def _record(world, key) -> InventoryRecord:
     return InventoryRecord.objects.get(patent=world.patents[key])
 
 
+# The required fields of §3 filled (the world's records leave them blank): what a submission needs.
+COMPLETE = {"is_financially_funded": False, "implementation_status": "none", "maturity": 5,
+            "scenarios": "工业视觉质检", "prospect": "fair"}
+
+
+def fill(*records, screening: str = Screening.OUT) -> None:
+    """The records' assessments completed (screened out unless told), as a submission needs them."""
+    InventoryRecord.objects.filter(pk__in=[r.pk for r in records]).update(screening=screening, **COMPLETE)
+
+
 def _screen_in(record: InventoryRecord) -> None:
     InventoryRecord.objects.filter(pk=record.pk).update(screening=Screening.IN, intents=[Intent.LICENSE],
-                                                        license_type="ordinary", in_library=False)
+                                                        license_type="ordinary", in_library=False, **COMPLETE)
 
 
 def _states(*records) -> list[str]:
@@ -89,6 +99,7 @@ def test_return_with_reason_at_both_levels(world):
     record = _record(world, "bj_moe_private")
     inventor, dept_admin = world.user("inst_bj_moe_inventor"), world.user("inst_bj_moe_dept_admin")
     inst_admin = world.user("inst_bj_moe_admin")
+    fill(record)
     review.submit(inventor, [record.pk])
     with pytest.raises(review.ReviewError):
         review.return_(dept_admin, [record.pk], "   ")
@@ -122,6 +133,7 @@ def test_department_admin_cannot_review_another_department(world):
 
 def test_other_roles_review_nothing(world):
     record = _record(world, "bj_moe_private")
+    fill(record)
     review.submit(world.user("inst_bj_moe_inventor"), [record.pk])
     for name in ("inst_bj_moe_inventor", "inst_gd_local_admin", "operator", "prov_bj_admin"):
         user = world.user(name)
@@ -206,7 +218,7 @@ def test_api_review_actions(world, login):
     InventoryRecord.objects.filter(pk=other.pk).update(review_state=ReviewState.SUBMITTED)
     client = login(dept_admin)
     response = client.post("/api/v1/review/approve/", {"ids": [*ids[:2], other.pk]}, content_type="application/json")
-    assert response.status_code == 200 and response.json() == {"done": 2, "skipped": 1}
+    assert response.status_code == 200 and response.json() == {"done": 2, "skipped": 1, "incomplete": 0}
     response = client.post("/api/v1/review/return/", {"ids": [ids[2]]}, content_type="application/json")
     assert response.status_code == 400
     response = client.post("/api/v1/review/return/", {"ids": [ids[2]], "reason": "缺少联系人"},
@@ -218,26 +230,63 @@ def test_api_review_actions(world, login):
         "/api/v1/review/approve/", {"ids": ids}, content_type="application/json").status_code == 403
 
 
-def test_state_after_edit_and_upload(world):
+def test_state_after_edit(world):
+    """An edit never approves: institution-level staff complete a record into review (or keep the
+    state of one approved or waiting); an incomplete record is a draft; department staff and
+    inventors edit drafts and submit only when asked (an upload's changed row, 保存并提交审核)."""
     from accounts.models import User
 
     dept_admin, inventor = world.user("inst_bj_moe_dept_admin"), world.user("inst_bj_moe_inventor")
     dept_member = User.objects.create(username="cs_member", organization=world.orgs["inst_bj_moe"],
                                       department=dept_admin.department)
-    assert review.state_after_edit(world.user("inst_bj_moe_member"), ReviewState.DRAFT) == ReviewState.APPROVED
-    assert review.state_after_edit(inventor, ReviewState.DRAFT) == ReviewState.DRAFT
+    staff = world.user("inst_bj_moe_member")
+    State = ReviewState
+    assert review.state_after_edit(staff, State.DRAFT, complete=True) == State.SUBMITTED
+    assert review.state_after_edit(staff, State.DRAFT, complete=False) == State.DRAFT
+    assert review.state_after_edit(staff, State.RETURNED, complete=True) == State.SUBMITTED
+    assert review.state_after_edit(staff, State.DEPARTMENT_REVIEWED, complete=True) == State.DEPARTMENT_REVIEWED
+    assert review.state_after_edit(staff, State.APPROVED, complete=True) == State.APPROVED
+    assert review.state_after_edit(staff, State.APPROVED, complete=False) == State.DRAFT
+    for state in State.values:
+        for user in (staff, dept_admin, dept_member, inventor):
+            for submit in (False, True):
+                after = review.state_after_edit(user, state, complete=True, submit=submit)
+                assert after != State.APPROVED or state == State.APPROVED
+    assert review.state_after_edit(inventor, State.DRAFT, complete=True) == State.DRAFT
+    assert review.state_after_edit(inventor, State.DRAFT, complete=True, submit=True) == State.SUBMITTED
+    assert review.state_after_edit(inventor, State.DRAFT, complete=False, submit=True) == State.DRAFT
     # A department admin amending what was submitted to them leaves it submitted; a member pulls it back.
-    assert review.state_after_edit(dept_admin, ReviewState.SUBMITTED) == ReviewState.SUBMITTED
-    assert review.state_after_edit(dept_member, ReviewState.SUBMITTED) == ReviewState.DRAFT
-    assert review.state_after_edit(inventor, ReviewState.RETURNED) == ReviewState.RETURNED
+    assert review.state_after_edit(dept_admin, State.SUBMITTED, complete=True) == State.SUBMITTED
+    assert review.state_after_edit(dept_member, State.SUBMITTED, complete=True) == State.DRAFT
+    assert review.state_after_edit(dept_member, State.APPROVED, complete=True, submit=True) == State.SUBMITTED
+    assert review.state_after_edit(inventor, State.RETURNED, complete=True) == State.RETURNED
     # The operator leaves the state as it was, unless approving outright (标记为已盘点).
     operator = world.user("operator")
-    assert review.state_after_edit(operator, ReviewState.SUBMITTED) == ReviewState.SUBMITTED
-    assert review.state_after_edit(operator, ReviewState.SUBMITTED, approve=True) == ReviewState.APPROVED
+    assert review.state_after_edit(operator, State.SUBMITTED, complete=True) == State.SUBMITTED
+    assert review.state_after_edit(operator, State.SUBMITTED, complete=True, approve=True) == State.APPROVED
     with pytest.raises(ValueError):
-        review.state_after_edit(dept_admin, ReviewState.SUBMITTED, approve=True)
-    assert review.state_after_upload(world.user("inst_bj_moe_admin")) == ReviewState.APPROVED
-    assert review.state_after_upload(dept_member) == ReviewState.SUBMITTED
+        review.state_after_edit(dept_admin, State.SUBMITTED, complete=True, approve=True)
+
+
+def test_submission_needs_the_required_fields_on_every_path(world, login):
+    """保存并提交审核 on a blank record is refused on the service, the review page and the API: it
+    stays a draft and pending; filled in, it is submitted."""
+    inventor, dept_admin = world.user("inst_bj_moe_inventor"), world.user("inst_bj_moe_dept_admin")
+    record = _record(world, "bj_moe_private")
+    assert (record.review_state, record.status) == (ReviewState.DRAFT, InventoryStatus.PENDING)
+    assert review.submit(inventor, [record.pk]) == review.ReviewResult(0, 1, 1)
+    page = login(dept_admin).post(reverse("inventory:review_action"), {
+        "action": "submit", "ids": [record.pk], "state": "draft"}, follow=True).content.decode()
+    assert "必填项未填写完整" in page and "技术成熟度" in page
+    response = login(inventor).post("/api/v1/review/submit/", {"ids": [record.pk]}, content_type="application/json")
+    assert response.status_code == 200 and response.json() == {"done": 0, "skipped": 1, "incomplete": 1}
+    record.refresh_from_db()
+    assert (record.review_state, record.status) == (ReviewState.DRAFT, InventoryStatus.PENDING)
+    assert not InventoryChange.objects.filter(record=record).exists()
+    fill(record)
+    assert review.submit(inventor, [record.pk]) == review.ReviewResult(1, 0)
+    record.refresh_from_db()
+    assert (record.review_state, record.status) == (ReviewState.SUBMITTED, InventoryStatus.INVENTORIED)
 
 
 def _amend_as_department_admin(world, login, path: str) -> str:
@@ -250,6 +299,7 @@ def _amend_as_department_admin(world, login, path: str) -> str:
 
     dept_admin = world.user("inst_bj_moe_dept_admin")
     record = _record(world, "bj_moe_private")  # 计算机学院's, submitted for the department's review
+    fill(record)
     InventoryRecord.objects.filter(pk=record.pk).update(review_state=ReviewState.SUBMITTED,
                                                         status=InventoryStatus.INVENTORIED)
     record.refresh_from_db()
@@ -258,7 +308,8 @@ def _amend_as_department_admin(world, login, path: str) -> str:
     elif path == "page":
         response = login(dept_admin).post(
             reverse("inventory:patent_save", args=[record.patent_id]) + "?group=assessment",
-            {"group": "assessment", "assessment-prospect": "good"}, HTTP_HX_REQUEST="true")
+            {"group": "assessment", "assessment-prospect": "good", "assessment-implementation_status": "none",
+             "assessment-maturity": "5", "assessment-scenarios": "工业视觉质检"}, HTTP_HX_REQUEST="true")
         assert response.status_code == 200 and response["HX-Trigger"] == "assessment-saved"
     elif path == "api":
         client = APIClient()
@@ -296,6 +347,7 @@ def test_department_member_submits_from_the_queue_page(world, login):
     member = User.objects.create(username="cs_member", organization=world.orgs["inst_bj_moe"],
                                  department=dept_admin.department)
     record = _record(world, "bj_moe_private")
+    fill(record)
     client = login(member)
     page = client.get(reverse("inventory:review_queue")).content.decode()
     assert f'value="{record.pk}"' in page and world.patents["co_owned"].application_number not in page

@@ -10,7 +10,7 @@ from django.urls import reverse
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import AuditEvent, User
-from inventory.choices import Intent, ReviewState, Screening
+from inventory.choices import Intent, InventoryStatus, ReviewState, Screening
 from inventory.models import InventoryChange, InventoryRecord, Patent, SelfAssessmentInvitation
 from inventory.records import review
 from inventory.records import self_assessment as sa
@@ -90,6 +90,33 @@ def test_inventor_fills_saves_a_draft_then_submits(world, login):
     assert InventoryChange.objects.filter(record=record, changed_by=inventor).count() == 2
 
 
+def test_blank_or_partial_form_cannot_be_submitted(world, login):
+    """保存并提交审核 on an empty form is refused, naming each required field: the record stays a
+    draft, pending (progress is not inflated) and nothing reaches the reviewer; a partial draft
+    saves; the complete form submits."""
+    inventor = world.user("inst_bj_moe_inventor")
+    record = _record(world, "bj_moe_private")
+    client = login(inventor)
+    url = reverse("inventory:self_assessment_save", args=[record.pk])
+    response = client.post(url, {"submit": "1"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    for label in ("是否财政资助", "实施状态", "技术成熟度", "应用场景", "产业化前景", "是否入库"):
+        assert f"提交审核前须填写“{label}”" in text
+    record.refresh_from_db()
+    assert (record.review_state, record.status) == (ReviewState.DRAFT, InventoryStatus.PENDING)
+    assert not InventoryChange.objects.filter(record=record).exists()
+    assert not review.review_queue(world.user("inst_bj_moe_dept_admin")).filter(pk=record.pk).exists()
+    # A partial draft is kept, and still cannot be submitted.
+    assert client.post(url, {"maturity": "6", "prospect": "good", "submit": "0"}).status_code == 302
+    assert client.post(url, {"maturity": "6", "prospect": "good", "submit": "1"}).status_code == 400
+    record.refresh_from_db()
+    assert (record.maturity, record.review_state, record.status) == (6, ReviewState.DRAFT, InventoryStatus.PENDING)
+    assert client.post(url, {**FILLED, "submit": "1"}).status_code == 302
+    record.refresh_from_db()
+    assert (record.review_state, record.status) == (ReviewState.SUBMITTED, InventoryStatus.INVENTORIED)
+
+
 def test_rule_errors_name_the_field(world, login):
     record = _record(world, "bj_moe_private")
     client = login(world.user("inst_bj_moe_inventor"))
@@ -104,7 +131,8 @@ def test_rule_errors_name_the_field(world, login):
 def test_staff_accept_amend_and_return(world, login):
     inventor, dept_admin = world.user("inst_bj_moe_inventor"), world.user("inst_bj_moe_dept_admin")
     record = _record(world, "bj_moe_private")
-    values = {"maturity": 5, "screening": Screening.IN, "intents": [Intent.TRANSFER], "scenarios": "智能制造"}
+    values = {"maturity": 5, "screening": Screening.IN, "intents": [Intent.TRANSFER], "scenarios": "智能制造",
+              "is_financially_funded": False, "implementation_status": "none", "prospect": "good"}
     sa.save(inventor, record, values, submit=True)
     # Return with a reason the inventor sees.
     review.return_(dept_admin, [record.pk], "请补充应用场景")
@@ -202,7 +230,9 @@ def test_api_invitations(world, login):
 
 def test_invitation_list_counts_what_waits_for_review(world, login):
     record = _record(world, "bj_moe_private")
-    review.submit(world.user("inst_bj_moe_inventor"), [record.pk])
+    sa.save(world.user("inst_bj_moe_inventor"), record, {
+        "maturity": 5, "screening": Screening.OUT, "scenarios": "智能制造", "is_financially_funded": False,
+        "implementation_status": "none", "prospect": "good"}, submit=True)
     response = login(world.user("inst_bj_moe_dept_admin")).get(reverse("inventory:self_assessment_invitations"))
     rows = list(response.context["invitations"])
     assert [(i.patent_count, i.waiting_count) for i in rows] == [(1, 1)]  # the closed dept-B one is not theirs

@@ -241,9 +241,9 @@ def test_bulk_on_ids_writes_history_scores_and_one_audit_event(world, bj):
     for key in ("pending", "utility"):
         record = InventoryRecord.objects.get(patent=bj[key])
         assert record.prospect == Prospect.GOOD
-        # Institution-level staff are the final reviewers: the change stands approved.
-        assert record.review_state == ReviewState.APPROVED and record.status == InventoryStatus.INVENTORIED
-        assert record.inventoried_at is not None and record.updated_by == actor
+        # An edit never approves; these records lack required fields, so they stay drafts, pending.
+        assert record.review_state == ReviewState.DRAFT and record.status == InventoryStatus.PENDING
+        assert record.updated_by == actor
         change = InventoryChange.objects.get(record=record)
         assert change.source == InventoryChange.Source.BULK and change.changed_by == actor
         assert change.changes["prospect"][1] == "good"
@@ -259,7 +259,8 @@ def test_bulk_screen_in_refuses_rows_that_break_the_rules(world, bj):
     result = bulk.apply_bulk_action(actor=actor, action="screen_in", ids=[r.pk for r in records.values()])
     assert result.refused == 2
     sleeping = InventoryRecord.objects.get(pk=records["sleeping"].pk)
-    assert sleeping.screening == Screening.IN and sleeping.in_library
+    # Screened in, not approved: the library takes it when the review approves it.
+    assert sleeping.screening == Screening.IN and not sleeping.in_library
     assert InventoryRecord.objects.get(pk=records["pending"].pk).screening == ""
     assert not InventoryChange.objects.filter(record=records["pending"]).exists()
     # With the intents given the same rows pass; the listing score follows in SQL.
@@ -268,7 +269,7 @@ def test_bulk_screen_in_refuses_rows_that_break_the_rules(world, bj):
                                     ids=[records["pending"].pk, records["utility"].pk])
     assert result == 2 and result.refused == 0
     pending = InventoryRecord.objects.get(pk=records["pending"].pk)
-    assert pending.in_library and pending.intents == ["transfer"]
+    assert not pending.in_library and pending.intents == ["transfer"] and pending.screening == Screening.IN
     assert pending.listing_score > before
     # 许可 without a licence type is refused too.
     result = bulk.apply_bulk_action(actor=actor, action="set_intent", value=["license"], ids=[pending.pk])
@@ -280,7 +281,8 @@ def test_bulk_on_a_filter_and_never_outside_editable_by(world, bj):
     pending = InventoryRecord.objects.editable_by(actor).filter(status="pending").count()
     assert pending == 5  # two of the world's, three of the fixture's
     result = bulk.apply_bulk_action(actor=actor, action="screen_out", params={"status": "pending"})
-    assert result.selected == 5 and result == 5
+    # One of the five is screened out already: unchanged (an edit no longer approves it).
+    assert result.selected == 5 and result == 4
     assert InventoryRecord.objects.get(patent=bj["pending"]).screening == Screening.OUT
     assert InventoryRecord.objects.get(patent=bj["done"]).screening == Screening.IN
     # A record of another institution among the ids is not touched.
@@ -312,8 +314,14 @@ def test_bulk_rejects_bad_values(world, bj):
 
 
 def test_mark_inventoried_approves(world, bj):
+    """标记为已盘点(审核通过) is an explicit approval, of complete assessments only."""
     actor = world.user("inst_bj_moe_admin")
     record = bj["sleeping"].inventory
+    result = bulk.apply_bulk_action(actor=actor, action="mark_inventoried", ids=[record.pk])
+    assert result == 0 and result.refused == 1  # 实施状态, 技术成熟度... blank
+    InventoryRecord.objects.filter(pk=record.pk).update(
+        is_financially_funded=False, implementation_status="none", maturity=5, scenarios="工业视觉质检",
+        prospect="fair", screening="out")
     result = bulk.apply_bulk_action(actor=actor, action="mark_inventoried", ids=[record.pk])
     record.refresh_from_db()
     assert result == 1 and record.review_state == ReviewState.APPROVED and record.status == InventoryStatus.INVENTORIED
@@ -347,7 +355,7 @@ def test_bulk_through_the_page(world, bj, login):
     })
     assert response.status_code == 302 and response.url.endswith("?status=pending")
     record.refresh_from_db()
-    assert record.screening == Screening.IN and record.intents == ["transfer", "equity"] and record.in_library
+    assert record.screening == Screening.IN and record.intents == ["transfer", "equity"] and not record.in_library
     # Everything the filter selects (one utility model), not only what is ticked.
     response = client.post(reverse("inventory:patent_bulk"), {
         "action": "set_prospect", "prospect": "fair", "scope": "filter", "filter": "type=utility_model",
@@ -435,7 +443,10 @@ def test_api_patch_assessment(world, bj):
     client = api(world, "inst_bj_moe_admin")
     response = client.patch(url, {"maturity": 5, "intents": ["transfer"], "screening": "in"}, format="json")
     assert response.status_code == 200, response.content
-    assert response.json()["maturity"] == 5 and response.json()["in_library"] is True
+    # Partial: a draft, still pending and out of the library.
+    assert response.json()["maturity"] == 5 and response.json()["in_library"] is False
+    record.refresh_from_db()
+    assert (record.review_state, record.status) == (ReviewState.DRAFT, InventoryStatus.PENDING)
     assert InventoryChange.objects.get(record=record).source == InventoryChange.Source.API
     response = client.patch(url, {"intents": ["license"]}, format="json")
     assert response.status_code == 400 and "license_type" in response.json()
@@ -455,8 +466,8 @@ def test_api_bulk_and_patent_filters(world, bj):
     response = client.post("/api/v1/inventory-records/bulk/",
                            {"action": "set_prospect", "value": "poor", "filter": {"type": "utility_model"}},
                            format="json")
-    # The prospect was already poor; the record is now approved by institution-level staff.
-    assert response.status_code == 200 and response.json() == {"selected": 1, "changed": 1, "refused": 0}
+    # The prospect was already poor: nothing changes (an edit does not approve).
+    assert response.status_code == 200 and response.json() == {"selected": 1, "changed": 0, "refused": 0}
     response = client.post("/api/v1/inventory-records/bulk/",
                            {"action": "set_prospect", "value": "fair", "ids": [bj["utility"].inventory.pk]},
                            format="json")
@@ -497,7 +508,7 @@ def test_bulk_on_ten_thousand_records_is_set_based(world):
     assert result == 10000 and result.refused == 0, elapsed
     print(f"bulk screen_in on 10,000 records: {elapsed:.2f} s")
     assert len(queries) < 100, len(queries)
-    assert InventoryRecord.objects.filter(institution=org, in_library=True).count() == 10000
+    assert InventoryRecord.objects.filter(institution=org, screening="in", in_library=False).count() == 10000
     assert InventoryChange.objects.filter(record__institution=org, source="bulk").count() == 10000
 
 

@@ -11,8 +11,9 @@ __getattr__, __dir__, __all__ = public(
     __name__, modules=("history", "review", "self_assessment"),
     assessment="ASSESSMENT_FIELDS INVENTOR_FIELDS AssessmentError assessment_errors update_assessment",
     departments="resolve_departments",
-    formats=("IMPLEMENTED INDUSTRIES InventoryFormat LICENSE RECORD_FIELDS "
-             "YES_NO application_number asking_price blank_value cell_value cross_field_errors"),
+    formats=("IMPLEMENTED INDUSTRIES InventoryFormat LICENSE RECORD_FIELDS REQUIRED_FIELDS "
+             "YES_NO application_number asking_price blank_value cell_value cross_field_errors is_blank "
+             "missing_required"),
     history="jsonable",
     self_assessment="granted_records",
 )

@@ -21,14 +21,17 @@ class ReviewActionSerializer(serializers.Serializer):
 
 
 ReviewResultSerializer = inline_serializer("ReviewResult", {
-    "done": serializers.IntegerField(), "skipped": serializers.IntegerField()})
+    "done": serializers.IntegerField(), "skipped": serializers.IntegerField(),
+    "incomplete": serializers.IntegerField(
+        help_text="跳过的记录中,因必填项(数据标准第 3 节)未填写而不能提交审核的件数")})
 
 
 class ReviewViewSet(viewsets.ViewSet):
     """Review actions on a list of inventory record ids (`{"ids": [...], "reason": "..."}`):
     `submit/` (authors), `approve/` and `return/` (a department admin for their department,
     institution-level staff at the institution level; a return needs its reason). Records the
-    caller may not move are counted in `skipped` and left unchanged."""
+    caller may not move are counted in `skipped` and left unchanged; a record submitted with a
+    required field of §3 blank is one of them, counted also in `incomplete`."""
 
     def _run(self, request, operation):
         if role_of(request.user) not in (Role.INSTITUTION, Role.INVENTOR):
@@ -39,7 +42,7 @@ class ReviewViewSet(viewsets.ViewSet):
             result = operation(form.validated_data["ids"], form.validated_data.get("reason", ""))
         except review.ReviewError as error:
             raise ValidationError({"detail": str(error)}) from None
-        return Response({"done": result.done, "skipped": result.skipped})
+        return Response({"done": result.done, "skipped": result.skipped, "incomplete": result.incomplete})
 
     @extend_schema(request=ReviewActionSerializer, responses={200: ReviewResultSerializer})
     @action(detail=False, methods=["post"])

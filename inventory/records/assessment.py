@@ -2,8 +2,9 @@
 workbench's in-place edits, the per-patent form, the API, an inventor's self-assessment.
 
 Every edit goes through `update_assessment`: the §3 cross-field rules, the change history, the
-review state the edit leads to (inventory.records.review), the resource-library flag and the listing score,
-and the audit event, all in one transaction.
+review state the edit leads to (inventory.records.review, by whether the record is then complete:
+`is_complete`), the resource-library flag and the listing score, and the audit event, all in one
+transaction. A draft may be partial; a submission needs every required field (`incomplete_errors`).
 """
 
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from inventory.library import listing
 from inventory.models import Conversion, InventoryChange, InventoryRecord
 from inventory.records import history, review
 from inventory.records.departments import resolve_departments
-from inventory.records.formats import RECORD_FIELDS, cross_field_errors
+from inventory.records.formats import RECORD_FIELDS, REQUIRED_FIELDS, cross_field_errors, missing_required
 
 # Fields an assessment edit may set (the inventory format's, plus staff's technology-field override).
 ASSESSMENT_FIELDS = (*RECORD_FIELDS, "field_numbers")
@@ -64,6 +65,17 @@ def assessment_errors(record: InventoryRecord, values: Mapping[str, object]) -> 
     return cross_field_errors(merged, current_licence=record.license_type, licence_in_force=in_force)
 
 
+def is_complete(record: InventoryRecord) -> bool:
+    """Whether the record fills every required field of §3 (what a submission needs)."""
+    return not missing_required({name: getattr(record, name) for name in REQUIRED_FIELDS})
+
+
+def incomplete_errors(record: InventoryRecord) -> dict[str, str]:
+    """{field: message} for each required field of §3 the record leaves blank (a submission's refusal)."""
+    return {name: str(_("提交审核前须填写“%(field)s”") % {"field": InventoryRecord._meta.get_field(name).verbose_name})
+            for name in missing_required({name: getattr(record, name) for name in REQUIRED_FIELDS})}
+
+
 def update_assessment(
     *, actor, record: InventoryRecord, values: Mapping[str, object], source: str = InventoryChange.Source.WEB,
     request=None, state: str | None = None,
@@ -85,7 +97,10 @@ def update_assessment(
         for name, value in values.items():
             setattr(record, name, value)
         now = timezone.now()
-        review.apply_review_state(record, state or review.state_after_edit(actor, record.review_state), now)
+        if state is None:
+            complete = is_complete(record)
+            state = review.state_after_edit(actor, record.review_state, complete=complete)
+        review.apply_review_state(record, state, now)
         after = {name: getattr(record, name) for name in tracked}
         changes = history.diff(before, after)
         if not changes:

@@ -320,6 +320,22 @@ BLANK = {
 }
 
 
+# The record fields whose column §3 marks required: an assessment is complete (may be submitted,
+# counts as inventoried) when every one is filled; the conditional requirements (资助项目编号,
+# 转化意愿, 许可方式) are `cross_field_errors`'.
+REQUIRED_FIELDS = tuple(column.key for column in InventoryFormat().columns
+                        if column.required and column.key in RECORD_FIELDS)
+
+
+def is_blank(value: object) -> bool:
+    return value is None or value == "" or value == []
+
+
+def missing_required(values: Mapping[str, object]) -> list[str]:
+    """The required fields (`REQUIRED_FIELDS`) that `values` (a record's or a row's) leaves blank."""
+    return [name for name in REQUIRED_FIELDS if is_blank(values.get(name))]
+
+
 def blank_value(field: str) -> object:
     value = BLANK.get(field, "")
     return list(value) if isinstance(value, list) else value

@@ -100,7 +100,7 @@ class InventoryRecord(models.Model):
         "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="records",
         verbose_name=_("二级单位"), db_constraint=False,
     )
-    # 建档 → 二级单位审核 → 学校审核 (inventory.records.review); a staff upload counts as approved.
+    # 建档 → 二级单位审核 → 学校审核 (inventory.records.review); only the review action approves.
     review_state = models.CharField(
         _("审核状态"), max_length=24, choices=ReviewState.choices, default=ReviewState.DRAFT
     )

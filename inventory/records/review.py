@@ -12,13 +12,12 @@ Who does what:
   for their department's records;
 - approve / return at the institution level: institution-level staff (no department).
 
-Edits, uploads and bulk actions move the state too (`state_after_edit`, `state_after_upload`):
-institution-level staff are the final reviewers, so what they change stands approved; a department
-admin amending a record submitted to them leaves it submitted; department staff and inventors
-otherwise edit a draft (a returned record stays returned until resubmitted). What follows from a
-state (`in_library`, `ASSESSED_STATES`, `apply_review_state`) is written here once. This module is
-the one review-state machine: the workbench page, the per-patent form, the API, bulk actions,
-uploads and the self-assessment all ask it.
+Only a complete assessment (every required field of §3 filled, `complete`) is submitted. Edits,
+changed upload rows and bulk actions move the state too (`state_after_edit`), but never to
+approved: approval is the review action (or the explicit 标记为已盘点(审核通过) of the final
+reviewers). What follows from a state (`in_library`, `ASSESSED_STATES`, `apply_review_state`) is
+written here once. This module is the one review-state machine: the workbench page, the
+per-patent form, the API, bulk actions, uploads and the self-assessment all ask it.
 
 Reviewers act on hundreds of records at once: each action is one UPDATE of the eligible records,
 their history rows written in bulk, and one audit event, whatever the number of records.
@@ -39,6 +38,7 @@ from accounts.roles import Role, role_of
 from inventory.choices import InventoryStatus, ReviewState, Screening
 from inventory.models import InventoryChange, InventoryRecord
 from inventory.records import history
+from inventory.records.formats import REQUIRED_FIELDS
 
 DEPARTMENT = "department"
 INSTITUTION = "institution"
@@ -58,7 +58,8 @@ class ReviewError(Exception):
 @dataclass(frozen=True)
 class ReviewResult:
     done: int  # records moved to the new state
-    skipped: int  # records asked for that the actor may not move (other state, scope or level)
+    skipped: int  # records asked for that the actor may not move (other state, scope or level, incomplete)
+    incomplete: int = 0  # of the skipped, those a submission refused for a blank required field
 
 
 def reviewer_level(actor) -> str | None:
@@ -86,13 +87,20 @@ def locked_for(actor, state: str) -> bool:
     return role_of(actor) == Role.INVENTOR and state in PENDING_STATES
 
 
-def state_after_edit(actor, state: str, *, approve: bool = False) -> str:
-    """The review state an edit (in-place, per-patent form, API, bulk action, self-assessment)
-    leaves a record in `state` in: institution-level staff are the final reviewers, so their edit
-    stands approved (as their upload does); a department admin amending a record submitted to them
-    leaves it submitted (they approve it next); department staff and inventors otherwise edit a
-    draft that then goes through review (a returned record stays returned, its reason shown, until
-    resubmitted); the platform operator leaves the state as it was.
+def state_after_edit(actor, state: str, *, complete: bool, approve: bool = False, submit: bool = False) -> str:
+    """The review state an edit (in-place, per-patent form, API, bulk action, self-assessment,
+    a changed upload row) leaves a record in `state` in; `complete`: the record as edited fills
+    every required field of §3 (`formats.missing_required`). An edit never approves: approval is
+    the review action (`approve`), or the explicit `approve` of 标记为已盘点(审核通过).
+
+    - institution-level staff (the final reviewers): an incomplete record is a draft (a returned
+      one stays returned); a complete one they edit keeps its state when approved or waiting for
+      review, and otherwise is submitted (inventoried, waiting in the review queue);
+    - a department admin amending a complete record submitted to them leaves it submitted;
+    - department staff and inventors edit a draft (a returned record stays returned, its reason
+      shown, until resubmitted); with `submit` (保存并提交审核, an upload's changed row) a
+      complete record is submitted instead;
+    - the platform operator leaves the state as it was.
 
     `approve`: the edit also approves the record (标记为已盘点), which only those who
     `may_approve_directly` do."""
@@ -101,31 +109,29 @@ def state_after_edit(actor, state: str, *, approve: bool = False) -> str:
             raise ValueError("only the final reviewers approve records outright")
         return ReviewState.APPROVED
     role = role_of(actor)
+    if role not in (Role.INSTITUTION, Role.INVENTOR):
+        return state
+    draft = ReviewState.RETURNED if state == ReviewState.RETURNED else ReviewState.DRAFT
+    if not complete:
+        return draft
     level = reviewer_level(actor)
     if level == INSTITUTION:
-        return ReviewState.APPROVED
+        return state if state in (ReviewState.APPROVED, *PENDING_STATES) else ReviewState.SUBMITTED
     if level == DEPARTMENT and state == ReviewState.SUBMITTED:
         return ReviewState.SUBMITTED
-    if role in (Role.INSTITUTION, Role.INVENTOR):
-        return ReviewState.RETURNED if state == ReviewState.RETURNED else ReviewState.DRAFT
-    return state
+    return ReviewState.SUBMITTED if submit else draft
 
 
-def state_after_upload(actor) -> str:
-    """The review state a standard-format upload leaves the records it changes in: the
-    institution-level staff's upload counts as approved; a department's upload is submitted to
-    review (its records are the department's own, `editable_by`), so that it does not bypass the
-    review levels."""
-    if role_of(actor) == Role.INSTITUTION and actor.department_id:
-        return ReviewState.SUBMITTED
-    return ReviewState.APPROVED
-
-
-def upload_keeps_state(state: str, upload_state: str) -> bool:
-    """Whether a row that changes none of a record's values leaves the record as it is: when the
-    record is approved already, or already in the state the upload gives (a department's upload
-    does not send an approved record back to review)."""
-    return state in (ReviewState.APPROVED, upload_state)
+def complete() -> Q:
+    """The records whose assessment fills every required field of §3 (`formats.REQUIRED_FIELDS`),
+    as a filter: only these may be submitted."""
+    condition = Q()
+    for name in REQUIRED_FIELDS:
+        if InventoryRecord._meta.get_field(name).null:
+            condition &= Q(**{f"{name}__isnull": False})
+        else:
+            condition &= ~Q(**{name: ""})
+    return condition
 
 
 def state_after_approval(level: str) -> str:
@@ -254,9 +260,14 @@ def _transition(*, actor, eligible: QuerySet, records, state: str, action: str, 
 
 def submit(actor, records: QuerySet | Iterable[int], *, source: str = InventoryChange.Source.WEB,
            request=None) -> ReviewResult:
-    """The authors' 提交审核: drafts and returned records go to review."""
-    return _transition(actor=actor, eligible=submittable(actor), records=records, state=ReviewState.SUBMITTED,
-                       action="submit", source=source, request=request)
+    """The authors' 提交审核: drafts and returned records go to review, when complete (every
+    required field of §3 filled: `complete`); the incomplete ones are skipped and counted."""
+    result = _transition(actor=actor, eligible=submittable(actor).filter(complete()), records=records,
+                         state=ReviewState.SUBMITTED, action="submit", source=source, request=request)
+    if not result.skipped:
+        return result
+    incomplete = submittable(actor).filter(pk__in=_ids(records)).exclude(complete()).count()
+    return ReviewResult(result.done, result.skipped, incomplete)
 
 
 def approve(actor, records: QuerySet | Iterable[int], *, source: str = InventoryChange.Source.WEB,

@@ -13,7 +13,9 @@ from accounts.decorators import role_required
 from accounts.models import Department
 from accounts.roles import Role
 from inventory.choices import ReviewState
+from inventory.models import InventoryRecord
 from inventory.records import review
+from inventory.records.formats import REQUIRED_FIELDS
 
 PAGE_SIZE = 100
 ACTIONS = ("approve", "return", "submit")
@@ -94,8 +96,13 @@ def review_action(request: HttpRequest) -> HttpResponse:
         else:
             done = {"approve": _("已审核通过 %(done)d 件"), "return": _("已退回 %(done)d 件"),
                     "submit": _("已提交审核 %(done)d 件")}[action] % {"done": result.done}
-            if result.skipped:
-                done += _(";%(skipped)d 件不在可处理范围内,未处理") % {"skipped": result.skipped}
+            if result.incomplete:
+                required = "、".join(str(InventoryRecord._meta.get_field(name).verbose_name)
+                                     for name in REQUIRED_FIELDS)
+                done += _(";%(n)d 件必填项未填写完整(%(fields)s),不能提交审核") % {
+                    "n": result.incomplete, "fields": required}
+            if result.skipped > result.incomplete:
+                done += _(";%(skipped)d 件不在可处理范围内,未处理") % {"skipped": result.skipped - result.incomplete}
             messages.success(request, done)
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):

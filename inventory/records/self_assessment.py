@@ -32,7 +32,7 @@ from accounts.roles import Role, role_of
 from inventory.models import InventoryChange, InventoryRecord, Patent, SelfAssessmentInvitation
 from inventory.patents import InvalidPatentNumber, normalize_application_number
 from inventory.records import review
-from inventory.records.assessment import update_assessment
+from inventory.records.assessment import AssessmentError, incomplete_errors, update_assessment
 
 PERMISSION = "inventory.self_assess_patent"
 
@@ -197,10 +197,17 @@ def save(actor, record: InventoryRecord, values: Mapping[str, object], *, submit
     """Save a self-assessment (inventor, or staff amending it) and, with `submit`, send it to review.
 
     The caller has checked `editable_by`. An inventor cannot change a record under review, nor a
-    staff field (`update_assessment` refuses both)."""
-    update_assessment(actor=actor, record=record, values=dict(values), source=source, request=request)
-    if submit:
-        review.submit(actor, [record.pk], source=source, request=request)
+    staff field (`update_assessment` refuses both). A draft may be partial; a submission of a
+    record that leaves a required field of §3 blank is refused (AssessmentError naming each
+    field), and nothing is saved."""
+    with transaction.atomic():
+        update_assessment(actor=actor, record=record, values=dict(values), source=source, request=request)
+        if submit:
+            record.refresh_from_db()
+            missing = incomplete_errors(record)
+            if missing:
+                raise AssessmentError(missing)
+            review.submit(actor, [record.pk], source=source, request=request)
 
 
 def user_for_token(uidb64: str, token: str) -> User | None:

@@ -2,13 +2,15 @@
 by the validation of ground.imports.pipeline).
 
 Rows stream from the sheet reader and are checked a chunk at a time against the records they
-name: rejected (with every reason, by row and column), unchanged, or a line of the *plan*
-(inventory.upload.plan). Three threads share the work. This one parses and checks; a database
-worker reads the records (all of them while python-calamine loads the sheet, when the file covers
-most of them, else each chunk's); another keeps the plan: the file, and the format's strategy for
-the database (inventory.upload.strategies: on PostgreSQL the staging table with each record's
-history entry, inventory.upload.stage). Nothing grows with the file but the plan on disk and the
-rows that have problems (kept as read, for the error report, in the job's ground.imports.Outcome).
+name: rejected (with every reason, by row and column), unchanged (identical to the record,
+whatever its state), skipped (left blank over a pending record), or a line of the *plan*
+(inventory.upload.plan) with the review state the change leads to (inventory.records.review).
+Three threads share the work. This one parses and checks; a database worker reads the records (all
+of them while python-calamine loads the sheet, when the file covers most of them, else each
+chunk's); another keeps the plan: the file, and the format's strategy for the database
+(inventory.upload.strategies: on PostgreSQL the staging table with each record's history entry,
+inventory.upload.stage). Nothing grows with the file but the plan on disk and the rows that have
+problems (kept as read, for the error report, in the job's ground.imports.Outcome).
 """
 
 import contextlib
@@ -25,13 +27,21 @@ from django.utils.translation import gettext as _
 from ground.db_worker import DatabaseWorker
 from ground.imports import Job, Outcome
 from ground.imports.strategy import Strategy
-from ground.sheets import CellError
+from ground.sheets import CellError, cells
 from ground.sheets.formats import ParsedRow
 from inventory.choices import InventoryStatus, LicenseType
 from inventory.library import listing
 from inventory.models import Conversion, InventoryRecord, Patent
-from inventory.records import RECORD_FIELDS, InventoryFormat, blank_value, cell_value, cross_field_errors, review
-from inventory.upload.plan import PlanWriter
+from inventory.records import (
+    RECORD_FIELDS,
+    REQUIRED_FIELDS,
+    InventoryFormat,
+    blank_value,
+    cross_field_errors,
+    is_blank,
+    review,
+)
+from inventory.upload.plan import PLAN_VERSION, PlanWriter
 
 # Column header by record field, for the messages.
 _HEADERS = {column.key: column.header for column in InventoryFormat().columns}
@@ -62,12 +72,12 @@ def _check_sheet(job: Job, plan: PlanWriter, workers: _Workers, known: Future) -
     outcome = job.outcome
     present = job.layout.present_keys
     fields = [name for name in RECORD_FIELDS if name in present]
-    # The file's fields and the review state the commit gives the records (review.state_after_upload)
-    # are kept in the batch's counts: the preview and the commit read them there.
+    # The file's fields and the plan's layout are kept in the batch's counts: the preview and the
+    # commit read them there (each plan line carries the review state it leads to).
     outcome.extra["fields"] = fields
+    outcome.extra["plan_version"] = PLAN_VERSION
     plan.start(fields)
-    checker = _ChunkChecker(job.actor, fields, outcome, plan, has_title="title" in present,
-                            has_licence="license_type" in present, known=known)
+    checker = _ChunkChecker(job.actor, fields, outcome, plan, has_title="title" in present, known=known)
     # The plan staged for the database in use, on the stager (PostgreSQL: the batch's staging table).
     strategy = job.strategy()
     stager = workers.stager
@@ -172,7 +182,7 @@ class _ChunkChecker:
     """Checks rows against the database a chunk at a time and writes the plan lines."""
 
     def __init__(self, actor, fields: list[str], outcome: Outcome, plan: PlanWriter, *, has_title: bool,
-                 has_licence: bool, known: Future | None = None) -> None:
+                 known: Future | None = None) -> None:
         # `known`: the result of `_records_by_number`, submitted to the reader before any `fetch`.
         self.known = known
         self.actor = actor
@@ -180,20 +190,23 @@ class _ChunkChecker:
         self.outcome = outcome
         self.plan = plan
         self.has_title = has_title
-        self.has_licence = has_licence
         self.editable = InventoryRecord.objects.editable_by(actor)
         self.screening_at = fields.index("screening") if "screening" in fields else None
+        # The required columns (a file lacking one is refused before any row is read).
+        self.required = [(index, name) for index, name in enumerate(fields) if name in REQUIRED_FIELDS]
         self.missing: dict[str, list[tuple[int, list]]] = defaultdict(list)
         # The listing score needs these fields; those the file lacks are read from the records.
         self.score_fields_absent = [name for name in listing.SCORE_FIELDS if name not in fields]
-        self.state = outcome.extra["review_state"] = review.state_after_upload(actor)
+        # What the commit does to review states, "before>after": count (the preview shows it).
+        self.moves = outcome.extra["review_moves"] = {}
+        self.states: dict[str, str] = {}
 
     def fetch(self, numbers: list[str], open_numbers: Sequence[str] = ()) -> "_Fetched":
-        """The records of the chunk's numbers (`_base_columns`), then, by id, the field values of
-        those that can be unchanged (already inventoried) and the score fields the file lacks: a
-        first inventory of a whole file reads nothing more; and, for the rows declaring an open
-        licence (`open_numbers`), the exclusive licence in force of each patent that has one.
-        Database work only, run by the validation's database worker."""
+        """The records of the chunk's numbers (`_base_columns`), then, by id, their values of the
+        file's fields (to tell an untouched row) and the score fields the file lacks; and, for the
+        rows declaring an open licence (`open_numbers`), the exclusive licence in force of each
+        patent that has one. Database work only, a few queries a chunk, run by the validation's
+        database worker."""
         known = self.known.result() if self.known is not None else None
         if known is not None:
             found = {number: known[number] for number in numbers if number in known}
@@ -203,7 +216,7 @@ class _ChunkChecker:
                 for values in _base_columns(self.editable.filter(patent__application_number__in=_values_in(part))):
                     found[values[0]] = values[1:]
         absent = self.score_fields_absent
-        wanted = [values[0] for values in found.values() if absent or values[3] == InventoryStatus.INVENTORIED]
+        wanted = [values[0] for values in found.values()]
         details: dict[int, list] = {}
         for part in chunks(wanted, _in_size()):
             for record_id, *values in self.editable.filter(pk__in=part).values_list("pk", *self.fields, *absent):
@@ -215,27 +228,18 @@ class _ChunkChecker:
         return found, details, in_force
 
     def check(self, chunk: list[tuple], fetched: "_Fetched") -> None:
-        """Each row of the chunk against its record (`fetch`): rejected, unchanged, or a plan line."""
+        """Each row of the chunk against its record (`fetch`): rejected, unchanged (the values the
+        platform holds, whatever the record's state), skipped (left blank where the record is
+        still pending), or a plan line with the review state the change leads to."""
         outcome, fields, absent = self.outcome, self.fields, self.score_fields_absent
         found, details, in_force = fetched
         width = len(fields)
-        for row_number, number, title, licence, new, raw in chunk:
+        for row_number, number, title, _licence, new, raw in chunk:
             current = found.get(number)
             if current is None:
                 self.missing[number].append((row_number, raw))
                 continue
-            record_id, base_title, current_licence, status, in_library, screening, state, abstract_head = current
-            if self.has_licence and licence == LicenseType.OPEN:
-                # The §3 rules with the database's facts (the row's own were checked as it was read).
-                row = dict(zip(fields, new, strict=True))
-                broken = cross_field_errors(row, current_licence=current_licence,
-                                            licence_in_force=in_force.get(number, ""))
-                if broken:
-                    outcome.rejected_rows.add(row_number)
-                    outcome.problem_raw[row_number] = raw
-                    outcome.problems.extend(CellError(row_number, _HEADERS[name], cell_value(name, row[name]), message)
-                                            for name, message in broken.items())
-                    continue
+            record_id, base_title, current_licence, status, _in_library, screening, state, abstract_head = current
             if self.has_title and title and _same_text(title) != _same_text(base_title):
                 outcome.problem_raw[row_number] = raw
                 outcome.problems.append(CellError(
@@ -243,27 +247,85 @@ class _ChunkChecker:
                     _("与基础库中的专利名称“%(title)s”不一致,以基础库为准") % {"title": base_title},
                     level="warning",
                 ))
-            # The upload's review state (review.state_after_upload); the same values over a record
-            # that keeps its state (review.upload_keeps_state) leave it unchanged.
-            target_screening = screening if self.screening_at is None else new[self.screening_at]
-            if (status == InventoryStatus.INVENTORIED and review.upload_keeps_state(state, self.state)
-                    and in_library == review.in_library(state, target_screening)
-                    and (details[record_id][:width] if absent else details[record_id]) == new):
-                outcome.unchanged += 1
+            held = details[record_id]
+            if (held[:width] if absent else held) == new:
+                # What the platform holds: nothing changes, whatever the record's state.
+                if status == InventoryStatus.PENDING and all(is_blank(new[index]) for index, _name in self.required):
+                    outcome.skipped += 1
+                else:
+                    outcome.unchanged += 1
                 continue
-            target_library = review.in_library(self.state, target_screening)
+            if not self._complete(row_number, new, raw, pending=status == InventoryStatus.PENDING):
+                continue
+            if self._rules_broken(row_number, new, raw, current_licence, in_force.get(number, "")):
+                continue
+            # A changed row is an edit that submits (review.state_after_edit): never an approval.
+            target_state = self._state_after(state)
+            target_screening = screening if self.screening_at is None else new[self.screening_at]
+            target_library = review.in_library(target_state, target_screening)
             scored = dict(zip(fields, new, strict=True))
             if absent:
-                scored.update(zip(absent, details[record_id][width:], strict=True))
+                scored.update(zip(absent, held[width:], strict=True))
             score = listing.score_values(scored, abstract_head)
             if status == InventoryStatus.PENDING:
                 outcome.new += 1
             else:
                 outcome.updated += 1
+            if target_state != state:
+                move = f"{state}>{target_state}"
+                self.moves[move] = self.moves.get(move, 0) + 1
             # The history's old → new values come from the records as they are when the plan is
             # staged (PostgreSQL) or committed (elsewhere); the commit refuses records changed since
             # validation began.
-            self.plan.write(record_id, new, target_library, row_number, number, status, score)
+            self.plan.write(record_id, new, target_library, row_number, number, status, score, target_state)
+
+    def _state_after(self, state: str) -> str:
+        """The review state a changed, complete row leaves a record in `state` in (once per state)."""
+        target = self.states.get(state)
+        if target is None:
+            target = review.state_after_edit(self.actor, state, complete=True, submit=True)
+            if target not in review.ASSESSED_STATES:
+                # The plan's records are all inventoried (inventory.upload.strategies relies on it).
+                raise ValueError(f"an upload cannot leave a record {target!r}")
+            self.states[state] = target
+        return target
+
+    def _complete(self, row_number: int, new: list, raw: list, *, pending: bool) -> bool:
+        """Whether a changed row fills every required column; a row that leaves them all blank
+        over a pending record is skipped (a warning if it set other columns), any other gap is an
+        error naming each column."""
+        blank = [name for index, name in self.required if is_blank(new[index])]
+        if not blank:
+            return True
+        outcome = self.outcome
+        outcome.problem_raw[row_number] = raw
+        if pending and len(blank) == len(self.required):
+            outcome.skipped += 1
+            outcome.problems.append(CellError(
+                row_number, "", "", _("未填写盘点内容(必填列均为空),该专利仍为待盘点,本行其他列也不导入"),
+                level="warning"))
+            return False
+        outcome.rejected_rows.add(row_number)
+        outcome.problems.extend(CellError(row_number, _HEADERS[name], "", _("必填项为空")) for name in blank)
+        return False
+
+    def _rules_broken(self, row_number: int, new: list, raw: list, current_licence: str, in_force: str) -> bool:
+        """The §3 cross-field rules on a changed row, with the database's facts for the open
+        licence (`in_force`: an exclusive licence of the patent in force); True, with each error
+        kept (the cell as written), when the row breaks one. A row left as the platform holds it
+        is never checked: what is already recorded is not the upload's error."""
+        row = dict(zip(self.fields, new, strict=True))
+        broken = cross_field_errors(row, current_licence=current_licence, licence_in_force=in_force)
+        if not broken:
+            return False
+        outcome = self.outcome
+        outcome.rejected_rows.add(row_number)
+        outcome.problem_raw[row_number] = raw
+        for name, message in broken.items():
+            index = outcome.column_index.get(_HEADERS[name])
+            written = cells.fold(raw[index]) if index is not None and index < len(raw) else ""
+            outcome.problems.append(CellError(row_number, _HEADERS[name], written, message))
+        return True
 
     def finish(self) -> None:
         """The rows whose patent the actor may not inventory, each with its reason (a few queries)."""

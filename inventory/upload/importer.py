@@ -16,11 +16,13 @@ event. Records changed between preview and commit make the plan stale (ground.im
 and the batch is validated again before anything is written.
 """
 
+import dataclasses
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
-from ground.imports import Job, ModelBatches, SheetImport, register
+from ground.imports import Job, ModelBatches, SheetImport, StalePlan, register
 from ground.imports.pipeline import async_threshold
 from ground.tasks import enqueue
 from inventory.models import ImportBatch
@@ -32,9 +34,30 @@ from inventory.upload.services import INDUSTRY_OVERRIDES_TASK, can_upload, inven
 from inventory.upload.strategies import PortablePlan, PostgresPlan
 
 
+class UploadFormat(InventoryFormat):
+    """The inventory format as an upload reads it: the required columns must be in the file, but
+    a row's required cells and cross-field rules are checked against its record
+    (inventory.upload.check): a row left blank over a pending record is skipped, a row identical
+    to its record is unchanged, and only a changed row must fill them and keep the rules."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers_required = [column.header for column in self.columns if column.required]
+        self.columns = [column if column.key == "application_number" else dataclasses.replace(column, required=False)
+                        for column in self.columns]
+
+    @property
+    def required_headers(self) -> list[str]:
+        return self.headers_required
+
+    def clean_row(self, values, error, warn) -> None:
+        """Nothing here: the §3 cross-field rules are checked on the rows that change a record
+        (inventory.upload.check), so that a row left as the platform holds it is never an error."""
+
+
 class InventoryImport(SheetImport):
     kind = ImportBatch.Kind.INVENTORY
-    sheet_format = InventoryFormat()
+    sheet_format = UploadFormat()
     batches = ModelBatches(inventory_batches)
     events = {"upload": "inventory.upload", "commit": "inventory.upload_commit", "cancel": "inventory.upload_cancel"}
     upload_prefix = "inventory"
@@ -72,6 +95,11 @@ class InventoryImport(SheetImport):
         job.plan.save_to(upload_plan.plan_name(job.batch))
 
     def apply(self, job: Job) -> dict:
+        counts = job.batch.counts
+        planned = counts.get("new", 0) + counts.get("updated", 0)
+        if planned and counts.get("plan_version") != upload_plan.PLAN_VERSION:
+            # Validated by an earlier release, whose plan lines lack their review states.
+            raise StalePlan(_("预览是按旧规则生成的,已按最新规则重新校验,请查看新的预览后再确认导入"))
         counts = super().apply(job)
         if "industry_codes" in job.batch.counts.get("fields", []) and counts["new"] + counts["updated"]:
             # The file's 所属产业 override the automatic industries of those patents: a follow-up task.

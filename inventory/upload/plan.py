@@ -1,7 +1,8 @@
 """The plan of an inventory upload (inventory.upload.importer): what validation found would change.
 
 One CSV line per record that would change: id, the new values of the file's fields, in_library,
-then the row number, the application number, the status before and the listing score. NULL is
+then the row number, the application number, the status before, the listing score and the review
+state the change leads to (inventory.records.review.state_after_edit). NULL is
 \\N (only the nullable non-text fields are ever NULL); lists are JSON; booleans t/f. Kept gzipped
 in the storage: the preview pages through it, and the commit applies it (on PostgreSQL through
 the staging table of inventory.upload.stage, which is rebuilt from it when lost).
@@ -19,12 +20,17 @@ from decimal import Decimal
 
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
 
+from ground.uploads import UploadError
 from inventory.choices import InventoryStatus, ReviewState
 from inventory.models import ImportBatch, InventoryRecord
 from inventory.records import history
 
 PLAN_DIR = "import-plans"
+# The layout of the lines above; a batch validated with another (its counts' "plan_version") is
+# validated again before its commit.
+PLAN_VERSION = 2
 
 
 def plan_name(batch: ImportBatch) -> str:
@@ -59,11 +65,11 @@ class PlanWriter:
                 self.encoders.append((index, _encode_null))
 
     def write(self, record_id: int, new: list, in_library: bool, row_number: int, number: str, status: str,
-              score: int) -> None:
+              score: int, review_state: str) -> None:
         line = [record_id, *new]
         for index, encode in self.encoders:
             line[index + 1] = encode(line[index + 1])
-        line += ["t" if in_library else "f", row_number, number, status, score]
+        line += ["t" if in_library else "f", row_number, number, status, score, review_state]
         self.csv.writerow(line)
 
     def end_chunk(self) -> str:
@@ -138,9 +144,10 @@ def _plan_lines(batch: ImportBatch) -> Iterator[Iterator[list[str]]]:
 
 
 def plan_page(batch: ImportBatch, start: int, stop: int) -> list[dict]:
-    """Plan lines [start, stop): each a dict with id, values (new), in_library, row, number, status_before."""
+    """Plan lines [start, stop): each a dict with id, values (new), in_library, row, number,
+    status_before, listing_score and review_state (the state after the commit; "" in a plan of an
+    earlier layout, which is validated again before any commit)."""
     fields = (batch.counts or {}).get("fields", [])
-    state = (batch.counts or {}).get("review_state", ReviewState.APPROVED)
     kinds = [_field_kind(name) for name in fields]
     page = []
     with _plan_lines(batch) as lines:
@@ -148,6 +155,9 @@ def plan_page(batch: ImportBatch, start: int, stop: int) -> list[dict]:
             values = {name: _decode(name, kind, text)
                       for name, kind, text in zip(fields, kinds, line[1:], strict=False)}
             tail = line[len(fields) + 1:]
+            state = tail[5] if len(tail) > 5 else ""
+            if state and state not in ReviewState.values:
+                raise UploadError(_("预览数据已损坏,请重新上传"))
             page.append({"id": int(line[0]), "values": values, "in_library": tail[0] == "t", "row": int(tail[1]),
                          "number": tail[2], "status_before": tail[3], "listing_score": int(tail[4]),
                          "review_state": state})
@@ -156,7 +166,6 @@ def plan_page(batch: ImportBatch, start: int, stop: int) -> list[dict]:
 
 def delete_plan(batch: ImportBatch) -> None:
     default_storage.delete(plan_name(batch))
-
 
 
 @contextlib.contextmanager
@@ -178,6 +187,6 @@ def planned_changes(fields: list[str], old: dict, line: dict) -> dict[str, list]
         changes["status"] = [old["status"], InventoryStatus.INVENTORIED.value]
     if old["in_library"] != line["in_library"]:
         changes["in_library"] = [old["in_library"], line["in_library"]]
-    if old.get("review_state", line["review_state"]) != line["review_state"]:
+    if line["review_state"] and old.get("review_state", line["review_state"]) != line["review_state"]:
         changes["review_state"] = [old["review_state"], line["review_state"]]
     return changes

@@ -23,7 +23,7 @@ from accounts.models import Department
 from ground.imports import Job, StalePlan
 from ground.imports.strategy import Strategy
 from ground.uploads import UploadError
-from inventory.choices import InventoryStatus, ReviewState
+from inventory.choices import InventoryStatus
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.records import history, resolve_departments
 from inventory.upload import check as upload_check
@@ -31,12 +31,11 @@ from inventory.upload import plan as upload_plan
 from inventory.upload import stage as upload_stage
 
 
-def plan_facts(job: Job) -> tuple[list[str], str]:
-    """The file's fields and the review state the commit gives the records: what validation found
-    (`job.outcome.extra`) while validating, what the batch kept (its counts) at commit."""
+def plan_fields(job: Job) -> list[str]:
+    """The file's fields: what validation found (`job.outcome.extra`) while validating, what the
+    batch kept (its counts) at commit. (Each plan line carries its own review state.)"""
     found = job.batch.counts if job.committing else job.outcome.extra
-    found = found or {}
-    return found.get("fields", []), found.get("review_state", ReviewState.APPROVED)
+    return (found or {}).get("fields", [])
 
 
 def _stale(n: int) -> StalePlan:
@@ -78,9 +77,9 @@ class PostgresPlan(Strategy):
 
     def __init__(self, job: Job) -> None:
         super().__init__(job)
-        self.fields, self.review_state = plan_facts(job)
-        # Validation builds the table; the commit makes its own once the review state is checked.
-        self.table = None if job.committing else upload_stage.PlanStage(job.batch.pk, self.fields, self.review_state)
+        self.fields = plan_fields(job)
+        # Validation builds the table; the commit makes its own.
+        self.table = None if job.committing else upload_stage.PlanStage(job.batch.pk, self.fields)
 
     def open(self) -> None:
         self.table.open()
@@ -99,9 +98,7 @@ class PostgresPlan(Strategy):
         history with one INSERT … SELECT, then the records with one UPDATE … FROM that also checks
         scope and freshness; the table is dropped with the commit."""
         job, batch = self.job, self.job.batch
-        if self.review_state not in ReviewState.values:
-            raise UploadError(_("预览数据已损坏,请重新上传"))
-        stage = upload_stage.PlanStage(batch.pk, self.fields, self.review_state)
+        stage = upload_stage.PlanStage(batch.pk, self.fields)
         expected = batch.counts.get("new", 0) + batch.counts.get("updated", 0)
         with connection.cursor() as cursor:
             counts = stage.counts(cursor)
@@ -149,11 +146,11 @@ class PostgresPlan(Strategy):
             with transaction.atomic():  # a savepoint: the reason is looked for in the records as they were
                 cursor.execute(
                     f'UPDATE "{InventoryRecord._meta.db_table}" AS r SET {assignments}in_library = p.in_library, '
-                    f"status = %s, inventoried_at = %s, updated_at = %s, updated_by_id = %s, review_state = %s, "
-                    f"return_reason = '', listing_score = p.listing_score FROM {source} "
-                    f"WHERE r.id = p.id AND r.updated_at <= %s AND r.id IN ({editable})",
-                    [InventoryStatus.INVENTORIED.value, now, now, job.actor.pk, self.review_state,
-                     _validated_at(batch), *editable_params],
+                    f"status = %s, inventoried_at = %s, updated_at = %s, updated_by_id = %s, "
+                    f"review_state = p.review_state, return_reason = '', listing_score = p.listing_score "
+                    f"FROM {source} WHERE r.id = p.id AND r.updated_at <= %s AND r.id IN ({editable})",
+                    [InventoryStatus.INVENTORIED.value, now, now, job.actor.pk, _validated_at(batch),
+                     *editable_params],
                 )
                 written = cursor.rowcount
                 if written != planned:
@@ -170,7 +167,7 @@ class PortablePlan(Strategy):
 
     def apply(self) -> dict:
         job, batch = self.job, self.job.batch
-        fields, _state = plan_facts(job)
+        fields = plan_fields(job)
         total = batch.counts.get("new", 0) + batch.counts.get("updated", 0)
         lines = upload_plan.plan_page(batch, 0, total)
         if not lines:

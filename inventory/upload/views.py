@@ -25,7 +25,7 @@ from accounts.roles import Role
 from ground import imports
 from ground.forms import SheetFileForm
 from ground.imports import problems as upload_errors
-from inventory.choices import Disposal, Intent
+from inventory.choices import Disposal, Intent, ReviewState
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord
 from inventory.patents import BaseLibraryTemplate
 from inventory.records import INDUSTRIES, InventoryFormat
@@ -153,6 +153,16 @@ def _committed_changes(batch: ImportBatch, page_number) -> tuple[object, list[di
     return page, items
 
 
+def _review_moves(counts: dict) -> list[dict]:
+    """What the commit does (or did) to review states, as the preview lists it: before, after, how many."""
+    labels = dict(ReviewState.choices)
+    moves = []
+    for move, n in sorted((counts.get("review_moves") or {}).items()):
+        before, _sep, after = move.partition(">")
+        moves.append({"before": labels.get(before, before), "after": labels.get(after, after), "n": n})
+    return moves
+
+
 @login_required
 @require_GET
 def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -165,6 +175,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "creator_visible": bool(upload.visible_creators(request.user, [batch])),
         "has_report": batch.status != ImportBatch.Status.FAILED and upload_errors.has_error_report(batch),
         "counts": batch.counts or {},
+        "review_moves": _review_moves(batch.counts or {}),
         # The file may be gone (removed from the volume, or a restored database without its media).
         "has_file": bool(batch.file) and batch.file.storage.exists(batch.file.name),
     }

@@ -5,7 +5,7 @@ Set-based: one read of the affected rows, a handful of UPDATEs (one per distinct
 chunks), the history in one COPY, the listing scores in SQL, one audit event. The rules are
 those of every other edit: the review state after an edit is `inventory.records.review`'s, the §3
 cross-field rules are `inventory.records.formats.cross_field_errors`; rows an action would leave
-breaking a rule are refused and counted.
+breaking a rule, and incomplete rows that 标记为已盘点(审核通过) would approve, are refused and counted.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,7 +20,7 @@ from accounts.roles import Role, role_of
 from inventory.choices import Intent, InventoryStatus, Prospect, ReviewState, Screening
 from inventory.library import listing
 from inventory.models import InventoryChange, InventoryRecord
-from inventory.records import cross_field_errors, history, review
+from inventory.records import cross_field_errors, history, missing_required, review
 from inventory.workbench.query import filtered_patents
 
 # Who runs bulk actions (within editable_by): the page, the API and this service ask this one set.
@@ -37,7 +37,10 @@ ACTIONS = {
 CHUNK = 5000
 # What is read of each row: the fields the actions set or follow, and those the §3 rules read.
 _READ = ("id", "status", "review_state", "in_library", "screening", "intents", "license_type", "disposal",
-         "prospect", "return_reason", "is_financially_funded", "funding_project_number", "maturity")
+         "prospect", "return_reason", "is_financially_funded", "funding_project_number", "maturity",
+         "implementation_status", "scenarios")
+# Read texts that count only by their presence (the rules and the completeness ask no more of them).
+_BY_PRESENCE = frozenset({"funding_project_number", "scenarios"})
 # The actions that can leave a row breaking a §3 rule, or approve one that does: their rows are checked.
 CHECKED = frozenset({"screen_in", "set_intent", "mark_inventoried"})
 
@@ -123,7 +126,11 @@ def _outcome(actor, action: str, row: Mapping[str, object], values: Mapping[str,
     after = {**row, **values}
     if action in CHECKED and cross_field_errors(after, current_licence=row["license_type"]):
         return None
-    state = review.state_after_edit(actor, row["review_state"], approve=action == "mark_inventoried")
+    complete = not missing_required(after)
+    if action == "mark_inventoried" and not complete:
+        return None  # approving needs a complete assessment, as submitting does
+    state = review.state_after_edit(actor, row["review_state"], complete=complete,
+                                    approve=action == "mark_inventoried")
     after["review_state"] = state
     after["in_library"] = review.in_library(state, after["screening"])
     newly_inventoried = state in review.ASSESSED_STATES and row["status"] != InventoryStatus.INVENTORIED
@@ -160,8 +167,7 @@ def apply_bulk_action(*, actor, action: str, value: object = None, ids: Iterable
         # distinct state (a handful), not once per row.
         outcomes: dict[tuple, tuple | None] = {}
         for row in rows:
-            # The funding project number counts only by its presence (the rules ask no more of it).
-            alike = tuple(tuple(v) if isinstance(v, list) else bool(v) if k == "funding_project_number" else v
+            alike = tuple(tuple(v) if isinstance(v, list) else bool(v) if k in _BY_PRESENCE else v
                           for k, v in row.items() if k != "id")
             if alike not in outcomes:
                 outcomes[alike] = _outcome(actor, action, row, values, tracked)
