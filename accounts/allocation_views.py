@@ -37,7 +37,12 @@ from ground.imports import BatchStatus, CachedBatch
 from ground.uploads import UploadError
 
 # Allocation sheets are small (one row per organisation); they wait in the cache between steps.
-MAX_UPLOAD_BYTES = min(settings.UPLOAD_MAX_BYTES, 10 * 1024 * 1024)
+ALLOCATION_MAX_BYTES = 10 * 1024 * 1024
+
+
+def max_upload_bytes() -> int:
+    """The platform's upload limit, or less (read when used: settings may change, in tests)."""
+    return min(settings.UPLOAD_MAX_BYTES, ALLOCATION_MAX_BYTES)
 TEMPLATE_NAME = "账号分配模板.xlsx"
 
 
@@ -46,10 +51,11 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        limit = max_upload_bytes()
+        if upload.size > limit:
             raise forms.ValidationError(
                 _("文件过大(%(size)d MB),账号分配表不能超过 %(max)d MB")
-                % {"size": upload.size // (1024 * 1024), "max": MAX_UPLOAD_BYTES // (1024 * 1024)}
+                % {"size": upload.size // (1024 * 1024), "max": limit // (1024 * 1024)}
             )
         return upload
 

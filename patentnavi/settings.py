@@ -204,7 +204,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process's memory (the demo): roomy enough that an allocation sheet waiting between preview
+    # and confirm (ground.imports.CachedBatches) is not culled by the library's cached facets.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 10_000}}}
 
 # Celery: without Redis every task runs in-process, synchronously (demo and plain tests).
 CELERY_BROKER_URL = REDIS_URL or "memory://"

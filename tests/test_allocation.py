@@ -406,7 +406,7 @@ def test_operator_uploads_previews_confirms_and_downloads(world, login, good_she
 
     before = counts()
     response = _upload(client, good_sheet)
-    assert response.status_code == 302
+    assert response.status_code == 302, response.content.decode()[-3000:]
     preview_url = response["Location"]
     page = client.get(preview_url).content.decode()
     assert "华南示范大学" in page and "将新建单位和管理员账号" in page and "pn-allocation-confirm" in page

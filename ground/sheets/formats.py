@@ -145,6 +145,8 @@ def iter_rows(
     is_blank = cells.is_blank
     # Cross-field messages show the cell as the person wrote it ("暂无"), not its parsed value.
     index_of = {column.header: index for index, column in layout.positions}
+    # A format without row rules needs only the unique-column check (no closures per row).
+    across = _check_across_cells if type(fmt).clean_row is not SheetFormat.clean_row else _check_unique
     for row_number, raw in _with_formula_rows(sheet.rows(), formula_rows, sheet.header_row):
         uncached = formula_rows.get(row_number)
         if uncached is None and all(map(is_blank, raw)):
@@ -177,7 +179,7 @@ def iter_rows(
                 values[key] = None
                 errors.append(CellError(row_number, header, cells.fold(value), str(error)))
         if not errors:
-            _check_across_cells(fmt, first_seen, index_of, row_number, raw, values, errors, warnings)
+            across(fmt, first_seen, index_of, row_number, raw, values, errors, warnings)
         yield RejectedRow(row_number, raw, errors) if errors else ParsedRow(row_number, values, warnings, raw)
 
 
@@ -217,7 +219,14 @@ def _check_across_cells(
         warnings.append(CellError(row_number, header, _written(raw, index_of.get(header)), message, level="warning"))
 
     fmt.clean_row(values, error, warn)
-    if fmt.unique_key and not errors:
+    if not errors:
+        _check_unique(fmt, first_seen, index_of, row_number, raw, values, errors, warnings)
+
+
+def _check_unique(fmt: SheetFormat, first_seen, index_of: dict[str, int], row_number: int, raw: list,
+                  values: dict[str, object], errors: list[CellError], warnings: list[CellError]) -> None:
+    """The unique column against the rows before it (the signature of `_check_across_cells`)."""
+    if fmt.unique_key:
         key = values.get(fmt.unique_key)
         first = first_seen.first_row(key, row_number) if key is not None else None
         if first is not None:

@@ -11,7 +11,6 @@ records at once); tests/test_library.py checks on SQLite and PostgreSQL that bot
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from types import SimpleNamespace
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, TextField, Value, When
 from django.db.models.functions import Cast, Length
@@ -38,7 +37,7 @@ class Criterion:
     advice: str | Promise
 
     def met(self, record) -> bool:
-        return _CHECKS[self.key](record)
+        return _CHECKS[self.key](_fields_of(record))
 
     def condition(self):
         """The same condition in SQL, over InventoryRecord (usable in an UPDATE: no joins)."""
@@ -55,14 +54,21 @@ CRITERIA: tuple[Criterion, ...] = (
 )
 CRITERIA_BY_KEY = {c.key: c for c in CRITERIA}
 
+# Each check reads the values through `get(name)` ("abstract": the patent's), so that the same
+# rule scores a record (`score`) and an upload's row given as values (`score_values`).
 _CHECKS = {
-    "scenarios": lambda r: len(r.scenarios or "") >= MIN_SCENARIO_CHARS,
-    "maturity": lambda r: r.maturity is not None,
-    "intent": lambda r: r.screening == Screening.IN and any(i in REAL_INTENTS for i in (r.intents or [])),
-    "terms": lambda r: bool(r.license_type) or r.asking_price is not None,
-    "contact": lambda r: bool(r.contact_name) and bool(r.contact_phone or r.contact_email),
-    "abstract": lambda r: len(r.patent.abstract or "") >= MIN_ABSTRACT_CHARS,
+    "scenarios": lambda get: len(get("scenarios") or "") >= MIN_SCENARIO_CHARS,
+    "maturity": lambda get: get("maturity") is not None,
+    "intent": lambda get: get("screening") == Screening.IN and any(i in REAL_INTENTS for i in (get("intents") or [])),
+    "terms": lambda get: bool(get("license_type")) or get("asking_price") is not None,
+    "contact": lambda get: bool(get("contact_name")) and bool(get("contact_phone") or get("contact_email")),
+    "abstract": lambda get: len(get("abstract") or "") >= MIN_ABSTRACT_CHARS,
 }
+
+
+def _fields_of(record):
+    """`get(name)` over a record (and its patent's abstract)."""
+    return lambda name: record.patent.abstract if name == "abstract" else getattr(record, name)
 
 
 def _has_real_intent():
@@ -87,6 +93,7 @@ _CONDITIONS = {
     "abstract": _abstract_long_enough,
 }
 assert sum(c.points for c in CRITERIA) == 100
+_SCORED = tuple((_CHECKS[c.key], c.points) for c in CRITERIA)
 assert set(_CHECKS) == set(_CONDITIONS) == set(CRITERIA_BY_KEY)
 
 
@@ -124,5 +131,5 @@ def score_values(values: dict, abstract: str) -> int:
     """The score of a record given as field values (SCORE_FIELDS) and its patent's abstract (or its
     first MIN_ABSTRACT_CHARS characters): the upload scores its rows while validating them, so that
     the commit writes the score in the same UPDATE as the fields."""
-    return score(SimpleNamespace(**{name: values.get(name) for name in SCORE_FIELDS},
-                                 patent=SimpleNamespace(abstract=abstract)))
+    get = {**values, "abstract": abstract}.get
+    return sum(points for check, points in _SCORED if check(get))

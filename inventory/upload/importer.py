@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record as audit
 from ground.imports import Job, ModelBatches, SheetImport, StalePlan, register
 from ground.imports.pipeline import async_threshold
+from ground.sheets import SheetFormat
 from ground.tasks import enqueue
 from inventory.models import ImportBatch
 from inventory.records import InventoryFormat
@@ -50,9 +51,9 @@ class UploadFormat(InventoryFormat):
     def required_headers(self) -> list[str]:
         return self.headers_required
 
-    def clean_row(self, values, error, warn) -> None:
-        """Nothing here: the §3 cross-field rules are checked on the rows that change a record
-        (inventory.upload.check), so that a row left as the platform holds it is never an error."""
+    # No row rules here: the §3 cross-field rules are checked on the rows that change a record
+    # (inventory.upload.check), so that a row left as the platform holds it is never an error.
+    clean_row = SheetFormat.clean_row
 
 
 class InventoryImport(SheetImport):

@@ -102,9 +102,28 @@ class PlanWriter:
 NULLABLE = {"is_financially_funded", "maturity", "asking_price"}
 
 
+# The lists of a file repeat (a few intents, a few industries): each is encoded once.
+_ENCODED: dict[tuple, str] = {}
+
+
 def _encode_json(value: object) -> str:
+    if not isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    try:
+        key = tuple(value)
+        encoded = _ENCODED.get(key)
+    except TypeError:  # an element that cannot be a key
+        return _encode_list(value)
+    if encoded is None:
+        encoded = _encode_list(value)
+        if len(_ENCODED) < 10_000:
+            _ENCODED[key] = encoded
+    return encoded
+
+
+def _encode_list(value: list) -> str:
     # The lists here hold codes (intents, industries): joined directly, json.dumps only if one needs escaping.
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+    if all(isinstance(item, str) for item in value):
         plain = "".join(value)
         if '"' not in plain and "\\" not in plain and plain.isprintable():
             return '["' + '","'.join(value) + '"]' if value else "[]"
