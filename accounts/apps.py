@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import signals  # noqa: F401  (login audit receivers)
+        from accounts.allocation import ALLOCATION  # noqa: F401  (its import format, registered by kind)
         from ground.imports import tasks  # noqa: F401  (every import's Celery tasks, registered in every process)

@@ -13,7 +13,9 @@ class InventoryConfig(AppConfig):
 
         # The formats of the one import pipeline, registered by kind (ground.imports.register), so
         # that the tasks of every import (ground.imports.tasks) find them in a worker too.
+        from inventory.classification import CONCORDANCE  # noqa: F401
         from inventory.conversions import CONVERSIONS  # noqa: F401
+        from inventory.patents import BASE_LIBRARY  # noqa: F401
 
         # A Celery worker loads the search segmenter's dictionary as it starts, not on its first
         # task that searches or indexes (the web process does the same in patentnavi/wsgi.py).

@@ -42,11 +42,12 @@ def bj(world):
 def test_the_formats_are_registered_in_a_fresh_process():
     """A Celery worker imports no views: the apps register their formats when ready."""
     code = ("import django; django.setup(); from ground.imports import importer_for; "
-            "print(importer_for('inventory').kind, importer_for('conversions').kind)")
+            "print(*(importer_for(kind).kind for kind in "
+            "('inventory', 'conversions', 'base_library', 'concordance', 'allocation')))")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "patentnavi.settings"}
     found = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert found.returncode == 0, found.stderr
-    assert found.stdout.split() == ["inventory", "conversions"]
+    assert found.stdout.split() == ["inventory", "conversions", "base_library", "concordance", "allocation"]
     assert imports.importer_for(ImportBatch.Kind.INVENTORY) is INVENTORY
 
 

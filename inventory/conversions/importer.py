@@ -17,15 +17,13 @@ from collections.abc import Mapping
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import record as audit
-from ground.imports import Job, ModelBatches, SheetImport, register
-from ground.imports.pipeline import async_threshold
+from ground.imports import Job, ModelBatches, register
 from ground.sheets.formats import ParsedRow
 from inventory.conversions import services as conversions
 from inventory.conversions.sheet_format import HEADERS, ConversionFormat
 from inventory.models import Conversion, ImportBatch, InventoryChange, InventoryRecord, Patent
 from inventory.records import history
-from inventory.upload import can_upload
+from inventory.upload import InstitutionSheetImport
 
 # The columns of the format, compared to decide whether a row repeats a recorded conversion.
 COMPARED = [key for key in HEADERS if key != "application_number"]
@@ -36,26 +34,12 @@ def conversion_batches():
     return ImportBatch.objects.filter(kind=ImportBatch.Kind.CONVERSIONS)
 
 
-class ConversionImport(SheetImport):
+class ConversionImport(InstitutionSheetImport):
     kind = ImportBatch.Kind.CONVERSIONS
     sheet_format = ConversionFormat()
     batches = ModelBatches(conversion_batches)
     events = {"upload": "conversion.upload", "commit": "conversion.import", "cancel": "conversion.upload_cancel"}
     upload_prefix = "conversions"
-
-    @property
-    def async_above(self) -> int:
-        return async_threshold()
-
-    def may_upload(self, actor) -> bool:
-        return can_upload(actor)
-
-    def new_batch(self, actor) -> ImportBatch:
-        return ImportBatch(kind=self.kind, organization=actor.organization, created_by=actor)
-
-    def record(self, event: str, *, actor, request, batch, **detail) -> None:
-        audit(self.events[event], actor=actor, request=request, target=batch, organization=batch.organization,
-              **detail)
 
     def unknown_column_message(self) -> str:
         return _("不是转化实施情况格式的列,已忽略")

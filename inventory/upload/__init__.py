@@ -9,7 +9,7 @@ from ground.exports import public
 __getattr__, __dir__, __all__ = public(
     __name__, modules=("services",),
     exports="ImportErrorReport",
-    importer="INVENTORY InventoryImport",
+    importer="INVENTORY InstitutionSheetImport InventoryImport",
     services="UploadError can_upload",
     stage="drop_abandoned",
 )

@@ -56,15 +56,10 @@ class UploadFormat(InventoryFormat):
     clean_row = SheetFormat.clean_row
 
 
-class InventoryImport(SheetImport):
-    kind = ImportBatch.Kind.INVENTORY
-    sheet_format = UploadFormat()
-    batches = ModelBatches(inventory_batches)
-    events = {"upload": "inventory.upload", "commit": "inventory.upload_commit", "cancel": "inventory.upload_cancel"}
-    upload_prefix = "inventory"
-    # The plan is kept at validation and applied as it is (a stale one is refused: StalePlan).
-    recheck_on_commit = False
-    strategies = (PostgresPlan, PortablePlan)
+class InstitutionSheetImport(SheetImport):
+    """A standard-format sheet an institution uploads for its own patents (inventory results,
+    conversion records): kept as an ImportBatch of the uploader's organisation, validated and
+    committed in a Celery task above the platform's row threshold."""
 
     @property
     def async_above(self) -> int:
@@ -79,6 +74,17 @@ class InventoryImport(SheetImport):
     def record(self, event: str, *, actor, request, batch, **detail) -> None:
         audit(self.events[event], actor=actor, request=request, target=batch, organization=batch.organization,
               **detail)
+
+
+class InventoryImport(InstitutionSheetImport):
+    kind = ImportBatch.Kind.INVENTORY
+    sheet_format = UploadFormat()
+    batches = ModelBatches(inventory_batches)
+    events = {"upload": "inventory.upload", "commit": "inventory.upload_commit", "cancel": "inventory.upload_cancel"}
+    upload_prefix = "inventory"
+    # The plan is kept at validation and applied as it is (a stale one is refused: StalePlan).
+    recheck_on_commit = False
+    strategies = (PostgresPlan, PortablePlan)
 
     def unknown_column_message(self) -> str:
         return _("不是盘点结果格式的列,已忽略")
