@@ -23,3 +23,20 @@ class ScopedViewSetMixin:
 
     def get_queryset(self):
         return self.queryset.visible_to(self.request.user)
+
+
+class ObjectsContextMixin:
+    """Serializer context computed once for the objects a response serialises (one query for a
+    page, not one per object): a viewset implements `objects_context(objects) -> dict`."""
+
+    def objects_context(self, objects: list) -> dict:
+        return {}
+
+    def get_serializer(self, *args, **kwargs):
+        instance = args[0] if args else kwargs.get("instance")
+        objects = instance if isinstance(instance, list | tuple) else [instance] if instance is not None else []
+        self._objects_context = self.objects_context(list(objects))
+        return super().get_serializer(*args, **kwargs)
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), **getattr(self, "_objects_context", {})}

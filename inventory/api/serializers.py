@@ -42,16 +42,12 @@ class LibraryRecordSerializer(serializers.ModelSerializer):
         return _shown(data, contacts)
 
 
-class InventoryRecordSerializer(serializers.ModelSerializer):
+class InventoryRecordSerializer(LibraryRecordSerializer):
     """A record as its own audience reads it (every field); to anyone else, the library card
     (`LibraryRecordSerializer`). Which audience the reader is for each record comes from the
     view (`own_patent_ids` in the context, one query per page)."""
 
-    application_number = serializers.CharField(source="patent.application_number", read_only=True)
-    title = serializers.CharField(source="patent.title", read_only=True)
-
-    class Meta:
-        model = InventoryRecord
+    class Meta(LibraryRecordSerializer.Meta):
         fields = [
             "id", "patent", "application_number", "title", "institution", "status", "department",
             "responsible_person", "is_financially_funded", "funding_project_number", "implementation_status",
@@ -69,7 +65,8 @@ class InventoryRecordSerializer(serializers.ModelSerializer):
             own = own_patent_ids(user, [record.patent_id]) if user is not None else set()
         if record.patent_id not in own:
             return LibraryRecordSerializer(record, context=self.context).data
-        return _shown(super().to_representation(record), user is not None and sees_contacts(user, own=True))
+        every_field = serializers.ModelSerializer.to_representation(self, record)
+        return _shown(every_field, user is not None and sees_contacts(user, own=True))
 
 
 def _shown(data: dict, contacts: bool) -> dict:

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts.exports import export_response
 from ground import imports
-from ground.api import ScopedViewSetMixin
+from ground.api import ObjectsContextMixin, ScopedViewSetMixin
 from inventory.api.filters import ImportBatchFilterSet, InventoryRecordFilterSet, PatentFilterSet
 from inventory.api.serializers import (
     BatchProblemSerializer,
@@ -36,26 +36,20 @@ class PatentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = PatentFilterSet
 
 
-class InventoryRecordViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class InventoryRecordViewSet(ObjectsContextMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Inventory records (the institutions' assessments) in the user's scope; read only."""
 
     queryset = InventoryRecord.objects.select_related("patent")
     serializer_class = InventoryRecordSerializer
     filterset_class = InventoryRecordFilterSet
 
-    def get_serializer(self, *args, **kwargs):
+    def objects_context(self, records: list) -> dict:
         # Which of the records being serialised the reader reads in full (their own audience).
-        instance = args[0] if args else kwargs.get("instance")
-        records = instance if isinstance(instance, list | tuple) else [instance] if instance is not None else []
-        self.own_patent_ids = own_patent_ids(self.request.user, [r.patent_id for r in records])
-        return super().get_serializer(*args, **kwargs)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "own_patent_ids": getattr(self, "own_patent_ids", None)}
+        return {"own_patent_ids": own_patent_ids(self.request.user, [r.patent_id for r in records])}
 
 
 class ImportBatchViewSet(
-    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    ObjectsContextMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
     """Uploads kept as import batches: an institution sees its own, platform operators see all.
@@ -69,15 +63,9 @@ class ImportBatchViewSet(
     serializer_class = ImportBatchSerializer
     filterset_class = ImportBatchFilterSet
 
-    def get_serializer(self, *args, **kwargs):
+    def objects_context(self, batches: list) -> dict:
         # The uploaders the reader may see, for the batches being serialised (one query).
-        instance = args[0] if args else kwargs.get("instance")
-        batches = instance if isinstance(instance, list | tuple) else [instance] if instance is not None else []
-        self.visible_creators = upload.visible_creators(self.request.user, batches)
-        return super().get_serializer(*args, **kwargs)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "visible_creators": getattr(self, "visible_creators", set())}
+        return {"visible_creators": upload.visible_creators(self.request.user, batches)}
 
     def get_parsers(self):
         if getattr(self, "action", None) == "create":
