@@ -3,6 +3,19 @@ import pytest
 from .world import PASSWORD, World, build_world
 
 
+@pytest.fixture(autouse=True)
+def media(tmp_path, settings):
+    """Every test keeps its uploads and reports in its own folder, never in the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def bj(world):
+    """The Beijing university's institution-level admin, who uploads in most upload tests."""
+    return world.user("inst_bj_moe_admin")
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -181,11 +181,6 @@ def write_csv(path, rows):
     return path
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
 
 @pytest.fixture
 def alias(world):

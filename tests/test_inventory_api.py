@@ -18,10 +18,6 @@ from .test_inventory_upload import good_row, xlsx_bytes
 pytestmark = pytest.mark.usefixtures("media")
 
 
-@pytest.fixture
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
 
 def api_as(user) -> APIClient:
     """A client authenticated by the user's token (the way an institution's system calls)."""

@@ -29,14 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 Status = ImportBatch.Status
 
 
-@pytest.fixture(autouse=True)
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def bj(world):
-    return world.user("inst_bj_moe_admin")
 
 
 def test_the_formats_are_registered_in_a_fresh_process():

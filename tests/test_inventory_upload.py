@@ -102,15 +102,6 @@ def messages(batch: ImportBatch, level: str = "error") -> dict[tuple[int, str], 
     return {(e["row"], e["column"]): e["message"] for e in batch.errors if e["level"] == level}
 
 
-@pytest.fixture
-def bj(world):
-    return world.user("inst_bj_moe_admin")
-
-
-@pytest.fixture
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 pytestmark = pytest.mark.usefixtures("media")

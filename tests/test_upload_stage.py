@@ -31,14 +31,6 @@ postgresql_only = pytest.mark.skipif("connection.vendor != 'postgresql'",
                                      reason="the staging table is PostgreSQL's (SQLite commits from the plan file)")
 
 
-@pytest.fixture(autouse=True)
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def bj(world):
-    return world.user("inst_bj_moe_admin")
 
 
 def two_rows(world) -> bytes:

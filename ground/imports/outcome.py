@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ground.sheets import CellError
+from ground.sheets.formats import ParsedRow, RejectedRow
 
 
 @dataclass
@@ -25,6 +26,20 @@ class Outcome:
     headers: list[str] = field(default_factory=list)
     column_index: dict[str, int] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+
+    def take(self, item: ParsedRow | RejectedRow) -> bool:
+        """Count one row as the sheet's cells gave it: its warnings, or its errors (the row
+        rejected), kept with the row as read. True when its cells passed."""
+        self.total += 1
+        if item.__class__ is ParsedRow:
+            if item.warnings:
+                self.problems.extend(item.warnings)
+                self.problem_raw[item.row_number] = item.raw
+            return True
+        self.rejected_rows.add(item.row_number)
+        self.problems.extend(item.errors)
+        self.problem_raw[item.row_number] = item.raw
+        return False
 
     def reject(self, row: int, column: str, value: object, message: str, raw: list | None = None) -> None:
         """A row refused, with one reason (call again for more)."""

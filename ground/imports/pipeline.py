@@ -167,20 +167,8 @@ class SheetImport:
         against the database by `plan`. A format whose sheets are too large to hold overrides it
         and streams."""
         job.open_sheet()
-        outcome = job.outcome
-        parsed: list[ParsedRow] = []
-        for item in job.rows():
-            outcome.total += 1
-            if isinstance(item, ParsedRow):
-                parsed.append(item)
-                if item.warnings:
-                    outcome.problems.extend(item.warnings)
-                    outcome.problem_raw[item.row_number] = item.raw
-            else:
-                outcome.rejected_rows.add(item.row_number)
-                outcome.problems.extend(item.errors)
-                outcome.problem_raw[item.row_number] = item.raw
-        self.plan(job, parsed)
+        take = job.outcome.take
+        self.plan(job, [item for item in job.rows() if take(item)])
 
     def plan(self, job: Job, rows: list[ParsedRow]) -> None:
         """The good rows against the database: count them new, updated, unchanged or skipped,

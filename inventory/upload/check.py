@@ -28,7 +28,6 @@ from ground.db_worker import DatabaseWorker
 from ground.imports import Job, Outcome
 from ground.imports.strategy import Strategy
 from ground.sheets import CellError, cells
-from ground.sheets.formats import ParsedRow
 from inventory.choices import InventoryStatus, LicenseType
 from inventory.library import listing
 from inventory.models import Conversion, InventoryRecord, Patent
@@ -113,20 +112,13 @@ def _check_rows(rows: Iterator, fields: list[str], outcome: Outcome, checker: "_
             loads.append(stager.submit(_keep_chunk, checker.plan, strategy, text))
 
     chunk: list[tuple] = []
+    take = outcome.take
     for item in rows:
-        outcome.total += 1
-        if isinstance(item, ParsedRow):
+        if take(item):
             values = item.values
             new = [b if v is None else v for v, b in zip(map(values.__getitem__, fields), blanks, strict=True)]
             chunk.append((item.row_number, values["application_number"], values.get("title"),
                           values.get("license_type"), new, item.raw))
-            if item.warnings:
-                outcome.problems.extend(item.warnings)
-                outcome.problem_raw[item.row_number] = item.raw
-        else:
-            outcome.rejected_rows.add(item.row_number)
-            outcome.problems.extend(item.errors)
-            outcome.problem_raw[item.row_number] = item.raw
         if len(chunk) >= size:
             found = reader.submit(checker.fetch, *_numbers(chunk))
             if previous:
