@@ -12,6 +12,7 @@ from ground.imports.pipeline import (
     cancel,
     commit,
     commit_if_clean,
+    receive,
     request_commit,
     revalidate,
     stage,
@@ -22,6 +23,6 @@ from ground.imports.registry import importer_for, register
 
 __all__ = [
     "BatchStatus", "CachedBatch", "CachedBatches", "Job", "ModelBatches", "Outcome", "Progress", "SheetImport",
-    "StalePlan", "cancel", "commit", "commit_if_clean", "importer_for", "register", "request_commit", "revalidate",
-    "stage", "start_validation", "validate",
+    "StalePlan", "cancel", "commit", "commit_if_clean", "importer_for", "receive", "register", "request_commit",
+    "revalidate", "stage", "start_validation", "validate",
 ]

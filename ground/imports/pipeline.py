@@ -225,6 +225,20 @@ def stage(importer: SheetImport, *, actor: Any, file: Any, request: Any = None, 
     return store_upload(batch, file, prefix=importer.upload_prefix, audit=audit, check_size=check_size, **limit)
 
 
+def receive(importer: SheetImport, request: Any, form: Any, *, one_step: bool = False) -> Batch | None:
+    """A page's upload: keep the valid form's `file` as a batch and validate it (`one_step`:
+    and commit it when no row is rejected, `commit_if_clean`). None when the file is refused,
+    the reason then on the form's file field."""
+    try:
+        batch = stage(importer, actor=request.user, file=form.cleaned_data["file"], request=request)
+    except UploadError as error:
+        form.add_error("file", str(error))
+        return None
+    if one_step:
+        return commit_if_clean(importer, actor=request.user, batch=batch, request=request)
+    return start_validation(importer, batch)
+
+
 def start_validation(importer: SheetImport, batch: Batch) -> Batch:
     """Validate inline when the file is small, else hand it to a Celery task (the page polls).
 

@@ -16,7 +16,6 @@ from accounts.roles import Role, role_of
 from ground import imports
 from ground.forms import SheetFileForm
 from ground.tasks import enqueue
-from ground.uploads import UploadError
 from inventory.classification.concordance import CONCORDANCE, ConcordanceFormat, not_replaced
 from inventory.classification.exports import IndustryConcordance
 from inventory.classification.services import CLASSIFY_ALL_TASK, concordance_is_provisional
@@ -59,12 +58,7 @@ def concordance_load(request: HttpRequest) -> HttpResponse:
     batch = None
     form = ConcordanceUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            batch = imports.stage(CONCORDANCE, actor=request.user, file=form.cleaned_data["file"], request=request)
-        except UploadError as error:
-            form.add_error("file", str(error))
-        else:
-            batch = imports.commit_if_clean(CONCORDANCE, actor=request.user, batch=batch, request=request)
+        batch = imports.receive(CONCORDANCE, request, form, one_step=True)
         if batch is not None and batch.status == ImportBatch.Status.COMMITTED:
             enqueue(CLASSIFY_ALL_TASK)
             messages.success(request, _("已导入参照关系 %(n)d 条,正在后台重新分类全部专利")

@@ -186,14 +186,8 @@ def open_licence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def conversion_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ConversionUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                batch = imports.stage(CONVERSIONS, actor=request.user, file=form.cleaned_data["file"], request=request)
-            except UploadError as error:
-                form.add_error("file", str(error))
-            else:
-                imports.start_validation(CONVERSIONS, batch)
-                return redirect("inventory:conversion_upload_detail", pk=batch.pk)
+        if form.is_valid() and (batch := imports.receive(CONVERSIONS, request, form)) is not None:
+            return redirect("inventory:conversion_upload_detail", pk=batch.pk)
     else:
         form = ConversionUploadForm()
     recent = conversion_import.conversion_batches().visible_to(request.user)[:10]

@@ -78,15 +78,8 @@ def base_library(request: HttpRequest) -> HttpResponse:
     POST: keep the file and validate it (a task above the threshold: the page polls)."""
     if request.method == "POST":
         form = _upload_form(request)
-        if form.is_valid():
-            try:
-                batch = imports.stage(BASE_LIBRARY, actor=request.user, file=form.cleaned_data["file"],
-                                      request=request)
-            except UploadError as error:
-                form.add_error("file", str(error))
-            else:
-                imports.start_validation(BASE_LIBRARY, batch)
-                return redirect(_url(batch.pk))
+        if form.is_valid() and (batch := imports.receive(BASE_LIBRARY, request, form)) is not None:
+            return redirect(_url(batch.pk))
     else:
         form = UploadForm()
     batch = None

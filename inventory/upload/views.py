@@ -65,14 +65,8 @@ def upload_list(request: HttpRequest) -> HttpResponse:
 def upload_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = InventoryUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                batch = imports.stage(INVENTORY, actor=request.user, file=form.cleaned_data["file"], request=request)
-            except upload.UploadError as error:
-                form.add_error("file", str(error))
-            else:
-                imports.start_validation(INVENTORY, batch)
-                return redirect("inventory:upload_detail", pk=batch.pk)
+        if form.is_valid() and (batch := imports.receive(INVENTORY, request, form)) is not None:
+            return redirect("inventory:upload_detail", pk=batch.pk)
     else:
         form = InventoryUploadForm()
     return render(request, "inventory/upload/upload_new.html", {
