@@ -50,12 +50,14 @@ def _back_url(request: HttpRequest) -> str | None:
     return referer if safe else None
 
 
-def _page(request: HttpRequest, status: int, message: str = "", *, template: str | None = None) -> HttpResponse:
-    default_template, heading = _HEADINGS.get(status, _HEADINGS[400])
+def _page(request: HttpRequest, status: int, message: str = "", *, template: str | None = None,
+          heading: str = "") -> HttpResponse:
+    default_template, default_heading = _HEADINGS.get(status, _HEADINGS[400])
     if _is_api(request):
-        return JsonResponse({"detail": message or heading()}, status=status)
+        return JsonResponse({"detail": message or default_heading()}, status=status)
     context = {
         "status": status,
+        "heading": heading or default_heading(),
         "message": message,
         "back_url": _back_url(request),
         "login_url": resolve_url(settings.LOGIN_URL),
@@ -100,4 +102,4 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a form sent from an expired or foreign page."""
-    return _page(request, 403, template="errors/csrf.html")
+    return _page(request, 403, template="errors/csrf.html", heading=_("页面已过期,提交未完成"))
