@@ -158,19 +158,27 @@ def check_pages(world, routes: Iterable[Route], users: Iterable[str]) -> list[st
 
 
 def check_object_reads(world, routes: dict[Route, str], users: Iterable[str]) -> list[str]:
-    """GET every object route for every world object of its model: out of scope must be 403/404
-    and must not show the object's markers."""
+    """GET every object route for every world object of its model: out of scope must be 403/404;
+    in scope, the response shows no field outside the user's audience (tests/isolation/fields.py)."""
     failures = []
     objects = world_objects(world)
+    fields = field_markers(world)
     for username in users:
         client = _client_for(world.users[username])
+        hidden = [(description, pattern) for description, pattern, allowed in fields if username not in allowed]
         for route, label in routes.items():
             if label not in objects:
                 failures.append(f"{route.name}: the world has no {label} objects with expected viewers")
                 continue
             for item in objects[label]:
                 response = client.get(_url(route, item.obj))
-                _finish(response)
+                if username in item.viewers and response.status_code == 200:
+                    # An object the user may see, shown with no field outside the user's audience.
+                    text = response_text(response)
+                    failures += [f"{username} GET {route.name} {item.key}: sees {description}"
+                                 for description, pattern in hidden if pattern.search(text)]
+                else:
+                    _finish(response)
                 if username not in item.viewers and not denied(response):
                     failures.append(
                         f"{username} GET {route.name} {item.key}: {response.status_code}, expected 403/404"
