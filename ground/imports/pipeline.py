@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ground.imports import problems as batch_problems
-from ground.imports.batches import CANCELLABLE, SETTLED, Batch, BatchStatus, BatchStore
+from ground.imports.batches import CANCELLABLE, SETTLED, Batch, BatchStatus, BatchStore, CachedBatches
 from ground.imports.outcome import Outcome, Progress
 from ground.imports.strategy import Strategy, choose
 from ground.sheets import CellError, RawSheet, SheetError, SheetFormat, open_sheet
@@ -214,7 +214,7 @@ def stage(importer: SheetImport, *, actor: Any, file: Any, request: Any = None, 
     def audit(kept: Batch, **detail: Any) -> None:
         importer.record("upload", actor=actor, request=request, batch=kept, **detail)
 
-    if hasattr(importer.batches, "add"):  # a cached batch: the bytes are kept on the batch
+    if isinstance(importer.batches, CachedBatches):  # the bytes are kept on the batch, in the cache
         check_upload_size(file.size)
         batch.original_name = Path(file.name or "upload").name[:255]
         batch.content = b"".join(file.chunks())
