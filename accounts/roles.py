@@ -47,3 +47,9 @@ def role_of(user) -> Role | None:
     if org.kind == "institution" and user.is_inventor:
         return Role.INVENTOR
     return Role(org.kind)
+
+
+def loads_platform_data(actor) -> bool:
+    """Whether `actor` may load the platform's own sheets (the base library, the concordance, the
+    account allocation): the operator, or a management command acting as the platform (None)."""
+    return actor is None or role_of(actor) == Role.OPERATOR

@@ -16,16 +16,14 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import record
-from accounts.roles import Role, role_of
-from accounts.services import platform_organization
 from ground import imports
-from ground.imports import Job, ModelBatches, SheetImport, register
+from ground.imports import Job, ModelBatches, register
 from ground.sheets import CellValueError, Column, SheetFormat, cells
 from ground.sheets.formats import ParsedRow
 from inventory import data
 from inventory.classification.services import InvalidPattern, parse_pattern
 from inventory.models import ImportBatch, IndustryRule
+from inventory.patents import PlatformSheetImport
 
 # An exclusion written inside the IPC cell: "A61K* (不含 A61K8*)".
 _INLINE_EXCLUSION = re.compile(r"[(（]\s*(?:不含|不包含|不包括|除外|除)\s*[:：]?\s*([^)）]*)[)）]")
@@ -106,7 +104,7 @@ def concordance_batches():
     return ImportBatch.objects.filter(kind=ImportBatch.Kind.CONCORDANCE)
 
 
-class ConcordanceImport(SheetImport):
+class ConcordanceImport(PlatformSheetImport):
     """The official table, a format of the one import pipeline (ground.imports): replaced whole, so
     any rejected row blocks the commit; checked again inside the commit's transaction."""
 
@@ -116,17 +114,7 @@ class ConcordanceImport(SheetImport):
     events = {"upload": "inventory.industry_concordance_upload", "commit": "inventory.industry_concordance_load",
               "cancel": "inventory.industry_concordance_cancel"}
     partial = False
-    system_uploads = True
     upload_prefix = "concordance"
-
-    def may_upload(self, actor) -> bool:
-        return actor is None or role_of(actor) == Role.OPERATOR
-
-    def new_batch(self, actor) -> ImportBatch:
-        return ImportBatch(kind=self.kind, organization=platform_organization(), created_by=actor)
-
-    def record(self, event: str, *, actor, request, batch, **detail) -> None:
-        record(self.events[event], actor=actor, request=request, target=batch, **detail)
 
     def unknown_column_message(self) -> str:
         return _("不是参照关系表的列,已忽略")

@@ -36,10 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import record as audit
-from accounts.roles import Role, role_of
-from accounts.services import platform_organization
-from ground.imports import Job, ModelBatches, SheetImport, commit, register, stage, validate
+from ground.imports import Job, ModelBatches, commit, register, stage, validate
 from ground.imports.batches import BatchStatus
 from ground.imports.pipeline import async_threshold
 from ground.imports.strategy import on_postgresql
@@ -50,6 +47,7 @@ from inventory.patents.base_library_format import BLANK, PATENT_FIELDS, BaseLibr
 from inventory.patents.base_library_plan import CHUNK_SIZE, PatentRow, PortablePlan
 from inventory.patents.base_library_postgres import PostgresPlan
 from inventory.patents.patentees import PatenteeMatcher, owners
+from inventory.patents.platform_import import PlatformSheetImport
 
 # The follow-up task that derives industries, fields, search documents and listing scores of the
 # patents a commit wrote (inventory/tasks.py registers it under this name).
@@ -139,15 +137,13 @@ class RowChecker:
             ) % {"n": self.untold, "kept": MAX_PROBLEM_ROWS})
 
 
-class BaseLibraryImport(SheetImport):
+class BaseLibraryImport(PlatformSheetImport):
     kind = ImportBatch.Kind.BASE_LIBRARY
     sheet_format = BaseLibraryFormat()
     batches = ModelBatches(base_library_batches)
     events = {"upload": "inventory.base_library_upload", "commit": "inventory.base_library_import",
               "cancel": "inventory.base_library_cancel"}
     recheck_on_commit = False
-    # The command loads files without naming an account: the batch is then the platform's own.
-    system_uploads = True
     upload_prefix = "base-library"
     too_large = TOO_LARGE
     strategies = (PostgresPlan, PortablePlan)
@@ -156,16 +152,6 @@ class BaseLibraryImport(SheetImport):
     @property
     def async_above(self) -> int:
         return async_threshold()
-
-    def may_upload(self, actor) -> bool:
-        return actor is None or role_of(actor) == Role.OPERATOR
-
-    def new_batch(self, actor) -> ImportBatch:
-        return ImportBatch(kind=self.kind, organization=platform_organization(), created_by=actor)
-
-    def record(self, event: str, *, actor, request, batch, **detail) -> None:
-        audit(self.events[event], actor=actor, request=request, target=batch, organization=batch.organization,
-              **detail)
 
     def unknown_column_message(self) -> str:
         return _("不是基础库格式的列,已忽略")
