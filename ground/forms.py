@@ -9,10 +9,13 @@ from ground.uploads import TOO_LARGE, UploadError, check_upload_size
 
 def bootstrap(form: forms.BaseForm, *, small: bool = False) -> None:
     """Give each widget Bootstrap's class (form-control, form-select, form-check-input), kept beside
-    any class it already has; `small` for forms laid out in table rows."""
+    any class it already has; `small` for forms laid out in table rows, whose column headers are not
+    the widgets' <label>s: each widget is then named by its field's label (aria-label)."""
     size = "-sm" if small else ""
     for field in form.fields.values():
         widget = field.widget
+        if small and field.label and "aria-label" not in widget.attrs:
+            widget.attrs["aria-label"] = field.label
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):

@@ -16,6 +16,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, TextField,
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import Contains, GreaterThanOrEqual
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import Intent, Screening
@@ -24,6 +25,8 @@ from inventory.models import Patent
 # A scenarios text shorter than this says too little to a buyer.
 MIN_SCENARIO_CHARS = 20
 MIN_ABSTRACT_CHARS = 50
+# Shown under every field where the scenarios are typed (the workbench, the inventor's form).
+SCENARIO_HELP = format_lazy(_("写明可应用的产品、行业和场景;不少于 {} 字才计入挂牌信息完整度"), MIN_SCENARIO_CHARS)
 # A conversion intent a buyer can act on: any but 暂无.
 REAL_INTENTS = tuple(i.value for i in Intent if i != Intent.NONE)
 

@@ -40,7 +40,16 @@ class MilestoneForm(forms.ModelForm):
         return data
 
 
-MilestoneFormSet = forms.modelformset_factory(Milestone, form=MilestoneForm, extra=1, can_delete=True)
+class MilestoneRows(forms.BaseModelFormSet):
+    """One table row per milestone: the formset's own "删除" box is named like the other cells."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        bootstrap(form, small=True)
+
+
+MilestoneFormSet = forms.modelformset_factory(Milestone, form=MilestoneForm, formset=MilestoneRows, extra=1,
+                                             can_delete=True)
 
 
 def _snapshot() -> list[dict]:

@@ -25,6 +25,7 @@ from inventory.choices import (
     Screening,
     ValueGrade,
 )
+from inventory.library import MIN_SCENARIO_CHARS, SCENARIO_HELP
 from inventory.models import InventoryRecord, Patent, SelfAssessmentInvitation
 from inventory.records import review
 from inventory.records import self_assessment as service
@@ -57,8 +58,8 @@ class AssessmentForm(forms.Form):
     maturity = forms.TypedChoiceField(
         label=gettext_lazy("技术成熟度"), required=False, coerce=int, empty_value=None,
         choices=BLANK + [(level, f"{level} {label}") for level, label in TECHNOLOGY_READINESS.items()])
-    scenarios = forms.CharField(label=gettext_lazy("应用场景"), max_length=500, required=False,
-                                widget=forms.Textarea(attrs={"rows": 3}))
+    scenarios = forms.CharField(label=gettext_lazy("应用场景"), max_length=500, required=False, help_text=SCENARIO_HELP,
+                                widget=forms.Textarea(attrs={"rows": 3, "data-pn-min-chars": MIN_SCENARIO_CHARS}))
     prospect = forms.ChoiceField(label=gettext_lazy("产业化前景"), required=False, choices=BLANK + Prospect.choices)
     implementation_status = forms.ChoiceField(label=gettext_lazy("实施状态"), required=False,
                                               choices=BLANK + ImplementationStatus.choices)

@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import TECHNOLOGY_READINESS, Intent
+from inventory.library import MIN_SCENARIO_CHARS, SCENARIO_HELP
 from inventory.models import InventoryRecord
 from inventory.records import INVENTOR_FIELDS
 
@@ -21,6 +22,8 @@ GROUPS: dict[str, tuple[str | Promise, tuple[str, ...]]] = {
 MATURITY_CHOICES = [("", "---------")] + [
     (str(level), format_lazy("{} {}", level, name)) for level, name in TECHNOLOGY_READINESS.items()
 ]
+# static/js/forms.js counts the characters typed against the listing rule's minimum.
+SCENARIO_ATTRS = {"rows": 3, "data-pn-min-chars": MIN_SCENARIO_CHARS}
 YES_NO_CHOICES = [("", "---------"), ("true", _("是")), ("false", _("否"))]
 
 
@@ -36,7 +39,10 @@ def _field(name: str) -> forms.Field:
     if name == "is_financially_funded":
         return forms.TypedChoiceField(label=label, required=False, choices=YES_NO_CHOICES,
                                       coerce=lambda v: v == "true", empty_value=None)
-    if name in ("scenarios", "remarks"):
+    if name == "scenarios":
+        return forms.CharField(label=label, required=False, max_length=model_field.max_length,
+                               help_text=SCENARIO_HELP, widget=forms.Textarea(attrs=SCENARIO_ATTRS))
+    if name == "remarks":
         return forms.CharField(label=label, required=False, max_length=model_field.max_length,
                                widget=forms.Textarea(attrs={"rows": 3}))
     field = model_field.formfield(required=False)

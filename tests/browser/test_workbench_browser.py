@@ -71,7 +71,14 @@ def test_institution_tags_patents_through_the_workbench(world, sign_in, screensh
     group.get_by_role("button", name="编辑").click()
     page.select_option("#id_assessment-maturity", "6")
     page.select_option("#id_assessment-prospect", "good")
+    # The listing rule is shown where the scenarios are typed, and counts as the user types.
+    help_text = page.locator("#id_assessment-scenarios_helptext")
+    assert "不少于 20 字" in help_text.inner_text()
+    assert page.get_attribute("#id_assessment-scenarios", "aria-describedby") == "id_assessment-scenarios_helptext"
+    page.fill("#id_assessment-scenarios", "用于安防监控")
+    assert "还差 14 字" in help_text.inner_text()
     page.fill("#id_assessment-scenarios", "用于安防监控与工业质检的图像识别,可在边缘设备上实时运行")
+    assert "符合要求" in help_text.inner_text()
     group.get_by_role("button", name="保存").click()
     page.locator("#group-assessment [data-field=maturity]").filter(has_text="6 相关环境系统样机演示").wait_for()
     page.locator("#pn-wb-history").filter(has_text="技术成熟度").wait_for()
