@@ -1,33 +1,24 @@
 """The accounts app's home-page cards (ground.registry collects them).
 
-Every number is a count over `visible_to(user)`, so a card never shows more than the user may
-see. Roles whose work has no number yet get a card without one rather than an invented figure.
+Every number is a count over `visible_to(user)` (or `editable_by(user)`, what waits for the user's
+action), so a card never shows more than the user may see. Roles whose work has no number yet get
+a card without one rather than an invented figure.
 """
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, Organization, User
+from accounts.registration import pending_enterprises
 from accounts.roles import Role
 from ground.registry import Card, site
 
 
 @site.cards({Role.PROVINCE}, order=10)
 def enterprises_to_review(user) -> list[Card]:
-    orgs = Organization.objects.visible_to(user)
-    waiting = orgs.filter(kind=Organization.Kind.ENTERPRISE, status=Organization.Status.PENDING).count()
-    institutions = orgs.filter(kind=Organization.Kind.INSTITUTION).count()
-    return [
-        Card(_("待审核企业"), waiting, _("企业注册后须经本局审核方可登录"), reverse("accounts:enterprise_review"),
-             _("去审核")),
-        Card(_("本省高校和科研机构"), institutions, _("所在地为本省的高校、科研机构和医院")),
-    ]
-
-
-@site.cards({Role.MINISTRY, Role.OPERATOR}, order=20)
-def supervised_institutions(user) -> list[Card]:
-    institutions = Organization.objects.visible_to(user).filter(kind=Organization.Kind.INSTITUTION).count()
-    return [Card(_("高校和科研机构"), institutions, _("参与存量专利盘点的单位"))]
+    waiting = pending_enterprises(user).count()
+    url = f"{reverse('accounts:enterprise_review')}?status={Organization.Status.PENDING}"
+    return [Card(_("待审核企业"), waiting, _("企业注册后须经本局审核方可登录"), url, _("去审核"))]
 
 
 @site.cards({Role.EXPERT}, order=10)

@@ -171,6 +171,12 @@ def register_enterprise(
     return organization, user
 
 
+def pending_enterprises(user):
+    """The registrations waiting for `user`'s review (a provincial office's: its province's), the
+    figure of its home card and of the review page's "待审核" filter."""
+    return Organization.objects.editable_by(user).filter(status=Organization.Status.PENDING)
+
+
 def can_review_enterprises(user) -> bool:
     return role_of(user) == Role.PROVINCE
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Organization
-from accounts.registration import approve_enterprise, register_enterprise, reject_enterprise
+from accounts.registration import approve_enterprise, pending_enterprises, register_enterprise, reject_enterprise
 from accounts.registration_forms import EnterpriseRegistrationForm, RejectForm, ReviewFilterForm
 from accounts.roles import Role
 
@@ -117,9 +117,7 @@ def enterprise_review(request):
             "page_obj": page,
             "enterprises": page.object_list,
             "reject_form": RejectForm(),
-            "pending_count": Organization.objects.editable_by(request.user)
-            .filter(status=Organization.Status.PENDING)
-            .count(),
+            "pending_count": pending_enterprises(request.user).count(),
         },
     )
 

@@ -6,9 +6,12 @@ from accounts.roles import BUSINESS_ROLES, Role
 from ground.registry import NavEntry, site
 
 SUPERVISORS = frozenset({Role.OPERATOR, Role.MINISTRY, Role.PROVINCE})
+# The workbench is for those who answer for patents; an enterprise browses the resource library,
+# which its search also searches (an enterprise sees only the library).
+WORKBENCH_ROLES = BUSINESS_ROLES - {Role.ENTERPRISE}
 
 for entry in (
-    NavEntry(_("专利"), "inventory:patent_list", BUSINESS_ROLES, order=10),
+    NavEntry(_("专利"), "inventory:patent_list", WORKBENCH_ROLES, order=10),
     NavEntry(_("检索"), "inventory:search", BUSINESS_ROLES, order=20),
     NavEntry(_("专利转化资源库"), "inventory:library", BUSINESS_ROLES, order=30),
     NavEntry(_("挂牌信息完整度"), "inventory:library_quality", frozenset({Role.INSTITUTION}), order=40),

@@ -1,9 +1,10 @@
 """Progress against the national inventory milestones (DATA-STANDARD.md §7).
 
 The milestones are rows of `inventory.Milestone` (seeded by migration 0005, edited by the
-platform in the admin). An institution's scope is its valid patents on which it is the first
-institution patentee (`InventoryRecord.institution`) and that are granted by `today`: the stock
-granted up to 2023-12-31, plus later patents as they are granted.
+platform in the admin). An institution's scope is the inventory scope of inventory.records.scope
+(`in_scope`): its valid patents on which it is the first institution patentee
+(`InventoryRecord.institution`) and that are granted by `today`: the stock granted up to
+2023-12-31, plus later patents as they are granted.
 
 * A milestone with a `deadline` asks that `target_percent` of the patents in its grant-date window
   be inventoried by then; the institution is behind once the deadline passed short of it.
@@ -20,12 +21,13 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organization
-from inventory.choices import InventoryStatus, LegalStatus
+from inventory.choices import InventoryStatus
 from inventory.models import InventoryRecord, Milestone
+from inventory.records import in_scope
 
 STOCK_GRANTED_UNTIL = datetime.date(2023, 12, 31)
 
@@ -130,10 +132,11 @@ def _aggregates(milestones: list[Milestone], today: datetime.date) -> dict[str, 
     done = Q(status=InventoryStatus.INVENTORIED)
     pending = ~done
     stock_end = STOCK_GRANTED_UNTIL
+    # The rows are the inventory scope already (progress_for_many): every count is a part of it.
     annotations: dict[str, object] = {
-        "total": Count("pk", filter=Q(patent__grant_date__lte=today)),
-        "inventoried": Count("pk", filter=Q(patent__grant_date__lte=today) & done),
-        "new_total": Count("pk", filter=Q(patent__grant_date__lte=today, patent__grant_date__gt=stock_end)),
+        "total": Count("pk"),
+        "inventoried": Count("pk", filter=done),
+        "new_total": Count("pk", filter=Q(patent__grant_date__gt=stock_end)),
         "sleeping": Count("pk", filter=Q(patent__is_sleeping=True)),
     }
     for milestone in milestones:
@@ -162,15 +165,14 @@ def progress_for_many(institutions: Iterable[Organization], today: datetime.date
     milestones = active_milestones() if milestones is None else milestones
     if not institutions:
         return []
+    scope = InventoryRecord.objects.filter(in_scope(today))
     rows = (
-        InventoryRecord.objects
-        .filter(institution__in=[inst.pk for inst in institutions], patent__legal_status=LegalStatus.VALID)
+        scope.filter(institution__in=[inst.pk for inst in institutions])
         .values("institution_id")
         .annotate(**_aggregates(milestones, today))
     ) if len(institutions) <= 900 else (
         # Beyond an IN list's comfortable size (a national view), group every record.
-        InventoryRecord.objects.filter(patent__legal_status=LegalStatus.VALID)
-        .values("institution_id").annotate(**_aggregates(milestones, today))
+        scope.values("institution_id").annotate(**_aggregates(milestones, today))
     )
     by_institution = {row["institution_id"]: row for row in rows}
     return [_progress(inst, by_institution.get(inst.pk, {}), milestones, today) for inst in institutions]
@@ -249,6 +251,22 @@ def overview(institutions: Iterable[Organization], today: datetime.date | None =
         sleeping=sum(row.sleeping for row in rows),
         by_milestone=by_milestone,
     )
+
+
+def watched_institutions(user) -> QuerySet[Organization]:
+    """The active institutions whose progress `user` follows, by name: the operator all, a ministry
+    those it supervises, a provincial office its province's (an institution's staff their own)."""
+    return (
+        Organization.objects.visible_to(user)
+        .filter(kind=Organization.Kind.INSTITUTION, status=Organization.Status.ACTIVE)
+        .order_by("name", "pk")
+    )
+
+
+def progress_overview(user, today: datetime.date | None = None) -> Overview:
+    """The progress of the institutions `user` follows: the progress page's rows and the home
+    cards' figures (`behind` is the number of rows the page lists under "进度滞后")."""
+    return overview(watched_institutions(user), today)
 
 
 def institutions_behind(today: datetime.date | None = None) -> dict[str, int]:

@@ -4,7 +4,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.decorators import role_required
-from accounts.models import Organization
 from accounts.roles import Role
 from inventory.milestones import services as milestones
 
@@ -21,12 +20,7 @@ FILTERS = {"all", "behind", "on_track"}
 
 @role_required(Role.OPERATOR, Role.MINISTRY, Role.PROVINCE)
 def milestone_progress(request: HttpRequest) -> HttpResponse:
-    institutions = (
-        Organization.objects.visible_to(request.user)
-        .filter(kind=Organization.Kind.INSTITUTION, status=Organization.Status.ACTIVE)
-        .order_by("name", "pk")
-    )
-    result = milestones.overview(institutions)
+    result = milestones.progress_overview(request.user)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "behind"
     shown = request.GET.get("show") if request.GET.get("show") in FILTERS else "all"
     key, descending = SORTS[sort]

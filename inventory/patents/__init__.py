@@ -13,8 +13,8 @@ __getattr__, __dir__, __all__ = public(
     platform_import="PlatformSheetImport",
     audiences="INTERNAL_FIELDS LIBRARY_FIELDS PERSONAL_FIELDS own_patent_ids sees_contacts shown_value",
     base_library=(
-        "BASE_LIBRARY BaseLibraryResult DERIVE_TASK TOO_LARGE base_library_batches drop_abandoned_plans "
-        "import_base_library"
+        "BASE_LIBRARY BaseLibraryResult DERIVE_TASK TOO_LARGE base_library_batches batches_to_act_on "
+        "drop_abandoned_plans import_base_library"
     ),
     exports="BaseLibraryTemplate",
     identifiers="InvalidPatentNumber WEIGHTS make_application_number normalize_application_number normalize_ipc_prefix",

@@ -67,6 +67,14 @@ def base_library_batches():
     return ImportBatch.objects.filter(kind=ImportBatch.Kind.BASE_LIBRARY)
 
 
+def batches_to_act_on(user):
+    """The base-library batches `user` sees that wait for someone: validated and awaiting
+    confirmation, failed lately or stalled (ImportBatch's `needing_attention`). The operator's home
+    card and the import page's "待处理" view."""
+    batches = base_library_batches().visible_to(user)
+    return batches.filter(status=ImportBatch.Status.VALIDATED) | batches.needing_attention()
+
+
 class RowChecker:
     """Reads a validation's rows: each rejected row's reasons kept, each accepted one matched to its
     institution owners and handed on as a PatentRow, a chunk at a time; the patentees that look

@@ -31,7 +31,7 @@ from ground.imports.problems import has_error_report
 from ground.uploads import UploadError, check_upload_size
 from inventory.models import ImportBatch
 from inventory.patents import patentees
-from inventory.patents.base_library import BASE_LIBRARY, TOO_LARGE, base_library_batches
+from inventory.patents.base_library import BASE_LIBRARY, TOO_LARGE, base_library_batches, batches_to_act_on
 from inventory.patents.base_library_format import BaseLibraryFormat
 from inventory.patents.exports import BaseLibraryErrorReport
 
@@ -110,9 +110,17 @@ def _context(request: HttpRequest, form: UploadForm, batch: ImportBatch | None) 
         "has_report": batch is not None and has_error_report(batch),
         "can_act": batch is not None and batch.status == ImportBatch.Status.VALIDATED
         and base_library_batches().editable_by(request.user).filter(pk=batch.pk).exists(),
-        "recent": _batches(request.user).select_related("created_by")[:RECENT_BATCHES],
+        **_batch_list(request),
         "columns": BaseLibraryFormat.columns,
     }
+
+
+def _batch_list(request: HttpRequest) -> dict:
+    """The recent batches, or with `?show=attention` every batch waiting for someone (batches_to_act_on)."""
+    if request.GET.get("show") == "attention":
+        waiting = list(batches_to_act_on(request.user).select_related("created_by"))
+        return {"attention": True, "recent": waiting}
+    return {"attention": False, "recent": _batches(request.user).select_related("created_by")[:RECENT_BATCHES]}
 
 
 def _act(request: HttpRequest, pk: int, action, done: str, **options) -> HttpResponse:

@@ -1,8 +1,8 @@
 """Inventory records: an institution's assessment of each patent (models), the standard format's
 columns and the §3 cross-field rules (formats), the one assessment service behind every edit
 (assessment), the change history (history), the review levels and the one review-state machine
-(review, its pages in review_views), departments (departments) and the inventor self-assessment
-(self_assessment, its pages in self_assessment_views).
+(review, its pages in review_views), departments (departments), the inventor self-assessment
+(self_assessment, its pages in self_assessment_views) and what each inventory figure counts (scope).
 """
 
 from ground.exports import public
@@ -15,5 +15,6 @@ __getattr__, __dir__, __all__ = public(
              "YES_NO application_number asking_price blank_value cell_value cross_field_errors is_blank "
              "missing_required"),
     history="jsonable",
+    scope="InventoryFigures in_scope inventory_figures led_by led_records scope_records",
     self_assessment="granted_records",
 )

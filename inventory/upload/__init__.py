@@ -10,6 +10,6 @@ __getattr__, __dir__, __all__ = public(
     __name__, modules=("services",),
     exports="ImportErrorReport",
     importer="INVENTORY InstitutionSheetImport InventoryImport",
-    services="UploadError can_upload",
+    services="UploadError batches_needing_attention can_upload",
     stage="drop_abandoned",
 )

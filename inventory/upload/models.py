@@ -1,5 +1,7 @@
 """Import batches: every sheet uploaded to the platform, its status, counts and row errors."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,12 +12,26 @@ from accounts.models import Organization
 from accounts.scoping import ScopedQuerySet
 from ground.imports.batches import BatchStatus
 
+# Validation starts as the file arrives: a batch uploaded or validating for longer than this is stalled.
+STALLED_AFTER = datetime.timedelta(hours=1)
+# A failed batch asks for a look for this long (a failure stays on the list, which only its uploader
+# may clear by cancelling it).
+RECENT_FAILURES = datetime.timedelta(days=7)
+
 
 class ImportBatchQuerySet(ScopedQuerySet):
     """`editable_by` is who may commit or cancel a batch, the one rule of every sheet pipeline: its
     uploader, or an admin over the uploader (the institution-level admin of the uploader's
     organisation; a department's admin for uploads by the department's members). The operator
     reads every batch and acts on its own uploads (the base library) only."""
+
+    def needing_attention(self, now: datetime.datetime | None = None) -> "ImportBatchQuerySet":
+        """Batches someone should look at: failed within RECENT_FAILURES, or stalled (uploaded or
+        validating for longer than STALLED_AFTER)."""
+        now = now or timezone.now()
+        failed = Q(status=BatchStatus.FAILED, created_at__gte=now - RECENT_FAILURES)
+        stalled = Q(status__in=[BatchStatus.UPLOADED, BatchStatus.VALIDATING], created_at__lt=now - STALLED_AFTER)
+        return self.filter(failed | stalled)
 
     def _visible_to_institution(self, user):
         # An institution-wide upload carries every department's patents: department staff see

@@ -38,6 +38,12 @@ def inventory_batches():
     return ImportBatch.objects.filter(kind=ImportBatch.Kind.INVENTORY)
 
 
+def batches_needing_attention(user):
+    """The inventory uploads `user` sees that failed lately or stalled (ImportBatch's
+    `needing_attention`): the operator's home card and the upload list's "需处理" view."""
+    return inventory_batches().visible_to(user).needing_attention()
+
+
 def can_upload(user) -> bool:
     """Standard-format uploads (inventory results, conversion records) are made by institutions,
     for their own patents."""

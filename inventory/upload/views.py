@@ -51,11 +51,14 @@ class InventoryUploadForm(SheetFileForm):
 @login_required
 @require_GET
 def upload_list(request: HttpRequest) -> HttpResponse:
-    """Every inventory upload in the user's scope: an institution its own, the operator all."""
-    batches = _batches(request.user).select_related("organization", "created_by")
-    page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
+    """Every inventory upload in the user's scope: an institution its own, the operator all; with
+    `?show=attention`, those that failed lately or stalled."""
+    attention = request.GET.get("show") == "attention"
+    batches = upload.batches_needing_attention(request.user) if attention else _batches(request.user)
+    page = Paginator(batches.select_related("organization", "created_by"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "inventory/upload/batch_list.html", {
-        "page_obj": page, "batches": page.object_list, "can_upload": upload.can_upload(request.user),
+        "page_obj": page, "attention": attention, "total": page.paginator.count, "batches": page.object_list,
+        "can_upload": upload.can_upload(request.user),
         "visible_creators": upload.visible_creators(request.user, page.object_list),
     })
 

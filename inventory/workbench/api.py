@@ -18,8 +18,11 @@ from inventory.workbench import bulk
 from inventory.workbench.query import apply_filters, parse_filters
 
 # Filters the patents endpoint already has under the same name (PatentFilterSet).
-_FILTERSET_PARAMS = {"type", "grant_year", "ipc"}
+_FILTERSET_PARAMS = {"type", "grant_year", "ipc", "in_library"}
 WORKBENCH_PARAMETERS = [
+    OpenApiParameter("scope", str, enum=["inventory", "lead"],
+                     description="范围:inventory 盘点范围(第一权利人为用户所属或所管单位、已授权的有效专利),"
+                                 "lead 第一权利人为这些单位的全部专利(含失效)"),
     OpenApiParameter("status", str, enum=["pending", "inventoried"], description="盘点状态"),
     OpenApiParameter("review", str, description="审核状态 draft/submitted/department_reviewed/approved/returned"),
     OpenApiParameter("industry", str, description="战略性新兴产业代码;大类代码(如 1)含其子类"),
@@ -38,7 +41,7 @@ WORKBENCH_PARAMETERS = [
 @extend_schema(parameters=WORKBENCH_PARAMETERS)
 class WorkbenchPatentViewSet(PatentViewSet):
     """Patents in the user's scope, with the filters of the workbench page besides those of the
-    patents list: status, review, industry, field, maturity, prospect, screening, intent,
+    patents list: scope, status, review, industry, field, maturity, prospect, screening, intent,
     implemented, sleeping, department, q."""
 
     def get_queryset(self):
@@ -48,7 +51,7 @@ class WorkbenchPatentViewSet(PatentViewSet):
         filters = parse_filters({k: v for k, v in self.request.query_params.items() if k not in _FILTERSET_PARAMS})
         if filters.errors:
             raise ValidationError(filters.errors)
-        return apply_filters(queryset, filters.values)
+        return apply_filters(queryset, filters.values, user=self.request.user)
 
 
 class AssessmentSerializer(serializers.ModelSerializer):

@@ -20,7 +20,7 @@ from accounts.roles import Role, role_of
 from inventory.choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
 from inventory.models import Industry, Patent, PatentIndustry, PatentTechField
 from inventory.patents import normalize_ipc_prefix
-from inventory.records import IMPLEMENTED
+from inventory.records import IMPLEMENTED, in_scope, led_by
 from inventory.search import keyword_filter
 
 PAGE_SIZE = 50
@@ -40,9 +40,14 @@ YES_NO = {"yes": True, "no": False, "1": True, "0": False, "true": True, "false"
 
 # The parameters the filter bar sends (besides q, sort and cursor).
 FILTER_PARAMS = (
-    "status", "review", "type", "grant_year", "ipc", "industry", "field", "maturity", "prospect",
-    "screening", "intent", "implemented", "sleeping", "department", "q",
+    "scope", "status", "review", "type", "grant_year", "ipc", "industry", "field", "maturity", "prospect",
+    "screening", "in_library", "intent", "implemented", "sleeping", "department", "q",
 )
+
+# `scope`: the patents the user's figures count (inventory.records.scope). "inventory" the inventory
+# scope (led by the user's institutions, valid, granted); "lead" every patent they lead, co-owned
+# patents led by another institution left out.
+SCOPES = ("inventory", "lead")
 
 
 def _choice(choices) -> callable:
@@ -85,7 +90,14 @@ def _ipc(raw: str) -> str:
     return prefix
 
 
+def _scope(raw: str) -> str:
+    if raw not in SCOPES:
+        raise ValueError
+    return raw
+
+
 PARSERS = {
+    "scope": _scope,
     "status": _choice(InventoryStatus),
     "review": _choice(ReviewState),
     "type": _choice(PatentType),
@@ -96,6 +108,7 @@ PARSERS = {
     "maturity": _integer(1, 9),
     "prospect": _choice(Prospect),
     "screening": _choice(Screening),
+    "in_library": _yes_no,
     "intent": _choice(Intent),
     "implemented": _yes_no,
     "sleeping": _yes_no,
@@ -106,6 +119,7 @@ PARSERS = {
 
 # What the filter bar calls each parameter (for the message about a value it cannot use).
 LABELS = {
+    "scope": gettext_lazy("范围"), "in_library": gettext_lazy("资源库"),
     "status": gettext_lazy("盘点状态"), "review": gettext_lazy("审核状态"), "type": gettext_lazy("专利类型"),
     "grant_year": gettext_lazy("授权年份"), "ipc": gettext_lazy("IPC 前缀"), "industry": gettext_lazy("战略性新兴产业"),
     "field": gettext_lazy("技术领域"), "maturity": gettext_lazy("技术成熟度"), "prospect": gettext_lazy("产业化前景"),
@@ -143,14 +157,24 @@ def _intent_filter(intent: str) -> Q:
     return Q(inventory__intents__icontains=f'"{intent}"')
 
 
-def apply_filters(queryset: QuerySet, values: Mapping[str, object], *, owner_id: int | None = None) -> QuerySet:
+def _scope_filter(user, scope: str) -> Q:
+    led = led_by(user, record="inventory__")
+    return led & in_scope(patent="") if scope == "inventory" else led
+
+
+def apply_filters(queryset: QuerySet, values: Mapping[str, object], *, owner_id: int | None = None,
+                  user=None) -> QuerySet:
     """Narrow a Patent queryset by parsed filter values (see parse_filters). `owner_id`: the
     institution whose patents the queryset holds, which the keyword search looks up in its index
-    together with the words (workbench_owner)."""
+    together with the words (workbench_owner); `user`: whose figures the `scope` filter follows
+    (without a user, `scope` selects nothing)."""
+    if "scope" in values:
+        queryset = queryset.filter(_scope_filter(user, values["scope"])) if user is not None else queryset.none()
     simple = {
         "status": "inventory__status", "review": "inventory__review_state", "type": "patent_type",
         "maturity": "inventory__maturity", "prospect": "inventory__prospect",
-        "screening": "inventory__screening", "department": "inventory__department_unit_id",
+        "screening": "inventory__screening", "in_library": "inventory__in_library",
+        "department": "inventory__department_unit_id",
         # The scope's own copy where it has one (workbench_scope), served by its partial index.
         "sleeping": "listed_sleeping" if "listed_sleeping" in queryset.query.annotations else "is_sleeping",
     }
@@ -210,7 +234,8 @@ def workbench_owner(user) -> int | None:
 def filtered_patents(user, params: Mapping[str, str]) -> QuerySet[Patent]:
     """The workbench's patents for the user (within `visible_to`), narrowed by the filter
     parameters; invalid ones are ignored (parse_filters says which)."""
-    return apply_filters(workbench_scope(user), parse_filters(params).values, owner_id=workbench_owner(user))
+    return apply_filters(workbench_scope(user), parse_filters(params).values, owner_id=workbench_owner(user),
+                         user=user)
 
 
 # The page counts up to this many and says "more than" beyond: counting a large institution's
@@ -355,7 +380,7 @@ def workbench_page(user, params: Mapping[str, str], *, cursor: str | None = None
                    page_size: int = PAGE_SIZE) -> WorkbenchPage:
     """The rows, cursors and total of one workbench page for the filter and sort in `params`."""
     filters = parse_filters(params)
-    queryset = apply_filters(workbench_scope(user), filters.values, owner_id=workbench_owner(user))
+    queryset = apply_filters(workbench_scope(user), filters.values, owner_id=workbench_owner(user), user=user)
     key, descending = parse_sort(params.get("sort"))
     sort = f"-{key}" if descending else key
     # The rows are loaded by id without the filters again: the ids come from the scoped query.

@@ -34,6 +34,16 @@ from inventory.workbench.forms import GROUPS, AssessmentGroupForm
 from inventory.workbench.query import COUNT_CAP, FILTER_PARAMS, SORTS, exact_count, workbench_page
 
 READERS = (Role.OPERATOR, Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE, Role.INVENTOR)
+# The roles whose workbench lists patents they answer for; an enterprise browses the library instead.
+LISTERS = tuple(role for role in READERS if role != Role.ENTERPRISE)
+# The roles whose figures (inventory.records.scope) the `scope` filter follows, and what it calls
+# the patents they lead.
+LEAD_LABELS = {
+    Role.INSTITUTION: gettext_lazy("本单位盘点的专利(含失效)"),
+    Role.MINISTRY: gettext_lazy("所属单位盘点的专利(含失效)"),
+    Role.PROVINCE: gettext_lazy("本省单位盘点的专利(含失效)"),
+    Role.OPERATOR: gettext_lazy("各单位盘点的专利(含失效)"),
+}
 SORT_LABELS = {
     "-grant_date": gettext_lazy("授权公告日(新→旧)"), "grant_date": gettext_lazy("授权公告日(旧→新)"),
     "application_number": gettext_lazy("申请号"), "title": gettext_lazy("专利名称"),
@@ -44,7 +54,9 @@ SORT_LABELS = {
 
 def _filter_options(user) -> dict:
     industries = list(Industry.objects.order_by("code").values_list("code", "name", "parent_id"))
+    lead = LEAD_LABELS.get(role_of(user))
     return {
+        "scopes": [("inventory", _("盘点范围(有效专利)")), ("lead", lead)] if lead else [],
         "statuses": InventoryStatus.choices, "reviews": ReviewState.choices, "types": PatentType.choices,
         "prospects": Prospect.choices, "screenings": Screening.choices, "intents": Intent.choices,
         "maturities": range(1, 10),
@@ -57,7 +69,12 @@ def _filter_options(user) -> dict:
 
 @role_required(*READERS)
 def patent_list(request: HttpRequest) -> HttpResponse:
+    """The workbench list. An enterprise answers for no patents: it is sent to the resource library,
+    with its keywords."""
     user = request.user
+    if role_of(user) == Role.ENTERPRISE:
+        q = request.GET.get("q", "").strip()
+        return redirect(reverse("inventory:library") + (f"?{urlencode({'q': q})}" if q else ""))
     result = workbench_page(user, request.GET, cursor=request.GET.get("cursor") or None)
     record_ids = [row.inventory.pk for row in result.rows if hasattr(row, "inventory")]
     editable = set(InventoryRecord.objects.editable_by(user).filter(pk__in=record_ids).values_list("pk", flat=True))
@@ -73,7 +90,7 @@ def patent_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@role_required(*READERS)
+@role_required(*LISTERS)
 def patent_count(request: HttpRequest) -> HttpResponse:
     """The exact count of a filter, loaded by the list page when its own count stopped at the cap."""
     total = exact_count(request.user, request.GET)

@@ -29,10 +29,10 @@ VENDORED = [
 
 # What each role must find on its home page: the label of its first card.
 ROLE_CARDS = {
-    "operator": "存量专利",
+    "operator": "进度滞后的单位",
     "sysadmin": "用户管理",
     "auditor": "审计日志",
-    "moe_admin": "存量专利",
+    "moe_admin": "进度滞后的单位",
     "prov_gd_admin": "待审核企业",
     "inst_bj_moe_admin": "待盘点专利",
     "ent_gd_admin": "转化资源库专利",
@@ -81,11 +81,15 @@ def test_home_page_per_role(world, sign_in, screenshot, username):
 
 
 def test_home_cards_hold_scoped_numbers(world, sign_in):
-    # 北京示范大学 leads three patents: two awaiting inventory, one in the library.
+    # 北京示范大学 leads three valid patents: two awaiting inventory, one in the library.
     page = sign_in("inst_bj_moe_admin")
     card = page.locator(".pn-card").filter(has_text="待盘点专利")
     assert card.locator(".pn-card-value").inner_text() == "2"
-    assert "共 3 件存量专利,已盘点 1 件" in card.inner_text()
+    assert "盘点范围内共 3 件有效专利,已盘点 1 件" in card.inner_text()
+    # Its link opens the list of exactly those two.
+    card.get_by_role("link", name="开始盘点").click()
+    page.wait_for_url("**/inventory/patents/?scope=inventory&status=pending")
+    assert page.locator("#pn-wb-count").get_attribute("data-total") == "2"
 
 
 def test_province_card_counts_pending_enterprises(world, sign_in):
