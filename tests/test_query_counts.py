@@ -27,7 +27,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from inventory.models import InventoryChange
+from inventory.records import history
+
 from .isolation.routes import Route, all_routes
+from .test_review_queue import _submitted
 from .world_growth import grow
 
 # One user of each role (a department's admin and an inventor are institution users with their
@@ -249,3 +253,52 @@ def test_list_pages_take_a_bounded_number_of_queries(world):
 def test_list_endpoints_take_a_bounded_number_of_queries(world):
     problems = _check(world, API_BOUNDS)
     assert not problems, "\n".join(problems)
+
+
+
+# Today's count + 2: 12, of which three read the history since the last reviews and the names of
+# the industries and technology fields the changes name.
+REVIEW_QUEUE_BOUND = 14
+
+
+def _review_page(world, count: int) -> list[int]:
+    """`count` records waiting for 计算机学院's admin, each returned once and edited four times
+    since (a maturity, a conversion intent, its industries and technology fields), a history of
+    six entries each."""
+    admin = world.user("inst_bj_moe_dept_admin")
+    records = _submitted(world, department=admin.department, count=count)
+    ids = [record.pk for record in records]
+    entries = []
+    for pk in ids:
+        entries.append(history.change(record_id=pk, changes={"scenarios": ["", "工业视觉质检"]}, actor=admin,
+                                      source=InventoryChange.Source.WEB))
+        entries.append(history.change(record_id=pk, changes={"review_state": ["submitted", "returned"]}, actor=admin,
+                                      source=InventoryChange.Source.WEB))
+        for changes in ({"maturity": [5, 6]}, {"intents": [["transfer"], ["transfer", "license"]]},
+                        {"industry_codes": [[], ["1.5"]]}, {"field_numbers": [[], [6]]},
+                        {"review_state": ["returned", "submitted"]}):
+            entries.append(history.change(record_id=pk, changes=changes, actor=admin,
+                                          source=InventoryChange.Source.WEB))
+    history.write_changes(entries)
+    return ids
+
+
+@pytest.mark.django_db
+def test_review_queue_with_changes_takes_a_fixed_number_of_queries(world):
+    """The review queue shows, on each of up to 100 rows, the fields changed since the record's
+    last review (industries and technology fields by name) and its listing score: a full page of
+    100 rows, each with a history, takes as many queries as a page of 10, within the bound."""
+    client = Client()
+    client.force_login(world.user("inst_bj_moe_dept_admin"))
+    client.get(reverse("inventory:review_queue"))  # warm the per-process caches
+    measures = []
+    for count in (10, 90):
+        ids = _review_page(world, count)
+        measure = _counted(client, reverse("inventory:review_queue"))
+        body = client.get(reverse("inventory:review_queue")).content.decode()
+        assert measure.status == 200 and f'id="review-{ids[-1]}"' in body
+        assert "1.5 人工智能" in body and "6 计算机技术" in body  # industries and fields by name
+        measures.append(measure)
+    few, full = measures
+    assert body.count('class="pn-review-row') == 100
+    assert full.queries == few.queries <= REVIEW_QUEUE_BOUND, (few.queries, full.queries)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -200,6 +200,23 @@ def review_queue(actor, *, state: str = "", department_id: int | None = None) ->
     if department_id:
         records = records.filter(department_unit_id=department_id)
     return records
+
+
+def review_scope(actor) -> QuerySet:
+    """The records the actor's review pages may show, one by one: whatever the queue lists under
+    any state filter (the records the actor may edit)."""
+    return InventoryRecord.objects.editable_by(actor)
+
+
+def actions_on(actor, record_id: int) -> frozenset[str]:
+    """What the actor may do to the record now: "approve", "return" (the reviewers), "submit" (a
+    complete draft or returned record, its authors). One query."""
+    rules = {"submit": submittable(actor).filter(complete())}
+    if reviewer_level(actor) is not None:
+        rules |= {"approve": approvable(actor), "return": returnable(actor)}
+    checks = {name: Exists(rule.filter(pk=OuterRef("pk"))) for name, rule in rules.items()}
+    row = InventoryRecord.objects.filter(pk=record_id).values(**checks).first()
+    return frozenset(name for name, allowed in (row or {}).items() if allowed)
 
 
 def _ids(records) -> QuerySet | list[int]:

@@ -1,24 +1,35 @@
-"""The review queue (审核): reviewers approve or return in bulk, authors submit (rules in inventory.records.review)."""
+"""The review queue (审核): reviewers approve or return in bulk, authors submit (rules in
+inventory.records.review). Each row shows what changed in the assessment since its last review;
+a record opens in a panel beside the queue (`review_record`, an htmx partial) and is approved or
+returned from there (`review_record_action`)."""
+
+import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Department
 from accounts.roles import Role
 from inventory.choices import ReviewState
+from inventory.library import listing
 from inventory.models import InventoryRecord
-from inventory.records import review
+from inventory.patents import sees_contacts
+from inventory.records import display, history, review
+from inventory.records.assessment import ASSESSMENT_FIELDS
 from inventory.records.formats import REQUIRED_FIELDS
 
 PAGE_SIZE = 100
 ACTIONS = ("approve", "return", "submit")
+# How many changed fields a row lists before folding the rest away.
+CHANGES_SHOWN = 3
 
 
 def _filters(params) -> dict:
@@ -30,11 +41,34 @@ def _filters(params) -> dict:
     }
 
 
+def _with_review(records: QuerySet) -> QuerySet:
+    """The records with what a row shows: the patent, the department, when last reviewed."""
+    return records.select_related("patent", "department_unit").annotate(
+        last_reviewed=history.last_review(OuterRef("pk")))
+
+
+def _rows(user, records: list[InventoryRecord]) -> list[dict]:
+    """Each record with the assessment fields changed since its last review, as people read them:
+    one query for the page's history, and one for each kind of reference code the changes name."""
+    changed = history.since_last_review([record.pk for record in records], ASSESSMENT_FIELDS)
+    references = display.reference_names(changed.values())
+    contacts = sees_contacts(user, own=True)
+    rows = []
+    for record in records:
+        changes = display.change_items(changed.get(record.pk, {}), contacts=contacts, references=references)
+        rows.append({
+            "record": record, "changes": changes[:CHANGES_SHOWN], "more_changes": changes[CHANGES_SHOWN:],
+            "reviewed": record.last_reviewed is not None,
+            "intents": display.value_text("intents", record.intents),
+        })
+    return rows
+
+
 def _queue_context(request: HttpRequest, filters: dict) -> dict:
     user = request.user
     records = review.review_queue(user, state=filters["state"], department_id=filters["department"])
     after = request.GET.get("after", "")
-    page = records.select_related("patent", "department_unit").order_by("pk")
+    page = _with_review(records).order_by("pk")
     if after.isdigit():
         page = page.filter(pk__gt=int(after))
     rows = list(page[:PAGE_SIZE + 1])
@@ -42,7 +76,7 @@ def _queue_context(request: HttpRequest, filters: dict) -> dict:
     state = filters["state"]
     query = {k: v for k, v in (("state", state), ("department", filters["department"])) if v}
     return {
-        "rows": rows[:PAGE_SIZE],
+        "rows": _rows(user, rows[:PAGE_SIZE]),
         "next_after": rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None,
         "total": records.count(),
         "level": level,
@@ -85,30 +119,122 @@ def review_action(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("请先勾选要处理的专利"))
     else:
         try:
-            if action == "approve":
-                result = review.approve(user, records, request=request)
-            elif action == "return":
-                result = review.return_(user, records, request.POST.get("reason", ""), request=request)
-            else:
-                result = review.submit(user, records, request=request)
+            result = _act(request, action, records)
         except review.ReviewError as error:
             messages.error(request, str(error))
         else:
-            done = {"approve": _("已审核通过 %(done)d 件"), "return": _("已退回 %(done)d 件"),
-                    "submit": _("已提交审核 %(done)d 件")}[action] % {"done": result.done}
-            if result.incomplete:
-                required = "、".join(str(InventoryRecord._meta.get_field(name).verbose_name)
-                                     for name in REQUIRED_FIELDS)
-                done += _(";%(n)d 件必填项未填写完整(%(fields)s),不能提交审核") % {
-                    "n": result.incomplete, "fields": required}
-            if result.skipped > result.incomplete:
-                done += _(";%(skipped)d 件不在可处理范围内,未处理") % {"skipped": result.skipped - result.incomplete}
-            messages.success(request, done)
+            messages.success(request, _result_text(action, result))
+    return _back(request, filters)
+
+
+def _act(request: HttpRequest, action: str, records) -> review.ReviewResult:
+    """Approve, return (with the posted reason) or submit the records; ReviewError when refused as a whole."""
+    user = request.user
+    if action == "approve":
+        return review.approve(user, records, request=request)
+    if action == "return":
+        return review.return_(user, records, request.POST.get("reason", ""), request=request)
+    return review.submit(user, records, request=request)
+
+
+def _result_text(action: str, result: review.ReviewResult) -> str:
+    done = {"approve": _("已审核通过 %(done)d 件"), "return": _("已退回 %(done)d 件"),
+            "submit": _("已提交审核 %(done)d 件")}[action] % {"done": result.done}
+    if result.incomplete:
+        required = "、".join(str(InventoryRecord._meta.get_field(name).verbose_name) for name in REQUIRED_FIELDS)
+        done += _(";%(n)d 件必填项未填写完整(%(fields)s),不能提交审核") % {
+            "n": result.incomplete, "fields": required}
+    if result.skipped > result.incomplete:
+        done += _(";%(skipped)d 件不在可处理范围内,未处理") % {"skipped": result.skipped - result.incomplete}
+    return done
+
+
+def _moved_text(action: str, record: InventoryRecord) -> str:
+    """What became of one record, for the panel and the queue's status line."""
+    text = {"approve": _("%(number)s 已审核通过,现为“%(state)s”"), "return": _("%(number)s 已退回修改"),
+            "submit": _("%(number)s 已提交审核,现为“%(state)s”")}[action]
+    return text % {"number": record.patent.application_number, "state": record.get_review_state_display()}
+
+
+def _refusal_text(result: review.ReviewResult) -> str:
+    """Why one record was left as it was."""
+    if result.incomplete:
+        required = "、".join(str(InventoryRecord._meta.get_field(name).verbose_name) for name in REQUIRED_FIELDS)
+        return _("必填项未填写完整(%(fields)s),不能提交审核") % {"fields": required}
+    return _("该专利当前不在您可处理的范围内(可能已由他人处理),未处理")
+
+
+def _back(request: HttpRequest, filters: dict) -> HttpResponse:
+    """Back to `next` when it is this site's, else to the queue under the same filter."""
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     query = {k: v for k, v in (("state", filters["state"]), ("department", filters["department"])) if v}
     return redirect(reverse("inventory:review_queue") + ("?" + urlencode(query) if query else ""))
+
+
+def _panel_context(request: HttpRequest, record: InventoryRecord, *, notice: str = "", error: str = "") -> dict:
+    user = request.user
+    contacts = sees_contacts(user, own=True)
+    return {
+        "record": record,
+        "row": _rows(user, [record])[0],
+        "groups": [{"key": key, "heading": heading, "items": display.group_items(record, names, contacts=contacts)}
+                   for key, (heading, names) in display.GROUPS.items()],
+        "missing": listing.missing(record),
+        "actions": review.actions_on(user, record.pk),
+        "notice": notice,
+        "error": error,
+        "reason_max": review.RETURN_REASON_MAX,
+    }
+
+
+def _scoped_record(request: HttpRequest, pk: int) -> InventoryRecord:
+    """The record, if the user's review pages may show it (`review.review_scope`); 404 otherwise."""
+    return get_object_or_404(_with_review(review.review_scope(request.user)), pk=pk)
+
+
+@role_required(Role.INSTITUTION)
+@require_GET
+def review_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """One record's assessment beside the queue (an htmx partial), or on a page of its own."""
+    record = _scoped_record(request, pk)
+    context = _panel_context(request, record)
+    if request.headers.get("HX-Request"):
+        return render(request, "inventory/records/review_panel.html", context)
+    return render(request, "inventory/records/review_record.html", context)
+
+
+@role_required(Role.INSTITUTION)
+@require_POST
+def review_record_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve, return or submit one record from its panel. For htmx: the panel again, with the
+    queue's row and status line swapped out of band, and a `pn-reviewed` event once it moved."""
+    record = _scoped_record(request, pk)
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        raise PermissionDenied(_("未知的审核操作"))
+    try:
+        result = _act(request, action, [record.pk])
+    except review.ReviewError as error:
+        result, error_text = None, str(error)
+    else:
+        error_text = "" if result.done else _refusal_text(result)
+    if not request.headers.get("HX-Request"):
+        if error_text:
+            messages.error(request, error_text)
+        else:
+            messages.success(request, _result_text(action, result))
+        return _back(request, _filters(request.POST))
+    record = _scoped_record(request, pk)
+    notice = "" if error_text else _moved_text(action, record)
+    context = _panel_context(request, record, notice=notice, error=error_text)
+    # Once the record moved, its row (marked done) and the status line are swapped too (out of band).
+    context["row"]["done"] = context["moved"] = not error_text
+    response = render(request, "inventory/records/review_panel.html", context)
+    if not error_text:
+        response["HX-Trigger"] = json.dumps({"pn-reviewed": {"record": record.pk}})
+    return response
 
 
 @role_required(Role.INSTITUTION)

@@ -10,6 +10,8 @@ urlpatterns: list = [
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/action/", review_views.review_action, name="review_action"),
     path("review/levels/", review_views.review_levels, name="review_levels"),
+    path("review/records/<int:pk>/", review_views.review_record, name="review_record"),
+    path("review/records/<int:pk>/action/", review_views.review_record_action, name="review_record_action"),
     # Staff: invitations.
     path("self-assessment/invitations/", sa.invitation_list, name="self_assessment_invitations"),
     path("self-assessment/invitations/new/", sa.invitation_new, name="self_assessment_invite"),

@@ -1,24 +1,16 @@
-"""The per-patent page's in-place edit forms: the assessment fields in small groups, each group a
-form built from the record's own model fields (labels and choices from inventory.choices)."""
+"""The per-patent page's in-place edit forms: the assessment fields in their groups
+(inventory.records.display.GROUPS), each group a form built from the record's own model fields
+(labels and choices from inventory.choices)."""
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import TECHNOLOGY_READINESS, Intent
 from inventory.library import MIN_SCENARIO_CHARS, SCENARIO_HELP
 from inventory.models import InventoryRecord
-from inventory.records import INVENTOR_FIELDS
+from inventory.records import GROUPS, INVENTOR_FIELDS
 
-# group -> (heading, fields): the order the page shows them in.
-GROUPS: dict[str, tuple[str | Promise, tuple[str, ...]]] = {
-    "conversion": (_("入库与转化意愿"), ("screening", "intents", "license_type", "asking_price", "disposal")),
-    "assessment": (_("技术与市场评估"), ("implementation_status", "maturity", "prospect", "value_grade", "scenarios")),
-    "funding": (_("财政资助"), ("is_financially_funded", "funding_project_number")),
-    "contact": (_("负责人与联系方式"), ("department", "responsible_person", "contact_name", "contact_phone",
-                                 "contact_email", "remarks")),
-}
 MATURITY_CHOICES = [("", "---------")] + [
     (str(level), format_lazy("{} {}", level, name)) for level, name in TECHNOLOGY_READINESS.items()
 ]

@@ -28,9 +28,9 @@ from inventory.models import (
     TechnologyField,
 )
 from inventory.patents import sees_contacts
-from inventory.records import AssessmentError, review, update_assessment
-from inventory.workbench import bulk, display, jobs
-from inventory.workbench.forms import GROUPS, AssessmentGroupForm
+from inventory.records import GROUPS, AssessmentError, display, review, update_assessment
+from inventory.workbench import bulk, jobs
+from inventory.workbench.forms import AssessmentGroupForm
 from inventory.workbench.query import COUNT_CAP, FILTER_PARAMS, SORTS, exact_count, workbench_page
 
 READERS = (Role.OPERATOR, Role.MINISTRY, Role.PROVINCE, Role.INSTITUTION, Role.ENTERPRISE, Role.INVENTOR)
