@@ -18,7 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import administration
-from accounts.administration import AuditFilter, display
+from accounts.administration import AuditFilter
+from accounts.audit_labels import action_choices, choice_label
+from accounts.audit_objects import name_objects
+from accounts.audit_rows import audit_rows
 from accounts.decorators import role_required
 from accounts.exports import AuditLog, export_response
 from accounts.models import User
@@ -194,13 +197,20 @@ def security_permissions(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class AuditFilterForm(BootstrapForm):
-    action = forms.CharField(label=gettext_lazy("操作(前缀)"), required=False, max_length=64,
-                             help_text=gettext_lazy("如 auth.、account.、permission.、export."))
-    username = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
+    person = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150,
+                             widget=forms.TextInput(attrs={"placeholder": gettext_lazy("用户名或姓名"),
+                                                           "type": "search"}))
+    organization = forms.CharField(label=gettext_lazy("机构"), required=False, max_length=128,
+                                   widget=forms.TextInput(attrs={"placeholder": gettext_lazy("机构名称"),
+                                                                 "type": "search"}))
+    action = forms.ChoiceField(label=gettext_lazy("操作"), required=False, choices=action_choices)
     date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
+    # One object's events ("accounts.user:5"), from the link beside an object's name.
+    object = forms.RegexField(regex=r"^[a-z0-9_]+\.[a-z0-9_]+:[0-9A-Za-z_-]{1,64}$", required=False,
+                              widget=forms.HiddenInput)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -211,8 +221,29 @@ class AuditFilterForm(BootstrapForm):
     def filters(self) -> AuditFilter:
         return AuditFilter(**self.cleaned_data)
 
+    def described(self, object_name: str = "") -> list[tuple[str, str]]:
+        """The filters in use, as (label, value) in words: the action by its name, the object by its."""
+        data, found = self.cleaned_data, []
+        for name in ("person", "organization", "action", "date_from", "date_to"):
+            value = data.get(name)
+            if not value:
+                continue
+            if name == "action":
+                value = choice_label(value)
+            found.append((str(self.fields[name].label), str(value)))
+        if data.get("object"):
+            found.append((_("对象"), object_name or data["object"]))
+        return found
 
-_FILTER_FIELDS = ("action", "username", "date_from", "date_to")
+
+_FILTER_FIELDS = ("person", "organization", "action", "date_from", "date_to", "object")
+
+
+def _object_name(request: HttpRequest, form: AuditFilterForm) -> str:
+    if not form.is_valid() or not form.cleaned_data.get("object"):
+        return ""
+    target_type, _sep, target_id = form.cleaned_data["object"].partition(":")
+    return name_objects(request.user, [(target_type, target_id)])[(target_type, target_id)].text
 
 
 @role_required(Role.AUDIT_ADMIN)
@@ -227,13 +258,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             administration.audit_events(request.user, form.filters()), cursor, PAGE_SIZE
         )
     params = {k: request.GET[k] for k in _FILTER_FIELDS if request.GET.get(k)}
+    others = {k: v for k, v in params.items() if k != "object"}
     rows = [
-        {"event": e, "before": display(e.before), "after": display(e.after), "detail": display(e.detail)}
-        for e in events
+        (row, f"?{urlencode({**others, 'object': f'{row.event.target_type}:{row.event.target_id}'})}")
+        for row in audit_rows(request.user, events)
     ]
     return render(request, "accounts/audit_log.html", {
         "form": form,
         "rows": rows,
+        "object_name": _object_name(request, form),
+        "without_object_url": f"?{urlencode(others)}",
         "is_first_page": not request.GET.get("cursor"),
         "first_url": f"?{urlencode(params)}",
         "next_url": f"?{urlencode({**params, 'cursor': next_cursor})}" if next_cursor else "",
@@ -247,6 +281,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return redirect(f"{reverse('accounts:audit_log')}?{request.GET.urlencode()}")
-    response = export_response(AuditLog, request, filters=form.filters())
+    response = export_response(AuditLog, request, filters=form.filters(),
+                               described=form.described(_object_name(request, form)))
     response["Cache-Control"] = "no-store"
     return response

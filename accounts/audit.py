@@ -11,6 +11,8 @@ The audit administrator reads every event, and the three administrators see no b
   read by those who see the object.
 - Every other event (accounts, organisations, permissions, sign-ins, exports) keeps its values.
 - In every event, phones and e-mail addresses are masked (138****8000, z***@example.edu.cn).
+
+Every action has its Chinese name in accounts.audit_labels.ACTIONS: `record` refuses one without.
 """
 
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from accounts.audit_labels import ACTIONS
 from accounts.models import AuditEvent
 from ground.privacy import mask_text
 
@@ -103,7 +106,10 @@ def record(
     organization=None,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one audit event. `action` is namespaced: "auth.login", "account.create", "export.xlsx"…"""
+    """Append one audit event. `action` is namespaced ("auth.login", "account.create", "export.audit_log"…)
+    and named in accounts.audit_labels.ACTIONS (a ValueError otherwise)."""
+    if action not in ACTIONS:
+        raise ValueError(f"the audit action {action!r} has no name in accounts.audit_labels.ACTIONS")
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     before, after, detail = payload(action, target, before, after, detail)

@@ -2,8 +2,8 @@
 
 Each kind of export is one `Export` subclass: its audit action ("export.<name>"), its file name and
 type, how its file is made (`WrittenExport.write` into a temporary file, `StoredExport.stored` for a
-file kept in the storage, `StreamedExport.lines` for text streamed as it is read) and, for an
-export of one object, the model whose `visible_to(user)` the object is read through.
+file kept in the storage) and, for an export of one object, the model whose `visible_to(user)` the
+object is read through.
 `export_response` answers a request with the file and writes the export's one audit event; pages
 and the API call it alike, so an export is audited the same way whichever way it is asked for.
 Nothing else writes an "export." audit event (tests/test_exports.py checks the source).
@@ -13,19 +13,21 @@ not export it) raises before the event is written: a refused export leaves no ev
 """
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import IO, Any, ClassVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
-from accounts.administration import AuditFilter, audit_log_csv
+from accounts.administration import AuditFilter, audit_events
 from accounts.audit import record
+from accounts.audit_objects import person
+from accounts.audit_rows import write_sheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,7 +36,7 @@ EXPORTS: dict[str, type["Export"]] = {}
 
 
 class Export:
-    """One kind of export. Subclass one of WrittenExport, StoredExport, StreamedExport."""
+    """One kind of export. Subclass WrittenExport or StoredExport."""
 
     # The audit action, "export.<name>"; a class without one is a base, not an export.
     action: ClassVar[str] = ""
@@ -65,9 +67,9 @@ class Export:
         """The organisation the audit event is filed under (None: the actor's)."""
         return getattr(obj, "organization", None)
 
-    def open(self, *, actor, obj: models.Model | None, **options: Any) -> tuple[IO[bytes] | Iterable, dict]:
-        """The file (a binary file object, or an iterable of text to stream) and the details of
-        its audit event. Raises (Http404, PermissionDenied) when there is nothing to export."""
+    def open(self, *, actor, obj: models.Model | None, **options: Any) -> tuple[IO[bytes], dict]:
+        """The file (a binary file object) and the details of its audit event. Raises (Http404,
+        PermissionDenied) when there is nothing to export."""
         raise NotImplementedError
 
 
@@ -103,17 +105,6 @@ class StoredExport(Export):
         return stored.open("rb"), {}
 
 
-class StreamedExport(Export):
-    """Text streamed as it is read (a log of any length)."""
-
-    def lines(self, *, actor, obj: models.Model | None, **options: Any) -> tuple[Iterable[str], dict]:
-        """The lines to stream, and the details of the audit event."""
-        raise NotImplementedError
-
-    def open(self, *, actor, obj: models.Model | None, **options: Any) -> tuple[Iterable[str], dict]:
-        return self.lines(actor=actor, obj=obj, **options)
-
-
 def export_response(export: type[Export], request: HttpRequest, *, pk: object = None, filename: str | None = None,
                     **options: Any) -> HttpResponse:
     """The export's file as the answer to `request`, after its one audit event is written.
@@ -130,31 +121,33 @@ def export_response(export: type[Export], request: HttpRequest, *, pk: object = 
         record(handler.action, actor=actor, request=request, target=obj, organization=handler.organization(obj),
                **detail)
     except BaseException:
-        if hasattr(content, "close"):
-            content.close()
+        content.close()
         raise
-    if hasattr(content, "read"):
-        return FileResponse(content, as_attachment=True, filename=name, content_type=handler.content_type)
-    response = StreamingHttpResponse(content, content_type=handler.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return FileResponse(content, as_attachment=True, filename=name, content_type=handler.content_type)
 
 
 # --- the accounts app's exports --------------------------------------------------------------------
 
 
-class AuditLog(StreamedExport):
-    """The audit log, filtered as the audit administrator's page is, as CSV (guarded against formulas)."""
+class AuditLog(WrittenExport):
+    """The audit log, filtered as the audit administrator's page is, as an .xlsx to hand on: Chinese
+    headers, each action and object by its name, the changes as text, and a sheet saying who
+    exported it, when and with which filters."""
 
     action = "export.audit_log"
-    content_type = "text/csv; charset=utf-8"
 
-    def lines(self, *, actor, obj: None, filters: AuditFilter, **options: Any) -> tuple[Iterable[str], dict]:
-        lines, rows = audit_log_csv(actor=actor, filters=filters)
-        return lines, {"filters": {k: str(v) if v else "" for k, v in asdict(filters).items()}, "rows": rows}
+    def write(self, target: IO[bytes], *, actor, obj: None, filters: AuditFilter,
+              described: Sequence[tuple[str, str]] = (), **options: Any) -> dict:
+        """The sheet of the events `filters` selects; `described` names the filters in words."""
+        about = [(_("导出人"), person(actor.full_name, actor.username)),
+                 (_("导出时间"), f"{timezone.localtime():%Y-%m-%d %H:%M:%S}"),
+                 (_("筛选条件"), ";".join(f"{label}:{value}" for label, value in described) or _("无(全部记录)"))]
+        rows = write_sheet(target, viewer=actor, events=audit_events(actor, filters).iterator(chunk_size=2000),
+                           about=about)
+        return {"filters": {k: str(v) if v else "" for k, v in asdict(filters).items()}, "rows": rows}
 
     def filename(self, obj: None, **options: Any) -> str:
-        return f"audit-log-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
+        return f"审计日志-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
 
 
 class AllocationResult(WrittenExport):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from accounts.scoping import ScopedQuerySet
+from accounts.scoping import NamedInAuditLog, ScopedQuerySet
 
 
 class Province(models.Model):
@@ -24,7 +24,7 @@ class Province(models.Model):
         return self.name
 
 
-class OrganizationQuerySet(ScopedQuerySet):
+class OrganizationQuerySet(NamedInAuditLog, ScopedQuerySet):
     def supervised_by(self, user) -> "OrganizationQuerySet":
         """Institutions a ministry user's ministry supervises; for 国资委 also the central SOEs."""
         ministry = user.organization
@@ -168,7 +168,7 @@ class OrganizationAlias(models.Model):
         return self.name
 
 
-class UserQuerySet(ScopedQuerySet):
+class UserQuerySet(NamedInAuditLog, ScopedQuerySet):
     def _visible_to_security_admin(self, user):
         return self.all()
 
@@ -335,7 +335,7 @@ class AuditEvent(models.Model):
         raise PermissionError("audit events cannot be deleted")
 
 
-class DepartmentQuerySet(ScopedQuerySet):
+class DepartmentQuerySet(NamedInAuditLog, ScopedQuerySet):
     def _visible_to_institution(self, user):
         departments = self.filter(organization_id=user.organization_id)
         return departments.filter(pk=user.department_id) if user.department_id else departments

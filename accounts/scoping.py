@@ -51,6 +51,17 @@ class ScopedQuerySet(models.QuerySet):
         return self.all()
 
 
+class NamedInAuditLog:
+    """Mixin of a scoped queryset whose objects audit events are about: `visible_to(user, "audit")`
+    is what the audit log may name (accounts.audit_objects), for the audit administrator every
+    object, named only (an account by its name, an upload by its file), never its data."""
+
+    purposes: ClassVar[frozenset[str]] = frozenset({"audit"})
+
+    def _visible_to_audit_admin__audit(self, user) -> Self:
+        return self.all()
+
+
 def rule_names(queryset_class: type[ScopedQuerySet]) -> list[str]:
     """Every rule method a scoped queryset class answers with, its own and inherited."""
     return sorted({name for klass in queryset_class.__mro__ for name in vars(klass)

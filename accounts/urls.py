@@ -34,7 +34,7 @@ urlpatterns = [
     path("security/unlock/", admin_views.security_unlock, name="security_unlock"),
     path("security/users/<int:pk>/permissions/", admin_views.security_permissions, name="security_permissions"),
     path("audit/", admin_views.audit_log, name="audit_log"),
-    path("audit/export.csv", admin_views.audit_export, name="audit_export"),
+    path("audit/export.xlsx", admin_views.audit_export, name="audit_export"),
     # The platform operator allocates accounts in bulk from a sheet (accounts.allocation).
     path("allocation/", allocation_views.upload, name="allocation"),
     path("allocation/template.xlsx", allocation_views.template, name="allocation_template"),

@@ -8,8 +8,9 @@ class InventoryConfig(AppConfig):
     verbose_name = _("存量专利盘点")
 
     def ready(self) -> None:
-        # Services queue their tasks by name (ground.tasks.enqueue): register them in every process.
-        from inventory import tasks  # noqa: F401
+        # Services queue their tasks by name (ground.tasks.enqueue): register them in every process;
+        # the audit log names the app's objects as inventory.audit_objects registers them.
+        from inventory import audit_objects, tasks  # noqa: F401
 
         # The formats of the one import pipeline, registered by kind (ground.imports.register), so
         # that the tasks of every import (ground.imports.tasks) find them in a worker too.

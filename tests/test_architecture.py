@@ -93,7 +93,7 @@ INVENTORY_AREAS = ["patents", "search", "library", "classification", "records", 
                    "milestones", "api", "workbench"]
 INVENTORY_SHARED = {"inventory", "inventory.choices", "inventory.models", "inventory.data"}
 INVENTORY_ROOF = {"inventory.urls", "inventory.tasks", "inventory.navigation", "inventory.home", "inventory.admin",
-                  "inventory.apps", "inventory.api.routes"}
+                  "inventory.apps", "inventory.api.routes", "inventory.audit_objects"}
 
 
 def _inventory_rank(module: str) -> int | None:

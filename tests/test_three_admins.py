@@ -4,11 +4,11 @@ The matrix walks every page and action of the three administrators as every worl
 administrator's work is checked on its own: what it changes, what it refuses, and what it audits.
 """
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import openpyxl
 import pytest
 from axes.models import AccessAttempt
 from django.core.exceptions import PermissionDenied
@@ -21,7 +21,6 @@ from accounts.administration import (
     audit_events,
     change_permissions,
     create_operator_account,
-    csv_cell,
     reset_account_password,
     set_account_active,
     unlock,
@@ -106,6 +105,8 @@ def test_each_admin_page_refuses_everyone_but_its_owner(world, client, action):
     client.force_login(world.user(owner))
     response = action.send(client, world)
     assert response.status_code in (200, 302), response.status_code
+    if response.streaming:  # a file (the audit log's export): the client closes it once it is read
+        b"".join(response.streaming_content)
     if action.method == "POST":
         assert AuditEvent.objects.filter(actor=world.user(owner)).exists()
 
@@ -157,7 +158,7 @@ def test_the_services_check_the_role_too(world):
         with pytest.raises(PermissionDenied):
             audit_events(actor, AuditFilter())
     # Nobody but the audit administrator reads the log, even through the scoping layer.
-    record("test.event", actor=member)
+    record("auth.login", actor=member)
     for name, user in world.users.items():
         assert AuditEvent.objects.visible_to(user).exists() == (name == "auditor"), name
     assert not User.objects.filter(is_active=False).exists()
@@ -389,91 +390,148 @@ def _event(action: str, username: str, at: datetime, **kwargs) -> AuditEvent:
 
 def test_audit_admin_filters_the_log(world, client):
     day = timezone.make_aware(datetime(2025, 3, 10, 9, 0))
-    _event("auth.login", "alice", day)
+    bj, gd = world.orgs["inst_bj_moe"], world.orgs["inst_gd_local"]
+    _event("auth.login", "alice", day, organization=bj)
     _event("auth.login_failed", "alice", day + timedelta(days=1))
-    _event("account.create", "bob", day + timedelta(days=2))
-    _event("export.xlsx", "bob", day + timedelta(days=3))
+    _event("account.create", "bob", day + timedelta(days=2), organization=gd)
+    _event("export.audit_log", "bob", day + timedelta(days=3), organization=gd)
     client.force_login(world.user("auditor"))
     url = reverse("accounts:audit_log")
 
     def actions(**params) -> list[str]:
-        # March 2025 holds only these four events (the sign-in above is today).
+        # March 2025 holds only these events (the sign-in above is today).
         response = client.get(url, {"date_from": "2025-03-01", "date_to": "2025-03-31", **params})
         assert response.status_code == 200
-        return [row["event"].action for row in response.context["rows"]]
+        return [row.event.action for row, _url in response.context["rows"]]
 
-    assert actions() == ["export.xlsx", "account.create", "auth.login_failed", "auth.login"]
-    assert actions(action="auth.") == ["auth.login_failed", "auth.login"]
-    assert actions(username="bob") == ["export.xlsx", "account.create"]
+    assert actions() == ["export.audit_log", "account.create", "auth.login_failed", "auth.login"]
+    # The action: one, or a whole category.
+    assert actions(action="auth.*") == ["auth.login_failed", "auth.login"]
+    assert actions(action="auth.login") == ["auth.login"]
+    # The person: part of a username, or of the account's name.
+    assert actions(person="bob") == ["export.audit_log", "account.create"]
+    member = _named(world, "inst_bj_moe_member", "王小明")
+    _event("auth.logout", member.username, day + timedelta(hours=1), actor=member)
+    assert actions(person="小明") == ["auth.logout"]
+    # The organisation, by (part of) its name.
+    assert actions(organization=gd.name[:4]) == ["export.audit_log", "account.create"]
+    assert actions(organization=bj.name) == ["auth.login"]
     assert actions(date_from="2025-03-11", date_to="2025-03-12") == ["account.create", "auth.login_failed"]
-    assert actions(date_to="2025-03-10") == ["auth.login"]
-    assert actions(action="auth.", username="alice", date_from="2025-03-11") == ["auth.login_failed"]
+    assert actions(date_to="2025-03-10") == ["auth.logout", "auth.login"]
+    assert actions(action="auth.*", person="alice", date_from="2025-03-11") == ["auth.login_failed"]
+    # One object's events.
+    _event("account.activate", "carol", day, target_type="accounts.user", target_id=str(member.pk))
+    assert actions(object=f"accounts.user:{member.pk}") == ["account.activate"]
     response = client.get(url, {"date_from": "2025-03-12", "date_to": "2025-03-11"})
     assert "起始日期不能晚于截止日期" in response.content.decode() and response.context["rows"] == []
+    # An action that is none of the offered ones is refused, not read as a prefix.
+    response = client.get(url, {"action": "auth."})
+    assert response.context["form"].errors["action"] and response.context["rows"] == []
+
+
+def test_the_filter_speaks_chinese(world, client):
+    client.force_login(world.user("auditor"))
+    page = client.get(reverse("accounts:audit_log")).content.decode()
+    start = page.index('id="pn-audit-filter"')
+    form = page[start:page.index("</form>", start)]
+    for words in ("操作人", "用户名或姓名", "机构名称", "起始日期", "截止日期", "全部操作", "登录失败",
+                  "全部“账号”操作", 'type="date"'):
+        assert words in form, words
+    # No code names to type: the old help text listed prefixes ("如 auth.、account.…").
+    assert "如 auth" not in form and 'name="action" maxlength' not in form
 
 
 def test_audit_log_pages_newest_first_by_keyset(world, client):
     start = timezone.now() - timedelta(days=1)
     for i in range(120):
-        _event("test.page", f"user{i:03d}", start + timedelta(seconds=i))
+        _event("demo.seed", f"user{i:03d}", start + timedelta(seconds=i))
     client.force_login(world.user("auditor"))
     url = reverse("accounts:audit_log")
     seen: list[str] = []
-    response = client.get(url, {"action": "test.page"})
+    response = client.get(url, {"action": "demo.seed"})
     while True:
-        seen += [row["event"].actor_username for row in response.context["rows"]]
+        seen += [row.event.actor_username for row, _url in response.context["rows"]]
         if not response.context["next_url"]:
             break
         response = client.get(url + response.context["next_url"])
     assert seen == [f"user{i:03d}" for i in reversed(range(120))]
     for junk in ("abc", "-1", "0", "9" * 30, "²"):
-        assert client.get(url, {"action": "test.page", "cursor": junk}).status_code == 200, junk
+        assert client.get(url, {"action": "demo.seed", "cursor": junk}).status_code == 200, junk
 
 
-def test_audit_export_is_csv_guarded_against_formulas_and_audited(world, client):
-    _event("test.export", "=HYPERLINK(\"http://evil\")", timezone.now(), detail={"note": "+1"})
-    _event("test.export", "@SUM(A1)", timezone.now(), before={"name": "-2"})
-    _event("test.export", "中文用户", timezone.now(), after={"名称": "北京示范大学"})
-    auditor = world.user("auditor")
+def _named(world, username: str, full_name: str) -> User:
+    User.objects.filter(username=username).update(full_name=full_name)
+    return User.objects.get(username=username)
+
+
+def _workbook(response) -> openpyxl.Workbook:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return openpyxl.load_workbook(io.BytesIO(body))
+
+
+def _rows(book: openpyxl.Workbook, name: str) -> list[tuple]:
+    return [tuple(row) for row in book[name].iter_rows(values_only=True)]
+
+
+def test_audit_export_is_xlsx_in_words_filtered_and_audited(world, client):
+    member, sysadmin = _named(world, "inst_bj_moe_member", "王小明"), _named(world, "sysadmin", "赵系统")
+    day = timezone.make_aware(datetime(2025, 3, 10, 9, 0))
+    _event("account.deactivate", sysadmin.username, day, actor=sysadmin, target_type="accounts.user",
+           target_id=str(member.pk), before={"is_active": True}, after={"is_active": False})
+    _event("auth.login_failed", "=HYPERLINK(\"http://evil\")", day, detail={"note": "+1"})
+    _event("auth.login_failed", "@SUM(A1)\x07", day, before={"name": "-2"})
+    _event("auth.login", "outside", day - timedelta(days=5))
+    auditor = _named(world, "auditor", "钱审计")
     client.force_login(auditor)
-    response = client.get(reverse("accounts:audit_export"), {"action": "test.export"})
-    assert response.status_code == 200 and response.streaming
-    assert response["Content-Type"].startswith("text/csv")
-    assert "attachment" in response["Content-Disposition"]
-    text = b"".join(response.streaming_content).decode("utf-8")
-    assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0][:4] == ["时间", "操作人", "IP", "操作"]
-    users = {row[1] for row in rows[1:]}
-    assert users == {"'=HYPERLINK(\"http://evil\")", "'@SUM(A1)", "中文用户"}
+    response = client.get(reverse("accounts:audit_export"), {"date_from": "2025-03-10", "date_to": "2025-03-10"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "attachment" in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
+    book = _workbook(response)
+    rows = _rows(book, "审计日志")
+    assert rows[0] == ("编号", "时间", "操作人", "IP", "机构", "类别", "操作", "对象", "变更内容", "详情")
+    by_action: dict[str, list[tuple]] = {}
     for row in rows[1:]:
+        by_action.setdefault(row[6], []).append(row)
+    # Filtered as asked (the sign-in five days before is left out); actions and objects by their names.
+    assert sorted(by_action) == ["停用账号", "登录失败"] and len(rows) == 4
+    deactivation = by_action["停用账号"][0]
+    assert deactivation[2] == "赵系统(sysadmin)"
+    assert deactivation[5] == "账号"
+    assert deactivation[7] == "王小明(inst_bj_moe_member)"
+    assert deactivation[8] == "有效:是 → 否"
+    # Text stays text: no formula; a control character a sheet cannot hold is replaced.
+    for row in book["审计日志"].iter_rows():
         for cell in row:
-            assert not cell.startswith(("=", "+", "-", "@")), cell
-    assert '"北京示范大学"' in text
+            assert cell.data_type != "f", cell.value
+    assert {row[2] for row in by_action["登录失败"]} == {"=HYPERLINK(\"http://evil\")", "@SUM(A1)\ufffd"}
+    # What the file is: who exported it, when, with which filters, how many records.
+    about = dict(_rows(book, "导出说明"))
+    assert about["导出人"] == "钱审计(auditor)"
+    assert "起始日期:2025-03-10" in about["筛选条件"] and about["记录数"] == "3"
     export = AuditEvent.objects.get(action="export.audit_log")
     assert export.actor == auditor and export.detail["rows"] == 3
-    assert export.detail["filters"]["action"] == "test.export"
-
-
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"])
-def test_csv_cell_neutralises_formulas(value):
-    assert csv_cell(value) == "'" + value
+    assert export.detail["filters"]["date_from"] == "2025-03-10"
+    # The same filters as the page, in words: a whole category of actions.
+    book = _workbook(client.get(reverse("accounts:audit_export"), {"action": "account.*", "date_from": "2025-03-10"}))
+    assert [row[6] for row in _rows(book, "审计日志")[1:]] == ["停用账号"]
+    assert "操作:全部“账号”操作" in dict(_rows(book, "导出说明"))["筛选条件"]
 
 
 def test_the_audit_log_cannot_be_changed_or_deleted(world, client):
-    event = record("test.keep", actor=world.user("operator"))
-    event.action = "test.changed"
+    event = record("auth.login", actor=world.user("operator"))
+    event.action = "auth.logout"
     with pytest.raises(PermissionError):
         event.save()
     with pytest.raises(PermissionError):
         event.delete()
     with pytest.raises(PermissionError):
-        AuditEvent.objects.filter(pk=event.pk).update(action="test.changed")
+        AuditEvent.objects.filter(pk=event.pk).update(action="auth.logout")
     with pytest.raises(PermissionError):
         AuditEvent.objects.filter(pk=event.pk).delete()
     with pytest.raises(PermissionError):
         AuditEvent.objects.all().delete()
-    assert AuditEvent.objects.get(pk=event.pk).action == "test.keep"
+    assert AuditEvent.objects.get(pk=event.pk).action == "auth.login"
 
     client.force_login(world.user("auditor"))
     for url in (reverse("accounts:audit_log"), reverse("accounts:audit_export")):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from accounts.scoping import ScopedQuerySet
+from accounts.scoping import NamedInAuditLog, ScopedQuerySet
 from inventory.choices import (
     ImplementationStatus,
     InventoryStatus,
@@ -179,7 +179,7 @@ class InventoryChange(models.Model):
         return f"{self.record_id} {self.changed_at:%Y-%m-%d %H:%M}"
 
 
-class InvitationQuerySet(ScopedQuerySet):
+class InvitationQuerySet(NamedInAuditLog, ScopedQuerySet):
     def _visible_to_institution(self, user):
         invitations = self.filter(institution_id=user.organization_id)
         if user.department_id:

@@ -229,9 +229,10 @@ def _requested(records) -> int:
     return records.count() if isinstance(records, QuerySet) else len(set(records))
 
 
-def _transition(*, actor, eligible: QuerySet, records, state: str, action: str, reason: str = "",
+def _transition(*, actor, eligible: QuerySet, records, state: str, event: str, reason: str = "",
                 source: str, request=None) -> ReviewResult:
-    """Move the eligible records among `records` to `state`: one UPDATE, the history in bulk, one audit event."""
+    """Move the eligible records among `records` to `state`: one UPDATE, the history in bulk, one audit
+    event (its action `event`)."""
     requested = _requested(records)
     now = timezone.now()
     with transaction.atomic():
@@ -269,7 +270,7 @@ def _transition(*, actor, eligible: QuerySet, records, state: str, action: str, 
             entries.append(history.change(record_id=pk, changes=history.diff(before, after), actor=actor,
                                           source=source, at=now))
         history.write_changes(entries)
-        audit(f"inventory.review_{action}", actor=actor, request=request,
+        audit(event, actor=actor, request=request,
               organization=getattr(actor, "organization", None),
               after={"review_state": state, "count": len(ids)}, records=ids[:1000], reason=reason)
     return ReviewResult(len(ids), requested - len(ids))
@@ -280,7 +281,7 @@ def submit(actor, records: QuerySet | Iterable[int], *, source: str = InventoryC
     """The authors' 提交审核: drafts and returned records go to review, when complete (every
     required field of §3 filled: `complete`); the incomplete ones are skipped and counted."""
     result = _transition(actor=actor, eligible=submittable(actor).filter(complete()), records=records,
-                         state=ReviewState.SUBMITTED, action="submit", source=source, request=request)
+                         state=ReviewState.SUBMITTED, event="inventory.review_submit", source=source, request=request)
     if not result.skipped:
         return result
     incomplete = submittable(actor).filter(pk__in=_ids(records)).exclude(complete()).count()
@@ -295,7 +296,7 @@ def approve(actor, records: QuerySet | Iterable[int], *, source: str = Inventory
     if level is None:
         raise ReviewError(_("只有二级单位管理员和学校(院所)管理人员可以审核"))
     return _transition(actor=actor, eligible=approvable(actor), records=records, state=state_after_approval(level),
-                       action="approve", source=source, request=request)
+                       event="inventory.review_approve", source=source, request=request)
 
 
 def return_(actor, records: QuerySet | Iterable[int], reason: str, *,
@@ -309,7 +310,7 @@ def return_(actor, records: QuerySet | Iterable[int], reason: str, *,
     if len(reason) > RETURN_REASON_MAX:
         raise ReviewError(_("退回原因过长:最多 %(limit)d 个字") % {"limit": RETURN_REASON_MAX})
     return _transition(actor=actor, eligible=returnable(actor), records=records, state=ReviewState.RETURNED,
-                       reason=reason, action="return", source=source, request=request)
+                       reason=reason, event="inventory.review_return", source=source, request=request)
 
 
 def can_set_review_levels(actor) -> bool:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from accounts.scoping import ScopedQuerySet
+from accounts.scoping import NamedInAuditLog, ScopedQuerySet
 from ground.imports.batches import BatchStatus
 
 # Validation starts as the file arrives: a batch uploaded or validating for longer than this is stalled.
@@ -19,7 +19,7 @@ STALLED_AFTER = datetime.timedelta(hours=1)
 RECENT_FAILURES = datetime.timedelta(days=7)
 
 
-class ImportBatchQuerySet(ScopedQuerySet):
+class ImportBatchQuerySet(NamedInAuditLog, ScopedQuerySet):
     """`editable_by` is who may commit or cancel a batch, the one rule of every sheet pipeline: its
     uploader, or an admin over the uploader (the institution-level admin of the uploader's
     organisation; a department's admin for uploads by the department's members). The operator

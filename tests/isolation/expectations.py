@@ -205,3 +205,11 @@ ENTERPRISE_NAME_MARKERS: dict[str, set[str]] = {
     "广东专精特新科技有限公司": ORGANIZATIONS["ent_gd"] | PLATFORM_ADMINS,
     "广东待审核科技有限公司": ORGANIZATIONS["ent_gd_pending"] | PLATFORM_ADMINS,
 }
+
+
+# The objects the audit log names (visible_to(user, "audit")): accounts, organisations, departments,
+# uploads and self-assessment invitations, by name only, for the audit administrator alone.
+# Patents, records, conversions and open licences are business data it never names.
+NAMED_IN_AUDIT_LOG = ("accounts.user", "accounts.organization", "accounts.department", "inventory.importbatch",
+                      "inventory.selfassessmentinvitation")
+AUDIT_LOG_READERS = {"auditor"}

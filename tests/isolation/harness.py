@@ -64,6 +64,9 @@ def world_objects(world) -> dict[str, list[WorldObject]]:
         objects["accounts.user"].append(
             WorldObject(key, user, frozenset(E.user_records_viewers(key)), frozenset(E.user_editors(key)))
         )
+    for label in E.NAMED_IN_AUDIT_LOG:
+        for item in objects.get(label, []):
+            item.named["visible_to:audit"] = frozenset(E.AUDIT_LOG_READERS)
     return objects
 
 

@@ -1,0 +1,219 @@
+"""What the audit log calls things: every action by its Chinese name, the actions by category,
+and the keys of an event's before / after / detail by their Chinese names.
+
+ACTIONS is the one registry of actions: `accounts.audit.record` refuses an action that is not in
+it, and tests/test_audit_log.py reads the source of every app for the actions it records, so a
+new action needs its name here before it can be written.
+"""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+# Namespace ("auth" of "auth.login") → category, in the order the filter offers them.
+CATEGORIES: dict[str, Promise] = {
+    "auth": _("登录"),
+    "account": _("账号"),
+    "permission": _("权限"),
+    "security": _("登录保护"),
+    "enterprise": _("企业注册"),
+    "organization": _("机构"),
+    "department": _("二级单位"),
+    "inventory": _("存量专利盘点"),
+    "conversion": _("转化实施"),
+    "open_licence": _("开放许可"),
+    "export": _("导出和下载"),
+    "demo": _("演示数据"),
+}
+
+ACTIONS: dict[str, Promise] = {
+    # 登录
+    "auth.login": _("登录"),
+    "auth.logout": _("退出登录"),
+    "auth.login_failed": _("登录失败"),
+    # 账号
+    "account.create": _("创建账号"),
+    "account.activate": _("启用账号"),
+    "account.deactivate": _("停用账号"),
+    "account.password_reset": _("重置密码"),
+    "account.password_change": _("修改密码"),
+    "account.password_set": _("发明人设置密码"),
+    "account.department": _("调整所属二级单位"),
+    "account.allocation_upload": _("上传账号分配表"),
+    "account.allocate": _("批量分配账号"),
+    "account.allocation_cancel": _("取消账号分配"),
+    # 权限和登录保护
+    "permission.change": _("修改权限"),
+    "security.unlock": _("解除登录锁定"),
+    # 企业注册
+    "enterprise.register": _("企业注册"),
+    "enterprise.approve": _("通过企业注册"),
+    "enterprise.reject": _("驳回企业注册"),
+    # 机构
+    "organization.create": _("创建机构"),
+    "organization.update": _("修改机构信息"),
+    "organization.alias_add": _("添加专利权人别名"),
+    "organization.review_levels": _("设置审核层级"),
+    # 二级单位
+    "department.create": _("新建二级单位"),
+    "department.rename": _("重命名二级单位"),
+    # 存量专利盘点
+    "inventory.assessment_update": _("修改盘点信息"),
+    "inventory.bulk_action": _("批量修改盘点记录"),
+    "inventory.review_submit": _("提交审核"),
+    "inventory.review_approve": _("审核通过"),
+    "inventory.review_return": _("审核退回"),
+    "inventory.self_assessment_invite": _("邀请发明人自评"),
+    "inventory.self_assessment_close": _("结束发明人自评"),
+    "inventory.milestones_update": _("修改盘点时间节点"),
+    "inventory.upload": _("上传盘点结果"),
+    "inventory.upload_commit": _("导入盘点结果"),
+    "inventory.upload_cancel": _("取消盘点结果导入"),
+    "inventory.base_library_upload": _("上传存量专利基础库"),
+    "inventory.base_library_import": _("导入存量专利基础库"),
+    "inventory.base_library_cancel": _("取消存量专利基础库导入"),
+    "inventory.industry_concordance_upload": _("上传产业与IPC参照关系"),
+    "inventory.industry_concordance_load": _("载入产业与IPC参照关系"),
+    "inventory.industry_concordance_cancel": _("取消产业与IPC参照关系载入"),
+    # 转化实施
+    "conversion.create": _("登记转化记录"),
+    "conversion.update": _("修改转化记录"),
+    "conversion.delete": _("删除转化记录"),
+    "conversion.upload": _("上传转化实施情况表"),
+    "conversion.import": _("导入转化实施情况"),
+    "conversion.upload_cancel": _("取消转化实施情况导入"),
+    # 开放许可
+    "open_licence.declare": _("发布开放许可声明"),
+    "open_licence.withdraw": _("撤回开放许可声明"),
+    # 导出和下载 (accounts.exports: one per kind of export)
+    "export.audit_log": _("导出审计日志"),
+    "export.allocation_result": _("下载账号分配结果"),
+    "export.inventory_template": _("下载盘点结果模板"),
+    "export.inventory_prefilled": _("导出本机构专利盘点表"),
+    "export.import_file": _("下载上传的原始文件"),
+    "export.import_error_report": _("下载导入错误报告"),
+    "export.base_library_template": _("下载存量专利基础库模板"),
+    "export.base_library_error_report": _("下载基础库导入错误报告"),
+    "export.conversion_template": _("下载转化实施情况模板"),
+    "export.industry_concordance": _("导出产业与IPC参照关系"),
+    # 演示数据 (demo.builders)
+    "demo.seed": _("生成演示数据"),
+    "demo.reset": _("清除演示数据"),
+}
+
+# The keys of before / after / detail that are no field of the event's object (a field of its
+# object is named by the model's verbose_name).
+KEYS: dict[str, Promise] = {
+    # accounts and organisations
+    "username": _("用户名"),
+    "full_name": _("姓名"),
+    "organization": _("所属机构"),
+    "department": _("二级单位"),
+    "is_org_admin": _("机构管理员"),
+    "is_expert": _("评价专家"),
+    "is_inventor": _("发明人"),
+    "is_active": _("启用"),
+    "platform_role": _("平台职责"),
+    "attempts": _("失败登录记录"),
+    "ip_address": _("IP"),
+    "failures": _("失败次数"),
+    "alias": _("别名"),
+    "review_levels": _("审核层级"),
+    "review_note": _("审核意见"),
+    "supervisor": _("主管部门"),
+    "province": _("所在省份"),
+    "created_organizations": _("新建机构"),
+    "created_accounts": _("新建账号"),
+    "passwords": _("初始密码"),
+    # inventory
+    "review_state": _("审核状态"),
+    "status": _("状态"),
+    "in_library": _("入库"),
+    "return_reason": _("退回原因"),
+    "reason": _("原因"),
+    "records": _("盘点记录"),
+    "record_ids": _("盘点记录"),
+    "conversions": _("转化记录"),
+    "patents": _("专利"),
+    "inventor": _("发明人"),
+    "milestones": _("盘点时间节点"),
+    "action_name": _("批量操作"),
+    "value": _("设置的值"),
+    "filter": _("筛选条件"),
+    "filters": _("筛选条件"),
+    "selected": _("选中"),
+    "changed": _("已修改"),
+    "refused": _("未修改"),
+    "job": _("后台任务"),
+    "background": _("后台执行"),
+    "rules": _("参照规则"),
+    "provisional": _("暂行参照关系"),
+    # imports and exports
+    "file": _("文件"),
+    "source": _("来源"),
+    "size": _("文件大小(字节)"),
+    "sha256": _("文件摘要(SHA-256)"),
+    "failure": _("失败原因"),
+    "all_or_nothing": _("全部成功才导入"),
+    "rows": _("行数"),
+    "total": _("总行数"),
+    "new": _("新增"),
+    "updated": _("更新"),
+    "unchanged": _("未变"),
+    "skipped": _("跳过"),
+    "rejected": _("有错误"),
+    "warnings": _("提示"),
+    "unknown_columns": _("未识别的列"),
+    "count": _("数量"),
+    "statuses_changed": _("状态随之变化"),
+    "unmatched": _("未匹配"),
+    "unmatched_rows": _("未匹配的行"),
+    "non_institution_patentees": _("非机构专利权人"),
+    "ownerships_added": _("新增权属"),
+    "ownerships_removed": _("移除权属"),
+    "records_created": _("新建盘点记录"),
+    # the audit log's own filters (export.audit_log)
+    "person": _("操作人"),
+    "action": _("操作"),
+    "date_from": _("起始日期"),
+    "date_to": _("截止日期"),
+    "object": _("对象"),
+    # demo data
+    "seed": _("随机种子"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action's Chinese name; an action no longer recorded (an old event) keeps its code."""
+    label = ACTIONS.get(action)
+    return str(label) if label is not None else action
+
+
+def category_of(action: str) -> str:
+    return action.split(".", 1)[0]
+
+
+def _category_choice(namespace: str) -> str:
+    return gettext("全部“%(category)s”操作") % {"category": CATEGORIES[namespace]}
+
+
+def choice_label(value: str) -> str:
+    """A value of the action filter in words: an action's name, or a whole category's."""
+    if value.endswith(".*") and value[:-2] in CATEGORIES:
+        return _category_choice(value[:-2])
+    return action_label(value)
+
+
+def action_choices() -> list:
+    """The filter's choices, grouped by category: each group offers its whole category first
+    ("auth.*"), then each action."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for action, label in ACTIONS.items():
+        groups.setdefault(category_of(action), []).append((action, str(label)))
+    choices: list = [("", gettext("全部操作"))]
+    for namespace, label in CATEGORIES.items():
+        actions = groups.get(namespace, [])
+        if len(actions) > 1:
+            actions = [(f"{namespace}.*", _category_choice(namespace)), *actions]
+        choices.append((str(label), actions))
+    return choices
