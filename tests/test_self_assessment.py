@@ -290,7 +290,7 @@ def test_inventor_cannot_change_a_record_under_review_on_any_path(world, login):
 def test_the_listing_rule_is_shown_where_the_inventor_types_the_scenarios(world, login):
     record = _record(world, "bj_moe_private")
     client = login(world.user("inst_bj_moe_inventor"))
-    page = client.get(reverse("inventory:self_assessment_edit", args=[record.patent.pk])).content.decode()
+    page = client.get(reverse("inventory:self_assessment_edit", args=[record.pk])).content.decode()
     assert 'id="id_scenarios_helptext"' in page
     assert "不少于 20 字才计入挂牌信息完整度" in page
     assert 'data-pn-min-chars="20"' in page
