@@ -52,7 +52,7 @@ def events(action: str, **filters) -> list[AuditEvent]:
 # argon2 ----------------------------------------------------------------------------------------
 
 
-def test_argon2_is_configured_and_verifies():
+def test_control_confidentiality_passwords_hashed_with_argon2():
     assert "django.contrib.auth.hashers.Argon2PasswordHasher" in settings.PASSWORD_HASHERS
     encoded = make_password("Ab3$efgh-xyz", hasher="argon2")
     assert encoded.startswith("argon2$argon2id$")
@@ -83,7 +83,7 @@ def test_an_argon2_hash_logs_in_through_the_page(world, client, password):
 # Login audit -----------------------------------------------------------------------------------
 
 
-def test_login_logout_and_failed_login_are_audited(world, client, password):
+def test_control_audit_logins_and_failures_recorded(world, client, password):
     member = world.user("inst_bj_moe_member")
     response = login_through_page(client, "inst_bj_moe_member", "wrong-Passw0rd", REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 200
@@ -157,7 +157,7 @@ def test_a_success_before_the_limit_resets_the_count(world, client, password):
 # Password rules --------------------------------------------------------------------------------
 
 
-def test_password_validators_in_force():
+def test_control_identity_password_complexity():
     names = {type(v).__name__: v for v in get_default_password_validators()}
     assert names["MinimumLengthValidator"].min_length >= 8
     assert names["CharacterClassValidator"].min_classes >= 3
@@ -242,7 +242,7 @@ def test_password_change_succeeds_and_is_audited(world, client, password):
 # Forced change ---------------------------------------------------------------------------------
 
 
-def test_first_login_forces_a_password_change(world, client):
+def test_control_identity_initial_password_changed_at_first_login(world, client):
     account, initial = create_account_with_initial_password(
         actor=world.user("sysadmin"), organization=world.orgs["inst_bj_moe"], username="new_member",
     )
@@ -263,7 +263,7 @@ def test_first_login_forces_a_password_change(world, client):
 
 
 @override_settings(PASSWORD_MAX_AGE_DAYS=90)
-def test_an_expired_password_must_be_changed(world, client):
+def test_control_identity_password_expiry(world, client):
     member = world.user("inst_bj_moe_member")
     client.force_login(member)
     User.objects.filter(pk=member.pk).update(password_changed_at=timezone.now() - timedelta(days=89))
@@ -292,7 +292,7 @@ def _expiry_seconds(client: Client) -> float:
     return (session.expire_date - timezone.now()).total_seconds()
 
 
-def test_the_session_ends_after_thirty_idle_minutes(world, client, password):
+def test_control_identity_idle_session_timeout(world, client, password):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST
     assert login_through_page(client, "inst_bj_moe_member", password).status_code == 302
@@ -314,7 +314,7 @@ def test_the_session_ends_after_thirty_idle_minutes(world, client, password):
 # Production settings ---------------------------------------------------------------------------
 
 
-def test_production_settings_pass_check_deploy():
+def test_control_confidentiality_https_only_in_production():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(DJANGO_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
                DJANGO_SETTINGS_MODULE="patentnavi.settings")

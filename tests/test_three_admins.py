@@ -87,7 +87,7 @@ def _snapshot(world: World) -> tuple:
 
 
 @pytest.mark.parametrize("action", ACTIONS, ids=lambda a: f"{a.method}-{a.url_name}")
-def test_each_admin_page_refuses_everyone_but_its_owner(world, client, action):
+def test_control_access_three_administrators_separated(world, client, action):
     _lock_out(TARGET)
     assert action.send(client, world).status_code == 302  # anonymous: to the login page
     owner = OWNERS[action.owner]
@@ -518,7 +518,7 @@ def test_audit_export_is_xlsx_in_words_filtered_and_audited(world, client):
     assert "操作:全部“账号”操作" in dict(_rows(book, "导出说明"))["筛选条件"]
 
 
-def test_the_audit_log_cannot_be_changed_or_deleted(world, client):
+def test_control_audit_log_not_changed_through_the_application(world, client):
     event = record("auth.login", actor=world.user("operator"))
     event.action = "auth.logout"
     with pytest.raises(PermissionError):

@@ -1,0 +1,136 @@
+"""The level-3 controls (网络安全等级保护 2.0, GB/T 22239-2019, 安全计算环境 8.1.4) that the software
+meets: for each, the clause it answers, how the platform meets it, the settings that implement it
+and the tests that prove it. `manage.py security_report` prints this list with each setting's value
+in force; tests/test_security_report.py holds every named test to exist, and every test named
+`test_control_*` to be listed here, so the list cannot drift from the code.
+
+Controls that depend on the deployment (network boundaries, host hardening, backups, the database
+role) are not listed: the deployment notes in README.md say what the operator must do.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+Label = str | Promise
+
+
+@dataclass(frozen=True)
+class Area:
+    clause: str
+    name: Label
+
+
+IDENTITY = Area("8.1.4.1", _("身份鉴别"))
+ACCESS = Area("8.1.4.2", _("访问控制"))
+AUDIT = Area("8.1.4.3", _("安全审计"))
+INTRUSION = Area("8.1.4.4", _("入侵防范"))
+INTEGRITY = Area("8.1.4.7", _("数据完整性"))
+CONFIDENTIALITY = Area("8.1.4.8", _("数据保密性"))
+PERSONAL_DATA = Area("8.1.4.11", _("个人信息保护"))
+
+AREAS = (IDENTITY, ACCESS, AUDIT, INTRUSION, INTEGRITY, CONFIDENTIALITY, PERSONAL_DATA)
+
+
+@dataclass(frozen=True)
+class Control:
+    area: Area
+    # The clause's item (a, b, …) as GB/T 22239-2019 letters it.
+    item: str
+    requirement: Label
+    implementation: Label
+    settings: tuple[str, ...]
+    # pytest node ids, relative to the project root.
+    tests: tuple[str, ...]
+
+
+CONTROLS: tuple[Control, ...] = (
+    Control(
+        IDENTITY, "a", _("口令复杂度"),
+        _("至少 8 位,含大写字母、小写字母、数字和符号中的三类,不得与用户名或常见口令相同"),
+        ("AUTH_PASSWORD_VALIDATORS",),
+        ("tests/test_security.py::test_control_identity_password_complexity",),
+    ),
+    Control(
+        IDENTITY, "a", _("口令定期更换"),
+        _("口令超过有效期后,登录即须修改;首次登录须修改初始口令"),
+        ("PASSWORD_MAX_AGE_DAYS",),
+        ("tests/test_security.py::test_control_identity_password_expiry",
+         "tests/test_security.py::test_control_identity_initial_password_changed_at_first_login"),
+    ),
+    Control(
+        IDENTITY, "b", _("登录失败处理"),
+        _("连续登录失败达到次数后锁定账号,须等待或由安全管理员解锁"),
+        ("AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "AXES_LOCKOUT_PARAMETERS"),
+        ("tests/test_security.py::test_lockout_after_failure_limit_refuses_the_right_password_until_unlocked",),
+    ),
+    Control(
+        IDENTITY, "b", _("登录连接超时自动退出"),
+        _("空闲超时后会话失效,须重新登录"),
+        ("SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST", "SESSION_EXPIRE_AT_BROWSER_CLOSE"),
+        ("tests/test_security.py::test_control_identity_idle_session_timeout",),
+    ),
+    Control(
+        IDENTITY, "c", _("防止鉴别信息在网络传输中被窃听"),
+        _("生产环境只走 HTTPS:HSTS、HTTPS 跳转、仅限 HTTPS 的会话和 CSRF Cookie"),
+        ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"),
+        ("tests/test_security.py::test_control_confidentiality_https_only_in_production",),
+    ),
+    Control(
+        ACCESS, "a", _("为登录用户分配账户和权限"),
+        _("每个用户只看到本角色、本机构范围内的数据和字段(统一的范围层 visible_to / editable_by)"),
+        (),
+        ("tests/test_isolation.py::test_pages_show_only_scoped_data",
+         "tests/test_isolation.py::test_object_routes_answer_404_out_of_scope",
+         "tests/test_isolation.py::test_object_writes_refused_out_of_scope",
+         "tests/test_isolation_rules.py::test_removing_a_scope_rule_is_caught"),
+    ),
+    Control(
+        ACCESS, "d", _("管理用户权限分离(三员分立)"),
+        _("系统管理员、安全管理员、审计管理员各用其页面,互不兼任,不接触业务数据"),
+        (),
+        ("tests/test_three_admins.py::test_control_access_three_administrators_separated",
+         "tests/test_three_admins.py::test_the_services_check_the_role_too"),
+    ),
+    Control(
+        ACCESS, "f", _("访问控制粒度到用户和字段"),
+        _("记录的每个字段都声明其读者;资源库读者看不到内部字段"),
+        (),
+        ("tests/test_audiences.py::test_every_field_of_the_record_has_exactly_one_audience",
+         "tests/test_audiences.py::test_the_library_serializers_serve_no_internal_field"),
+    ),
+    Control(
+        AUDIT, "a", _("审计覆盖每个用户的重要行为和安全事件"),
+        _("登录、登录失败、退出、变更和导出均记入审计日志"),
+        (),
+        ("tests/test_security.py::test_control_audit_logins_and_failures_recorded",
+         "tests/test_audit_log.py::test_every_action_the_code_records_has_a_name"),
+    ),
+    Control(
+        AUDIT, "c", _("审计记录受到保护"),
+        _("平台内任何人不能修改或删除审计记录"),
+        (),
+        ("tests/test_three_admins.py::test_control_audit_log_not_changed_through_the_application",
+         "tests/test_three_admins.py::test_no_route_deletes_or_edits_audit_events"),
+    ),
+    Control(
+        INTRUSION, "e", _("数据有效性检验"),
+        _("上传文件逐行逐列校验,错误用中文指明行和列,有错误不写入"),
+        (),
+        ("tests/test_inventory_upload.py::test_row_rules",),
+    ),
+    Control(
+        CONFIDENTIALITY, "b", _("鉴别数据存储保密"),
+        _("口令以 Argon2 加盐散列保存"),
+        ("PASSWORD_HASHERS",),
+        ("tests/test_security.py::test_control_confidentiality_passwords_hashed_with_argon2",),
+    ),
+    Control(
+        PERSONAL_DATA, "b", _("禁止未授权访问个人信息"),
+        _("联系电话和邮箱只对本单位和平台运营明文显示,其他读者和审计日志中脱敏"),
+        (),
+        ("tests/test_audit_payloads.py::test_masking",
+         "tests/test_private_files.py::test_media_files_are_not_served_by_url"),
+    ),
+)
