@@ -45,6 +45,14 @@ class Watch:
         return found
 
 
+def _unprotected(response, where: str) -> list[str]:
+    """The page came without the strict policy the browser is meant to enforce."""
+    policy = response.headers.get("content-security-policy", "")
+    if "script-src 'self'" not in policy or "unsafe-inline" in policy or "unsafe-eval" in policy:
+        return [f"{where}: Content-Security-Policy {policy!r}"]
+    return []
+
+
 def _hover_charts(page) -> int:
     """Draws are checked (each chart holds a canvas) and each chart is hovered, which opens its tooltip."""
     charts = page.locator(CHARTS)
@@ -65,8 +73,9 @@ def test_control_csp_no_violation_on_any_page_of_any_role(world, client, browser
         context, page = _signed_in_page(browser, client, live_server, world.user(name))
         watch = Watch(context, page)
         for url in [*urls, reverse("api-docs")]:
-            page.goto(f"{live_server.url}{url}")
+            response = page.goto(f"{live_server.url}{url}")
             page.wait_for_load_state("load")
+            failures += _unprotected(response, f"{name} {url}")
             charts += _hover_charts(page)
             failures += [f"{name} {url}: {problem}" for problem in watch.problems()]
             checked += 1
@@ -82,7 +91,8 @@ def test_control_csp_no_violation_on_anonymous_pages(browser, live_server):
     page = context.new_page()
     watch = Watch(context, page)
     for url in (reverse("accounts:login"), "/no-such-page/"):
-        page.goto(f"{live_server.url}{url}")
+        response = page.goto(f"{live_server.url}{url}")
+        assert not _unprotected(response, url)
         assert not watch.problems(), url
     context.close()
 
