@@ -117,3 +117,43 @@ def test_the_violation_check_can_fail(browser, live_server):
     assert any("script-src" in problem for problem in problems), problems
     assert any("style-src" in problem for problem in problems), problems
     context.close()
+
+
+def test_declared_behaviours_replace_the_inline_handlers(world, sign_in, live_server):
+    """What onclick/onchange/onsubmit attributes did, static/js/forms.js does from data-* attributes:
+    the review queue's box ticks every row, the milestones' choice submits itself, a form asks first."""
+    from tests.test_review_queue import _submitted
+
+    admin = world.user("inst_bj_moe_dept_admin")
+    _submitted(world, department=admin.department, count=2)
+    page = sign_in("inst_bj_moe_dept_admin")
+    page.goto(f"{live_server.url}{reverse('inventory:review_queue')}")
+    boxes = page.locator("#pn-review-table tbody input[name=ids]:not(:disabled)")
+    assert boxes.count() == 2
+    page.locator("#pn-review-page").check()
+    assert all(boxes.nth(index).is_checked() for index in range(2))
+    page.locator("#pn-review-page").uncheck()
+    assert not any(boxes.nth(index).is_checked() for index in range(2))
+
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.evaluate("""() => {
+        const form = document.createElement("form");
+        form.action = "/no-such-page/";
+        form.setAttribute("data-pn-confirm", "确定吗?");
+        form.innerHTML = '<button id="pn-test-submit">go</button>';
+        document.querySelector("main").append(form);
+    }""")
+    address = page.url
+    page.locator("#pn-test-submit").click()
+    page.wait_for_timeout(300)
+    assert questions == ["确定吗?"] and page.url == address
+
+    page.context.clear_cookies()
+    page = sign_in("operator")
+    page.goto(f"{live_server.url}{reverse('inventory:milestones')}")
+    choice = page.locator("select[data-pn-autosubmit]")
+    value = choice.locator("option").last.get_attribute("value")
+    with page.expect_navigation():
+        choice.select_option(value)
+    assert f"show={value}" in page.url
