@@ -12,12 +12,24 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
+from django.contrib.auth.decorators import login_not_required
+from django.test import Client
+from django.urls import include, path, reverse
 
 pytestmark = pytest.mark.django_db
 
+
+@login_not_required
+def _boom(request):
+    raise RuntimeError("a failure no view expected")
+
+
+# The project's URLs and handlers with a view that fails (pytest.mark.urls(__name__) below).
+urlpatterns = [path("boom/", _boom), path("", include("patentnavi.urls"))]
+from patentnavi.urls import handler400, handler403, handler404, handler500  # noqa: E402, F401
+
 ROOT = Path(settings.BASE_DIR)
-SKIPPED_DIRS = {".venv", "node_modules", "test-artifacts", "staticfiles", ".git"}
+SKIPPED_DIRS = {".venv", "node_modules", "test-artifacts", "staticfiles", "htmlcov", "media", ".git"}
 
 
 def _policy(response) -> dict[str, list[str]]:
@@ -49,11 +61,12 @@ def _assert_permissions(response) -> None:
         assert features.get(feature) == "()", (feature, response["Permissions-Policy"])
 
 
-def _assert_django_headers(response) -> None:
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Referrer-Policy"] == "same-origin"
-    assert response["X-Frame-Options"] == "DENY"
-    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+DJANGO_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
 
 
 def _no_store(response) -> bool:
@@ -86,6 +99,21 @@ def test_control_csp_strict_on_pages_api_login_and_errors(world, client):
         _assert_strict(response)
 
 
+@pytest.mark.urls(__name__)
+def test_control_csp_on_the_server_error_and_csrf_failure_pages(world, settings):
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    anonymous_500 = client.get("/boom/")
+    client.force_login(world.user("inst_bj_moe_admin"))
+    signed_in_500 = client.get("/boom/")
+    csrf_refused = client.post(reverse("accounts:logout"))
+    assert (anonymous_500.status_code, signed_in_500.status_code, csrf_refused.status_code) == (500, 500, 403)
+    for response in (anonymous_500, signed_in_500, csrf_refused):
+        _assert_strict(response)
+        _assert_permissions(response)
+    assert _no_store(signed_in_500) and _no_store(csrf_refused)
+
+
 def test_control_permissions_policy_denies_device_features(world, client):
     for name, response in _responses(world, client).items():
         assert "Permissions-Policy" in response, name
@@ -94,7 +122,8 @@ def test_control_permissions_policy_denies_device_features(world, client):
 
 def test_control_nosniff_referrer_and_framing_headers(world, client):
     for name, response in _responses(world, client).items():
-        assert name and _assert_django_headers(response) is None
+        for header, value in DJANGO_HEADERS.items():
+            assert response.get(header) == value, (name, header, response.get(header))
 
 
 def test_control_no_store_on_every_api_response(world, client, password):
