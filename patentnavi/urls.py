@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import home
 from ground.registry import collect
@@ -17,8 +18,10 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("api/v1/", include("patentnavi.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
-    path("api/redoc/", login_required(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
+    # Swagger UI with its start-up script served as a file (no inline script: Content-Security-Policy).
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
+    # Redoc needs inline styles (and web fonts from a CDN): its old address leads to Swagger UI.
+    path("api/redoc/", login_required(RedirectView.as_view(pattern_name="api-docs")), name="api-redoc"),
 ]
 # MEDIA_ROOT is never served by URL, DEBUG included: uploaded sheets and error reports name
 # patents, staff and departments, so they are read only through the views that scope them

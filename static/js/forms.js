@@ -34,3 +34,31 @@
   document.addEventListener("DOMContentLoaded", function () { watch(document); });
   document.addEventListener("htmx:afterSwap", function (event) { watch(event.target); });
 })();
+
+/* patentnavi: behaviours that pages declare with data-* attributes instead of inline handlers
+   (Content-Security-Policy: script-src 'self' refuses onclick="…" and the like):
+   - <form data-pn-confirm="question"> asks the question before it is submitted;
+   - <select data-pn-autosubmit> submits its form when the choice changes;
+   - <input type="checkbox" data-pn-check-all="selector"> ticks or clears the boxes the selector finds. */
+(function () {
+  "use strict";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-pn-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (!field.matches) { return; }
+    if (field.matches("select[data-pn-autosubmit]") && field.form) {
+      field.form.requestSubmit ? field.form.requestSubmit() : field.form.submit();
+    }
+    if (field.matches("input[data-pn-check-all]")) {
+      document.querySelectorAll(field.getAttribute("data-pn-check-all")).forEach(function (box) {
+        box.checked = field.checked;
+      });
+    }
+  });
+})();
