@@ -28,9 +28,10 @@ AUDIT = Area("8.1.4.3", _("安全审计"))
 INTRUSION = Area("8.1.4.4", _("入侵防范"))
 INTEGRITY = Area("8.1.4.7", _("数据完整性"))
 CONFIDENTIALITY = Area("8.1.4.8", _("数据保密性"))
+RESIDUAL = Area("8.1.4.10", _("剩余信息保护"))
 PERSONAL_DATA = Area("8.1.4.11", _("个人信息保护"))
 
-AREAS = (IDENTITY, ACCESS, AUDIT, INTRUSION, INTEGRITY, CONFIDENTIALITY, PERSONAL_DATA)
+AREAS = (IDENTITY, ACCESS, AUDIT, INTRUSION, INTEGRITY, CONFIDENTIALITY, RESIDUAL, PERSONAL_DATA)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,31 @@ CONTROLS: tuple[Control, ...] = (
         _("上传文件逐行逐列校验,错误用中文指明行和列,有错误不写入"),
         (),
         ("tests/test_inventory_upload.py::test_row_rules",),
+    ),
+    Control(
+        INTRUSION, "e", _("严格的内容安全策略"),
+        _("每个响应带严格的 Content-Security-Policy:只加载本站脚本和样式,不允许内联代码;模板中没有内联脚本、样式或事件"),
+        ("SECURE_CSP",),
+        ("tests/test_security_headers.py::test_control_csp_strict_on_pages_api_login_and_errors",
+         "tests/test_security_headers.py::test_control_csp_on_the_server_error_and_csrf_failure_pages",
+         "tests/test_security_headers.py::test_control_csp_no_template_needs_inline_code",
+         "tests/test_security_headers.py::test_control_api_docs_need_no_inline_script",
+         "tests/browser/test_csp_browser.py::test_control_csp_no_violation_on_any_page_of_any_role",
+         "tests/browser/test_csp_browser.py::test_control_csp_no_violation_on_anonymous_pages"),
+    ),
+    Control(
+        INTRUSION, "e", _("限制浏览器功能、防嗅探、防嵌套"),
+        _("Permissions-Policy 禁用摄像头、麦克风、定位、支付等;nosniff、同源引用、禁止被嵌入框架"),
+        ("PERMISSIONS_POLICY", "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY", "X_FRAME_OPTIONS"),
+        ("tests/test_security_headers.py::test_control_permissions_policy_denies_device_features",
+         "tests/test_security_headers.py::test_control_nosniff_referrer_and_framing_headers"),
+    ),
+    Control(
+        RESIDUAL, "b", _("不留缓存副本"),
+        _("API 的每个响应和登录用户的每个页面都带 Cache-Control: no-store"),
+        (),
+        ("tests/test_security_headers.py::test_control_no_store_on_every_api_response",
+         "tests/test_security_headers.py::test_control_no_store_on_signed_in_pages"),
     ),
     Control(
         CONFIDENTIALITY, "b", _("鉴别数据存储保密"),
