@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
 
+from django.apps import apps as django_apps
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
@@ -85,12 +86,26 @@ def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
 
 
 def key_label(key: str, model: type[models.Model] | None = None) -> str:
-    """A payload key by its Chinese name: the object's field, else accounts.audit_labels.KEYS."""
+    """A payload key by its Chinese name: the object's field, else accounts.audit_labels.KEYS, else
+    a model's name when the key is a model's label ("inventory.inventoryrecord", as the access
+    events count the objects they read)."""
     field = _field(model, key)
     if field is not None:
         return str(field.verbose_name)
     label = KEYS.get(key)
-    return str(label) if label is not None else key
+    if label is not None:
+        return str(label)
+    named = _model_named(key)
+    return str(named._meta.verbose_name) if named is not None else key
+
+
+def _model_named(label: str) -> type[models.Model] | None:
+    if label.count(".") != 1:
+        return None
+    try:
+        return django_apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
 
 
 def _choices(key: str, model: type[models.Model] | None) -> Mapping[str, Any] | None:

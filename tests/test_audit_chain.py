@@ -22,6 +22,7 @@ from accounts.audit_chain import append, verify
 from accounts.audit_hash import event_hash
 from accounts.audit_rows import actor_name
 from accounts.models import AuditArchive, AuditEvent, User
+from inventory.models import InventoryRecord
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only"
@@ -277,6 +278,11 @@ def test_control_audit_coverage_personal_data_reads_recorded(world, login, bj):
     shown = User.objects.filter(organization=bj.organization).exclude(phone="", email="").count()
     assert events[1].detail["objects"] == {"accounts.user": shown}
     assert phone not in str([e.detail for e in events])
+    # The audit administrator reads what was read, in words.
+    log = login(world.user("auditor")).get(reverse("accounts:audit_log"), {"action": "access.personal_data"})
+    text = log.content.decode()
+    assert "查看个人信息" in text
+    assert f"{InventoryRecord._meta.verbose_name}:1" in text and f"{User._meta.verbose_name}:{shown}" in text
 
 
 @pytest.mark.django_db
