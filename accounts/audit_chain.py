@@ -38,9 +38,7 @@ ARCHIVE_SETTING = "patentnavi.audit_archive"
 
 def append(**fields: Any) -> AuditEvent:
     """Create an event at the head of the chain (AuditEvent.save fills in its place)."""
-    event = AuditEvent(**fields)
-    event.save()
-    return event
+    return AuditEvent.objects.create(**fields)
 
 
 # --- verifying ---------------------------------------------------------------------------------------
