@@ -301,8 +301,8 @@ class AuditEvent(models.Model):
     """An append-only, hash-chained record of who did what, when and from where (等保2.0 安全审计).
 
     Each event carries its place in the chain (`sequence`), the hash of the event before it
-    (`prev_hash`) and its own hash over its fields and `prev_hash` (accounts.audit_chain), so
-    an edit or a removal shows as a broken link (`manage.py verify_audit_chain`). `save` refuses
+    (`prev_hash`) and its own hash over its fields and `prev_hash` (accounts.audit_hash), filled in
+    by `save`; an edit or a removal shows as a broken link (`manage.py verify_audit_chain`). `save` refuses
     updates and `delete` is refused outright; on PostgreSQL a trigger refuses UPDATE and DELETE
     too, except the removal of events older than 180 days by `manage.py archive_audit`.
 

@@ -91,7 +91,10 @@ def test_control_audit_protection_application_refuses_editing():
         event.delete()
     with pytest.raises(PermissionError):
         AuditEvent.objects.filter(pk=event.pk).update(action="auth.logout")
+    with pytest.raises(PermissionError):  # unchained rows
+        AuditEvent.objects.bulk_create([AuditEvent(action="auth.login")])
     assert AuditEvent.objects.get(pk=event.pk).action == "auth.login"
+    assert AuditEvent.objects.count() == 1
 
 
 # --- the chain --------------------------------------------------------------------------------------
