@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from accounts.audit_chain import append
 from accounts.audit_labels import ACTIONS
 from accounts.models import AuditEvent
 from ground.privacy import mask_text
@@ -106,16 +107,19 @@ def record(
     organization=None,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one audit event. `action` is namespaced ("auth.login", "account.create", "export.audit_log"…)
-    and named in accounts.audit_labels.ACTIONS (a ValueError otherwise)."""
+    """Append one audit event at the head of the hash chain (accounts.audit_chain). `action` is
+    namespaced ("auth.login", "account.create", "export.audit_log"…) and named in
+    accounts.audit_labels.ACTIONS (a ValueError otherwise). The actor's id, username and name are
+    kept on the event, so it still names them once the account is deleted."""
     if action not in ACTIONS:
         raise ValueError(f"the audit action {action!r} has no name in accounts.audit_labels.ACTIONS")
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     before, after, detail = payload(action, target, before, after, detail)
-    return AuditEvent.objects.create(
+    return append(
         actor=actor,
         actor_username=username or (actor.get_username() if actor else ""),
+        actor_name=(getattr(actor, "full_name", "") or "") if actor else "",
         ip=client_ip(request),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",

@@ -23,6 +23,7 @@ CATEGORIES: dict[str, Promise] = {
     "conversion": _("转化实施"),
     "open_licence": _("开放许可"),
     "export": _("导出和下载"),
+    "access": _("访问控制"),
     "demo": _("演示数据"),
 }
 
@@ -96,6 +97,10 @@ ACTIONS: dict[str, Promise] = {
     "export.base_library_error_report": _("下载基础库导入错误报告"),
     "export.conversion_template": _("下载转化实施情况模板"),
     "export.industry_concordance": _("导出产业与IPC参照关系"),
+    # 访问控制 (accounts.middleware.AuditedAccessMiddleware)
+    "access.denied": _("拒绝访问"),
+    "access.personal_data": _("查看个人信息"),
+    "access.bulk_read": _("批量读取接口数据"),
     # 演示数据 (demo.builders)
     "demo.seed": _("生成演示数据"),
     "demo.reset": _("清除演示数据"),
@@ -178,6 +183,10 @@ KEYS: dict[str, Promise] = {
     "date_from": _("起始日期"),
     "date_to": _("截止日期"),
     "object": _("对象"),
+    # accesses (access.*)
+    "path": _("地址"),
+    "method": _("请求方法"),
+    "objects": _("读取的对象"),
     # demo data
     "seed": _("随机种子"),
 }

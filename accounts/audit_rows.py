@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
 
-from django.core.exceptions import FieldDoesNotExist
+from django.apps import apps as django_apps
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -85,12 +86,26 @@ def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
 
 
 def key_label(key: str, model: type[models.Model] | None = None) -> str:
-    """A payload key by its Chinese name: the object's field, else accounts.audit_labels.KEYS."""
+    """A payload key by its Chinese name: the object's field, else accounts.audit_labels.KEYS, else
+    a model's name when the key is a model's label ("inventory.inventoryrecord", as the access
+    events count the objects they read)."""
     field = _field(model, key)
     if field is not None:
         return str(field.verbose_name)
     label = KEYS.get(key)
-    return str(label) if label is not None else key
+    if label is not None:
+        return str(label)
+    named = _model_named(key)
+    return str(named._meta.verbose_name) if named is not None else key
+
+
+def _model_named(label: str) -> type[models.Model] | None:
+    if label.count(".") != 1:
+        return None
+    try:
+        return django_apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
 
 
 def _choices(key: str, model: type[models.Model] | None) -> Mapping[str, Any] | None:
@@ -152,12 +167,26 @@ def details(event: AuditEvent) -> list[tuple[str, str]]:
     return [(key_label(key, model), value_text(key, value, model)) for key, value in _as_dict(event.detail).items()]
 
 
+def _account(event: AuditEvent):
+    try:
+        return event.actor
+    except ObjectDoesNotExist:  # the account has been deleted; the event keeps its id
+        return None
+
+
 def actor_name(event: AuditEvent) -> str:
-    """Who acted: the account's name and username; the name typed at a failed sign-in; "—" for
-    the platform itself."""
-    if event.actor is not None:
-        return person(event.actor.full_name, event.actor_username or event.actor.username)
-    return person("", event.actor_username) if event.actor_username else "—"
+    """Who acted: the name and username kept on the event (the account's when the event kept no
+    name), marked when the account has since been deleted; the name typed at a failed sign-in;
+    "—" for the platform itself."""
+    account = _account(event) if event.actor_id is not None else None
+    full_name = event.actor_name or (account.full_name if account is not None else "")
+    username = event.actor_username or (account.username if account is not None else "")
+    if not username:
+        return f"#{event.actor_id}" if event.actor_id is not None else "—"
+    name = person(full_name, username)
+    if event.actor_id is not None and account is None:
+        return _("%(name)s（账号已删除）") % {"name": name}
+    return name
 
 
 def audit_rows(viewer, events: Sequence[AuditEvent]) -> list[AuditRow]:

@@ -26,7 +26,8 @@ from accounts.members import (
     reactivate_member,
     reset_member_password,
 )
-from accounts.models import Department
+from accounts.models import Department, User
+from ground.reads import note_personal_read
 
 
 def org_admin_required(view):
@@ -61,11 +62,12 @@ def member_list_view(request):
     # The institution-level admin places accounts in departments from this list.
     departments = (Department.objects.editable_by(request.user).order_by("name")
                    if can_manage_departments(request.user) else None)
+    members = list(member_list(request.user))
+    note_personal_read(request, User._meta.label_lower, sum(1 for m in members if m.phone or m.email))
     return render(
         request,
         "accounts/members.html",
-        {"members": member_list(request.user), "organization": request.user.organization,
-         "departments": departments},
+        {"members": members, "organization": request.user.organization, "departments": departments},
     )
 
 

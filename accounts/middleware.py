@@ -5,6 +5,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import record
+from ground import reads
+
 
 def password_change_due(user) -> bool:
     """First login with an initial password, or the password is older than the allowed age."""
@@ -31,3 +34,24 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not request.path.startswith(self.EXEMPT_PREFIXES):
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class AuditedAccessMiddleware:
+    """Writes what a request's response reveals about access to the audit log, once per request:
+    a refused access (any 403: PermissionDenied in a view, a DRF permission denial, a CSRF
+    failure) with its path and method, never its body; the personal data it showed unmasked and
+    the bulk API reads it served, as noted by the views (ground.reads), by kind and count."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        where = {"path": request.path, "method": request.method}
+        if response.status_code == 403:
+            record("access.denied", request=request, status=403, **where)
+        if personal := reads.personal_reads(request):
+            record("access.personal_data", request=request, objects=personal, **where)
+        if bulk := reads.bulk_reads(request):
+            record("access.bulk_read", request=request, objects=bulk, count=sum(bulk.values()), **where)
+        return response

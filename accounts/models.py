@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit_hash import CHAIN_LOCK, HASHED_FIELDS, event_hash, json_value
 from accounts.roles import Role
 from accounts.scoping import NamedInAuditLog, ScopedQuerySet
 
@@ -292,28 +293,42 @@ class AuditEventQuerySet(ScopedQuerySet):
     def delete(self):
         raise PermissionError("audit events cannot be deleted")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        raise PermissionError("audit events are appended one at a time, each chained to the one before")
+
 
 class AuditEvent(models.Model):
-    """An append-only record of who did what, when and from where (等保2.0 安全审计).
+    """An append-only, hash-chained record of who did what, when and from where (等保2.0 安全审计).
 
-    The application never updates or deletes these rows: `save` refuses updates and
-    `delete` is refused outright; retention (at least six months) is an operations matter.
+    Each event carries its place in the chain (`sequence`), the hash of the event before it
+    (`prev_hash`) and its own hash over its fields and `prev_hash` (accounts.audit_hash), filled in
+    by `save`; an edit or a removal shows as a broken link (`manage.py verify_audit_chain`). `save` refuses
+    updates and `delete` is refused outright; on PostgreSQL a trigger refuses UPDATE and DELETE
+    too, except the removal of events older than 180 days by `manage.py archive_audit`.
+
+    The actor is kept by value: `actor` has no database constraint and is left as it is when the
+    account is deleted, and `actor_username` / `actor_name` are copied when the event is written.
     """
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
     )
     actor_username = models.CharField(_("操作人"), max_length=150, blank=True)
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     action = models.CharField(_("操作"), max_length=64, db_index=True)
     target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     target_id = models.CharField(_("对象"), max_length=64, blank=True)
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Organization, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
+    sequence = models.BigIntegerField(_("序号"), unique=True, null=True, editable=False)
+    prev_hash = models.CharField(_("前一事件哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -327,12 +342,65 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not kwargs.pop("_allow_update", False):
+        """Append the event at the head of the chain; an event once written is never saved again."""
+        if self.pk is not None:
             raise PermissionError("audit events are append-only")
-        super().save(*args, **kwargs)
+        self.before, self.after, self.detail = json_value(self.before), json_value(self.after), json_value(self.detail)
+        if self.ip:
+            self.ip = self._meta.get_field("ip").get_prep_value(self.ip)
+        # No savepoint of its own: a failed append fails the transaction that records it.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            sequence, prev_hash = self.chain_head(kwargs.get("using"))
+            self.sequence, self.prev_hash = sequence + 1, prev_hash
+            self.hash = event_hash({name: getattr(self, name) for name in HASHED_FIELDS})
+            super().save(*args, **{**kwargs, "force_insert": True})
+
+    @classmethod
+    def chain_head(cls, using: str | None = None) -> tuple[int, str]:
+        """(sequence, hash) of the chain's last event, or of the last archived one, or (0, "") for
+        an empty chain; taken under the append lock (on PostgreSQL an advisory lock held until the
+        transaction ends). Call inside the transaction that appends."""
+        connection = connections[using or router.db_for_write(cls)]
+        events, archives = (connection.ops.quote_name(m._meta.db_table) for m in (cls, AuditArchive))
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+            # One query whether or not the chain has events: its last one, or the last archived one.
+            cursor.execute(
+                f"SELECT s, h FROM (SELECT sequence AS s, hash AS h FROM {events} WHERE sequence IS NOT NULL "
+                f"ORDER BY sequence DESC LIMIT 1) e UNION ALL SELECT s, h FROM (SELECT last_sequence AS s, "
+                f"last_hash AS h FROM {archives} ORDER BY last_sequence DESC LIMIT 1) a ORDER BY 1 DESC LIMIT 1"
+            )
+            last = cursor.fetchone()
+        return (last[0], last[1]) if last else (0, "")
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events cannot be deleted")
+
+
+class AuditArchive(models.Model):
+    """One run of `manage.py archive_audit`: the events it moved to a signed file and removed.
+
+    The last archived event's sequence and hash anchor the chain: the first remaining event
+    follows it (accounts.audit_chain.verify).
+    """
+    archived_at = models.DateTimeField(_("归档时间"), default=timezone.now)
+    before = models.DateTimeField(_("归档截止时间"))
+    count = models.PositiveIntegerField(_("事件数"))
+    first_sequence = models.BigIntegerField(_("首个序号"))
+    last_sequence = models.BigIntegerField(_("末个序号"), unique=True)
+    last_hash = models.CharField(_("末个事件哈希"), max_length=64)
+    file_name = models.CharField(_("归档文件"), max_length=255)
+    file_sha256 = models.CharField(_("文件SHA-256"), max_length=64)
+    signature = models.CharField(_("签名"), max_length=64)
+
+    class Meta:
+        ordering = ["-last_sequence"]
+        verbose_name = _("审计日志归档")
+        verbose_name_plural = _("审计日志归档")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.first_sequence}–{self.last_sequence})"
 
 
 class DepartmentQuerySet(NamedInAuditLog, ScopedQuerySet):

@@ -2,8 +2,21 @@
 
 from rest_framework.pagination import CursorPagination
 
+from ground.reads import note_bulk_read
 
-class KeysetPagination(CursorPagination):
+
+class NotesBulkReads:
+    """A pagination that notes a page above API_BULK_READ_THRESHOLD objects as a bulk read
+    (ground.reads, written to the audit log at the end of the request)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = super().paginate_queryset(queryset, request, view)
+        if page is not None:
+            note_bulk_read(request, queryset.model._meta.label_lower, len(page))
+        return page
+
+
+class KeysetPagination(NotesBulkReads, CursorPagination):
     """Keyset (cursor) pagination: constant cost per page however deep, for 1.5 million rows."""
 
     ordering = "-id"

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # 401/403 through its own permission classes.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    # Refused accesses (403), reads of personal data and bulk API reads, one audit event each.
+    "accounts.middleware.AuditedAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last, as its documentation requires.
@@ -161,6 +163,14 @@ AXES_USERNAME_FORM_FIELD = "username"
 # Lockouts and the audit log both take the client address from accounts.audit.client_ip.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_ip"
+
+# The audit log (accounts.audit_chain): events are kept at least this many days (never under 180,
+# also enforced by a PostgreSQL trigger); older ones are archived by `manage.py archive_audit` to a
+# file signed with HMAC-SHA256 under AUDIT_ARCHIVE_KEY (empty: a key derived from SECRET_KEY).
+AUDIT_RETENTION_DAYS = max(180, env_int("AUDIT_RETENTION_DAYS", 180))
+AUDIT_ARCHIVE_KEY = os.environ.get("AUDIT_ARCHIVE_KEY", "")
+# An API response carrying more than this many objects is a bulk read, recorded in the audit log.
+API_BULK_READ_THRESHOLD = env_int("API_BULK_READ_THRESHOLD", 100)
 
 # Sessions end after 30 idle minutes: the expiry is pushed forward on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

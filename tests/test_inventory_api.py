@@ -205,7 +205,10 @@ def test_batches_are_scoped(world):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/patents/", "/api/v1/inventory-records/", "/api/v1/import-batches/"])
-def test_list_queries_do_not_grow_with_rows(world, url, django_assert_max_num_queries):
+def test_list_queries_do_not_grow_with_rows(world, url, django_assert_max_num_queries, settings):
+    # The pages stay under the bulk-read threshold: the audit event of a bulk read is one more
+    # write, once the page is large, not a query per row (tests/test_audit_chain.py).
+    settings.API_BULK_READ_THRESHOLD = 500
     bj = world.user("inst_bj_moe_admin")
     api = api_as(bj)
     org = world.orgs["inst_bj_moe"]
@@ -222,7 +225,9 @@ def test_list_queries_do_not_grow_with_rows(world, url, django_assert_max_num_qu
                                    original_name=f"{index}.xlsx", sha256="0" * 64, file="imports/x.xlsx")
     many = count_queries()
     assert many == few
-    with django_assert_max_num_queries(6):
+    # The records show their contacts unmasked to their institution: + the audit event of that
+    # read of personal data (advisory lock, chain head, insert).
+    with django_assert_max_num_queries(9 if url == "/api/v1/inventory-records/" else 6):
         api.get(url, {"page_size": 200})
 
 

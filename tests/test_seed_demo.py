@@ -213,8 +213,10 @@ def test_same_seed_same_world_and_reset_removes_only_demo_rows(world):
     out = seed(reset=True)
     assert "已删除演示数据" in out
     # The audit trail survives the reset, still naming who acted.
-    event = AuditEvent.objects.get(pk=event.pk)
-    assert event.actor_id is None and event.actor_username == "demo_institution"
+    kept = AuditEvent.objects.get(pk=event.pk)
+    assert (kept.actor_id, kept.actor_username, kept.organization_id) == (
+        demo_user.pk, "demo_institution", demo_user.organization_id)
+    assert not User.objects.filter(pk=demo_user.pk).exists()
     again = set(Patent.objects.exclude(pk__in=[p.pk for p in world.patents.values()])
                 .values_list("application_number", flat=True))
     assert again == numbers

@@ -81,7 +81,8 @@ def _lock_out(username: str, failures: int = 5, ip: str = "127.0.0.1") -> None:
 def _snapshot(world: World) -> tuple:
     target = User.objects.get(pk=world.user(TARGET).pk)
     return (
-        AuditEvent.objects.count(), User.objects.count(), target.password, target.is_active, target.is_org_admin,
+        AuditEvent.objects.exclude(action="access.denied").count(), User.objects.count(), target.password,
+        target.is_active, target.is_org_admin,
         AccessAttempt.objects.count(),
     )
 
@@ -96,11 +97,14 @@ def test_control_access_three_administrators_separated(world, client, action):
             continue
         client.force_login(user)
         before = _snapshot(world)
-        response = action.send(client, world)
         # A user without a role (an enterprise awaiting approval) is not even signed in.
         expected = 403 if role_of(user) else 302
+        refusals = AuditEvent.objects.filter(action="access.denied").count()
+        response = action.send(client, world)
         assert response.status_code == expected, (name, response.status_code)
-        assert _snapshot(world) == before, name  # refused means nothing happened, not even an audit event
+        # Refused means nothing happened: no change, no audit event but the refusal's own.
+        assert _snapshot(world) == before, name
+        assert AuditEvent.objects.filter(action="access.denied").count() == refusals + (expected == 403), name
 
     client.force_login(world.user(owner))
     response = action.send(client, world)

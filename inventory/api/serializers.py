@@ -2,6 +2,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from ground.imports import problems as upload_errors
+from ground.reads import note_personal_read
 from inventory.models import ImportBatch, InventoryRecord, Patent
 from inventory.patents import PERSONAL_FIELDS, own_patent_ids, sees_contacts, shown_value
 
@@ -39,7 +40,7 @@ class LibraryRecordSerializer(serializers.ModelSerializer):
     def to_representation(self, record: InventoryRecord) -> dict:
         data = super().to_representation(record)
         contacts = sees_contacts(self.context["request"].user, own=False) if "request" in self.context else False
-        return _shown(data, contacts)
+        return _shown(data, contacts, self.context.get("request"))
 
 
 class InventoryRecordSerializer(LibraryRecordSerializer):
@@ -66,13 +67,17 @@ class InventoryRecordSerializer(LibraryRecordSerializer):
         if record.patent_id not in own:
             return LibraryRecordSerializer(record, context=self.context).data
         every_field = serializers.ModelSerializer.to_representation(self, record)
-        return _shown(every_field, user is not None and sees_contacts(user, own=True))
+        return _shown(every_field, user is not None and sees_contacts(user, own=True), request)
 
 
-def _shown(data: dict, contacts: bool) -> dict:
+def _shown(data: dict, contacts: bool, request=None) -> dict:
+    """The record's personal fields masked unless `contacts`; a record shown with them unmasked is
+    noted as a read of personal data (ground.reads)."""
     for name in PERSONAL_FIELDS:
         if name in data:
             data[name] = shown_value(name, data[name], contacts=contacts)
+    if contacts and any(data.get(name) for name in PERSONAL_FIELDS):
+        note_personal_read(request, InventoryRecord._meta.label_lower)
     return data
 
 

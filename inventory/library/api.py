@@ -15,6 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from ground.api import NotesBulkReads
 from ground.privacy import mask_email, mask_phone
 from inventory.choices import TECHNOLOGY_READINESS
 from inventory.library.services import cached_facets, library_records, may_browse, parse_params, with_card_data
@@ -43,7 +44,7 @@ class BrowsesLibrary(BasePermission):
         return may_browse(request.user)
 
 
-class LibraryPagination(PageNumberPagination):
+class LibraryPagination(NotesBulkReads, PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

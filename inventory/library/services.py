@@ -252,6 +252,13 @@ class Card:
     def patent(self) -> Patent:
         return self.record.patent
 
+    @property
+    def shows_contacts(self) -> bool:
+        """Whether the reader sees the contact's phone or e-mail unmasked (a read of personal data)."""
+        record = self.record
+        return bool((record.contact_phone and self.phone == record.contact_phone)
+                    or (record.contact_email and self.email == record.contact_email))
+
 
 def is_owner(user, record: InventoryRecord) -> bool:
     """The institution that lists the entry (its staff see the listing's quality)."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import role_required
 from accounts.roles import Role
+from ground.reads import note_personal_read
 from inventory.library import listing
 from inventory.library import services as library
 from inventory.models import InventoryRecord
@@ -63,7 +64,7 @@ def library_browse(request: HttpRequest) -> HttpResponse:
         "maturity": [{"name": o.label, "value": o.count} for o in counts["maturity"]],
     }
     return render(request, "inventory/library/library_browse.html", {
-        "page_obj": page, "cards": _cards(request.user, page.object_list),
+        "page_obj": page, "cards": _cards(request, page.object_list),
         "facets": facets, "chart": chart, "params": params, "active": params.active(),
         "page_query": _query_without(request), "q_base": _query_without(request, "q"),
     })
@@ -75,6 +76,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if record is None:
         raise Http404
     card = library.card(request.user, record)
+    note_personal_read(request, InventoryRecord._meta.label_lower, int(card.shows_contacts))
     return render(request, "inventory/library/library_detail.html", {
         "card": card, "record": record, "patent": record.patent, "workbench_url": _workbench_url(record),
         "criteria": listing.CRITERIA,
@@ -100,9 +102,13 @@ def library_quality(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _cards(user, records) -> list:
+def _cards(request: HttpRequest, records) -> list:
+    """The records' cards; those showing a contact unmasked are noted as reads of personal data."""
+    user = request.user
     own = own_patent_ids(user, [record.patent_id for record in records])
-    return [library.card(user, record, own=record.patent_id in own) for record in records]
+    cards = [library.card(user, record, own=record.patent_id in own) for record in records]
+    note_personal_read(request, InventoryRecord._meta.label_lower, sum(card.shows_contacts for card in cards))
+    return cards
 
 
 def _workbench_url(record: InventoryRecord) -> str:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from accounts.models import Department
 from accounts.roles import Role, role_of
+from ground.reads import note_personal_read
 from inventory.choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
 from inventory.library import listing
 from inventory.models import (
@@ -185,9 +186,12 @@ def patent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = InventoryRecord.objects.visible_to(user).filter(patent=patent).select_related("institution").first()
     can_edit = record is not None and InventoryRecord.objects.editable_by(user).filter(pk=record.pk).exists()
     editing = request.GET.get("edit") if can_edit and request.GET.get("edit") in GROUPS else None
+    contacts = sees_contacts(user, own=True)
+    if record is not None and contacts and (record.contact_phone or record.contact_email):
+        note_personal_read(request, InventoryRecord._meta.label_lower)
     return render(request, "inventory/workbench/workbench_detail.html", {
         "patent": patent, "record": record, "can_edit": can_edit, "owned": owned,
-        "groups": _groups(record, editing, contacts=sees_contacts(user, own=True),
+        "groups": _groups(record, editing, contacts=contacts,
                           inventor=review.is_inventor(user)) if record else [],
         "industries": PatentIndustry.objects.filter(patent=patent).select_related("industry").order_by("industry_id"),
         "fields": PatentTechField.objects.filter(patent=patent).select_related("field").order_by("field_id"),
