@@ -73,7 +73,7 @@ def test_control_identity_token_of_two_factor_user_needs_a_passed_session(world,
     assert APIToken.objects.filter(user=operator).count() == 1
 
 
-def test_token_expiry_is_bounded_by_the_setting(world, settings):
+def test_control_identity_token_expiry_is_bounded_by_the_setting(world, settings):
     settings.API_TOKEN_MAX_DAYS = 30
     with pytest.raises(tokens.TokenError):
         _token(world.user("inst_bj_moe_member"), days=31)
@@ -88,7 +88,7 @@ def test_control_access_read_token_cannot_write(world):
     assert _api(write_secret).post("/api/v1/import-batches/", {}).status_code == 400
 
 
-def test_expired_or_revoked_token_is_refused(world, client):
+def test_control_identity_expired_or_revoked_token_is_refused(world, client):
     member = world.user("inst_bj_moe_member")
     expired, expired_secret = _token(member)
     APIToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
