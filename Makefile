@@ -23,7 +23,7 @@ PYTEST_ARGS ?=
 
 demo: install compile-messages migrate
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	TWO_FACTOR_REQUIRED=false $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # -rfEs lists failures, errors and skips (with their reasons) at the end; a skipped test is
 # not a passed one. pytest's exit code 5 (no tests collected) fails make like any other.

@@ -9,6 +9,12 @@ def pytest_configure(config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    # Tests sign the world's users in with `force_login`, a password alone: the second factor the
+    # operator and the three administrators owe, and the API's throttling, which counts requests
+    # across tests, are switched on by the tests of those controls (tests/test_two_factor.py,
+    # tests/test_api_tokens.py), with the settings fixture.
+    settings.TWO_FACTOR_REQUIRED = False
+    settings.API_THROTTLE_RATES = {"token": None, "user": None}
 
 
 @pytest.fixture(autouse=True)

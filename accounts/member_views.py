@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import two_factor
 from accounts.departments import can_manage_departments
 from accounts.member_forms import MemberForm
 from accounts.members import (
@@ -67,8 +68,20 @@ def member_list_view(request):
     return render(
         request,
         "accounts/members.html",
-        {"members": members, "organization": request.user.organization, "departments": departments},
+        {"members": members, "organization": request.user.organization,
+         "departments": departments, "can_set_two_factor": two_factor.can_set_requirement(request.user)},
     )
+
+
+@org_admin_required
+@require_POST
+def member_two_factor(request):
+    """The organisation-level admin requires (or not) a second factor of every member."""
+    required = request.POST.get("requires_two_factor") == "on"
+    if two_factor.set_organization_requirement(actor=request.user, required=required, request=request):
+        messages.success(request, _("已要求本机构成员使用两步验证。") if required
+                         else _("已不再要求本机构成员使用两步验证。"))
+    return redirect("accounts:members")
 
 
 @org_admin_required

@@ -1,10 +1,12 @@
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import two_factor
 from accounts.audit import record
 from ground import reads
 
@@ -55,3 +57,28 @@ class AuditedAccessMiddleware:
         if bulk := reads.bulk_reads(request):
             record("access.bulk_read", request=request, objects=bulk, count=sum(bulk.values()), **where)
         return response
+
+
+class SecondFactorMiddleware:
+    """After the password, a signed-in session that owes a second factor reaches only the code
+    step (an enrolled user) or the enrolment page (a user who must enrol), the password change and
+    the logout. The API answers through its own permission (accounts.api.permissions)."""
+
+    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and not request.path.startswith(self.EXEMPT_PREFIXES)
+                and not password_change_due(user) and two_factor.is_due(request)):
+            target = "accounts:two_factor_verify" if user.two_factor_enabled else "accounts:two_factor"
+            allowed = {reverse(target), reverse("accounts:logout"), reverse("accounts:password_change"),
+                       reverse("accounts:two_factor_sms")}
+            if request.path not in allowed:
+                url = reverse(target)
+                if request.method == "GET" and request.path != "/":
+                    url += "?" + urlencode({"next": request.get_full_path()})
+                return redirect(url)
+        return self.get_response(request)

@@ -4,6 +4,7 @@ from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import SideChannelDevice
 
 from accounts.audit_hash import CHAIN_LOCK, HASHED_FIELDS, event_hash, json_value
 from accounts.roles import Role
@@ -128,6 +129,9 @@ class Organization(models.Model):
     review_levels = models.PositiveSmallIntegerField(
         _("审核层级"), choices=[(1, _("学校审核")), (2, _("二级单位审核 + 学校审核"))], default=2
     )
+    # Every member must sign in with a second factor (accounts.two_factor), beyond the platform's
+    # own administrators who always must.
+    requires_two_factor = models.BooleanField(_("要求两步验证"), default=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     objects = OrganizationQuerySet.as_manager()
@@ -261,6 +265,9 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # A confirmed second factor (accounts.two_factor): sign-in asks for a code after the password.
+    # Kept on the user so that every request knows it without looking up the devices.
+    two_factor_enabled = models.BooleanField(_("已启用两步验证"), default=False)
 
     objects = ScopedUserManager()
 
@@ -277,6 +284,8 @@ class User(AbstractUser):
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+        # Once saved, the user's API tokens are revoked (accounts.signals).
+        self._password_replaced = True
 
 
 class AuditEventQuerySet(ScopedQuerySet):
@@ -432,3 +441,72 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SMSDevice(SideChannelDevice):
+    """A second factor whose one-time codes are sent on demand to the user's phone through the
+    configured delivery backend (accounts.otp_delivery)."""
+    number = models.CharField(_("手机"), max_length=32)
+
+    class Meta:
+        verbose_name = _("短信验证码设备")
+        verbose_name_plural = _("短信验证码设备")
+
+
+class APITokenQuerySet(ScopedQuerySet):
+    """Everyone sees their own tokens; the security administrator sees everyone's (to revoke them)."""
+
+    def _own(self, user):
+        return self.filter(user=user)
+
+    _visible_to_operator = _editable_by_operator = _own
+    _visible_to_system_admin = _editable_by_system_admin = _own
+    _visible_to_audit_admin = _editable_by_audit_admin = _own
+    _visible_to_ministry = _editable_by_ministry = _own
+    _visible_to_province = _editable_by_province = _own
+    _visible_to_institution = _editable_by_institution = _own
+    _visible_to_inventor = _editable_by_inventor = _own
+    _visible_to_enterprise = _editable_by_enterprise = _own
+    _visible_to_expert = _editable_by_expert = _own
+
+    def _visible_to_security_admin(self, user):
+        return self.all()
+
+    _editable_by_security_admin = _visible_to_security_admin
+
+    def active(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class APIToken(models.Model):
+    """A named API token of one user (accounts.tokens): kept as the SHA-256 of its secret, shown
+    once at creation; read-only or read-write; expires; revoked by its user, by the security
+    administrator, or when the user's password, second factor or account changes."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("只读")
+        WRITE = "write", _("读写")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=64)
+    prefix = models.CharField(_("前缀"), max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("权限范围"), max_length=8, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    objects = APITokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

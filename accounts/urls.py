@@ -1,6 +1,15 @@
 from django.urls import path
 
-from accounts import admin_views, allocation_views, department_views, member_views, registration_views, views
+from accounts import (
+    admin_views,
+    allocation_views,
+    department_views,
+    member_views,
+    registration_views,
+    token_views,
+    two_factor_views,
+    views,
+)
 
 app_name = "accounts"
 
@@ -8,6 +17,12 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    # The second factor (accounts.two_factor) and API tokens (accounts.tokens).
+    path("two-factor/", two_factor_views.two_factor_page, name="two_factor"),
+    path("two-factor/verify/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/send-code/", two_factor_views.two_factor_sms, name="two_factor_sms"),
+    path("tokens/", token_views.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
     # Enterprise self-registration and provincial approval (accounts.registration).
     path("register/", registration_views.register, name="register"),
     path("register/done/", registration_views.register_done, name="register_done"),
@@ -17,6 +32,7 @@ urlpatterns = [
     # Organisation admins manage their members (accounts.members).
     path("members/", member_views.member_list_view, name="members"),
     path("members/add/", member_views.member_add, name="member_add"),
+    path("members/two-factor/", member_views.member_two_factor, name="member_two_factor"),
     path("members/<int:pk>/deactivate/", member_views.member_deactivate, name="member_deactivate"),
     path("members/<int:pk>/reactivate/", member_views.member_reactivate, name="member_reactivate"),
     path("members/<int:pk>/reset-password/", member_views.member_reset_password, name="member_reset_password"),
@@ -33,6 +49,10 @@ urlpatterns = [
     path("security/", admin_views.security, name="security"),
     path("security/unlock/", admin_views.security_unlock, name="security_unlock"),
     path("security/users/<int:pk>/permissions/", admin_views.security_permissions, name="security_permissions"),
+    path("security/users/<int:pk>/two-factor-reset/", two_factor_views.security_two_factor_reset,
+         name="security_two_factor_reset"),
+    path("security/tokens/", token_views.security_tokens, name="security_tokens"),
+    path("security/tokens/<int:pk>/revoke/", token_views.security_token_revoke, name="security_token_revoke"),
     path("audit/", admin_views.audit_log, name="audit_log"),
     path("audit/export.xlsx", admin_views.audit_export, name="audit_export"),
     # The platform operator allocates accounts in bulk from a sheet (accounts.allocation).

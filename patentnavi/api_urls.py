@@ -1,4 +1,5 @@
-"""/api/v1/: one router, every app registers its viewsets in its api/routes.py."""
+"""/api/v1/: one router, every app registers its viewsets in its api/routes.py. Tokens are created on
+the API 令牌 page (accounts.token_views), never from a password alone."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
@@ -12,5 +13,4 @@ register_inventory(router)
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("auth/", include("accounts.api.urls")),
 ]

@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view says otherwise (login_not_required): the login,
     # registration, the inventors' password link and the language switch. The API (DRF) answers
     # 401/403 through its own permission classes.
@@ -85,6 +89,8 @@ MIDDLEWARE = [
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Refused accesses (403), reads of personal data and bulk API reads, one audit event each.
     "accounts.middleware.AuditedAccessMiddleware",
+    # After the password: the code step of an enrolled user, or enrolment where it is required.
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last, as its documentation requires.
@@ -248,11 +254,18 @@ CELERY_BEAT_SCHEDULE["inventory-drop-abandoned-upload-stages"] = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.ManagedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "accounts.api.permissions.PasswordIsCurrent",
+        "accounts.api.permissions.SecondFactorPassed",
+        "accounts.api.permissions.TokenScope",
+    ],
+    # Per token and per user, counted in the cache (Redis in production): 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.api.throttling.TokenRateThrottle",
+        "accounts.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "ground.api.KeysetPagination",
@@ -274,6 +287,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# API throttling (accounts.api.throttling): requests per token and per user, "N/second|minute|hour|day".
+API_THROTTLE_RATES = {
+    "token": os.environ.get("API_THROTTLE_TOKEN_RATE", "120/min"),
+    "user": os.environ.get("API_THROTTLE_USER_RATE", "240/min"),
+}
+# Managed API tokens (accounts.tokens): the expiry offered by default and the longest allowed.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
+# Second factor (accounts.two_factor). TWO_FACTOR_REQUIRED: the operator and the three platform
+# administrators must enrol (organisations choose for their members: Organization.requires_two_factor);
+# false only for a local demo. Enrolled users always give a code after the password.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+# Wrong codes in a row before the account's code step locks for TWO_FACTOR_LOCKOUT_MINUTES.
+TWO_FACTOR_FAILURE_LIMIT = env_int("TWO_FACTOR_FAILURE_LIMIT", 5)
+TWO_FACTOR_LOCKOUT_MINUTES = env_int("TWO_FACTOR_LOCKOUT_MINUTES", 30)
+TWO_FACTOR_RECOVERY_CODES = 10
+# Where one-time codes sent by SMS go (accounts.otp_delivery): the console backend logs them.
+OTP_DELIVERY_BACKEND = os.environ.get("OTP_DELIVERY_BACKEND", "accounts.otp_delivery.ConsoleBackend")
+OTP_TOTP_ISSUER = "patentnavi"
 
 # Mail (inventor self-assessment invitations): the console in development, SMTP when configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

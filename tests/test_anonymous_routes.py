@@ -13,8 +13,6 @@ ANONYMOUS = {
     "accounts:login", "accounts:register", "accounts:register_done", "set_language",
     # The link an invited inventor follows to set a first password (a password reset).
     "inventory:self_assessment_set_password",
-    # The API's sign-in: a token for a user name and password.
-    "api-token",
 }
 SAMPLE = {"token": "no-such-token", "uidb64": "MQ", "job": "no-such-job", "format": "json"}
 

@@ -53,6 +53,8 @@ PAGE_BOUNDS: dict[str, int] = {
     "accounts:member_add": 9,  # the form offers the institution's departments
     "accounts:members": 13,  # + 3: the audit event of its personal-data read (lock, chain head, insert)
     "accounts:security": 12,
+    "accounts:security_tokens": 9,
+    "accounts:tokens": 9,
     "accounts:user_admin": 10,
     "inventory:base_library": 9,
     "inventory:base_library_alias": 9,  # the institutions the patentee's name suggests
@@ -109,6 +111,10 @@ NOT_LISTS: dict[str, str] = {
     "accounts:register_done": "a message",
     "accounts:user_create": "a form",
     "accounts:security_unlock": "POST only",
+    "accounts:member_two_factor": "POST only",
+    "accounts:two_factor": "the enrolment form (one device)",
+    "accounts:two_factor_verify": "the code form",
+    "accounts:two_factor_sms": "POST only",
     "accounts:allocation": "the upload form of account allocation",
     "accounts:allocation_template": "a fixed template file",
     "inventory:template_inventory": "a fixed template file",
@@ -123,7 +129,6 @@ NOT_LISTS: dict[str, str] = {
     "inventory:open_licence_new": "a form for one patent",
     "inventory:self_assessment_invite": "a form (record ids are typed or carried over from the workbench)",
     "api-root": "DRF's index of the endpoints",
-    "api-token": "POST only: obtains a token",
     "api-schema": "the OpenAPI schema (tests/test_openapi_schema.py)",
     "api-docs": "the schema's viewer",
     "api-redoc": "the schema's viewer",

@@ -8,7 +8,8 @@ industry and technology field; two conversions and an open licence; an inventory
 conversions upload; a member (and one in 计算机学院 where the institution has it), a department,
 an alias and an audit event. Besides: a co-owned patent, a base library run, a pending enterprise
 in each province, a new institution with a patent, a self-assessment invitation (with its
-grants) for the world's inventor, a locked-out account and the operator's audit events.
+grants) for the world's inventor, a locked-out account, an API token for every world user and the
+operator's audit events.
 The isolation tests do not use it: their expectations are written for the world as built.
 """
 
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from accounts.models import AuditEvent, Department, Organization, OrganizationAlias, User
+from accounts.models import APIToken, AuditEvent, Department, Organization, OrganizationAlias, User
 from inventory.choices import (
     ConversionKind,
     Intent,
@@ -149,9 +150,19 @@ def _people_round(world, tag: str, patents: list[Patent]) -> None:
         username=locked.username, ip_address="192.0.2.1", user_agent="test", http_accept="*/*", path_info="/",
         get_data="", post_data="", failures_since_start=settings.AXES_FAILURE_LIMIT,
     )
+    _tokens_round(world, tag)
     for action in ("account.create", "export.patents"):
         AuditEvent.objects.create(actor=u["operator"], actor_username="operator", action=action,
                                   organization=platform, before={"n": 0}, after={"n": 1})
+
+
+def _tokens_round(world, tag: str) -> None:
+    """An API token for every world user (each lists their own; the security administrator all)."""
+    expires = timezone.now() + timedelta(days=30)
+    APIToken.objects.bulk_create([
+        APIToken(user=user, name=f"{tag} 令牌", prefix=tag[-8:], key_hash=f"{tag}-{user.pk}", expires_at=expires)
+        for user in world.users.values()
+    ])
 
 
 def _user(username: str, org: Organization, **fields) -> User:

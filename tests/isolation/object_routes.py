@@ -1,6 +1,8 @@
 """Object routes of pages (not the API, whose models are read off the viewsets): the world
 model each acts on, and whether it shows (GET) or changes (POST) the object."""
 
+from accounts.roles import Role
+
 READS: dict[str, str] = {
     # "inventory:patent_detail": "inventory.patent",
     "inventory:upload_detail": "inventory.importbatch",
@@ -25,6 +27,7 @@ WRITES.update({
     "accounts:user_activate": "accounts.user",
     "accounts:user_reset_password": "accounts.user",
     "accounts:security_permissions": "accounts.user",
+    "accounts:security_two_factor_reset": "accounts.user",
 })
 
 # Routes keyed by something other than a world object: the roles that may use them, and sample
@@ -34,6 +37,10 @@ GATED: dict[str, tuple[frozenset[str], dict]] = {
     "accounts:allocation_confirm": (frozenset({"operator"}), {"token": "no-such-token"}),
     "accounts:allocation_result": (frozenset({"operator"}), {"token": "no-such-token"}),
     "accounts:allocation_download": (frozenset({"operator"}), {"token": "no-such-token"}),
+    # API tokens: anyone revokes their own (accounts.tokens scopes the lookup), the security
+    # administrator anyone's.
+    "accounts:token_revoke": (frozenset(Role.values), {"pk": 999999}),
+    "accounts:security_token_revoke": (frozenset({"security_admin"}), {"pk": 999999}),
 }
 
 # Each area's object routes (tests/isolation/routes_<area>.py), merged here.

@@ -40,7 +40,7 @@ def all_routes() -> list[Route]:
 # Pages anyone may open (no scoped data) — still scanned for markers as every role.
 PUBLIC = {
     "accounts:login", "accounts:register", "accounts:register_done", "set_language",
-    "api-schema", "api-docs", "api-redoc", "api-root", "api-token",
+    "api-schema", "api-docs", "api-redoc", "api-root",
 }
 # Not exercised: media files are served by the web server in production, never by Django there.
 SKIPPED: dict[str, str] = {}

@@ -103,6 +103,8 @@ class Command(BaseCommand):
         for row in logins:
             self.stdout.write("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)))
         self.stdout.write("\n" + _("全部演示账号的密码:%(password)s") % {"password": DEMO_PASSWORD})
+        self.stdout.write(_("两步验证:平台运营和三员账号平时须在首次登录时绑定验证器应用;make demo 以 "
+                            "TWO_FACTOR_REQUIRED=false 启动,演示账号只需密码,也可在用户菜单“两步验证”中自行启用。"))
 
     def print_counts(self, counts: dict[str, int]) -> None:
         self.stdout.write("")
