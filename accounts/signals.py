@@ -2,11 +2,13 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts.audit import record
+from accounts.middleware import mark_sign_in
 
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs) -> None:
     record("auth.login", actor=user, request=request)
+    mark_sign_in(request)
 
 
 @receiver(user_logged_out)

@@ -15,6 +15,8 @@ ANONYMOUS = {
     "inventory:self_assessment_set_password",
     # The API's sign-in: a token for a user name and password.
     "api-token",
+    # The login form's captcha images (a one-time key; 410 for an unknown one).
+    "captcha-image", "captcha-image-2x",
 }
 SAMPLE = {"token": "no-such-token", "uidb64": "MQ", "job": "no-such-job", "format": "json"}
 
