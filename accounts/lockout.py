@@ -23,7 +23,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -147,16 +147,15 @@ def address_lockouts() -> list[AddressLockout]:
     """Addresses slowed or blocked now (failures over every account), most recent first."""
     rows = (
         _recent().exclude(ip_address__isnull=True).values("ip_address")
-        .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
+        .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"),
+                  accounts=Count("username", distinct=True))
         .filter(failures__gte=settings.LOGIN_ADDRESS_SLOW_AFTER)
         .order_by("-last_attempt")
     )
-    found = []
-    for row in rows:
-        accounts = _recent().filter(ip_address=row["ip_address"]).values("username").distinct().count()
-        found.append(AddressLockout(
-            ip_address=row["ip_address"], failures=row["failures"], accounts=accounts,
+    return [
+        AddressLockout(
+            ip_address=row["ip_address"], failures=row["failures"], accounts=row["accounts"],
             last_attempt=row["last_attempt"], blocked=row["failures"] >= settings.LOGIN_ADDRESS_FAILURE_LIMIT,
-        ))
-    return found
-
+        )
+        for row in rows
+    ]

@@ -52,7 +52,8 @@ PAGE_BOUNDS: dict[str, int] = {
     "accounts:enterprise_review": 11,
     "accounts:member_add": 9,  # the form offers the institution's departments
     "accounts:members": 10,
-    "accounts:security": 12,
+    "accounts:security": 13,  # the locked accounts, their addresses, the restricted addresses
+    "accounts:approvals": 9,
     "accounts:user_admin": 10,
     "inventory:base_library": 9,
     "inventory:base_library_alias": 9,  # the institutions the patentee's name suggests
@@ -109,6 +110,7 @@ NOT_LISTS: dict[str, str] = {
     "accounts:register_done": "a message",
     "accounts:user_create": "a form",
     "accounts:security_unlock": "POST only",
+    "accounts:security_unlock_address": "POST only",
     "accounts:allocation": "the upload form of account allocation",
     "accounts:allocation_template": "a fixed template file",
     "inventory:template_inventory": "a fixed template file",

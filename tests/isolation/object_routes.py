@@ -34,6 +34,9 @@ GATED: dict[str, tuple[frozenset[str], dict]] = {
     "accounts:allocation_confirm": (frozenset({"operator"}), {"token": "no-such-token"}),
     "accounts:allocation_result": (frozenset({"operator"}), {"token": "no-such-token"}),
     "accounts:allocation_download": (frozenset({"operator"}), {"token": "no-such-token"}),
+    # The two-person rule's requests (no world object): the system and security administrators only.
+    "accounts:approval_approve": (frozenset({"system_admin", "security_admin"}), {"pk": 999_999}),
+    "accounts:approval_reject": (frozenset({"system_admin", "security_admin"}), {"pk": 999_999}),
 }
 
 # Each area's object routes (tests/isolation/routes_<area>.py), merged here.
