@@ -128,7 +128,10 @@ def test_control_captcha_required_after_a_few_failures_of_the_account(world, cli
     page = client.get(LOGIN, REMOTE_ADDR="10.8.0.9").content.decode()
     assert "pn-login-captcha" not in page
     for attempt in range(3):
-        assert sign_in(Client(), MEMBER, f"wrong-{attempt}", ip=f"10.8.0.{attempt}", captcha=False).status_code == 200
+        response = sign_in(Client(), MEMBER, f"wrong-{attempt}", ip=f"10.8.0.{attempt}", captcha=False)
+        assert response.status_code == 200
+        # The page after the third failure asks for the captcha already.
+        assert ('id="pn-login-captcha"' in response.content.decode()) == (attempt == 2), attempt
     # The right password without the captcha: refused, the form now shows it.
     response = sign_in(client, MEMBER, password, ip="10.8.0.9", captcha=False)
     assert response.status_code == 200 and signed_in_as(client) is None
