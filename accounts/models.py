@@ -437,3 +437,11 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.target}"
+
+    @property
+    def role_asked(self) -> str:
+        """A permission change's platform role by its name ("无" for none), else ""."""
+        if self.action != self.Action.PERMISSION_CHANGE:
+            return ""
+        role = self.payload.get("platform_role", "")
+        return str(User.PlatformRole(role).label) if role in User.PlatformRole.values else str(_("无"))

@@ -124,7 +124,10 @@ def test_control_role_grant_is_carried_out_when_approved(world):
     as_user(world, "secadmin").post(reverse("accounts:security_permissions", args=[operator.pk]),
                                     {"platform_role": Role.SYSTEM_ADMIN})
     filed = ApprovalRequest.objects.get()
-    assert as_user(world, "sysadmin").post(reverse("accounts:approval_approve", args=[filed.pk])).status_code == 302
+    sysadmin = as_user(world, "sysadmin")
+    row = sysadmin.get(reverse("accounts:approvals")).content.decode().split(f'id="approval-{filed.pk}"')[1]
+    assert "平台职责: 系统管理员" in row.split("</tr>")[0]
+    assert sysadmin.post(reverse("accounts:approval_approve", args=[filed.pk])).status_code == 302
     operator.refresh_from_db()
     assert role_of(operator) == Role.SYSTEM_ADMIN
     [change] = events("permission.change")
