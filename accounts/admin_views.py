@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import administration
+from accounts import administration, two_person
 from accounts.administration import AuditFilter
 from accounts.audit_labels import action_choices, choice_label
 from accounts.audit_objects import name_objects
 from accounts.audit_rows import audit_rows
 from accounts.decorators import role_required
 from accounts.exports import AuditLog, export_response
-from accounts.models import User
+from accounts.models import ApprovalRequest, User
 from accounts.roles import Role, role_of
 from ground.forms import BootstrapForm
 
@@ -89,16 +89,25 @@ def user_create(request: HttpRequest) -> HttpResponse:
         except ValueError as error:
             form.add_error("username", str(error))
         else:
+            messages.info(request, _("平台运营职责须由另一名管理员批准后生效,批准前该账号不能使用任何功能。"))
             return _show_password(request, account, password, created=True)
     return render(request, "accounts/admin_user_form.html", {"form": form})
+
+
+def _filed(request: HttpRequest, account: User) -> None:
+    messages.info(request, _("涉及平台管理账号“%(username)s”或授予平台职责:申请已提交,须由另一名管理员批准后生效。")
+                  % {"username": account.username})
 
 
 def _set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     account = get_object_or_404(User.objects.editable_by(request.user), pk=pk)
     try:
-        administration.set_account_active(actor=request.user, user=account, active=active, request=request)
+        filed = administration.set_account_active(actor=request.user, user=account, active=active, request=request)
     except ValueError as error:
         messages.error(request, str(error))
+        return redirect("accounts:user_admin")
+    if filed is not None:
+        _filed(request, account)
         return redirect("accounts:user_admin")
     if active:
         messages.success(request, _("账号“%(username)s”已启用。") % {"username": account.username})
@@ -124,6 +133,9 @@ def user_activate(request: HttpRequest, pk: int) -> HttpResponse:
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.editable_by(request.user), pk=pk)
     password = administration.reset_account_password(actor=request.user, user=account, request=request)
+    if isinstance(password, ApprovalRequest):
+        _filed(request, account)
+        return redirect("accounts:user_admin")
     return _show_password(request, account, password, created=False)
 
 
@@ -148,6 +160,7 @@ def security(request: HttpRequest) -> HttpResponse:
     form, page = _account_page(request)
     return render(request, "accounts/security_home.html", {
         "lockouts": administration.lockouts(request.user),
+        "address_lockouts": administration.address_lockouts(request.user),
         "policy": administration.security_policy(request.user),
         "search_form": form,
         "page_obj": page,
@@ -171,6 +184,27 @@ def security_unlock(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:security")
 
 
+class AddressUnlockForm(BootstrapForm):
+    ip_address = forms.GenericIPAddressField()
+
+
+@role_required(Role.SECURITY_ADMIN)
+@require_POST
+def security_unlock_address(request: HttpRequest) -> HttpResponse:
+    form = AddressUnlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请指明要解除限制的地址。"))
+        return redirect("accounts:security")
+    ip_address = form.cleaned_data["ip_address"]
+    try:
+        administration.unlock_address(actor=request.user, ip_address=ip_address, request=request)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("地址 %(ip)s 的登录限制已解除。") % {"ip": ip_address})
+    return redirect("accounts:security")
+
+
 @role_required(Role.SECURITY_ADMIN)
 @require_http_methods(["GET", "POST"])
 def security_permissions(request: HttpRequest, pk: int) -> HttpResponse:
@@ -185,12 +219,66 @@ def security_permissions(request: HttpRequest, pk: int) -> HttpResponse:
         except ValueError as error:
             form.add_error(None, str(error))
         else:
-            if changed:
+            if isinstance(changed, ApprovalRequest):
+                _filed(request, account)
+            elif changed:
                 messages.success(request, _("账号“%(username)s”的权限已修改。") % {"username": account.username})
             else:
                 messages.info(request, _("权限没有变化。"))
             return redirect("accounts:security")
     return render(request, "accounts/security_permissions.html", {"account": account, "form": form})
+
+
+# 双人审批 (系统管理员、安全管理员) ---------------------------------------------------------------
+
+
+class RejectForm(BootstrapForm):
+    note = forms.CharField(label=gettext_lazy("驳回理由"), required=False, max_length=500)
+
+
+@role_required(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/approvals.html", {
+        "pending": two_person.pending(request.user), "decided": two_person.decided(request.user),
+        "reject_form": RejectForm(),
+    })
+
+
+@role_required(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+@require_POST
+def approval_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        filed, result = two_person.approve(actor=request.user, pk=pk, request=request)
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:approvals")
+    if filed.action == ApprovalRequest.Action.PASSWORD_RESET:
+        # The approver, not the requester, receives the one-time password and hands it over.
+        response = render(request, "accounts/one_time_password.html", {
+            "account": filed.target, "one_time_password": result, "created": False,
+            "back_url": reverse("accounts:approvals"), "back_label": _("返回双人审批"),
+        })
+        response["Cache-Control"] = "no-store"
+        return response
+    messages.success(request, _("已批准并执行:%(action)s“%(username)s”。")
+                     % {"action": filed.get_action_display(), "username": filed.target.username})
+    return redirect("accounts:approvals")
+
+
+@role_required(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+@require_POST
+def approval_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RejectForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        filed = two_person.reject(actor=request.user, pk=pk, note=note, request=request)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已驳回:%(action)s“%(username)s”。")
+                         % {"action": filed.get_action_display(), "username": filed.target.username})
+    return redirect("accounts:approvals")
 
 
 # 审计管理员 ------------------------------------------------------------------------------------

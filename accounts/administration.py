@@ -25,8 +25,10 @@ from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import lockout, two_person
 from accounts.audit import record
-from accounts.models import AuditEvent, Organization, User
+from accounts.lockout import AddressLockout
+from accounts.models import ApprovalRequest, AuditEvent, Organization, User
 from accounts.roles import THREE_ADMINS, Role, role_of
 from accounts.services import create_account_with_initial_password, platform_organization, reset_password, set_active
 
@@ -61,10 +63,12 @@ def search_accounts(actor: User, query: str = "") -> QuerySet:
 def create_operator_account(
     *, actor: User, username: str, full_name: str = "", phone: str = "", email: str = "", request=None
 ) -> tuple[User, str]:
-    """A platform operator account with a one-time password (returned once, never stored in clear).
+    """A platform account with a one-time password (returned once, never stored in clear), and the
+    request that a second administrator grant it the operator's role (accounts.two_person): until
+    then the account has no role and sees nothing.
 
     The system administrator creates operators only: the three administrator roles are granted by
-    the security administrator.
+    the security administrator, with a second administrator's approval too.
     """
     require_role(actor, Role.SYSTEM_ADMIN)
     platform = platform_organization()
@@ -72,11 +76,9 @@ def create_operator_account(
         actor=actor, organization=platform, username=username, full_name=full_name, phone=phone, email=email,
         request=request,
     )
-    user.platform_role = User.PlatformRole.OPERATOR
-    user.save(update_fields=["platform_role"])
-    record(
-        "permission.change", actor=actor, request=request, target=user, organization=platform,
-        before={"platform_role": ""}, after={"platform_role": user.platform_role},
+    two_person.file_request(
+        actor, ApprovalRequest.Action.PERMISSION_CHANGE, user,
+        {"is_org_admin": False, "platform_role": User.PlatformRole.OPERATOR.value}, request,
     )
     return user, password
 
@@ -92,11 +94,24 @@ def _keep_one_holder(user: User) -> None:
 
 
 @transaction.atomic
-def set_account_active(*, actor: User, user: User, active: bool, request=None) -> None:
+def set_account_active(*, actor: User, user: User, active: bool, request=None) -> ApprovalRequest | None:
     """Deactivate or reactivate any account but the administrator's own (or the last holder of an
-    administrator role)."""
+    administrator role). A platform administrator's account waits for a second administrator: the
+    request is returned, and nothing changes yet."""
     require_role(actor, Role.SYSTEM_ADMIN)
     _require_editable(actor, user)
+    if not active:
+        _keep_one_holder(user)
+    action = ApprovalRequest.Action.ACTIVATE if active else ApprovalRequest.Action.DEACTIVATE
+    if filed := two_person.require_approval(actor, action, user, {}, request):
+        return filed
+    apply_active(actor=actor, user=user, active=active, request=request)
+    return None
+
+
+@transaction.atomic
+def apply_active(*, actor: User, user: User, active: bool, request=None) -> None:
+    """Carry out a deactivation or reactivation already allowed (directly, or by approval)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not active:
         _keep_one_holder(user)
@@ -104,10 +119,14 @@ def set_account_active(*, actor: User, user: User, active: bool, request=None) -
 
 
 @transaction.atomic
-def reset_account_password(*, actor: User, user: User, request=None) -> str:
-    """A new one-time password for any account but the administrator's own; returned once."""
+def reset_account_password(*, actor: User, user: User, request=None) -> str | ApprovalRequest:
+    """A new one-time password for any account but the administrator's own; returned once. For a
+    platform administrator's account the request for a second administrator is returned instead (the
+    approver receives the password)."""
     require_role(actor, Role.SYSTEM_ADMIN)
     _require_editable(actor, user)
+    if filed := two_person.require_approval(actor, ApprovalRequest.Action.PASSWORD_RESET, user, {}, request):
+        return filed
     return reset_password(actor=actor, user=user, request=request)
 
 
@@ -117,34 +136,63 @@ def reset_account_password(*, actor: User, user: User, request=None) -> str:
 @dataclass(frozen=True)
 class Lockout:
     username: str
-    ip_address: str | None
+    addresses: list[str]
     failures: int
     last_attempt: datetime
     account: User | None
 
 
 def lockouts(actor: User) -> list[Lockout]:
-    """Usernames (with the address they failed from) that are locked out now, most recent first."""
+    """Usernames locked out now (AXES_FAILURE_LIMIT failures within the cool-off, from any address, with
+    the addresses they came from), most recent first."""
     require_role(actor, Role.SECURITY_ADMIN)
     attempts = AccessAttempt.objects.all()
     cool_off = get_cool_off()
     if cool_off is not None:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
     rows = list(
-        attempts.values("username", "ip_address")
+        attempts.exclude(username__isnull=True).values("username")
         .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
         .order_by("-last_attempt")
     )
     names = {row["username"] for row in rows if row["username"]}
+    addresses: dict[str, set[str]] = {}
+    for username, ip in attempts.filter(username__in=names).values_list("username", "ip_address"):
+        addresses.setdefault(username, set()).add(ip or "-")
     accounts = {u.username: u for u in User.objects.visible_to(actor).filter(username__in=names)}
     return [
         Lockout(
-            username=row["username"] or "", ip_address=row["ip_address"], failures=row["failures"],
-            last_attempt=row["last_attempt"], account=accounts.get(row["username"]),
+            username=row["username"] or "", addresses=sorted(addresses.get(row["username"], ())),
+            failures=row["failures"], last_attempt=row["last_attempt"], account=accounts.get(row["username"]),
         )
         for row in rows
     ]
+
+
+def address_lockouts(actor: User) -> list[AddressLockout]:
+    """Addresses slowed or blocked now for failing over many accounts (accounts.lockout)."""
+    require_role(actor, Role.SECURITY_ADMIN)
+    return lockout.address_lockouts()
+
+
+@transaction.atomic
+def unlock_address(*, actor: User, ip_address: str, request=None) -> int:
+    """Clear the failed attempts recorded from an address (for every username); returns how many."""
+    require_role(actor, Role.SECURITY_ADMIN)
+    attempts = AccessAttempt.objects.select_for_update().filter(ip_address=ip_address)
+    before = sorted(
+        ({"username": a.username or "", "failures": a.failures_since_start} for a in attempts),
+        key=lambda item: (item["username"], item["failures"]),
+    )
+    if not before:
+        raise ValueError(_("地址 %(ip)s 当前没有登录失败记录,无需解锁。") % {"ip": ip_address})
+    count = axes_reset(ip=ip_address)
+    record(
+        "security.unlock_address", actor=actor, request=request,
+        before={"ip_address": ip_address, "attempts": before}, after={"ip_address": ip_address, "attempts": []},
+    )
+    return count
 
 
 @transaction.atomic
@@ -173,18 +221,33 @@ def _permissions(user: User) -> dict:
 
 
 @transaction.atomic
-def change_permissions(*, actor: User, user: User, is_org_admin: bool, platform_role: str, request=None) -> bool:
+def change_permissions(
+    *, actor: User, user: User, is_org_admin: bool, platform_role: str, request=None
+) -> bool | ApprovalRequest:
     """Set an account's organisation-admin flag and (platform accounts only) its platform role.
 
     Never the security administrator's own account, so it never grants itself anything. Refuses to
-    leave the platform without an active holder of one of the three administrator roles. Returns
-    whether anything changed (an unchanged form writes no event).
+    leave the platform without an active holder of one of the three administrator roles. A change to
+    a platform administrator's account, or a grant of a platform role, waits for a second
+    administrator (accounts.two_person): the request is returned. Otherwise returns whether anything
+    changed (an unchanged form writes no event).
     """
     require_role(actor, Role.SECURITY_ADMIN)
     if user.pk == actor.pk:
         raise PermissionDenied
     _require_editable(actor, user)
-    user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
+    user = User.objects.select_related("organization").get(pk=user.pk)
+    _check_permissions(user, is_org_admin, platform_role)
+    if _permissions(user) == {"is_org_admin": is_org_admin, "platform_role": platform_role}:
+        return False
+    payload = {"is_org_admin": is_org_admin, "platform_role": platform_role}
+    if filed := two_person.require_approval(actor, ApprovalRequest.Action.PERMISSION_CHANGE, user, payload, request):
+        return filed
+    return apply_permissions(actor=actor, user=user, is_org_admin=is_org_admin, platform_role=platform_role,
+                             request=request)
+
+
+def _check_permissions(user: User, is_org_admin: bool, platform_role: str) -> None:
     org = user.organization
     is_platform = org is not None and org.kind == Organization.Kind.PLATFORM
     if platform_role not in {"", *User.PlatformRole.values}:
@@ -193,17 +256,28 @@ def change_permissions(*, actor: User, user: User, is_org_admin: bool, platform_
         raise ValueError(_("只有平台账号可以担任平台职责。"))
     if is_org_admin and not user.is_org_admin and (org is None or is_platform):
         raise ValueError(_("只有部委、省局、高校和科研机构、企业的账号可以设为机构管理员。"))
+    if platform_role != user.platform_role:
+        _keep_one_holder(user)
+
+
+@transaction.atomic
+def apply_permissions(
+    *, actor: User | None, user: User, is_org_admin: bool, platform_role: str, request=None, **detail
+) -> bool:
+    """Carry out a permission change already allowed (directly, by approval, or from the command line:
+    actor None, via="command_line" in `detail`), checking its rules again; returns whether anything
+    changed."""
+    user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
+    _check_permissions(user, is_org_admin, platform_role)
     before = _permissions(user)
     if before == {"is_org_admin": is_org_admin, "platform_role": platform_role}:
         return False
-    if platform_role != user.platform_role:
-        _keep_one_holder(user)
     user.is_org_admin = is_org_admin
     user.platform_role = platform_role
     user.save(update_fields=["is_org_admin", "platform_role"])
     record(
-        "permission.change", actor=actor, request=request, target=user, organization=org,
-        before=before, after=_permissions(user),
+        "permission.change", actor=actor, request=request, target=user, organization=user.organization,
+        before=before, after=_permissions(user), **detail,
     )
     return True
 
@@ -227,12 +301,21 @@ def security_policy(actor: User) -> list[tuple[str, str]]:
         (_("密码有效期"), _("%(days)d 天,到期须修改") % {"days": max_age} if max_age else _("不限")),
         (_("首次登录"), _("使用初始密码登录后须先修改密码")),
         (_("密码存储"), hasher),
+        (_("历史密码"), _("不能与最近 %(n)d 次使用过的密码相同") % {"n": settings.PASSWORD_HISTORY_COUNT}),
         (_("登录失败锁定"), _("连续失败 %(n)d 次锁定") % {"n": settings.AXES_FAILURE_LIMIT}),
+        (_("来源地址限制"), _("同一地址登录失败 %(slow)d 次后放慢(每次失败后须等待的时间加倍),%(block)d 次后封禁该地址")
+         % {"slow": settings.LOGIN_ADDRESS_SLOW_AFTER, "block": settings.LOGIN_ADDRESS_FAILURE_LIMIT}),
+        (_("图片验证码"), _("同一账号或地址登录失败 %(n)d 次后须输入图片验证码") % {"n": settings.LOGIN_CAPTCHA_AFTER}),
         (_("锁定时长"), lock_time),
         (_("锁定依据"), parameters),
         (
             _("会话超时"),
             _("空闲 %(minutes)d 分钟后自动退出") % {"minutes": settings.SESSION_COOKIE_AGE // 60},
+        ),
+        (
+            _("会话最长时间"),
+            _("登录 %(hours)d 小时后自动退出") % {"hours": settings.SESSION_ABSOLUTE_HOURS}
+            if settings.SESSION_ABSOLUTE_HOURS else _("不限"),
         ),
     ]
 
@@ -293,3 +376,28 @@ def page_after(events: QuerySet, cursor: int | None, size: int) -> tuple[list[Au
     if len(rows) > size:
         return rows[:size], rows[size - 1].pk
     return rows, None
+
+
+# What an approved request carries out (accounts.two_person): the requester's change, audited as theirs. --
+
+
+def _approved_password_reset(filed: ApprovalRequest, approver: User, request) -> str:
+    return reset_password(actor=filed.requested_by, user=filed.target, request=request)
+
+
+def _approved_set_active(filed: ApprovalRequest, approver: User, request) -> None:
+    apply_active(actor=filed.requested_by, user=filed.target, active=filed.action == ApprovalRequest.Action.ACTIVATE,
+                 request=request)
+
+
+def _approved_permission_change(filed: ApprovalRequest, approver: User, request) -> bool:
+    return apply_permissions(
+        actor=filed.requested_by, user=filed.target, request=request,
+        is_org_admin=bool(filed.payload.get("is_org_admin")), platform_role=filed.payload.get("platform_role", ""),
+    )
+
+
+two_person.register_executor(ApprovalRequest.Action.PASSWORD_RESET, _approved_password_reset)
+two_person.register_executor(ApprovalRequest.Action.DEACTIVATE, _approved_set_active)
+two_person.register_executor(ApprovalRequest.Action.ACTIVATE, _approved_set_active)
+two_person.register_executor(ApprovalRequest.Action.PERMISSION_CHANGE, _approved_permission_change)

@@ -16,6 +16,7 @@ CATEGORIES: dict[str, Promise] = {
     "account": _("账号"),
     "permission": _("权限"),
     "security": _("登录保护"),
+    "approval": _("双人审批"),
     "enterprise": _("企业注册"),
     "organization": _("机构"),
     "department": _("二级单位"),
@@ -52,6 +53,11 @@ ACTIONS: dict[str, Promise] = {
     # 权限和登录保护
     "permission.change": _("修改权限"),
     "security.unlock": _("解除登录锁定"),
+    "security.unlock_address": _("解除来源地址的登录限制"),
+    # 双人审批 (accounts.two_person)
+    "approval.request": _("提交双人审批申请"),
+    "approval.approve": _("批准双人审批申请"),
+    "approval.reject": _("驳回双人审批申请"),
     # 企业注册
     "enterprise.register": _("企业注册"),
     "enterprise.approve": _("通过企业注册"),
@@ -146,6 +152,9 @@ KEYS: dict[str, Promise] = {
     "created_organizations": _("新建机构"),
     "created_accounts": _("新建账号"),
     "passwords": _("初始密码"),
+    "approval": _("审批单号"),
+    "requested_by": _("申请人"),
+    "via": _("操作方式"),
     # inventory
     "review_state": _("审核状态"),
     "status": _("状态"),

@@ -1,8 +1,10 @@
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lockout import captcha_required
 from accounts.models import Organization, User
 
 
@@ -16,6 +18,31 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("用户名")
         self.fields["password"].label = _("密码")
+        # From LOGIN_CAPTCHA_AFTER failures of the username or of the address (accounts.lockout), the
+        # form asks for the captcha too, and checks it before the password.
+        posted = self.data.get("username") if self.is_bound else None
+        if self.request is not None and captcha_required(self.request, posted):
+            self._add_captcha()
+
+    def _add_captcha(self) -> None:
+        self.fields["captcha"] = CaptchaField(
+            widget=CaptchaTextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+            label=_("图片验证码"), help_text=_("请输入图片中的字符,不区分大小写。"),
+            error_messages={"invalid": _("验证码不正确,请重新输入。"), "required": _("请输入验证码。")},
+        )
+
+    def clean(self):
+        if "captcha" in self.fields and "captcha" in self.errors:
+            # A wrong captcha: the password is not even tried.
+            return self.cleaned_data
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # The failure just counted may be the one from which the captcha is asked: the form shown
+            # again carries it already.
+            if "captcha" not in self.fields and captcha_required(self.request, self.cleaned_data.get("username")):
+                self._add_captcha()
+            raise
 
     def get_invalid_login_error(self):
         # Only someone who gave the right password learns why the account cannot log in.

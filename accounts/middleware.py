@@ -2,9 +2,12 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import two_factor
 from accounts.audit import record
@@ -81,4 +84,35 @@ class SecondFactorMiddleware:
                 if request.method == "GET" and request.path != "/":
                     url += "?" + urlencode({"next": request.get_full_path()})
                 return redirect(url)
+        return self.get_response(request)
+
+
+SIGNED_IN_AT = "pn_signed_in_at"
+
+
+def mark_sign_in(request) -> None:
+    """Remember in the session when it was signed in (the start of its absolute lifetime)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = timezone.now().timestamp()
+
+
+class AbsoluteSessionLifetimeMiddleware:
+    """Ends a session SESSION_ABSOLUTE_HOURS after its sign-in, however active it has been (the idle
+    timeout, SESSION_COOKIE_AGE, ends it sooner when unused). A session without the sign-in time
+    (signed in before this rule) counts from its first request seen here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        hours = settings.SESSION_ABSOLUTE_HOURS
+        if hours and user is not None and user.is_authenticated:
+            signed_in = request.session.get(SIGNED_IN_AT)
+            if signed_in is None:
+                mark_sign_in(request)
+            elif timezone.now().timestamp() - signed_in > hours * 3600:
+                logout(request)
+                messages.info(request, _("登录已满 %(hours)d 小时,为保障账号安全已自动退出,请重新登录。")
+                              % {"hours": hours})
         return self.get_response(request)

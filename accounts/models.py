@@ -510,3 +510,83 @@ class APIToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+class PasswordHistory(models.Model):
+    """The hash of a password an account has had (accounts.passwords.PasswordHistoryValidator keeps
+    the newest PASSWORD_HISTORY_COUNT and refuses them again)."""
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class ApprovalRequestQuerySet(ScopedQuerySet):
+    """The two-person rule's requests (accounts.two_person): the system and security administrators
+    see them all (to approve the other's, and follow their own); nobody else any."""
+
+    def _visible_to_system_admin(self, user):
+        return self.all()
+
+    _visible_to_security_admin = _visible_to_system_admin
+
+    def _visible_to_operator(self, user):
+        return self.none()
+
+    def _editable_by_operator(self, user):
+        return self.none()
+
+
+class ApprovalRequest(models.Model):
+    """A change to a platform administrator's account, or a grant of a platform role, waiting for a
+    second administrator (两人原则, accounts.two_person): it is carried out when approved."""
+
+    class Action(models.TextChoices):
+        PASSWORD_RESET = "password_reset", _("重置密码")
+        DEACTIVATE = "deactivate", _("停用账号")
+        ACTIVATE = "activate", _("启用账号")
+        PERMISSION_CHANGE = "permission_change", _("修改权限")
+        OTP_RESET = "otp_reset", _("重置双因素认证")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    action = models.CharField(_("操作"), max_length=32, choices=Action.choices)
+    target = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("对象账号"), on_delete=models.PROTECT,
+                               related_name="+")
+    payload = models.JSONField(_("内容"), default=dict, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT,
+                                     related_name="+")
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    note = models.CharField(_("审批意见"), max_length=500, blank=True)
+
+    objects = ApprovalRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("双人审批申请")
+        verbose_name_plural = _("双人审批申请")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.target}"
+
+    @property
+    def role_asked(self) -> str:
+        """A permission change's platform role by its name ("无" for none), else ""."""
+        if self.action != self.Action.PERMISSION_CHANGE:
+            return ""
+        role = self.payload.get("platform_role", "")
+        return str(User.PlatformRole(role).label) if role in User.PlatformRole.values else str(_("无"))

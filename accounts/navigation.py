@@ -19,3 +19,6 @@ site.add_entry(NavEntry(
 site.add_entry(NavEntry(_("账号管理"), "accounts:user_admin", frozenset({Role.SYSTEM_ADMIN}), order=190))
 site.add_entry(NavEntry(_("安全管理"), "accounts:security", frozenset({Role.SECURITY_ADMIN}), order=200))
 site.add_entry(NavEntry(_("审计日志"), "accounts:audit_log", frozenset({Role.AUDIT_ADMIN}), order=210))
+# The two-person rule: the system and security administrators approve each other's requests.
+site.add_entry(NavEntry(_("双人审批"), "accounts:approvals", frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
+                        order=205))

@@ -87,13 +87,15 @@ def create_account_with_initial_password(
 
 
 @transaction.atomic
-def reset_password(*, actor: User, user: User, request=None) -> str:
-    """Give a user a new one-time password (to be changed at next login); returns it once."""
+def reset_password(*, actor: User | None, user: User, request=None, **detail) -> str:
+    """Give a user a new one-time password (to be changed at next login); returns it once. `detail`
+    goes into the audit event (via="command_line" from a management command)."""
     password = generate_initial_password()
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    record("account.password_reset", actor=actor, request=request, target=user, organization=user.organization)
+    record("account.password_reset", actor=actor, request=request, target=user, organization=user.organization,
+           **detail)
     return password
 
 

@@ -3,6 +3,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.audit import record
+from accounts.middleware import mark_sign_in
 from accounts.models import User
 from accounts.tokens import revoke_all
 
@@ -10,6 +11,7 @@ from accounts.tokens import revoke_all
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs) -> None:
     record("auth.login", actor=user, request=request)
+    mark_sign_in(request)
 
 
 @receiver(user_logged_out)

@@ -27,10 +27,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import two_person
 from accounts.administration import require_role
 from accounts.audit import record
 from accounts.members import can_manage_members
-from accounts.models import Organization, SMSDevice, User
+from accounts.models import ApprovalRequest, Organization, SMSDevice, User
 from accounts.otp_delivery import send_code
 from accounts.roles import THREE_ADMINS, Role, role_of
 from accounts.tokens import revoke_all
@@ -238,15 +239,33 @@ def disable(request, code: str) -> None:
 
 
 @transaction.atomic
-def reset(*, actor: User, user: User, request=None) -> None:
+def reset(*, actor: User, user: User, request=None) -> ApprovalRequest | None:
     """The security administrator removes a user's second factor (a lost phone): the user enrols
-    again at next sign-in where it is required, and every API token of the user is revoked."""
+    again at next sign-in where it is required, and every API token of the user is revoked. A
+    platform administrator's second factor is reset only when a second administrator approves
+    (accounts.two_person): the filed request is returned and nothing changes yet."""
     require_role(actor, Role.SECURITY_ADMIN)
     if not User.objects.editable_by(actor).filter(pk=user.pk).exists():
         raise PermissionDenied
+    filed = two_person.require_approval(actor, ApprovalRequest.Action.OTP_RESET, user, request=request)
+    if filed is not None:
+        return filed
+    _carry_out_reset(actor, user, request)
+    return None
+
+
+def _carry_out_reset(actor: User, user: User, request) -> None:
     _remove_all(user)
     record("account.two_factor_reset", actor=actor, request=request, target=user, organization=user.organization)
     revoke_all(user, reason="two_factor_reset", actor=actor, request=request)
+
+
+def _approved_reset(filed: ApprovalRequest, approver: User, http_request) -> None:
+    # Carried out as the requester's action, the approval itself audited by accounts.two_person.
+    _carry_out_reset(filed.requested_by, filed.target, http_request)
+
+
+two_person.register_executor(ApprovalRequest.Action.OTP_RESET, _approved_reset)
 
 
 # An organisation's own requirement ---------------------------------------------------------------

@@ -122,7 +122,10 @@ def two_factor_sms(request: HttpRequest) -> HttpResponse:
 def security_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     """The security administrator resets a user's second factor (and so revokes their API tokens)."""
     account = get_object_or_404(User.objects.editable_by(request.user), pk=pk)
-    two_factor.reset(actor=request.user, user=account, request=request)
-    messages.success(request, _("已重置“%(username)s”的两步验证,并吊销了其 API 令牌。") % {
-        "username": account.username})
+    if two_factor.reset(actor=request.user, user=account, request=request) is not None:
+        messages.info(request, _("“%(username)s”是平台管理员账号:重置两步验证的申请已提交,"
+                                 "须另一位管理员审批后生效。") % {"username": account.username})
+    else:
+        messages.success(request, _("已重置“%(username)s”的两步验证,并吊销了其 API 令牌。") % {
+            "username": account.username})
     return redirect("accounts:security")

@@ -48,11 +48,16 @@ urlpatterns = [
     path("admin/users/<int:pk>/reset-password/", admin_views.user_reset_password, name="user_reset_password"),
     path("security/", admin_views.security, name="security"),
     path("security/unlock/", admin_views.security_unlock, name="security_unlock"),
+    path("security/unlock-address/", admin_views.security_unlock_address, name="security_unlock_address"),
     path("security/users/<int:pk>/permissions/", admin_views.security_permissions, name="security_permissions"),
     path("security/users/<int:pk>/two-factor-reset/", two_factor_views.security_two_factor_reset,
          name="security_two_factor_reset"),
     path("security/tokens/", token_views.security_tokens, name="security_tokens"),
     path("security/tokens/<int:pk>/revoke/", token_views.security_token_revoke, name="security_token_revoke"),
+    # The two-person rule: changes to administrators' accounts wait for a second administrator.
+    path("approvals/", admin_views.approvals, name="approvals"),
+    path("approvals/<int:pk>/approve/", admin_views.approval_approve, name="approval_approve"),
+    path("approvals/<int:pk>/reject/", admin_views.approval_reject, name="approval_reject"),
     path("audit/", admin_views.audit_log, name="audit_log"),
     path("audit/export.xlsx", admin_views.audit_export, name="audit_export"),
     # The platform operator allocates accounts in bulk from a sheet (accounts.allocation).

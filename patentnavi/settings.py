@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "accounts",
+    # The login form's image captcha, drawn on the server (Pillow); after accounts, whose template
+    # of its widget replaces the library's.
+    "captcha",
     "inventory",
     "matching",
     "evaluation",
@@ -92,6 +95,8 @@ MIDDLEWARE = [
     # After the password: the code step of an enrolled user, or enrolment where it is required.
     "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session ends SESSION_ABSOLUTE_HOURS after the sign-in, however active (accounts.middleware).
+    "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last, as its documentation requires.
     "axes.middleware.AxesMiddleware",
@@ -154,16 +159,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # None of the last PASSWORD_HISTORY_COUNT passwords again, the current one included (accounts.passwords).
+    {"NAME": "accounts.passwords.PasswordHistoryValidator"},
 ]
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
 # 等保2.0: passwords expire; 0 disables the forced periodic change.
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
 
-# Lockout after repeated failures (django-axes).
+# Lockout after repeated failures (django-axes, with accounts.lockout): an account locks after
+# AXES_FAILURE_LIMIT failures from any address; an address failing over many accounts is slowed from
+# LOGIN_ADDRESS_SLOW_AFTER failures (a delay doubling per failure, at most LOGIN_ADDRESS_MAX_DELAY_SECONDS)
+# and blocked at LOGIN_ADDRESS_FAILURE_LIMIT; both end AXES_COOLOFF_TIME after the last failure or when
+# the security administrator unlocks them. From LOGIN_CAPTCHA_AFTER failures of the username or the
+# address the login form asks for an image captcha.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Axes warns that "ip_address" is not among the lockout parameters: the address has limits of its own,
+# counted over every username (accounts.lockout.LockoutHandler), so rotating browsers does not escape it.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+LOGIN_ADDRESS_SLOW_AFTER = env_int("LOGIN_ADDRESS_SLOW_AFTER", 10)
+LOGIN_ADDRESS_MAX_DELAY_SECONDS = env_int("LOGIN_ADDRESS_MAX_DELAY_SECONDS", 60)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+LOGIN_CAPTCHA_AFTER = env_int("LOGIN_CAPTCHA_AFTER", 3)
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 5  # minutes
+CAPTCHA_FONT_SIZE = 30
 AXES_USERNAME_FORM_FIELD = "username"
 # How many reverse proxies of our own stand in front of Django (0: none, use REMOTE_ADDR).
 # Lockouts and the audit log both take the client address from accounts.audit.client_ip.
@@ -184,6 +208,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# …and, however active, SESSION_ABSOLUTE_HOURS after the sign-in (accounts.middleware).
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -15,6 +15,8 @@ urlpatterns = [
     # The language switch is offered on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("accounts.urls")),
+    # The login form's captcha images (django-simple-captcha, drawn here), open before sign-in.
+    path("captcha/", include("accounts.captcha_urls")),
     path("inventory/", include("inventory.urls")),
     path("api/v1/", include("patentnavi.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -13,6 +13,8 @@ ANONYMOUS = {
     "accounts:login", "accounts:register", "accounts:register_done", "set_language",
     # The link an invited inventor follows to set a first password (a password reset).
     "inventory:self_assessment_set_password",
+    # The login form's captcha images (a one-time key; 410 for an unknown one).
+    "captcha-image", "captcha-image-2x",
 }
 SAMPLE = {"token": "no-such-token", "uidb64": "MQ", "job": "no-such-job", "format": "json"}
 

@@ -52,9 +52,10 @@ PAGE_BOUNDS: dict[str, int] = {
     "accounts:enterprise_review": 11,
     "accounts:member_add": 9,  # the form offers the institution's departments
     "accounts:members": 13,  # + 3: the audit event of its personal-data read (lock, chain head, insert)
-    "accounts:security": 12,
+    "accounts:security": 13,  # the locked accounts, their addresses, the restricted addresses
     "accounts:security_tokens": 9,
     "accounts:tokens": 9,
+    "accounts:approvals": 9,
     "accounts:user_admin": 10,
     "inventory:base_library": 9,
     "inventory:base_library_alias": 9,  # the institutions the patentee's name suggests
@@ -115,6 +116,7 @@ NOT_LISTS: dict[str, str] = {
     "accounts:two_factor": "the enrolment form (one device)",
     "accounts:two_factor_verify": "the code form",
     "accounts:two_factor_sms": "POST only",
+    "accounts:security_unlock_address": "POST only",
     "accounts:allocation": "the upload form of account allocation",
     "accounts:allocation_template": "a fixed template file",
     "inventory:template_inventory": "a fixed template file",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
+from captcha.models import CaptchaStore
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 from django.contrib.auth.password_validation import get_default_password_validators, validate_password
@@ -37,7 +38,12 @@ NEW_PASSWORD = "Qz7#mNv2-Lp9"
 
 
 def login_through_page(client: Client, username: str, password: str, **extra):
-    return client.post(LOGIN, {"username": username, "password": password}, **extra)
+    # The form asks for a captcha after a few failures (accounts.lockout): a solved one is always sent,
+    # and used only when asked for.
+    key = CaptchaStore.generate_key()
+    answer = CaptchaStore.objects.get(hashkey=key).response
+    return client.post(LOGIN, {"username": username, "password": password, "captcha_0": key, "captcha_1": answer},
+                       **extra)
 
 
 def signed_in_as(client: Client) -> str | None:

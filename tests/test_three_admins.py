@@ -26,8 +26,9 @@ from accounts.administration import (
     unlock,
 )
 from accounts.audit import record
-from accounts.models import AuditEvent, User
+from accounts.models import ApprovalRequest, AuditEvent, User
 from accounts.roles import Role, role_of
+from accounts.two_person import approve, file_request
 from ground.registry import site
 
 from .world import World
@@ -43,9 +44,15 @@ class Action:
     owner: str
     needs_target: bool = False
     data: tuple = ()
+    # Other roles the page belongs to too (the two-person rule's pages: system and security administrators).
+    also: tuple = ()
+    # The page is about the pending request of `_pending_request` (the operator's password reset).
+    needs_request: bool = False
 
     def url(self, world: World) -> str:
         args = [world.user(TARGET).pk] if self.needs_target else []
+        if self.needs_request:
+            args = [ApprovalRequest.objects.get(status=ApprovalRequest.Status.PENDING).pk]
         return reverse(f"accounts:{self.url_name}", args=args)
 
     def send(self, client: Client, world: World):
@@ -63,9 +70,13 @@ ACTIONS = [
     Action("user_reset_password", "POST", Role.SYSTEM_ADMIN, needs_target=True),
     Action("security", "GET", Role.SECURITY_ADMIN),
     Action("security_unlock", "POST", Role.SECURITY_ADMIN, data=(("username", TARGET),)),
+    Action("security_unlock_address", "POST", Role.SECURITY_ADMIN, data=(("ip_address", "127.0.0.1"),)),
     Action("security_permissions", "GET", Role.SECURITY_ADMIN, needs_target=True),
     Action("security_permissions", "POST", Role.SECURITY_ADMIN, needs_target=True,
            data=(("is_org_admin", "on"), ("platform_role", ""))),
+    Action("approvals", "GET", Role.SECURITY_ADMIN, also=(Role.SYSTEM_ADMIN,)),
+    Action("approval_approve", "POST", Role.SECURITY_ADMIN, also=(Role.SYSTEM_ADMIN,), needs_request=True),
+    Action("approval_reject", "POST", Role.SECURITY_ADMIN, also=(Role.SYSTEM_ADMIN,), needs_request=True),
     Action("audit_log", "GET", Role.AUDIT_ADMIN),
     Action("audit_export", "GET", Role.AUDIT_ADMIN),
 ]
@@ -83,17 +94,19 @@ def _snapshot(world: World) -> tuple:
     return (
         AuditEvent.objects.exclude(action="access.denied").count(), User.objects.count(), target.password,
         target.is_active, target.is_org_admin,
-        AccessAttempt.objects.count(),
+        AccessAttempt.objects.count(), sorted(ApprovalRequest.objects.values_list("pk", "status")),
     )
 
 
 @pytest.mark.parametrize("action", ACTIONS, ids=lambda a: f"{a.method}-{a.url_name}")
 def test_control_access_three_administrators_separated(world, client, action):
     _lock_out(TARGET)
+    file_request(world.user("sysadmin"), ApprovalRequest.Action.PASSWORD_RESET, world.user("operator"))
     assert action.send(client, world).status_code == 302  # anonymous: to the login page
     owner = OWNERS[action.owner]
+    owners = {owner, *(OWNERS[role] for role in action.also)}
     for name, user in world.users.items():
-        if name == owner:
+        if name in owners:
             continue
         client.force_login(user)
         before = _snapshot(world)
@@ -202,13 +215,22 @@ def test_system_admin_creates_an_operator_with_a_one_time_password(world, client
     password = response.context["one_time_password"]
     assert password in response.content.decode()
     account = User.objects.get(username="op_zhang")
-    assert role_of(account) == Role.OPERATOR and account.organization == world.orgs["platform"]
+    assert account.organization == world.orgs["platform"]
     assert account.must_change_password and account.check_password(password)
     assert password not in account.password
     create = AuditEvent.objects.get(action="account.create", target_id=str(account.pk))
     assert create.actor == world.user("sysadmin") and create.after["username"] == "op_zhang"
+    # The operator's role is a platform role: granted only once a second administrator approves.
+    assert role_of(account) is None
+    assert not AuditEvent.objects.filter(action="permission.change", target_id=str(account.pk)).exists()
+    filed = ApprovalRequest.objects.get(target=account)
+    assert filed.payload == {"is_org_admin": False, "platform_role": "operator"}
+    approve(actor=world.user("secadmin"), pk=filed.pk)
+    account.refresh_from_db()
+    assert role_of(account) == Role.OPERATOR
     grant = AuditEvent.objects.get(action="permission.change", target_id=str(account.pk))
-    assert grant.before == {"platform_role": ""} and grant.after == {"platform_role": "operator"}
+    assert grant.actor == world.user("sysadmin")
+    assert grant.before["platform_role"] == "" and grant.after["platform_role"] == "operator"
     # Shown once: the list does not carry it.
     assert password not in client.get(reverse("accounts:user_admin")).content.decode()
 
@@ -257,8 +279,11 @@ def test_system_admin_can_manage_the_other_admins_but_not_itself(world, client):
     sysadmin.refresh_from_db()
     assert sysadmin.is_active
     assert not AuditEvent.objects.filter(target_id=str(sysadmin.pk)).exists()
+    # Another administrator's password: a request for a second administrator, not a new password.
     auditor = world.user("auditor")
-    assert client.post(reverse("accounts:user_reset_password", args=[auditor.pk])).status_code == 200
+    assert client.post(reverse("accounts:user_reset_password", args=[auditor.pk])).status_code == 302
+    assert User.objects.get(pk=auditor.pk).password == auditor.password
+    assert ApprovalRequest.objects.get(target=auditor).action == ApprovalRequest.Action.PASSWORD_RESET
 
 
 def test_system_admin_cannot_deactivate_the_last_holder_of_an_admin_role(world, client):
@@ -269,9 +294,11 @@ def test_system_admin_cannot_deactivate_the_last_holder_of_an_admin_role(world, 
         assert "不能撤销最后一名" in response.content.decode(), name
         assert User.objects.get(pk=account.pk).is_active, name
     assert not AuditEvent.objects.filter(action="account.deactivate").exists()
-    # With a second auditor in place, the first may go.
+    # With a second auditor in place, the first may go, once a second administrator approves.
     User.objects.filter(pk=world.user("operator").pk).update(platform_role=Role.AUDIT_ADMIN)
     assert client.post(reverse("accounts:user_deactivate", args=[world.user("auditor").pk])).status_code == 302
+    assert User.objects.get(pk=world.user("auditor").pk).is_active
+    approve(actor=world.user("secadmin"), pk=ApprovalRequest.objects.get().pk)
     assert not User.objects.get(pk=world.user("auditor").pk).is_active
 
 
@@ -308,6 +335,9 @@ def test_security_admin_changes_a_platform_role(world, client):
     client.force_login(world.user("secadmin"))
     url = reverse("accounts:security_permissions", args=[operator.pk])
     assert client.post(url, {"platform_role": Role.SYSTEM_ADMIN}).status_code == 302
+    operator.refresh_from_db()
+    assert role_of(operator) == Role.OPERATOR  # waits for a second administrator
+    approve(actor=world.user("sysadmin"), pk=ApprovalRequest.objects.get().pk)
     operator.refresh_from_db()
     assert role_of(operator) == Role.SYSTEM_ADMIN
     event = AuditEvent.objects.get(action="permission.change")
@@ -348,10 +378,12 @@ def test_the_last_holder_of_an_admin_role_cannot_be_removed(world, client):
     response = client.post(url, {"platform_role": Role.OPERATOR})
     assert response.status_code == 200 and "最后一名审计管理员" in response.content.decode()
     assert User.objects.get(pk=auditor.pk).platform_role == Role.AUDIT_ADMIN
-    # With a second auditor, the first may be moved.
+    # With a second auditor, the first may be moved (each change approved by a second administrator).
     operator = world.user("operator")
     client.post(reverse("accounts:security_permissions", args=[operator.pk]), {"platform_role": Role.AUDIT_ADMIN})
+    approve(actor=world.user("sysadmin"), pk=ApprovalRequest.objects.get(target=operator).pk)
     assert client.post(url, {"platform_role": Role.OPERATOR}).status_code == 302
+    approve(actor=world.user("sysadmin"), pk=ApprovalRequest.objects.get(target=auditor).pk)
     assert User.objects.get(pk=auditor.pk).platform_role == Role.OPERATOR
 
 

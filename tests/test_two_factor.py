@@ -10,8 +10,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import tokens, two_factor
-from accounts.models import APIToken, AuditEvent
+from accounts import tokens, two_factor, two_person
+from accounts.models import APIToken, ApprovalRequest, AuditEvent
 from accounts.otp_delivery import ConsoleBackend, LocmemBackend
 
 from .two_factor_helpers import device_code
@@ -196,3 +196,27 @@ def test_control_identity_security_admin_resets_second_factor_and_tokens(world, 
     reset = AuditEvent.objects.get(action="account.two_factor_reset")
     assert reset.actor == world.user("secadmin") and reset.target_id == str(member.pk)
     assert AuditEvent.objects.filter(action="token.revoke", detail__reason="two_factor_reset").exists()
+
+
+def test_control_identity_an_administrators_second_factor_is_reset_only_with_a_second_approval(world, client):
+    """三员分立: the security administrator alone cannot reset the audit administrator's second
+    factor (and then reset its password and sign in as it); a second administrator approves."""
+    auditor = world.user("auditor")
+    client.force_login(auditor)
+    _enrol(client, auditor)
+    client.force_login(world.user("secadmin"))
+    response = client.post(reverse("accounts:security_two_factor_reset", args=[auditor.pk]))
+    assert response.status_code == 302
+    auditor.refresh_from_db()
+    assert auditor.two_factor_enabled and TOTPDevice.objects.filter(user=auditor).exists()
+    assert not AuditEvent.objects.filter(action="account.two_factor_reset").exists()
+    filed = ApprovalRequest.objects.get(action=ApprovalRequest.Action.OTP_RESET, target=auditor)
+    # Neither the requester nor the target decides; the system administrator does, and the reset runs.
+    with pytest.raises(ValueError):
+        two_person.approve(actor=world.user("secadmin"), pk=filed.pk)
+    two_person.approve(actor=world.user("sysadmin"), pk=filed.pk)
+    auditor.refresh_from_db()
+    assert not auditor.two_factor_enabled and not TOTPDevice.objects.filter(user=auditor).exists()
+    reset = AuditEvent.objects.get(action="account.two_factor_reset")
+    assert reset.actor == world.user("secadmin") and reset.target_id == str(auditor.pk)
+    assert AuditEvent.objects.filter(action="approval.approve", actor=world.user("sysadmin")).exists()

@@ -8,8 +8,9 @@ industry and technology field; two conversions and an open licence; an inventory
 conversions upload; a member (and one in 计算机学院 where the institution has it), a department,
 an alias and an audit event. Besides: a co-owned patent, a base library run, a pending enterprise
 in each province, a new institution with a patent, a self-assessment invitation (with its
-grants) for the world's inventor, a locked-out account, an API token for every world user and the
-operator's audit events.
+grants) for the world's inventor, a locked-out account, an address failing over two accounts, a
+platform account with a pending and a rejected two-person request, an API token for every world
+user and the operator's audit events.
 The isolation tests do not use it: their expectations are written for the world as built.
 """
 
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from accounts.models import APIToken, AuditEvent, Department, Organization, OrganizationAlias, User
+from accounts.models import APIToken, ApprovalRequest, AuditEvent, Department, Organization, OrganizationAlias, User
 from inventory.choices import (
     ConversionKind,
     Intent,
@@ -151,6 +152,23 @@ def _people_round(world, tag: str, patents: list[Patent]) -> None:
         get_data="", post_data="", failures_since_start=settings.AXES_FAILURE_LIMIT,
     )
     _tokens_round(world, tag)
+    # An address failing over several accounts (the security administrator's restricted addresses).
+    round_no = next(_serials) % 250
+    for n in range(2):
+        AccessAttempt.objects.create(
+            username=f"{tag.lower()}_guess{n}", ip_address=f"198.51.100.{round_no}", user_agent="test",
+            http_accept="*/*", path_info="/", get_data="", post_data="",
+            failures_since_start=settings.LOGIN_ADDRESS_SLOW_AFTER,
+        )
+    # A platform account awaiting its role, and a decided request (the two-person rule's page).
+    newcomer = _user(f"{tag.lower()}_platform", platform)
+    for status in (ApprovalRequest.Status.PENDING, ApprovalRequest.Status.REJECTED):
+        ApprovalRequest.objects.create(
+            action=ApprovalRequest.Action.PERMISSION_CHANGE, target=newcomer, requested_by=u["secadmin"],
+            payload={"is_org_admin": False, "platform_role": "operator"}, status=status,
+            decided_by=u["sysadmin"] if status == ApprovalRequest.Status.REJECTED else None,
+            decided_at=timezone.now() if status == ApprovalRequest.Status.REJECTED else None,
+        )
     for action in ("account.create", "export.patents"):
         AuditEvent.objects.create(actor=u["operator"], actor_username="operator", action=action,
                                   organization=platform, before={"n": 0}, after={"n": 1})

@@ -7,6 +7,7 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored) for a human to look 
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from captcha.models import CaptchaStore
 from django.conf import settings
 
 pytestmark = [
@@ -237,6 +238,10 @@ def test_lockout_page(world, page, live_server, screenshot):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         page.get_by_label("用户名").fill("ent_gd_admin")
         page.get_by_label("密码").fill("wrong-password")
+        if page.locator("#pn-login-captcha").count():
+            # From the third failure the form asks for its captcha: read the answer the server keeps.
+            key = page.locator('input[name="captcha_0"]').get_attribute("value")
+            page.get_by_label("图片验证码").fill(CaptchaStore.objects.get(hashkey=key).response)
         page.get_by_role("button", name="登录").click()
         page.wait_for_load_state()
         if page.get_by_role("heading", name="账号已被暂时锁定").count():
@@ -267,3 +272,25 @@ def test_error_pages(world, sign_in, page, live_server, screenshot):
     page.wait_for_load_state("load")
     assert page.get_by_role("heading", name="服务器内部错误").is_visible()
     screenshot("error_500")
+
+
+def test_control_login_captcha_is_drawn_locally_after_failures(world, page, live_server, password, screenshot):
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert not page.locator("#pn-login-captcha").count()
+    for attempt in range(settings.LOGIN_CAPTCHA_AFTER):
+        page.get_by_label("用户名").fill("ent_gd_admin")
+        page.get_by_label("密码").fill(f"wrong-{attempt}")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+    # The page after the last failure asks for the captcha; its image is drawn by the server itself.
+    image = page.get_by_role("img", name="验证码图片")
+    assert image.is_visible()
+    assert image.get_attribute("src").startswith("/captcha/image/")
+    assert page.evaluate("document.querySelector('.pn-captcha-image').naturalWidth") > 0
+    screenshot("login_captcha")
+    key = page.locator('input[name="captcha_0"]').get_attribute("value")
+    page.get_by_label("用户名").fill("ent_gd_admin")
+    page.get_by_label("密码").fill(password)
+    page.get_by_label("图片验证码").fill(CaptchaStore.objects.get(hashkey=key).response)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")

@@ -41,6 +41,9 @@ GATED: dict[str, tuple[frozenset[str], dict]] = {
     # administrator anyone's.
     "accounts:token_revoke": (frozenset(Role.values), {"pk": 999999}),
     "accounts:security_token_revoke": (frozenset({"security_admin"}), {"pk": 999999}),
+    # The two-person rule's requests (no world object): the system and security administrators only.
+    "accounts:approval_approve": (frozenset({"system_admin", "security_admin"}), {"pk": 999_999}),
+    "accounts:approval_reject": (frozenset({"system_admin", "security_admin"}), {"pk": 999_999}),
 }
 
 # Each area's object routes (tests/isolation/routes_<area>.py), merged here.

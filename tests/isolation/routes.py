@@ -43,5 +43,10 @@ PUBLIC = {
     "api-schema", "api-docs", "api-redoc", "api-root",
 }
 # Not exercised: media files are served by the web server in production, never by Django there.
-SKIPPED: dict[str, str] = {}
+SKIPPED: dict[str, str] = {
+    # Public like the login page they belong to, keyed by a one-time random key and showing no data:
+    # tests/test_anonymous_routes.py and tests/test_lockout.py exercise them.
+    "captcha-image": "the login form's captcha image",
+    "captcha-image-2x": "the login form's captcha image, twice the size",
+}
 # Routes that act (POST) rather than show; each maps to the world model it acts on.
