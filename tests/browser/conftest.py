@@ -5,10 +5,11 @@ host). Without it, or without the playwright package, the browser tests skip and
 """
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
+
+from tests.browser.signed_in import join_request_threads
 
 # Playwright's sync API keeps an event loop running in the test thread, which makes Django refuse
 # ORM calls from that thread (SynchronousOnlyOperation) although nothing here is async.
@@ -45,14 +46,7 @@ def browser(live_server):
         )
         yield browser
         browser.close()
-    _join_request_threads()
-
-
-def _join_request_threads(timeout: float = 5.0) -> None:
-    """Wait for the live server's request threads that Chromium's closed connections released."""
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and "process_request_thread" in thread.name:
-            thread.join(timeout)
+    join_request_threads()
 
 
 @pytest.fixture

@@ -8,11 +8,9 @@ department or not), so a page that looks different to an admin is checked as bot
 """
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
-from accounts.roles import role_of
-from tests.crawling import crawl, route_of
+from tests.browser.signed_in import close, pages_by_kind, signed_in_page
 from tests.test_inventory_upload import good_row, run, xlsx_bytes
 
 pytestmark = [
@@ -32,46 +30,12 @@ def axe():
     return Axe()
 
 
-def _kind(user) -> tuple:
-    return (role_of(user), user.is_org_admin, bool(user.department_id))
-
-
-def _pages_by_kind(world, client) -> dict[str, list[str]]:
-    """For each user of a kind not seen yet: the first URL of each route it reaches."""
-    pages: dict[str, list[str]] = {}
-    kinds: set[tuple] = set()
-    for name, user in world.users.items():
-        if not user.is_active or _kind(user) in kinds:
-            continue
-        kinds.add(_kind(user))
-        routes: set[str] = set()
-        found = []
-        for url in crawl(client, user).pages:
-            route = route_of(url)
-            if route not in routes:
-                routes.add(route)
-                found.append(url)
-        pages[name] = found
-        client.logout()
-    return pages
-
-
 def _blocking(results) -> list[str]:
     return [
         f"{violation['impact']} {violation['id']}: {violation['help']} — {node['html'][:160]}"
         for violation in results.response["violations"] if violation["impact"] in BLOCKING
         for node in violation["nodes"]
     ]
-
-
-def _signed_in_page(browser, client, live_server, user):
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return context, page
 
 
 def _upload_preview_with_problems(world) -> str:
@@ -85,17 +49,17 @@ def _upload_preview_with_problems(world) -> str:
 
 def test_every_page_of_every_role_has_no_serious_violation(world, client, browser, live_server, axe):
     preview = _upload_preview_with_problems(world)
-    pages = _pages_by_kind(world, client)
+    pages = pages_by_kind(world, client)
     pages["inst_bj_moe_admin"].append(preview)
     failures: list[str] = []
     checked = 0
     for name, urls in pages.items():
-        context, page = _signed_in_page(browser, client, live_server, world.user(name))
+        context, page = signed_in_page(browser, client, live_server, world.user(name))
         for url in urls:
             page.goto(f"{live_server.url}{url}")
             failures += [f"{name} {url}: {problem}" for problem in _blocking(axe.run(page))]
             checked += 1
-        context.close()
+        close(context)
     assert not failures, "\n".join(failures)
     # The crawl reached the working pages of every role, not only the home pages.
     assert checked > 100, checked

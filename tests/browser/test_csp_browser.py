@@ -9,7 +9,7 @@ window.__cspViolations; Chromium's console messages about the policy are kept to
 import pytest
 from django.urls import reverse
 
-from tests.browser.test_accessibility import _pages_by_kind, _signed_in_page
+from tests.browser.signed_in import close, pages_by_kind, signed_in_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -66,11 +66,11 @@ def _hover_charts(page) -> int:
 
 
 def test_control_csp_no_violation_on_any_page_of_any_role(world, client, browser, live_server):
-    pages = _pages_by_kind(world, client)
+    pages = pages_by_kind(world, client)
     failures: list[str] = []
     checked = charts = 0
     for name, urls in pages.items():
-        context, page = _signed_in_page(browser, client, live_server, world.user(name))
+        context, page = signed_in_page(browser, client, live_server, world.user(name))
         watch = Watch(context, page)
         for url in [*urls, reverse("api-docs")]:
             response = page.goto(f"{live_server.url}{url}")
@@ -79,7 +79,7 @@ def test_control_csp_no_violation_on_any_page_of_any_role(world, client, browser
             charts += _hover_charts(page)
             failures += [f"{name} {url}: {problem}" for problem in watch.problems()]
             checked += 1
-        context.close()
+        close(context)
     assert not failures, "\n".join(failures)
     assert checked > 100, checked
     # The library's two charts at least were drawn and hovered under the policy.
