@@ -142,7 +142,7 @@ def test_control_audit_integrity_verify_names_removed_oldest_events():
 
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="SQLite lets one writer at a time: appends are serialised by its database lock")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_control_audit_integrity_concurrent_appends_keep_one_chain():
     errors: list[Exception] = []
     start = threading.Barrier(3)

@@ -179,3 +179,16 @@ def test_the_makefiles_suite_times_say_when_they_were_measured():
     text = "\n".join(comment)
     assert re.search(r"\d+m\d+s", text), f"no suite time above the test target:\n{text}"
     assert re.search(r"\b20\d\d-\d\d-\d\d\b", text), f"suite times without the date they were measured:\n{text}"
+
+
+def test_every_transactional_test_restores_the_reference_data():
+    """A transactional test flushes the database when it ends; without serialized_rollback the flush
+    re-creates the content types under new ids, and the next test that restores its serialized data
+    fails on PostgreSQL (duplicate content types). Every such test asks for serialized_rollback."""
+    bare = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "django_db(transaction=True" in line and "serialized_rollback=True" not in line
+    ]
+    assert not bare, bare
