@@ -17,6 +17,6 @@ __getattr__, __dir__, __all__ = public(
              "YES_NO application_number asking_price blank_value cell_value cross_field_errors is_blank "
              "missing_required"),
     history="jsonable",
-    scope="InventoryFigures in_scope inventory_figures led_by led_records scope_records",
+    scope="InventoryFigures in_scope inventory_figures led_records scope_records",
     self_assessment="granted_records",
 )

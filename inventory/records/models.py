@@ -25,9 +25,13 @@ class InventoryRecordQuerySet(ScopedQuerySet):
     """Purposes of `visible_to`: (none) the records of the patents the user sees; "library" the
     national conversion resource library (专利转化资源库) as the user browses it: every entry,
     wherever its institution is, for the roles in patents.models.LIBRARY_ROLES; nothing for experts, inventors
-    and the three platform administrators."""
+    and the three platform administrators; "led" the records the user answers for in the inventory
+    figures (inventory.records.scope): those led by the institutions it watches, an institution's
+    staff its own (a department's staff the department's), a ministry the institutions it
+    supervises, a provincial office its province's, the operator all; co-owned patents led by
+    another institution are read, never counted."""
 
-    purposes = frozenset({"library"})
+    purposes = frozenset({"library", "led"})
 
     def _library(self, user) -> "InventoryRecordQuerySet":
         return self.filter(in_library=True)
@@ -47,6 +51,20 @@ class InventoryRecordQuerySet(ScopedQuerySet):
 
     def _visible_to_enterprise(self, user):
         return self.filter(in_library=True)
+
+    def _visible_to_operator__led(self, user):
+        return self.all()
+
+    def _visible_to_institution__led(self, user):
+        return self._editable_by_institution(user)
+
+    def _visible_to_ministry__led(self, user):
+        supervised = Organization.objects.supervised_by(user).filter(kind=Organization.Kind.INSTITUTION)
+        return self._visible_to_ministry(user).filter(institution__in=supervised.values("pk"))
+
+    def _visible_to_province__led(self, user):
+        return self._visible_to_province(user).filter(institution__province_id=user.organization.province_id,
+                                                      institution__kind=Organization.Kind.INSTITUTION)
 
     def _editable_by_institution(self, user):
         editable = self.filter(institution_id=user.organization_id)

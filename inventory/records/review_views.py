@@ -137,13 +137,16 @@ def _act(request: HttpRequest, action: str, records) -> review.ReviewResult:
     return review.submit(user, records, request=request)
 
 
+def _required_labels() -> str:
+    return "、".join(str(InventoryRecord._meta.get_field(name).verbose_name) for name in REQUIRED_FIELDS)
+
+
 def _result_text(action: str, result: review.ReviewResult) -> str:
     done = {"approve": _("已审核通过 %(done)d 件"), "return": _("已退回 %(done)d 件"),
             "submit": _("已提交审核 %(done)d 件")}[action] % {"done": result.done}
     if result.incomplete:
-        required = "、".join(str(InventoryRecord._meta.get_field(name).verbose_name) for name in REQUIRED_FIELDS)
         done += _(";%(n)d 件必填项未填写完整(%(fields)s),不能提交审核") % {
-            "n": result.incomplete, "fields": required}
+            "n": result.incomplete, "fields": _required_labels()}
     if result.skipped > result.incomplete:
         done += _(";%(skipped)d 件不在可处理范围内,未处理") % {"skipped": result.skipped - result.incomplete}
     return done
@@ -159,8 +162,7 @@ def _moved_text(action: str, record: InventoryRecord) -> str:
 def _refusal_text(result: review.ReviewResult) -> str:
     """Why one record was left as it was."""
     if result.incomplete:
-        required = "、".join(str(InventoryRecord._meta.get_field(name).verbose_name) for name in REQUIRED_FIELDS)
-        return _("必填项未填写完整(%(fields)s),不能提交审核") % {"fields": required}
+        return _("必填项未填写完整(%(fields)s),不能提交审核") % {"fields": _required_labels()}
     return _("该专利当前不在您可处理的范围内(可能已由他人处理),未处理")
 
 

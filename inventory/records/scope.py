@@ -14,9 +14,10 @@ Terms (DATA-STANDARD.md §3 and §8):
 * **In the library** (已入库) counts the led records in the conversion resource library, whatever
   the patent's legal status (§8 入库数: the library shows every entry it holds).
 
+Who leads what is the scoping layer's rule (`InventoryRecord.objects.visible_to(user, "led")`).
 `inventory_figures` counts all of them in one aggregate; the workbench narrows its list with the
-same conditions (`led_by`, `in_scope` under its `scope` parameter), so that a number on a page and
-the list it links to agree; the milestones count their windows inside `in_scope`.
+same conditions (`led_records`, `in_scope` under its `scope` parameter), so that a number on a page
+and the list it links to agree; the milestones count their windows inside `in_scope`.
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Organization
-from accounts.roles import Role, role_of
 from inventory.choices import InventoryStatus, LegalStatus
 from inventory.records.models import InventoryRecord
 
@@ -40,27 +39,9 @@ def in_scope(today: datetime.date | None = None, *, patent: str = "patent__") ->
     return Q(**{f"{patent}legal_status": LegalStatus.VALID, f"{patent}grant_date__lte": today})
 
 
-def led_by(user, *, record: str = "") -> Q:
-    """The record is led by an institution `user` answers for (see the module). `record` is the path
-    from the queried model to the inventory record ("inventory__" on Patent)."""
-    role = role_of(user)
-    if role == Role.OPERATOR:
-        return Q()
-    if role == Role.INSTITUTION:
-        own = Q(**{f"{record}institution_id": user.organization_id})
-        return own & Q(**{f"{record}department_unit_id": user.department_id}) if user.department_id else own
-    if role == Role.MINISTRY:
-        supervised = Organization.objects.supervised_by(user).filter(kind=Organization.Kind.INSTITUTION)
-        return Q(**{f"{record}institution__in": supervised.values("pk")})
-    if role == Role.PROVINCE:
-        return Q(**{f"{record}institution__province_id": user.organization.province_id,
-                    f"{record}institution__kind": Organization.Kind.INSTITUTION})
-    return Q(pk__in=[])
-
-
 def led_records(user) -> QuerySet[InventoryRecord]:
-    """The records `user` answers for, within what it may see."""
-    return InventoryRecord.objects.visible_to(user).filter(led_by(user))
+    """The records `user` answers for (`visible_to(user, "led")`, see the module)."""
+    return InventoryRecord.objects.visible_to(user, "led")
 
 
 def scope_records(user, today: datetime.date | None = None) -> QuerySet[InventoryRecord]:

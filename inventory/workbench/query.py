@@ -20,7 +20,7 @@ from accounts.roles import Role, role_of
 from inventory.choices import Intent, InventoryStatus, PatentType, Prospect, ReviewState, Screening
 from inventory.models import Industry, Patent, PatentIndustry, PatentTechField
 from inventory.patents import normalize_ipc_prefix
-from inventory.records import IMPLEMENTED, in_scope, led_by
+from inventory.records import IMPLEMENTED, in_scope, led_records
 from inventory.search import keyword_filter
 
 PAGE_SIZE = 50
@@ -158,7 +158,7 @@ def _intent_filter(intent: str) -> Q:
 
 
 def _scope_filter(user, scope: str) -> Q:
-    led = led_by(user, record="inventory__")
+    led = Q(inventory__in=led_records(user).values("pk"))
     return led & in_scope(patent="") if scope == "inventory" else led
 
 

@@ -48,6 +48,16 @@ PATENTS_OWN: dict[str, set[str]] = {
     "gd_library": {"operator", "prov_gd_admin", "inst_gd_local_admin"},
     "co_owned": {"operator", "moe_admin", "prov_bj_admin", "prov_gd_admin", *INST_BJ_MOE, "inst_gd_local_admin"},
 }
+# The records each user answers for in the inventory figures (InventoryRecord visible_to "led"):
+# led by the institutions it watches; the co-owner, the inventor and the library's readers none.
+RECORDS_LED: dict[str, set[str]] = {
+    "bj_moe_private": {"operator", "moe_admin", "prov_bj_admin", *INST_BJ_MOE, DEPT_ADMIN},
+    "bj_moe_library": {"operator", "moe_admin", "prov_bj_admin", *INST_BJ_MOE},
+    "bj_local_private": {"operator", "prov_bj_admin", "inst_bj_local_admin"},
+    "gd_private": {"operator", "prov_gd_admin", "inst_gd_local_admin"},
+    "gd_library": {"operator", "prov_gd_admin", "inst_gd_local_admin"},
+    "co_owned": {"operator", "moe_admin", "prov_bj_admin", *INST_BJ_MOE},
+}
 # A workbench lists the own patents; an enterprise's lists the national library.
 PATENTS_WORKBENCH: dict[str, set[str]] = {
     key: users | (ENTERPRISES if key.endswith("_library") else set()) for key, users in PATENTS_OWN.items()

@@ -44,7 +44,8 @@ def world_objects(world) -> dict[str, list[WorldObject]]:
         }))
         library = frozenset(E.LIBRARY_BROWSERS if patent.inventory.in_library else ())
         objects["inventory.inventoryrecord"].append(
-            WorldObject(key, patent.inventory, viewers, editors, named={"visible_to:library": library}))
+            WorldObject(key, patent.inventory, viewers, editors, named={
+                "visible_to:library": library, "visible_to:led": frozenset(E.RECORDS_LED[key])}))
     for key, org in world.orgs.items():
         objects["accounts.organization"].append(
             WorldObject(key, org, frozenset(E.ORGANIZATIONS[key]), frozenset(E.ORGANIZATION_EDITORS.get(key, ())))
