@@ -112,14 +112,7 @@ def _enrolled(request, user: User, device, kind: str) -> list[str]:
 def confirm_totp(request, code: str) -> list[str]:
     """Confirm the pending authenticator with a code it shows; returns the ten recovery codes
     (shown once). The session counts as having passed the second factor."""
-    user = request.user
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
-    if device is None or not device.verify_token(_digits(code)):
-        raise TwoFactorError(_("验证码不正确,请核对验证器上的 6 位数字后重试。"))
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    _remove_other_devices(user, keep=device)
-    return _enrolled(request, user, device, "totp")
+    return _confirm(request, TOTPDevice, code, "totp", _("验证码不正确,请核对验证器上的 6 位数字后重试。"))
 
 
 def start_sms(user: User) -> SMSDevice:
@@ -135,14 +128,20 @@ def start_sms(user: User) -> SMSDevice:
 @transaction.atomic
 def confirm_sms(request, code: str) -> list[str]:
     """Confirm SMS codes with the code just sent; returns the ten recovery codes (shown once)."""
+    return _confirm(request, SMSDevice, code, "sms", _("验证码不正确或已过期,请重新发送。"))
+
+
+def _confirm(request, model, code: str, kind: str, wrong: str) -> list[str]:
+    """The user's pending device of `model` confirmed by `code` (TwoFactorError `wrong` otherwise),
+    the other devices removed, the enrolment completed."""
     user = request.user
-    device = SMSDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+    device = model.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None or not device.verify_token(_digits(code)):
-        raise TwoFactorError(_("验证码不正确或已过期,请重新发送。"))
+        raise TwoFactorError(wrong)
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     _remove_other_devices(user, keep=device)
-    return _enrolled(request, user, device, "sms")
+    return _enrolled(request, user, device, kind)
 
 
 def _remove_other_devices(user: User, keep) -> None:
