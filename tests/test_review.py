@@ -309,12 +309,14 @@ def _amend_as_department_admin(world, login, path: str) -> str:
         response = login(dept_admin).post(
             reverse("inventory:patent_save", args=[record.patent_id]) + "?group=assessment",
             {"group": "assessment", "assessment-prospect": "good", "assessment-implementation_status": "none",
-             "assessment-maturity": "5", "assessment-scenarios": "工业视觉质检"}, HTTP_HX_REQUEST="true")
+             "assessment-maturity": "5", "assessment-scenarios": "工业视觉质检", "assessment-version": record.version},
+            HTTP_HX_REQUEST="true")
         assert response.status_code == 200 and response["HX-Trigger"] == "assessment-saved"
     elif path == "api":
         client = APIClient()
         client.force_authenticate(dept_admin)
-        response = client.patch(f"/api/v1/inventory-records/{record.pk}/", {"prospect": "good"}, format="json")
+        response = client.patch(f"/api/v1/inventory-records/{record.pk}/", {"prospect": "good"}, format="json",
+                                HTTP_IF_MATCH=f'"{record.version}"')
         assert response.status_code == 200, response.content
     elif path == "bulk":
         assert bulk.apply_bulk_action(actor=dept_admin, action="set_prospect", value="good", ids=[record.pk]) == 1

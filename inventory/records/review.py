@@ -256,6 +256,7 @@ def _transition(*, actor, eligible: QuerySet, records, state: str, event: str, r
             if assessed else F("inventoried_at"),
             updated_at=now,
             updated_by=actor,
+            version=F("version") + 1,
         )
         entries = []
         for pk, old_state, old_status, old_library, screening, old_reason in rows:
