@@ -18,7 +18,7 @@ __getattr__, __dir__, __all__ = public(
              "YES_NO application_number asking_price blank_value cell_value cross_field_errors is_blank "
              "missing_required"),
     history="jsonable",
-    locking="StaleRecord etag parse_version",
+    locking="StaleRecord etag parse_version versions_from",
     scope="InventoryFigures in_scope inventory_figures led_records scope_records",
     self_assessment="granted_records",
 )

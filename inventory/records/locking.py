@@ -55,6 +55,17 @@ def parse_version(value: object) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
+def versions_from(data) -> dict[int, int]:
+    """{record id: version} of the ticked records of a list (`ids`) as the list showed them
+    (fields `version_<id>`); `data` is the POST (a QueryDict)."""
+    versions = {}
+    for pk in data.getlist("ids"):
+        version = parse_version(data.get(f"version_{pk}"))
+        if str(pk).isdigit() and version is not None:
+            versions[int(pk)] = version
+    return versions
+
+
 def etag(record: InventoryRecord) -> str:
     """The record's entity tag: its version, quoted (what If-Match sends back)."""
     return f'"{record.version}"'
@@ -62,7 +73,7 @@ def etag(record: InventoryRecord) -> str:
 
 def changed_since(record: InventoryRecord, read_version: int) -> dict[str, list]:
     """{field: [value at read_version, current value]} for each field changed since the read
-    (a field changed back is left out)."""
+    (a field changed back is left out), in the record's field order."""
     newer = max(0, min(record.version - read_version, CHANGES_LIMIT))
     entries = list(InventoryChange.objects.filter(record_id=record.pk).order_by("-changed_at", "-id")
                    .values_list("changes", flat=True)[:newer])
@@ -71,7 +82,10 @@ def changed_since(record: InventoryRecord, read_version: int) -> dict[str, list]
         for name, pair in (changes or {}).items():
             if isinstance(pair, list) and len(pair) == 2 and name not in _NOT_SHOWN:
                 net[name] = [net[name][0] if name in net else pair[0], pair[1]]
-    return {name: pair for name, pair in net.items() if pair[0] != pair[1]}
+    # In the record's own field order: PostgreSQL's jsonb keeps no key order.
+    order = {field.name: index for index, field in enumerate(InventoryRecord._meta.fields)}
+    return {name: net[name] for name in sorted(net, key=lambda name: order.get(name, len(order)))
+            if net[name][0] != net[name][1]}
 
 
 def stale(record: InventoryRecord, read_version: int, submitted: Mapping[str, object]) -> StaleRecord:
@@ -82,7 +96,7 @@ def stale(record: InventoryRecord, read_version: int, submitted: Mapping[str, ob
     pairs = {name: [history.jsonable(submitted[name]) if name in submitted else read,
                     history.jsonable(getattr(record, name, current))]
              for name, (read, current) in meanwhile.items()}
-    items = display.change_items(pairs, references=display.reference_names(pairs.values()))
+    items = display.change_items(pairs, references=display.reference_names([pairs]))
     # A field the writer would set to what it already is conflicts with nothing.
     return StaleRecord(record, read_version, [
         {"name": item["name"], "label": item["label"], "theirs": item["old"], "current": item["new"]}

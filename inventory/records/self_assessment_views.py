@@ -76,8 +76,7 @@ class AssessmentForm(forms.Form):
     contact_phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
     contact_email = forms.EmailField(label=gettext_lazy("联系邮箱"), required=False)
     # The record's version the form was read at (inventory.records.locking).
-    version = forms.IntegerField(required=True, min_value=1, widget=forms.HiddenInput, error_messages={
-        "required": gettext_lazy("表单缺少版本号(可能已过期):请刷新页面后重新填写")})
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -85,6 +84,12 @@ class AssessmentForm(forms.Form):
             if name != "intents":
                 field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
                                               else "form-control")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("version"):  # shown above the form: a hidden field's own error would not be
+            raise forms.ValidationError(_("表单缺少版本号(可能已过期):请刷新页面后重新填写"))
+        return cleaned
 
 
 def _initial(record: InventoryRecord) -> dict:

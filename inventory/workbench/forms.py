@@ -46,7 +46,7 @@ class AssessmentGroupForm(forms.Form):
     (hidden) the record's version the form was read at. For an inventor (`inventor`), the staff's
     fields are shown but disabled: only the self-assessment fields (INVENTOR_FIELDS) can change."""
 
-    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, group: str, record: InventoryRecord, data=None, *, inventor: bool = False) -> None:
         self.group = group
@@ -71,7 +71,7 @@ class AssessmentGroupForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("version") is None:
+        if not cleaned.get("version"):  # shown above the form: a hidden field's own error would not be
             raise forms.ValidationError(_("表单缺少版本号(可能已过期):请刷新页面后重新编辑"))
         return cleaned
 

@@ -29,7 +29,7 @@ from inventory.models import (
     TechnologyField,
 )
 from inventory.patents import sees_contacts
-from inventory.records import GROUPS, AssessmentError, StaleRecord, display, parse_version, review, update_assessment
+from inventory.records import GROUPS, AssessmentError, StaleRecord, display, review, update_assessment, versions_from
 from inventory.workbench import bulk, jobs
 from inventory.workbench.forms import AssessmentGroupForm
 from inventory.workbench.query import COUNT_CAP, FILTER_PARAMS, SORTS, exact_count, workbench_page
@@ -129,7 +129,7 @@ def patent_bulk(request: HttpRequest) -> HttpResponse:
             actor=request.user, action=action, value=value or None,
             ids=None if everything else request.POST.getlist("ids"),
             params=filter_params if everything else None, request=request,
-            versions=None if everything else _shown_versions(request.POST),
+            versions=None if everything else versions_from(request.POST),
         )
     except bulk.BulkError as error:
         messages.error(request, str(error))
@@ -146,16 +146,6 @@ def patent_bulk(request: HttpRequest) -> HttpResponse:
                 "%(refused)d 件未更新:入库须有“暂无”以外的转化意愿,意愿含“许可”须有许可方式,“放弃维持”的专利不能入库。"
             ) % {"refused": result.refused})
     return redirect(back)
-
-
-def _shown_versions(data: QueryDict) -> dict[int, int]:
-    """{record id: version} of the ticked rows as the list showed them (fields `version_<id>`)."""
-    versions = {}
-    for pk in data.getlist("ids"):
-        version = parse_version(data.get(f"version_{pk}"))
-        if str(pk).isdigit() and version is not None:
-            versions[int(pk)] = version
-    return versions
 
 
 @require_GET
