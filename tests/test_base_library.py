@@ -917,3 +917,24 @@ def test_the_command_failing_mid_way_writes_nothing_and_says_so_in_chinese(world
     assert "内部错误" in message and ("导入失败" in message if step == "validation" else "没有写入任何数据" in message)
     assert "Traceback" not in out.err + out.out and "row 9" not in message and "went away" not in message
     assert _snapshot() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="staging tables are PostgreSQL's")
+def test_the_nightly_clean_up_drops_every_stage_no_batch_waits_on(world, alias, media, sheet):
+    """Stages left by batches failed, cancelled or gone (a worker killed before it dropped them) go;
+    those of a recent preview and of a validation running stay."""
+    from inventory.patents.base_library import drop_abandoned_plans
+    from inventory.patents.base_library_postgres import PostgresPlan
+
+    operator = world.user("operator")
+    waiting = load(sheet, "基础库.xlsx", actor=operator, dry_run=True).batch
+    running = load(sheet, "基础库.xlsx", actor=operator, dry_run=True).batch
+    failed = load(sheet, "基础库.xlsx", actor=operator, dry_run=True).batch
+    ImportBatch.objects.filter(pk=running.pk).update(status=ImportBatch.Status.VALIDATING)
+    ImportBatch.objects.filter(pk=failed.pk).update(status=ImportBatch.Status.FAILED)  # its stage left behind
+    gone = ImportBatch(pk=failed.pk + 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE TABLE "{PostgresPlan.name(gone)}" (row_number integer)')
+    assert set(PostgresPlan.staged_batch_ids()) == {waiting.pk, running.pk, failed.pk, gone.pk}
+    assert sorted(drop_abandoned_plans(keep_days=7)) == [failed.pk, gone.pk]
+    assert set(PostgresPlan.staged_batch_ids()) == {waiting.pk, running.pk}

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from ground.imports import Job, ModelBatches, register, stage, validate
 from ground.imports.batches import RUNNING, BatchStatus
+from ground.imports.deliveries import claim
 from ground.imports.pipeline import async_threshold, commit_explained
 from ground.imports.strategy import on_postgresql
 from ground.sheets.formats import ParsedRow, RejectedRow
@@ -285,7 +286,10 @@ def import_base_library(path: str | Path, original_name: str | None = None, *, a
     path = Path(path)
     with open(path, "rb") as handle:
         batch = stage(BASE_LIBRARY, actor=actor, file=File(handle, name=original_name or path.name), check_size=False)
-    batch = validate(BASE_LIBRARY, batch.pk, on_progress=on_progress)
+    # Claimed like a worker's validation: reading a national file may outlast the stall period
+    # before its first progress, and the sweeper must not hand it to a worker meanwhile.
+    with claim(batch.pk):
+        batch = validate(BASE_LIBRARY, batch.pk, on_progress=on_progress)
     if batch.status == BatchStatus.VALIDATED and not dry_run:
         if on_progress is not None:
             on_progress(99, BASE_LIBRARY.committing_message(batch))
