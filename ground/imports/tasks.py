@@ -85,8 +85,9 @@ def _commit(importer: pipeline.SheetImport, batch: Batch, actor_id: int, all_or_
     except Exception:
         # The commit's transaction was rolled back (its connection may be gone: a new one says so).
         logger.exception("commit of %s batch %s failed", importer.kind, batch.pk)
-        with contextlib.suppress(Exception):
-            connection.close()
+        if not connection.in_atomic_block:
+            with contextlib.suppress(Exception):
+                connection.close_if_unusable_or_obsolete()
         pipeline.refuse_commit(importer, batch, str(pipeline.COMMIT_ERROR))
         return "refused"
 
