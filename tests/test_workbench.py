@@ -585,3 +585,25 @@ def test_an_institutions_list_reads_its_ownerships_copies_of_the_patent(world, b
     assert [row.pk for row in query.workbench_page(staff, {"ipc": "g06q"}).rows] == [patents[0].pk]
     sleeping = query.workbench_page(staff, {"sleeping": "yes"}).rows
     assert patents[1].pk in {row.pk for row in sleeping} and patents[0].pk not in {row.pk for row in sleeping}
+
+
+def test_a_bulk_job_the_broker_cannot_take_fails_with_a_message_and_changes_nothing(
+        world, bj, login, monkeypatch, django_capture_on_commit_callbacks):
+    from ground.tasks import QueueUnavailable
+    from inventory.workbench import jobs
+
+    def unreachable(name, *args, **kwargs):
+        raise QueueUnavailable(name)
+
+    monkeypatch.setattr(jobs, "ASYNC_THRESHOLD", 2)
+    monkeypatch.setattr(jobs, "enqueue", unreachable)
+    client = login(world.user("inst_bj_moe_admin"))
+    editable = InventoryRecord.objects.editable_by(world.user("inst_bj_moe_admin"))
+    before = list(editable.order_by("pk").values_list("prospect", "version"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("inventory:patent_bulk"), {
+            "action": "set_prospect", "prospect": "fair", "scope": "filter", "filter": ""})
+    assert response.status_code == 302 and "/patents/bulk/" in response.url
+    page = client.get(response.url).content.decode()
+    assert "后台任务队列暂时无法连接" in page
+    assert list(editable.order_by("pk").values_list("prospect", "version")) == before
