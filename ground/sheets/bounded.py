@@ -19,6 +19,7 @@ Before the fork, a CSV whose line count is past SHEET_MAX_ROWS is refused at onc
 """
 
 import contextlib
+import faulthandler
 import os
 import resource
 import signal
@@ -140,6 +141,8 @@ def _end(pid: int, connection: Connection) -> int:
 def _serve(connection: Connection, path: Path, original_name: str, required_headers: list[str],
            limits: SheetLimits) -> None:
     """In the child: read the sheet under the limits and send its header row, then its rows."""
+    # A parser aborting on a failed allocation is expected here: no Python traceback dump for it.
+    faulthandler.disable()
     _limit_resources(limits)
     try:
         sheet = reader.open_sheet(path, original_name, required_headers, limits)

@@ -6,8 +6,8 @@ SHEET_PARSE_MEMORY_MB, SHEET_PARSE_SECONDS). `check_package(path, limits)` reads
 zip's directory and the first kilobytes of each worksheet, and refuses (SheetError, in Chinese):
 an encrypted workbook, a member compressed otherwise than stored or deflate, a member or a whole
 package inflating past its limit or at a ratio only a zip bomb reaches, a declared used range
-(<dimension>) or a cell reference past Excel's 1,048,576 rows and 16,384 columns or past the
-settings, and a declared range too large for the parser's memory. `find_out_of_range_reference`
+(<dimension>) or a cell reference past Excel's 1,048,576 rows or past the settings' rows and
+columns, and a declared range too large for the parser's memory. `find_out_of_range_reference`
 scans a whole sheet for such a reference: it names the culprit when the parser failed on a file
 that passed the cheap checks.
 """
@@ -61,10 +61,6 @@ class SheetLimits:
             memory_mb=settings.SHEET_PARSE_MEMORY_MB,
             seconds=settings.SHEET_PARSE_SECONDS,
         )
-
-    @property
-    def row_ceiling(self) -> int:
-        return min(self.max_rows, EXCEL_MAX_ROWS)
 
     @property
     def column_ceiling(self) -> int:
@@ -146,6 +142,8 @@ def _check_dimension(head: bytes, limits: SheetLimits) -> None:
     for letters, digits in ((first_column, first_row), (last_column, last_row)):
         if _is_out_of_range(letters or b"", digits or b"", limits):
             raise out_of_range_error((letters or b"") + (digits or b""), limits)
+    if rows > limits.max_rows:
+        raise too_many_rows(rows, limits)
     if rows > 0 and columns > 0 and rows * columns * BYTES_PER_CELL > limits.memory_mb * 2**20:
         raise SheetError(_("工作表声明的已用区域过大(%(rows)d 行 × %(columns)d 列),请删除多余的行和列后另存再上传")
                          % {"rows": rows, "columns": columns})
@@ -158,7 +156,7 @@ def _number(digits: bytes | None) -> int:
 def _is_out_of_range(letters: bytes, digits: bytes, limits: SheetLimits) -> bool:
     if len(digits) > 9 or len(letters) > 3:
         return True
-    return _number(digits) > limits.row_ceiling or column_number(letters) > limits.column_ceiling
+    return _number(digits) > EXCEL_MAX_ROWS or column_number(letters) > limits.column_ceiling
 
 
 def _first_out_of_range(data: bytes, limits: SheetLimits) -> bytes | None:
@@ -171,7 +169,7 @@ def _first_out_of_range(data: bytes, limits: SheetLimits) -> bytes | None:
 def out_of_range_error(reference: bytes, limits: SheetLimits) -> SheetError:
     return SheetError(
         _("工作表中的单元格位置“%(reference)s”超出范围(最多 %(rows)d 行、%(columns)d 列),文件可能已损坏或被篡改")
-        % {"reference": reference[:40].decode("ascii", "replace"), "rows": limits.row_ceiling,
+        % {"reference": reference[:40].decode("ascii", "replace"), "rows": EXCEL_MAX_ROWS,
            "columns": limits.column_ceiling})
 
 

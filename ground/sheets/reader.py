@@ -12,6 +12,7 @@ platform reads uploads through ground.sheets.bounded, which runs this module in 
 held to a memory and CPU budget.
 """
 
+import codecs
 import csv
 import os
 import posixpath
@@ -84,6 +85,21 @@ def _largest_sheet_bytes(path: Path) -> int:
         )
 
 
+# Excel keeps a workbook with an opening password as an OLE container holding this stream.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def _holds_encrypted_package(path: Path) -> bool:
+    """Whether the OLE container at `path` is an encrypted .xlsx (its directory names the stream)."""
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            if _ENCRYPTED_PACKAGE in tail + chunk:
+                return True
+            tail = chunk[-len(_ENCRYPTED_PACKAGE):]
+    return False
+
+
 def sniff_kind(path: Path, original_name: str) -> str:
     """"xlsx" or "csv", from the file's content first and its name second."""
     with open(path, "rb") as handle:
@@ -91,6 +107,8 @@ def sniff_kind(path: Path, original_name: str) -> str:
     if not head:
         raise SheetError(_("文件是空的"))
     if head.startswith(OLE_MAGIC):
+        if _holds_encrypted_package(path):
+            raise SheetError(_("文件已加密(设置了打开密码),请在 Excel 中取消密码后另存再上传"))
         raise SheetError(_("不支持旧版 Excel 97-2003(.xls)文件,请在 Excel 中另存为 .xlsx 后上传"))
     if head.startswith(XLSX_MAGIC):
         return "xlsx"
@@ -137,7 +155,7 @@ def _guarded(make_rows: Callable[[], Iterator[tuple[int, list]]], limits: SheetL
 def reading_error(error: BaseException, row: int) -> SheetError:
     """A parser's failure at sheet row `row` (about: a parser reads ahead) as a message for the uploader."""
     if isinstance(error, UnicodeDecodeError):
-        return SheetError(_("第 %(row)d 行附近有无法识别的字符:文件的字符编码应统一为 UTF-8 或 GB18030")
+        return SheetError(_("第 %(row)d 行有无法识别的字符:文件的字符编码应统一为 UTF-8 或 GB18030")
                           % {"row": row})
     if isinstance(error, csv.Error) and "field larger" in str(error):
         return SheetError(_("第 %(row)d 行有单元格超过 %(limit)d 个字符,请检查引号是否配对")
@@ -157,8 +175,9 @@ def _open_csv(path: Path) -> Iterator[list]:
         try:
             raw.decode(encoding)
         except UnicodeDecodeError as error:
-            # The sample may cut a multi-byte character in half at its end.
-            if error.start < len(raw) - 4:
+            # The sample may cut a multi-byte character (up to 4 bytes) in half at its end; the
+            # position counts from after a byte-order mark (3 bytes).
+            if error.start < len(raw) - 7:
                 continue
         break
     else:
@@ -167,9 +186,27 @@ def _open_csv(path: Path) -> Iterator[list]:
 
     def generate():
         with handle:
-            yield from csv.reader(handle)
+            try:
+                yield from csv.reader(handle)
+            except UnicodeDecodeError:
+                # The text is decoded ahead of the rows: the line is found again in the bytes.
+                raise SheetError(_("第 %(row)d 行有无法识别的字符:文件的字符编码应统一为 UTF-8 或 GB18030")
+                                 % {"row": _undecodable_line(path, encoding)}) from None
 
     return generate()
+
+
+def _undecodable_line(path: Path, encoding: str) -> int:
+    """The number of the first line of the file at `path` that `encoding` cannot decode."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    number = 0
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return number
 
 
 def open_sheet(path: str | Path, original_name: str, required_headers: list[str],
