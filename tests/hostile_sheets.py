@@ -246,7 +246,7 @@ class _Kinds:
         head = csv_bytes(self.headers, self.rows, encoding=rng.choice(["utf-8", "gb18030", "utf-8-sig"]))
         middle = b""
         if rng.random() < 0.3:  # past the 64 KiB the encoding is chosen from
-            middle = csv_bytes(["x"], [["测试" * rng.randint(1, 5)]] * rng.randint(1, 30000), encoding="utf-8")
+            middle = csv_bytes(["x"], [["测试" * 20]] * rng.randint(550, 700), encoding="utf-8")
         other = "第二段,用另一种编码\r\n".encode(rng.choice(["gb18030", "utf-16-le", "big5"]), "replace")
         return head + middle + other + rng.randbytes(8)
 

@@ -19,6 +19,7 @@ Before the fork, a CSV whose line count is past SHEET_MAX_ROWS is refused at onc
 """
 
 import contextlib
+import ctypes
 import faulthandler
 import os
 import resource
@@ -39,6 +40,7 @@ from ground.sheets.limits import SheetLimits
 ROWS_PER_MESSAGE = 1000
 # How the child leaves: done, or failed in a way it could still report.
 _DONE, _FAILED = 0, 3
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def open_sheet(path: str | Path, original_name: str, required_headers: list[str],
@@ -119,12 +121,19 @@ class _Child:
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
             return SheetError(_("读取文件超过 %(seconds)d 秒仍未完成,已停止:文件过大或已损坏")
                               % {"seconds": self.limits.seconds})
-        culprit = None
-        if self.path.stat().st_size <= 64 * 2**20 and reader.sniff_kind(self.path, self.path.name) == "xlsx":
-            culprit = sheet_limits.find_out_of_range_reference(self.path, self.limits)
-        return culprit or SheetError(
+        return self._culprit() or SheetError(
             _("读取文件时超出 %(mb)d MB 的内存上限或解析失败:文件过大、已损坏或被篡改,请在 Excel 中另存后重新上传")
             % {"mb": self.limits.memory_mb})
+
+
+    def _culprit(self) -> SheetError | None:
+        """The out-of-range reference a parser may have died of, in an .xlsx small enough to scan."""
+        try:
+            if self.path.stat().st_size > 64 * 2**20 or reader.sniff_kind(self.path, self.path.name) != "xlsx":
+                return None
+        except (OSError, SheetError):
+            return None
+        return sheet_limits.find_out_of_range_reference(self.path, self.limits)
 
 
 def _end(pid: int, connection: Connection) -> int:
@@ -143,6 +152,7 @@ def _serve(connection: Connection, path: Path, original_name: str, required_head
     """In the child: read the sheet under the limits and send its header row, then its rows."""
     # A parser aborting on a failed allocation is expected here: no Python traceback dump for it.
     faulthandler.disable()
+    _die_with_parent()
     _limit_resources(limits)
     try:
         sheet = reader.open_sheet(path, original_name, required_headers, limits)
@@ -163,6 +173,15 @@ def _serve(connection: Connection, path: Path, original_name: str, required_head
         connection.send(("error", str(error)))
     except MemoryError:
         connection.send(("error", _("读取文件时超出 %(mb)d MB 的内存上限:文件过大或已损坏") % {"mb": limits.memory_mb}))
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this child when the thread that forked it ends (a worker killed mid-read)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pipe closing still ends the child at its next row
+        pass
 
 
 def _limit_resources(limits: SheetLimits) -> None:

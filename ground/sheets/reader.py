@@ -450,7 +450,8 @@ def estimate_rows(path: str | Path, original_name: str) -> int:
 
     CSV: its line count. xlsx: the used range Excel records (<dimension>), else the `<row`
     elements of its largest worksheet, counted in its first megabytes and extrapolated to its
-    size. Unreadable files count 0 (the reader reports what is wrong).
+    size, at most EXCEL_MAX_ROWS + 1 (the reader refuses more). Unreadable files count 0 (the
+    reader reports what is wrong).
     """
     path = Path(path)
     try:
