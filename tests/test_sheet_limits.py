@@ -257,10 +257,12 @@ def test_an_ordinary_upload_fits_a_small_budget(world, bj):
 
 
 def test_a_rejected_row_with_control_characters_still_gets_its_report(world, bj):
+    # The batch keeps the problems and the unknown columns as jsonb on PostgreSQL, which refuses NUL.
     row = good_row(world.patents["bj_moe_private"], 申请号="CN\x00\x01坏")
-    content = hostile.csv_bytes(HEADERS, [[row[h] for h in HEADERS]])
+    content = hostile.csv_bytes([*HEADERS, "多余\x00列"], [[row[h] for h in HEADERS] + ["x"]])
     batch = run(bj, content, "盘点结果.csv")
     assert batch.status == Status.VALIDATED and batch.counts["rejected"] == 1
+    assert batch.counts["unknown_columns"] == ["多余\ufffd列"]
     assert ensure_error_report(batch, INVENTORY.batches)
     with batch.error_report.open("rb") as handle:
         report = openpyxl.load_workbook(handle, read_only=True)

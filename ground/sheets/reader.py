@@ -152,6 +152,11 @@ def _guarded(make_rows: Callable[[], Iterator[tuple[int, list]]], limits: SheetL
         raise reading_error(error, row_number + 1) from None
 
 
+def _shown(error: BaseException) -> str:
+    """A parser's own words about a file, short and without the NULs a hostile file may put in them."""
+    return str(error).replace("\x00", "\ufffd")[:300]
+
+
 def reading_error(error: BaseException, row: int) -> SheetError:
     """A parser's failure at sheet row `row` (about: a parser reads ahead) as a message for the uploader."""
     if isinstance(error, UnicodeDecodeError):
@@ -269,15 +274,15 @@ def _workbook_candidates(path: Path, first_column: dict[str, int], limits: Sheet
         try:
             streamed = xlsx_stream.Workbook(path)
         except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError) as error:
-            raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+            raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": _shown(error)}) from None
         return [(name, lambda name=name: streamed.rows(name, limits.column_ceiling))
                 for name in streamed.sheet_names]
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except CalamineError as error:
-        raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+        raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": _shown(error)}) from None
     except Exception as error:  # calamine raises several private types for corrupt files
-        raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+        raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": _shown(error)}) from None
 
     def sheet_rows(name: str):
         def make():
