@@ -238,6 +238,17 @@ STORAGES = {
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Reading a sheet (ground.sheets.bounded): a file past these limits is refused with a message before
+# any parser reads it, and the parser runs in a child process held to a memory and CPU budget, so a
+# hostile file fails its batch and never the web or worker process. The national base library comes
+# as CSV of up to about 1.5 million rows; an .xlsx sheet holds at most 1,048,576.
+SHEET_MAX_ROWS = env_int("SHEET_MAX_ROWS", 2_000_000)
+SHEET_MAX_COLUMNS = env_int("SHEET_MAX_COLUMNS", 1_000)
+SHEET_MAX_MEMBER_BYTES = env_int("SHEET_MAX_MEMBER_MB", 2048) * 1024 * 1024
+SHEET_MAX_TOTAL_BYTES = env_int("SHEET_MAX_TOTAL_MB", 4096) * 1024 * 1024
+SHEET_MAX_COMPRESSION_RATIO = env_int("SHEET_MAX_COMPRESSION_RATIO", 200)
+SHEET_PARSE_MEMORY_MB = env_int("SHEET_PARSE_MEMORY_MB", 2048)
+SHEET_PARSE_SECONDS = env_int("SHEET_PARSE_SECONDS", 600)
 # Imports above this many rows run as a Celery task with a progress bar.
 IMPORT_ASYNC_ROW_THRESHOLD = env_int("IMPORT_ASYNC_ROW_THRESHOLD", 3000)
 # A validated upload's plan staged in PostgreSQL (inventory.upload.stage) is dropped at night once
