@@ -166,16 +166,16 @@ def iter_rows(
                 values[key] = None
                 errors.append(CellError(row_number, header, "", formula_without_value_message()))
                 continue
-            if value is None or value == "" or (value.__class__ is str and value.isspace()):
+            is_text = value.__class__ is str
+            if value is None or (is_text and (not value or value.isspace())):
                 values[key] = None
                 if required:
                     errors.append(CellError(row_number, header, "", _("必填项为空")))
                 continue
             try:
                 # Text the database or a sheet cannot hold (NUL…) is refused whatever the column's parser.
-                cell = storable(value) if value.__class__ is str and not value.isprintable() else value
-                values[key] = parsed = parse(cell)
-                if seen is not None and value.__class__ is str and len(seen) < _REPEAT_CACHE_SIZE:
+                values[key] = parsed = parse(storable(value) if is_text and not value.isprintable() else value)
+                if seen is not None and is_text and len(seen) < _REPEAT_CACHE_SIZE:
                     seen[value] = parsed
             except CellValueError as error:
                 values[key] = None
