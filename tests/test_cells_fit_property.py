@@ -113,21 +113,7 @@ def _xlsx_text(value: object) -> object:
 
 
 def sheet_bytes(rows: list[dict], kind: str) -> bytes:
-    if kind == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(HEADERS)
-        for row in rows:
-            writer.writerow(["" if row.get(h) is None else row.get(h) for h in HEADERS])
-        return buffer.getvalue().encode("utf-8")
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append([_xlsx_text(row.get(h)) for h in HEADERS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _sheet_of(HEADERS, rows, kind)
 
 
 def rows_with(world, data) -> list[dict]:
@@ -278,3 +264,61 @@ def test_every_format_rejects_or_parses_into_values_that_fit(make_format, data):
         for error in item.errors:
             assert error.message and error.column in headers | {""}, error
             assert len(error.value) <= SHOWN_AT_MOST and storable(error.value), error
+
+
+# --- the base library, end to end on the database in use (COPY on PostgreSQL) ---------------------
+
+BASE_HEADERS = [column.header for column in BaseLibraryFormat.columns]
+BASE_FREE_COLUMNS = ["专利名称", "申请日", "授权公告日", "授权公告号", "专利权人", "发明人", "分类号", "摘要",
+                     "财政资助项目编号", "资助来源"]
+
+
+def base_row() -> dict:
+    from inventory.patents.identifiers import make_application_number
+
+    return {"申请号": make_application_number(2023, "1", 123456), "专利名称": "一种基于深度学习的图像识别方法",
+            "专利类型": "发明", "申请日": "2023-03-01", "授权公告日": "2024-01-05", "授权公告号": "CN116012345B",
+            "法律状态": "有效", "专利权人": "北京示范大学", "专利权人统一社会信用代码": "", "发明人": "张三;李四",
+            "主分类号": "G06F 16/30", "分类号": "G06F 16/30", "摘要": "本发明公开了一种图像识别方法。",
+            "财政资助项目编号": "2022YFB1234567", "资助来源": "国家重点研发计划"}
+
+
+@pytest.mark.usefixtures("media")
+@settings(BOUNDED, max_examples=30)
+@given(data=st.data(), kind=st.sampled_from(["csv", "xlsx"]))
+def test_base_library_import_rejects_or_stores_every_generated_cell(world, tmp_path_factory, data, kind):
+    from inventory.patents import base_library
+
+    chosen = data.draw(st.lists(st.sampled_from(BASE_FREE_COLUMNS), min_size=1, max_size=3, unique=True))
+    row = {**base_row(), **{column: data.draw(cell_values(), label=column) for column in chosen}}
+    path = tmp_path_factory.mktemp("base") / f"基础库.{kind}"
+    path.write_bytes(_sheet_of(BASE_HEADERS, [row], kind))
+    with transaction.atomic():
+        result = base_library.import_base_library(path, path.name, actor=world.user("operator"))
+        assert not result.failure, result.failure
+        for error in result.batch.errors:
+            assert error["message"] and error["column"] in BASE_HEADERS, error
+            assert len(error["value"]) <= SHOWN_AT_MOST and storable(error["value"]), error
+        if not result.rejected:
+            patent = Patent.objects.get(application_number=row["申请号"])
+            for column in BaseLibraryFormat.columns:
+                assert_value_fits(getattr(patent, column.key), TARGETS["base_library"].get(column.key))
+        transaction.set_rollback(True)
+
+
+def _sheet_of(headers: list[str], rows: list[dict], kind: str) -> bytes:
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow(["" if row.get(h) is None else row.get(h) for h in headers])
+        return buffer.getvalue().encode("utf-8")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([_xlsx_text(row.get(h)) for h in headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
