@@ -18,7 +18,7 @@ import re
 import openpyxl
 import pytest
 from django.db import models, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from accounts.allocation.format import AllocationFormat, Directory
@@ -160,6 +160,7 @@ def test_inventory_upload_rejects_or_commits_every_generated_cell(world, bj, dat
             assert upload_problems.ensure_error_report(batch, INVENTORY.batches)
         accepted = [row for number, row in enumerate(rows, start=2) if number not in rejected]
         assert batch.counts["new"] + batch.counts["updated"] + batch.counts.get("unchanged", 0) == len(accepted)
+        event(f"{len(rejected)} of 2 rows rejected")  # --hypothesis-show-statistics: both outcomes occur
         if batch.counts["new"] + batch.counts["updated"]:
             imports.commit(INVENTORY, actor=bj, batch=batch)
         parsed = _parsed(content, kind)
@@ -299,6 +300,7 @@ def test_base_library_import_rejects_or_stores_every_generated_cell(world, tmp_p
         for error in result.batch.errors:
             assert error["message"] and error["column"] in BASE_HEADERS, error
             assert len(error["value"]) <= SHOWN_AT_MOST and storable(error["value"]), error
+        event("rejected" if result.rejected else "stored")
         if not result.rejected:
             patent = Patent.objects.get(application_number=row["申请号"])
             for column in BaseLibraryFormat.columns:
