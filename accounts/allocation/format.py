@@ -77,11 +77,11 @@ def parse_mobile(value: object) -> str:
     return raw
 
 
-def parse_email(value: object) -> str:
-    result = cells.email(value)
-    if len(result) > 254:
-        raise CellValueError(_("超过 %(max)d 个字符(实为 %(n)d 个)") % {"max": 254, "n": len(result)})
-    return result
+# The administrator's name and e-mail go to the user and to the organisation's contact: the shorter field bounds them.
+parse_admin_name = cells.text_max(min(User._meta.get_field("full_name").max_length,
+                                      Organization._meta.get_field("contact_name").max_length))
+parse_email = cells.email_for(min(User._meta.get_field("email"), Organization._meta.get_field("contact_email"),
+                                  key=lambda field: field.max_length))
 
 
 def parse_username(value: object) -> str:
@@ -172,7 +172,7 @@ class AllocationFormat(SheetFormat):
         self.directory = directory or Directory()
         d = self.directory
         self.columns = [
-            Column(H_NAME, "name", cells.text_max(128), required=True,
+            Column(H_NAME, "name", cells.text_for(Organization._meta.get_field("name")), required=True,
                    help=_("单位全称;部委填部委名称(如 教育部),省级知识产权局可按所在省份匹配")),
             Column(H_TYPE, "org_type", cells.enum(ORG_TYPES), required=True,
                    help=_("部委、省级知识产权局、高校、科研机构或医院"), choices=tuple(ORG_TYPES)),
@@ -184,7 +184,7 @@ class AllocationFormat(SheetFormat):
                    help=_("部委名称或简称(如 教育部、中科院),地方所属填“地方”;高校、科研机构和医院必填")),
             Column(H_DEMO, "demo_pilot", cells.enum(DEMO_PILOT),
                    help=_("仅高校填写:国家知识产权示范高校、国家知识产权试点高校或无"), choices=tuple(DEMO_PILOT)),
-            Column(H_ADMIN_NAME, "admin_name", cells.text_max(64), required=True, help=_("管理员姓名")),
+            Column(H_ADMIN_NAME, "admin_name", parse_admin_name, required=True, help=_("管理员姓名")),
             Column(H_PHONE, "admin_phone", parse_mobile, required=True, help=_("以 1 开头的 11 位手机号码")),
             Column(H_EMAIL, "admin_email", parse_email, help=_("选填")),
             Column(H_USERNAME, "username", parse_username,

@@ -21,7 +21,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 
 from ground.imports.outcome import Outcome
-from ground.sheets import CellError
+from ground.sheets import CellError, cells
 from ground.sheets.report import write_error_report
 
 
@@ -49,6 +49,9 @@ def _problem_rows_name(batch: Any) -> str:
 
 
 def _cell_json(value: object) -> object:
+    if isinstance(value, str):
+        # A rejected NUL or unpaired surrogate would break the JSON's encoding and the report's sheet.
+        return cells.replace_unstorable(value)
     if isinstance(value, dt.datetime | dt.date):
         return {"date": value.isoformat()}
     if isinstance(value, dt.time | dt.timedelta):

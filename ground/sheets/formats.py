@@ -142,7 +142,7 @@ def iter_rows(
     # The hot loop (millions of cells): the columns unpacked once, blank cells tested inline.
     positions = _unpacked_positions(layout)
     absent = {c.key: None for c in layout.absent}
-    is_blank = cells.is_blank
+    is_blank, storable, shown = cells.is_blank, cells.storable, cells.shown
     # Cross-field messages show the cell as the person wrote it ("暂无"), not its parsed value.
     index_of = {column.header: index for index, column in layout.positions}
     # A format without row rules needs only the unique-column check (no closures per row).
@@ -166,18 +166,20 @@ def iter_rows(
                 values[key] = None
                 errors.append(CellError(row_number, header, "", formula_without_value_message()))
                 continue
-            if value is None or value == "" or (value.__class__ is str and value.isspace()):
+            is_text = value.__class__ is str
+            if value is None or (is_text and (not value or value.isspace())):
                 values[key] = None
                 if required:
                     errors.append(CellError(row_number, header, "", _("必填项为空")))
                 continue
             try:
-                values[key] = parsed = parse(value)
-                if seen is not None and value.__class__ is str and len(seen) < _REPEAT_CACHE_SIZE:
+                # Text the database or a sheet cannot hold (NUL…) is refused whatever the column's parser.
+                values[key] = parsed = parse(storable(value) if is_text and not value.isprintable() else value)
+                if seen is not None and is_text and len(seen) < _REPEAT_CACHE_SIZE:
                     seen[value] = parsed
             except CellValueError as error:
                 values[key] = None
-                errors.append(CellError(row_number, header, cells.fold(value), str(error)))
+                errors.append(CellError(row_number, header, shown(value), str(error)))
         if not errors:
             across(fmt, first_seen, index_of, row_number, raw, values, errors, warnings)
         yield RejectedRow(row_number, raw, errors) if errors else ParsedRow(row_number, values, warnings, raw)
@@ -231,7 +233,7 @@ def _check_unique(fmt: SheetFormat, first_seen, index_of: dict[str, int], row_nu
         first = first_seen.first_row(key, row_number) if key is not None else None
         if first is not None:
             header = fmt.column(fmt.unique_key).header
-            errors.append(CellError(row_number, header, str(key), _("与第 %(row)d 行重复") % {"row": first}))
+            errors.append(CellError(row_number, header, cells.shown(key), _("与第 %(row)d 行重复") % {"row": first}))
 
 
 _UNSEEN = object()
@@ -256,10 +258,10 @@ def _with_formula_rows(
 
 
 def _written(raw: list, index: int | None) -> str:
-    """A cell of the row as written (folded), for messages; "" for a column the file lacks."""
+    """A cell of the row as written (folded, shortened), for messages; "" for a column the file lacks."""
     if index is None or index >= len(raw):
         return ""
-    return cells.fold(raw[index])
+    return cells.shown(raw[index])
 
 
 def _shown(fmt: SheetFormat, header: str, values: dict[str, object]) -> str:

@@ -11,6 +11,7 @@ from accounts.identifiers import normalize_credit_code
 from ground.sheets import CellValueError, Column, SheetFormat, cells
 from inventory.choices import ConversionKind, PaymentMode
 from inventory.conversions import services as conversions
+from inventory.models import Conversion
 from inventory.records import LICENSE, YES_NO, application_number, asking_price
 
 KIND = {
@@ -70,7 +71,7 @@ class ConversionFormat(SheetFormat):
                    help=gettext_lazy("转让 / 许可 / 作价入股 / 自行实施")),
             Column("许可方式", "license_type", cells.enum(LICENSE), repeats=True, choices=tuple(LICENSE),
                    help=gettext_lazy("转化方式为“许可”时必填;声明开放许可期间不能登记独占许可或排他许可")),
-            Column("受让方或被许可方", "counterparty", cells.text_max(200),
+            Column("受让方或被许可方", "counterparty", cells.text_for(Conversion._meta.get_field("counterparty")),
                    help=gettext_lazy("转让、许可、作价入股时必填:对方单位全称")),
             Column("统一社会信用代码", "counterparty_credit_code", credit_code,
                    help=gettext_lazy("对方单位的 18 位统一社会信用代码,可不填;填写时校验校验位")),

@@ -23,6 +23,7 @@ from inventory.patents.identifiers import (
     normalize_locarno,
     patent_type_of,
 )
+from inventory.patents.models import Patent
 
 # Cell parsers --------------------------------------------------------------------------------
 
@@ -113,6 +114,11 @@ def parse_ipc_list(value: object) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+def _patent_text(name: str):
+    """The text parser of a Patent field, as long as the field allows."""
+    return cells.text_for(Patent._meta.get_field(name))
+
+
 # The format ----------------------------------------------------------------------------------
 
 
@@ -166,7 +172,7 @@ class BaseLibraryFormat(SheetFormat):
     columns = [
         Column("申请号", "application_number", parse_application_number, required=True,
                help=gettext_lazy("如 CN202310123456.6;可带或不带 CN、ZL 和小数点")),
-        Column("专利名称", "title", cells.text_max(500), required=True),
+        Column("专利名称", "title", _patent_text("title"), required=True),
         Column("专利类型", "patent_type", cells.enum(PATENT_TYPES), choices=("发明", "实用新型", "外观设计"),
                help=gettext_lazy("可不填;填写时须与申请号的类型位一致")),
         Column("申请日", "application_date", cells.date, required=True, number_format="yyyy-mm-dd"),
@@ -181,9 +187,9 @@ class BaseLibraryFormat(SheetFormat):
         Column("主分类号", "main_ipc", parse_classification,
                help=gettext_lazy("发明和实用新型必填 IPC(如 G06F 16/30);外观设计填洛迦诺分类号(如 14-02)")),
         Column("分类号", "ipc_codes", parse_ipc_list, multiple=True),
-        Column("摘要", "abstract", cells.text),
-        Column("财政资助项目编号", "funding_project_number", cells.text_max(200)),
-        Column("资助来源", "funding_source", cells.text_max(200)),
+        Column("摘要", "abstract", _patent_text("abstract")),
+        Column("财政资助项目编号", "funding_project_number", _patent_text("funding_project_number")),
+        Column("资助来源", "funding_source", _patent_text("funding_source")),
     ]
     unique_key = "application_number"
 

@@ -28,6 +28,8 @@ from inventory.choices import (
     ValueGrade,
 )
 from inventory.patents import WEIGHTS, InvalidPatentNumber, normalize_application_number
+from inventory.patents.models import Patent
+from inventory.records.models import InventoryRecord
 
 # --- enumerations: canonical spelling first, then the synonyms the standard lists ---------------
 
@@ -205,6 +207,11 @@ def industries(value: object) -> list[str]:
 
 _intents_parse = cells.enum_list(INTENT)
 
+
+def _record_text(name: str):
+    """The text parser of an InventoryRecord field, as long as the field allows."""
+    return cells.text_for(InventoryRecord._meta.get_field(name))
+
 # --- the format ---------------------------------------------------------------------------------
 
 
@@ -223,22 +230,22 @@ class InventoryFormat(SheetFormat):
                    help=gettext_lazy(
                        "本单位在存量专利基础库中的专利,如 CN202310123456.6;可带或不带 CN/ZL 前缀和小数点"
                    )),
-            Column("专利名称", "title", cells.text_max(500),
+            Column("专利名称", "title", cells.text_for(Patent._meta.get_field("title")),
                    help=gettext_lazy("可不填;与基础库不一致时只提示,以基础库为准")),
-            Column("所属二级单位", "department", cells.text_max(100), repeats=True,
+            Column("所属二级单位", "department", _record_text("department"), repeats=True,
                    help=gettext_lazy("如 计算机学院")),
-            Column("盘点负责人", "responsible_person", cells.text_max(64), repeats=True,
+            Column("盘点负责人", "responsible_person", _record_text("responsible_person"), repeats=True,
                    help=gettext_lazy("负责盘点的教师姓名")),
             Column("是否财政资助", "is_financially_funded", cells.enum(YES_NO), required=True, repeats=True,
                    choices=("是", "否"), help=gettext_lazy("是 / 否(也可填 Y、N、1、0)")),
-            Column("资助项目编号", "funding_project_number", cells.text_max(200),
+            Column("资助项目编号", "funding_project_number", _record_text("funding_project_number"),
                    help=gettext_lazy("是否财政资助为“是”时必填")),
             Column("实施状态", "implementation_status", implementation_status, required=True, repeats=True,
                    choices=tuple(IMPLEMENTATION), help=gettext_lazy("填一项;已产业化即视为已实施")),
             Column("技术成熟度", "maturity", maturity, required=True, number_format="0", repeats=True,
                    choices=tuple(str(level) for level in range(1, 10)),
                    help=gettext_lazy("1–9 级(技术就绪度),也可写 TRL6、6级或等级名称,如 相关环境系统样机演示")),
-            Column("应用场景", "scenarios", cells.text_max(500), required=True,
+            Column("应用场景", "scenarios", _record_text("scenarios"), required=True,
                    help=gettext_lazy("不超过 500 字")),
             Column("产业化前景", "prospect", cells.enum(PROSPECT), required=True, repeats=True,
                    choices=("较好", "一般", "较差"), help=gettext_lazy("较好 / 一般 / 较差(也可填 高、中、低)")),
@@ -258,11 +265,11 @@ class InventoryFormat(SheetFormat):
                    help=gettext_lazy("入库的专利不能选“放弃维持”")),
             Column("所属产业", "industry_codes", industries, multiple=True, choices=tuple(INDUSTRIES), repeats=True,
                    help=gettext_lazy("战略性新兴产业分类代码,可多个,如 1.5;填写后替代系统自动分类")),
-            Column("联系人", "contact_name", cells.text_max(64), repeats=True),
+            Column("联系人", "contact_name", _record_text("contact_name"), repeats=True),
             Column("联系电话", "contact_phone", cells.phone,
                    help=gettext_lazy("11 位手机号,或带区号的固定电话,如 010-12345678")),
-            Column("联系邮箱", "contact_email", cells.email),
-            Column("备注", "remarks", cells.text),
+            Column("联系邮箱", "contact_email", cells.email_for(InventoryRecord._meta.get_field("contact_email"))),
+            Column("备注", "remarks", _record_text("remarks")),
         ]
 
     def clean_row(self, values: dict[str, object], error, warn) -> None:
