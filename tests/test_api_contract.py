@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from django.core.wsgi import get_wsgi_application
 from rest_framework.test import APIClient
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -16,9 +15,11 @@ from ground.filters import BoundedFilterSet, IntegerFilter, YearFilter
 from inventory.models import InventoryRecord
 from patentnavi.api_urls import router
 
+from . import wsgi_in_test
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = schemathesis.openapi.from_path(ROOT / "docs" / "openapi.yaml")
-SCHEMA.app = get_wsgi_application()
+SCHEMA.app = wsgi_in_test.application
 HUGE = "99999999999999999999"
 
 
@@ -134,3 +135,16 @@ def test_a_record_read_as_its_library_card_matches_the_schema(world):
 def test_search_answers_the_object_its_schema_describes(world):
     answer = _conforms("/api/v1/search/", world.user("operator"))
     assert set(answer) == {"count", "count_capped", "words", "results"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/library/?industry=1%00", "/api/v1/search/?q=a%00b",
+                                  "/api/v1/provinces/11%000000/", "/api/v1/patents/?ipc=G06%00"])
+def test_a_nul_character_in_the_address_is_refused(world, path):
+    response = api_as(world.user("operator")).get(path)
+    assert response.status_code == 400, response.content
+    assert response.json() == {"detail": "请求的地址或参数不能包含空字符(NUL)"}
+
+
+def test_a_page_with_a_nul_character_in_its_query_is_refused(world, login):
+    response = login(world.user("operator")).get("/library/?q=%00")
+    assert response.status_code == 400

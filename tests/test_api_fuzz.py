@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from django.core.wsgi import get_wsgi_application
 from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -37,6 +36,7 @@ from inventory.conversions.models import Conversion, OpenLicenseDeclaration
 from inventory.models import ImportBatch, InventoryRecord, Patent
 from inventory.records.models import SelfAssessmentInvitation
 
+from . import wsgi_in_test
 from .world import build_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ CONFIG = schemathesis.Config.from_dict({
     "phases": {"coverage": {"enabled": COVERAGE}, "stateful": {"enabled": False}},
 })
 SCHEMA = schemathesis.openapi.from_path(ROOT / "docs" / "openapi.yaml", config=CONFIG)
-SCHEMA.app = get_wsgi_application()
+SCHEMA.app = wsgi_in_test.application
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 
 # role: the world user whose write token the role's requests carry
