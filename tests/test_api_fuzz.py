@@ -11,9 +11,13 @@ and among the world's objects, so that detail routes and writes reach real recor
 
 Bounded for CI: API_FUZZ_EXAMPLES (default 30) cases per operation and role in the fuzzing phase,
 derandomized (the same cases on every run); API_FUZZ_COVERAGE=1 adds schemathesis' coverage
-phase (boundary and invalid values of every parameter, thousands of cases) for a broader run.
+phase (boundary and invalid values of every parameter, thousands of cases) for a broader run;
+API_FUZZ_REPORT names a file to which each test process appends its count of cases and failing
+cases per operation (JSON lines).
 """
 
+import collections
+import json
 import os
 from pathlib import Path
 
@@ -60,6 +64,7 @@ KEYED = {
     "industries": (Industry, "code"), "technology-fields": (TechnologyField, "number"),
 }
 _world_keys: dict[str, list] = {}
+_tally: collections.Counter = collections.Counter()
 
 
 @pytest.fixture(scope="module")
@@ -101,4 +106,15 @@ def flatmap_path_parameters(context, path_parameters: dict):
 @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_api_answers_as_its_schema_says(case, auth_headers):
-    case.call_and_validate(headers=auth_headers, checks=CHECKS)
+    _tally[case.operation.label, "cases"] += 1
+    try:
+        case.call_and_validate(headers=auth_headers, checks=CHECKS)
+    except Exception:
+        _tally[case.operation.label, "failures"] += 1
+        raise
+
+
+def teardown_module() -> None:
+    if os.environ.get("API_FUZZ_REPORT") and _tally:
+        with open(os.environ["API_FUZZ_REPORT"], "a", encoding="utf-8") as report:
+            report.write(json.dumps({f"{label} {kind}": count for (label, kind), count in _tally.items()}) + "\n")
