@@ -10,7 +10,7 @@ import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,7 +74,9 @@ def rename_department(*, actor, department: Department, name: str, request=None)
             department.name = name
             department.save(update_fields=["name"])
             # Their updated_at moves too: an upload validated before the rename is then stale.
-            department.records.update(department=name, updated_at=timezone.now())
+            # Each record's version goes up (inventory.records.locking): a form read before the
+            # rename must not write the old name back.
+            department.records.update(department=name, updated_at=timezone.now(), version=F("version") + 1)
             record("department.rename", actor=actor, request=request, target=department,
                    organization=actor.organization, before={"name": before}, after={"name": name})
     except IntegrityError:

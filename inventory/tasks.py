@@ -18,7 +18,7 @@ from inventory.models import InventoryChange, InventoryRecord, Patent
 # BASE_LIBRARY: importing it registers the base library's import (ground.imports) in every worker.
 from inventory.patents import BASE_LIBRARY, DERIVE_TASK, drop_abandoned_plans, sleeping  # noqa: F401
 from inventory.search import services as search
-from inventory.upload import drop_abandoned
+from inventory.upload import drop_abandoned, remove_expired_files
 from inventory.upload import services as upload
 
 # The workbench keeps its task beside its jobs; importing it here registers it with the app's tasks.
@@ -97,6 +97,15 @@ def drop_abandoned_upload_stages_task() -> list[int]:
     dropped += drop_abandoned_plans(keep_days=settings.UPLOAD_STAGE_KEEP_DAYS)
     logger.info("upload stages dropped: %s", dropped)
     return dropped
+
+
+@shared_task(name="inventory.remove_expired_upload_files")
+def remove_expired_upload_files_task() -> list[int]:
+    """Nightly: the files of uploads failed or cancelled more than UPLOAD_REJECTED_KEEP_DAYS ago are
+    deleted, their batches kept (inventory.upload.retention)."""
+    from django.conf import settings
+
+    return remove_expired_files(keep_days=settings.UPLOAD_REJECTED_KEEP_DAYS)
 
 
 @shared_task(name=CLASSIFY_ALL_TASK)

@@ -240,11 +240,31 @@ STORAGES = {
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Reading a sheet (ground.sheets.bounded): a file past these limits is refused with a message before
+# any parser reads it, and the parser runs in a child process held to a memory and CPU budget, so a
+# hostile file fails its batch and never the web or worker process. The national base library comes
+# as CSV of up to about 1.5 million rows; an .xlsx sheet holds at most 1,048,576.
+SHEET_MAX_ROWS = env_int("SHEET_MAX_ROWS", 2_000_000)
+SHEET_MAX_COLUMNS = env_int("SHEET_MAX_COLUMNS", 1_000)
+SHEET_MAX_MEMBER_BYTES = env_int("SHEET_MAX_MEMBER_MB", 2048) * 1024 * 1024
+SHEET_MAX_TOTAL_BYTES = env_int("SHEET_MAX_TOTAL_MB", 4096) * 1024 * 1024
+SHEET_MAX_COMPRESSION_RATIO = env_int("SHEET_MAX_COMPRESSION_RATIO", 200)
+SHEET_PARSE_MEMORY_MB = env_int("SHEET_PARSE_MEMORY_MB", 2048)
+SHEET_PARSE_SECONDS = env_int("SHEET_PARSE_SECONDS", 600)
 # Imports above this many rows run as a Celery task with a progress bar.
 IMPORT_ASYNC_ROW_THRESHOLD = env_int("IMPORT_ASYNC_ROW_THRESHOLD", 3000)
 # A validated upload's plan staged in PostgreSQL (inventory.upload.stage) is dropped at night once
 # this many days old; a later commit rebuilds it from the plan file.
 UPLOAD_STAGE_KEEP_DAYS = env_int("UPLOAD_STAGE_KEEP_DAYS", 7)
+# Files of rejected (failed) and cancelled uploads are deleted this many days after the upload; the
+# batch's row stays, with its counts, problems and the date its file went (inventory.upload.retention).
+UPLOAD_REJECTED_KEEP_DAYS = env_int("UPLOAD_REJECTED_KEEP_DAYS", 30)
+# A batch uploaded, validating or committing that has not moved for this long, and that no live
+# worker claims, is queued again or failed by the sweeper (ground.imports.sweeper), every 5 minutes.
+IMPORT_STALL_MINUTES = float(os.environ.get("IMPORT_STALL_MINUTES", "15"))
+# A step of an import started this many times by workers that all died (a file that kills its
+# worker) is not tried again: its batch fails with a message (ground.imports.deliveries).
+IMPORT_MAX_DELIVERIES = env_int("IMPORT_MAX_DELIVERIES", 2)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -263,6 +283,31 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker that is down when a task is queued fails the request within seconds (the person is told
+# and the batch stays retryable), not after the client libraries' default ~20 s of retries (the Redis
+# result backend subscribes to the task's result as it is sent, with 20 retries a second apart).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+CELERY_REDIS_SOCKET_TIMEOUT = 30
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
+# visibility_timeout: an unacknowledged task (its worker killed whole, or cut from Redis) comes back
+# after this many seconds, rather than Redis' default hour. A task running longer is delivered a
+# second time while it runs: that delivery finds the batch claimed by the live worker and leaves it
+# (ground.imports.deliveries), so the timeout need not exceed the longest import; the sweeper still
+# takes up a task lost meanwhile (IMPORT_STALL_MINUTES).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    "socket_connect_timeout": 3, "socket_timeout": 30, "socket_keepalive": True, "retry_on_timeout": True,
+    "health_check_interval": 25,
+}
+# The worker keeps trying to reach Redis, at start and after losing it, instead of exiting; the
+# tasks it was running when the connection went are cancelled (their messages come back: they are
+# acknowledged late, and every step is idempotent), so no task finishes unacknowledgeable.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # A child whose resident memory passed this after a task is replaced: a long-lived process keeps
 # some of what a 100,000-row upload allocated (freed memory the allocator holds on to).
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_MB", 1024) * 1024  # in KiB
@@ -277,6 +322,13 @@ CELERY_BEAT_SCHEDULE["inventory-check-milestones"] = {
 }
 CELERY_BEAT_SCHEDULE["inventory-drop-abandoned-upload-stages"] = {
     "task": "inventory.drop_abandoned_upload_stages", "schedule": crontab(hour=3, minute=0),
+}
+CELERY_BEAT_SCHEDULE["inventory-remove-expired-upload-files"] = {
+    "task": "inventory.remove_expired_upload_files", "schedule": crontab(hour=3, minute=30),
+}
+# Stalled import batches queued again or failed (ground.imports.sweeper), every 5 minutes.
+CELERY_BEAT_SCHEDULE["imports-sweep-stalled-batches"] = {
+    "task": "imports.sweep_stalled_batches", "schedule": crontab(minute="*/5"),
 }
 
 REST_FRAMEWORK = {

@@ -105,10 +105,10 @@ def _values(record: InventoryRecord) -> tuple:
     return tuple(InventoryRecord.objects.filter(pk=record.pk).values_list()[0])
 
 
-def _page_data(case: Case) -> dict:
+def _page_data(case: Case, record: InventoryRecord) -> dict:
     group, values = case.page
     names = CONVERSION_GROUP if group == "conversion" else values
-    data = {"group": group}
+    data = {"group": group, f"{group}-version": record.version}
     for name in names:
         value = values.get(name, [] if name == "intents" else "")
         data[f"{group}-{name}"] = value
@@ -118,7 +118,7 @@ def _page_data(case: Case) -> dict:
 def _refused_by_page(world, login, case: Case, record: InventoryRecord) -> str:
     group = case.page[0]
     response = login(world.user("inst_bj_moe_admin")).post(
-        reverse("inventory:patent_save", args=[record.patent_id]) + f"?group={group}", _page_data(case),
+        reverse("inventory:patent_save", args=[record.patent_id]) + f"?group={group}", _page_data(case, record),
         HTTP_HX_REQUEST="true")
     text = response.content.decode()
     assert response.status_code == 200 and "HX-Trigger" not in response and "invalid-feedback" in text
@@ -128,7 +128,8 @@ def _refused_by_page(world, login, case: Case, record: InventoryRecord) -> str:
 def _refused_by_api(world, case: Case, record: InventoryRecord) -> str:
     client = APIClient()
     client.force_authenticate(world.user("inst_bj_moe_admin"))
-    response = client.patch(f"/api/v1/inventory-records/{record.pk}/", case.api, format="json")
+    response = client.patch(f"/api/v1/inventory-records/{record.pk}/", {**case.api, "version": record.version},
+                            format="json")
     assert response.status_code == 400, response.content
     return response.json()[case.field][0]
 

@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import F
 from django.urls import reverse
@@ -349,11 +350,13 @@ def test_a_commit_failing_part_way_writes_nothing(world, alias, media, sheet, mo
     monkeypatch.setattr(base_library.BASE_LIBRARY, "chunk_size", 3)
     monkeypatch.setattr("inventory.patents.base_library_plan.CHUNK_SIZE", 3)
     _fail_on_ownerships(monkeypatch)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(imports.pipeline.UploadError, match="没有写入任何数据") as refused:
         load(sheet, "基础库.xlsx", actor=operator)
+    assert "database went away" not in str(refused.value)  # a message, never the exception
     assert _snapshot() == before  # not one patent of the chunks before the failure
     batch = ImportBatch.objects.get(kind=ImportBatch.Kind.BASE_LIBRARY)
-    assert batch.status == ImportBatch.Status.VALIDATED  # still waiting for a commit
+    assert batch.status == ImportBatch.Status.VALIDATED  # still waiting for a commit, saying why
+    assert "内部错误" in batch.failure
     assert not AuditEvent.objects.filter(action="inventory.base_library_import").exists()
 
     monkeypatch.undo()
@@ -379,10 +382,10 @@ def test_a_file_failing_part_way_through_validation_writes_nothing(world, alias,
         return real(self, item)
 
     monkeypatch.setattr(base_library.RowChecker, "accept", accept)
-    with pytest.raises(RuntimeError):
-        load(sheet, "基础库.xlsx")
+    result = load(sheet, "基础库.xlsx")
     batch = ImportBatch.objects.get(kind=ImportBatch.Kind.BASE_LIBRARY)
     assert batch.status == ImportBatch.Status.FAILED and "内部错误" in batch.failure
+    assert result.failure == batch.failure and "worker was killed" not in batch.failure
     assert _snapshot() == before
     from django.core.files.storage import default_storage
 
@@ -596,8 +599,6 @@ def test_command_succeeds_on_a_clean_file(world, alias, media, tmp_path, capsys)
 
 
 def test_command_refuses_a_missing_file_and_a_non_operator(world, tmp_path):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="文件不存在"):
         call_command("import_base_library", str(tmp_path / "none.csv"))
     path = write_csv(tmp_path / "ok.csv", good_rows()[:1])
@@ -888,3 +889,52 @@ def test_a_preview_left_unconfirmed_loses_its_plan_and_is_validated_again(world,
     assert batch.status == ImportBatch.Status.VALIDATED and batch.counts["new"] == GOOD - 1
     done = imports.request_commit(base_library.BASE_LIBRARY, actor=operator, batch=batch)
     assert done.status == ImportBatch.Status.COMMITTED and done.counts["new"] == GOOD - 1
+
+
+@pytest.mark.parametrize("step", ["validation", "commit"])
+def test_the_command_failing_mid_way_writes_nothing_and_says_so_in_chinese(world, alias, media, tmp_path, monkeypatch,
+                                                                        capsys, step):
+    """A file failing at row N, past a first chunk already staged: 0 patents, a Chinese message, no traceback."""
+    path = write_xlsx(tmp_path / "基础库.xlsx", good_rows())
+    before = _snapshot()
+    monkeypatch.setattr(base_library.BASE_LIBRARY, "chunk_size", 2)
+    monkeypatch.setattr("inventory.patents.base_library_plan.CHUNK_SIZE", 2)
+    if step == "validation":
+        real = base_library.RowChecker.accept
+
+        def accept(self, item):
+            if item.row_number == 9:
+                raise MemoryError("row 9")
+            return real(self, item)
+
+        monkeypatch.setattr(base_library.RowChecker, "accept", accept)
+    else:
+        _fail_on_ownerships(monkeypatch)
+    with pytest.raises((SystemExit, CommandError)) as ended:
+        call_command("import_base_library", str(path), "--quiet-progress")
+    out = capsys.readouterr()
+    message = str(ended.value) if isinstance(ended.value, CommandError) else out.err
+    assert "内部错误" in message and ("导入失败" in message if step == "validation" else "没有写入任何数据" in message)
+    assert "Traceback" not in out.err + out.out and "row 9" not in message and "went away" not in message
+    assert _snapshot() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="staging tables are PostgreSQL's")
+def test_the_nightly_clean_up_drops_every_stage_no_batch_waits_on(world, alias, media, sheet):
+    """Stages left by batches failed, cancelled or gone (a worker killed before it dropped them) go;
+    those of a recent preview and of a validation running stay."""
+    from inventory.patents.base_library import drop_abandoned_plans
+    from inventory.patents.base_library_postgres import PostgresPlan
+
+    operator = world.user("operator")
+    waiting = load(sheet, "基础库.xlsx", actor=operator, dry_run=True).batch
+    running = load(sheet, "基础库.xlsx", actor=operator, dry_run=True).batch
+    failed = load(sheet, "基础库.xlsx", actor=operator, dry_run=True).batch
+    ImportBatch.objects.filter(pk=running.pk).update(status=ImportBatch.Status.VALIDATING)
+    ImportBatch.objects.filter(pk=failed.pk).update(status=ImportBatch.Status.FAILED)  # its stage left behind
+    gone = ImportBatch(pk=failed.pk + 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE TABLE "{PostgresPlan.name(gone)}" (row_number integer)')
+    assert set(PostgresPlan.staged_batch_ids()) == {waiting.pk, running.pk, failed.pk, gone.pk}
+    assert sorted(drop_abandoned_plans(keep_days=7)) == [failed.pk, gone.pk]
+    assert set(PostgresPlan.staged_batch_ids()) == {waiting.pk, running.pk}

@@ -196,11 +196,11 @@ def test_the_commit_is_atomic(world, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(conversion_import, "follow_statuses", fail)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(UploadError, match="没有写入任何数据"):  # in Chinese, never the exception
         commit(world.user(ADMIN), batch)
     assert not Conversion.objects.filter(counterparty="江南智能装备有限公司").exists()
     batch.refresh_from_db()
-    assert batch.status == ImportBatch.Status.VALIDATED
+    assert batch.status == ImportBatch.Status.VALIDATED and "内部错误" in batch.failure
 
 
 def test_a_batch_is_committed_once(world):

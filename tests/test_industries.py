@@ -510,3 +510,23 @@ def test_the_concordance_downloads_as_a_sheet_the_loader_reads_back(world, login
     assert result.status == ImportBatch.Status.COMMITTED and result.counts["new"] == len(before)
     assert not result.counts["uncovered"]
     assert sorted(rule[:4] for rule in _rules()) == sorted(before)
+
+
+@pytest.mark.django_db
+def test_a_broker_down_after_the_load_keeps_the_concordance_and_says_the_patents_wait(world, login, tmp_path,
+                                                                                      monkeypatch):
+    """The concordance is replaced; the re-classification could not be queued: the operator is told
+    how to start it, not shown a server error."""
+    from ground.tasks import QueueUnavailable
+    from inventory.classification import views
+
+    def unreachable(name, *args, **kwargs):
+        raise QueueUnavailable(name)
+
+    monkeypatch.setattr(views, "enqueue", unreachable)
+    client = login(world.user("operator"))
+    with open(_sheet(tmp_path / "good.xlsx", GOOD_ROWS), "rb") as handle:
+        response = client.post(reverse("inventory:industries_load"), {"file": handle}, follow=True)
+    assert response.status_code == 200
+    assert len(_rules()) == 4 and not concordance_is_provisional()
+    assert "后台任务队列暂时无法连接" in response.content.decode()

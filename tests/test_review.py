@@ -218,7 +218,7 @@ def test_api_review_actions(world, login):
     InventoryRecord.objects.filter(pk=other.pk).update(review_state=ReviewState.SUBMITTED)
     client = login(dept_admin)
     response = client.post("/api/v1/review/approve/", {"ids": [*ids[:2], other.pk]}, content_type="application/json")
-    assert response.status_code == 200 and response.json() == {"done": 2, "skipped": 1, "incomplete": 0}
+    assert response.status_code == 200 and response.json() == {"done": 2, "skipped": 1, "incomplete": 0, "stale": 0}
     response = client.post("/api/v1/review/return/", {"ids": [ids[2]]}, content_type="application/json")
     assert response.status_code == 400
     response = client.post("/api/v1/review/return/", {"ids": [ids[2]], "reason": "缺少联系人"},
@@ -279,7 +279,7 @@ def test_submission_needs_the_required_fields_on_every_path(world, login):
         "action": "submit", "ids": [record.pk], "state": "draft"}, follow=True).content.decode()
     assert "必填项未填写完整" in page and "技术成熟度" in page
     response = login(inventor).post("/api/v1/review/submit/", {"ids": [record.pk]}, content_type="application/json")
-    assert response.status_code == 200 and response.json() == {"done": 0, "skipped": 1, "incomplete": 1}
+    assert response.status_code == 200 and response.json() == {"done": 0, "skipped": 1, "incomplete": 1, "stale": 0}
     record.refresh_from_db()
     assert (record.review_state, record.status) == (ReviewState.DRAFT, InventoryStatus.PENDING)
     assert not InventoryChange.objects.filter(record=record).exists()
@@ -309,12 +309,14 @@ def _amend_as_department_admin(world, login, path: str) -> str:
         response = login(dept_admin).post(
             reverse("inventory:patent_save", args=[record.patent_id]) + "?group=assessment",
             {"group": "assessment", "assessment-prospect": "good", "assessment-implementation_status": "none",
-             "assessment-maturity": "5", "assessment-scenarios": "工业视觉质检"}, HTTP_HX_REQUEST="true")
+             "assessment-maturity": "5", "assessment-scenarios": "工业视觉质检", "assessment-version": record.version},
+            HTTP_HX_REQUEST="true")
         assert response.status_code == 200 and response["HX-Trigger"] == "assessment-saved"
     elif path == "api":
         client = APIClient()
         client.force_authenticate(dept_admin)
-        response = client.patch(f"/api/v1/inventory-records/{record.pk}/", {"prospect": "good"}, format="json")
+        response = client.patch(f"/api/v1/inventory-records/{record.pk}/", {"prospect": "good"}, format="json",
+                                HTTP_IF_MATCH=f'"{record.version}"')
         assert response.status_code == 200, response.content
     elif path == "bulk":
         assert bulk.apply_bulk_action(actor=dept_admin, action="set_prospect", value="good", ids=[record.pk]) == 1

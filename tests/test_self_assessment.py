@@ -73,17 +73,18 @@ def test_inventor_fills_saves_a_draft_then_submits(world, login):
     assert record.patent.application_number in mine
     assert world.patents["co_owned"].application_number not in mine
 
-    response = client.post(reverse("inventory:self_assessment_save", args=[record.pk]), {**FILLED, "submit": "0"})
+    save = reverse("inventory:self_assessment_save", args=[record.pk])
+    response = client.post(save, {**FILLED, **_read(record), "submit": "0"})
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.review_state == ReviewState.DRAFT and record.maturity == 6
     assert record.intents == [Intent.LICENSE, Intent.TRANSFER] and record.screening == Screening.IN
-    client.post(reverse("inventory:self_assessment_save", args=[record.pk]), {**FILLED, "submit": "1"})
+    client.post(save, {**FILLED, **_read(record), "submit": "1"})
     record.refresh_from_db()
     assert record.review_state == ReviewState.SUBMITTED
     # Under review the inventor cannot change it.
     response = client.post(reverse("inventory:self_assessment_save", args=[record.pk]),
-                           {**FILLED, "maturity": "2"})
+                           {**FILLED, **_read(record), "maturity": "2"})
     assert response.status_code == 400
     record.refresh_from_db()
     assert record.maturity == 6
@@ -98,7 +99,7 @@ def test_blank_or_partial_form_cannot_be_submitted(world, login):
     record = _record(world, "bj_moe_private")
     client = login(inventor)
     url = reverse("inventory:self_assessment_save", args=[record.pk])
-    response = client.post(url, {"submit": "1"})
+    response = client.post(url, {**_read(record), "submit": "1"})
     assert response.status_code == 400
     text = response.content.decode()
     for label in ("是否财政资助", "实施状态", "技术成熟度", "应用场景", "产业化前景", "是否入库"):
@@ -108,11 +109,11 @@ def test_blank_or_partial_form_cannot_be_submitted(world, login):
     assert not InventoryChange.objects.filter(record=record).exists()
     assert not review.review_queue(world.user("inst_bj_moe_dept_admin")).filter(pk=record.pk).exists()
     # A partial draft is kept, and still cannot be submitted.
-    assert client.post(url, {"maturity": "6", "prospect": "good", "submit": "0"}).status_code == 302
-    assert client.post(url, {"maturity": "6", "prospect": "good", "submit": "1"}).status_code == 400
+    assert client.post(url, {**_read(record), "maturity": "6", "prospect": "good", "submit": "0"}).status_code == 302
+    assert client.post(url, {**_read(record), "maturity": "6", "prospect": "good", "submit": "1"}).status_code == 400
     record.refresh_from_db()
     assert (record.maturity, record.review_state, record.status) == (6, ReviewState.DRAFT, InventoryStatus.PENDING)
-    assert client.post(url, {**FILLED, "submit": "1"}).status_code == 302
+    assert client.post(url, {**FILLED, **_read(record), "submit": "1"}).status_code == 302
     record.refresh_from_db()
     assert (record.review_state, record.status) == (ReviewState.SUBMITTED, InventoryStatus.INVENTORIED)
 
@@ -121,7 +122,7 @@ def test_rule_errors_name_the_field(world, login):
     record = _record(world, "bj_moe_private")
     client = login(world.user("inst_bj_moe_inventor"))
     response = client.post(reverse("inventory:self_assessment_save", args=[record.pk]),
-                           {**FILLED, "intents": ["license"], "license_type": ""})
+                           {**FILLED, **_read(record), "intents": ["license"], "license_type": ""})
     assert response.status_code == 400
     assert "许可方式" in response.content.decode()
     record.refresh_from_db()
@@ -241,6 +242,11 @@ def test_invitation_list_counts_what_waits_for_review(world, login):
 # An inventor writes only the self-assessment fields, never to a record under review, on every path.
 
 
+def _read(record: InventoryRecord) -> dict:
+    """The record's version now, as a form read now carries it."""
+    return {"version": InventoryRecord.objects.get(pk=record.pk).version}
+
+
 def _inventor_record(world) -> InventoryRecord:
     record = InventoryRecord.objects.get(patent=world.patents["bj_moe_private"])
     InventoryRecord.objects.filter(pk=record.pk).update(remarks="原备注", responsible_person="王老师")
@@ -268,11 +274,11 @@ def test_inventor_cannot_change_staff_fields_through_the_api(world, login):
     before = (record.department, record.remarks, record.asking_price, record.disposal)
     url = reverse("inventoryrecord-detail", args=[record.pk])
     for values in ({"department": ""}, {"remarks": "改"}, {"asking_price": "1.00"}, {"disposal": "abandon"}):
-        response = client.patch(url, values, content_type="application/json")
+        response = client.patch(url, {**values, **_read(record)}, content_type="application/json")
         assert response.status_code == 400, (values, response.content)
     record.refresh_from_db()
     assert (record.department, record.remarks, record.asking_price, record.disposal) == before
-    allowed = client.patch(url, {"prospect": "good"}, content_type="application/json")
+    allowed = client.patch(url, {"prospect": "good", **_read(record)}, content_type="application/json")
     assert allowed.status_code == 200, allowed.content
 
 
@@ -280,7 +286,7 @@ def test_inventor_cannot_change_a_record_under_review_on_any_path(world, login):
     client = login(world.user("inst_bj_moe_inventor"))
     record = _inventor_record(world)
     InventoryRecord.objects.filter(pk=record.pk).update(review_state=ReviewState.SUBMITTED)
-    response = client.patch(reverse("inventoryrecord-detail", args=[record.pk]), {"prospect": "poor"},
+    response = client.patch(reverse("inventoryrecord-detail", args=[record.pk]), {"prospect": "poor", **_read(record)},
                             content_type="application/json")
     assert response.status_code == 400 and "已提交审核" in response.content.decode()
     record.refresh_from_db()

@@ -253,8 +253,7 @@ def test_a_failing_stage_fails_the_validation_and_leaves_nothing(world, bj, monk
 
     monkeypatch.setattr(upload_stage.PlanStage, "load", broken)
     batch = imports.stage(INVENTORY, actor=bj, file=_as_upload(two_rows(world)))
-    with pytest.raises(RuntimeError, match="disk full"):
-        imports.validate(INVENTORY, batch.pk)
+    imports.validate(INVENTORY, batch.pk)  # the exception logged, the batch failed with a message
     batch.refresh_from_db()
     assert batch.status == Status.FAILED and "内部错误" in batch.failure
     assert not table_exists(upload_stage.table_name(batch.pk))

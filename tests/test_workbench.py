@@ -375,7 +375,7 @@ def test_patent_page_in_place_edit_and_history(world, bj, login):
     response = client.post(reverse("inventory:patent_save", args=[patent.pk]) + "?group=assessment", {
         "group": "assessment", "assessment-maturity": "7", "assessment-prospect": "good",
         "assessment-implementation_status": "none", "assessment-scenarios": "用于储能电站的正极材料",
-        "assessment-value_grade": "B",
+        "assessment-value_grade": "B", "assessment-version": patent.inventory.version,
     }, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response["HX-Trigger"] == "assessment-saved"
     assert "7 真实环境样机演示" in response.content.decode()
@@ -395,7 +395,7 @@ def test_in_place_edit_rule_violation_is_shown_inline(world, bj, login):
     client = login(world.user("inst_bj_moe_admin"))
     patent = bj["pending"]
     response = client.post(reverse("inventory:patent_save", args=[patent.pk]) + "?group=conversion", {
-        "group": "conversion", "conversion-screening": "in",
+        "group": "conversion", "conversion-screening": "in", "conversion-version": patent.inventory.version,
     }, HTTP_HX_REQUEST="true")
     text = response.content.decode()
     assert response.status_code == 200 and "invalid-feedback" in text and "转化意愿" in text
@@ -441,20 +441,23 @@ def test_api_patch_assessment(world, bj):
     record = bj["pending"].inventory
     url = f"/api/v1/inventory-records/{record.pk}/"
     client = api(world, "inst_bj_moe_admin")
-    response = client.patch(url, {"maturity": 5, "intents": ["transfer"], "screening": "in"}, format="json")
+    version = record.version
+    response = client.patch(url, {"maturity": 5, "intents": ["transfer"], "screening": "in", "version": version},
+                            format="json")
     assert response.status_code == 200, response.content
     # Partial: a draft, still pending and out of the library.
     assert response.json()["maturity"] == 5 and response.json()["in_library"] is False
+    assert response.json()["version"] == version + 1 and response["ETag"] == f'"{version + 1}"'
     record.refresh_from_db()
     assert (record.review_state, record.status) == (ReviewState.DRAFT, InventoryStatus.PENDING)
     assert InventoryChange.objects.get(record=record).source == InventoryChange.Source.API
-    response = client.patch(url, {"intents": ["license"]}, format="json")
+    response = client.patch(url, {"intents": ["license"], "version": version + 1}, format="json")
     assert response.status_code == 400 and "license_type" in response.json()
-    assert client.patch(url, {"maturity": 12}, format="json").status_code == 400
+    assert client.patch(url, {"maturity": 12, "version": version + 1}, format="json").status_code == 400
     # Readers who may not edit: refused.
     co_owned = world.patents["co_owned"].inventory
     refused = api(world, "inst_gd_local_admin").patch(
-        f"/api/v1/inventory-records/{co_owned.pk}/", {"maturity": 5}, format="json")
+        f"/api/v1/inventory-records/{co_owned.pk}/", {"maturity": 5, "version": co_owned.version}, format="json")
     assert refused.status_code == 403
     # Out of sight (not in the library): 404.
     private = f"/api/v1/inventory-records/{bj['utility'].inventory.pk}/"
@@ -467,7 +470,7 @@ def test_api_bulk_and_patent_filters(world, bj):
                            {"action": "set_prospect", "value": "poor", "filter": {"type": "utility_model"}},
                            format="json")
     # The prospect was already poor: nothing changes (an edit does not approve).
-    assert response.status_code == 200 and response.json() == {"selected": 1, "changed": 0, "refused": 0}
+    assert response.status_code == 200 and response.json() == {"selected": 1, "changed": 0, "refused": 0, "stale": []}
     response = client.post("/api/v1/inventory-records/bulk/",
                            {"action": "set_prospect", "value": "fair", "ids": [bj["utility"].inventory.pk]},
                            format="json")
@@ -582,3 +585,25 @@ def test_an_institutions_list_reads_its_ownerships_copies_of_the_patent(world, b
     assert [row.pk for row in query.workbench_page(staff, {"ipc": "g06q"}).rows] == [patents[0].pk]
     sleeping = query.workbench_page(staff, {"sleeping": "yes"}).rows
     assert patents[1].pk in {row.pk for row in sleeping} and patents[0].pk not in {row.pk for row in sleeping}
+
+
+def test_a_bulk_job_the_broker_cannot_take_fails_with_a_message_and_changes_nothing(
+        world, bj, login, monkeypatch, django_capture_on_commit_callbacks):
+    from ground.tasks import QueueUnavailable
+    from inventory.workbench import jobs
+
+    def unreachable(name, *args, **kwargs):
+        raise QueueUnavailable(name)
+
+    monkeypatch.setattr(jobs, "ASYNC_THRESHOLD", 2)
+    monkeypatch.setattr(jobs, "enqueue", unreachable)
+    client = login(world.user("inst_bj_moe_admin"))
+    editable = InventoryRecord.objects.editable_by(world.user("inst_bj_moe_admin"))
+    before = list(editable.order_by("pk").values_list("prospect", "version"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("inventory:patent_bulk"), {
+            "action": "set_prospect", "prospect": "fair", "scope": "filter", "filter": ""})
+    assert response.status_code == 302 and "/patents/bulk/" in response.url
+    page = client.get(response.url).content.decode()
+    assert "后台任务队列暂时无法连接" in page
+    assert list(editable.order_by("pk").values_list("prospect", "version")) == before

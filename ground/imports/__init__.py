@@ -14,6 +14,7 @@ from ground.imports.pipeline import (
     commit_if_clean,
     receive,
     request_commit,
+    retry,
     revalidate,
     stage,
     start_validation,
@@ -24,5 +25,5 @@ from ground.imports.registry import importer_for, register
 __all__ = [
     "BatchStatus", "CachedBatch", "CachedBatches", "Job", "ModelBatches", "Outcome", "Progress", "SheetImport",
     "StalePlan", "cancel", "commit", "commit_if_clean", "importer_for", "receive", "register", "request_commit",
-    "revalidate", "stage", "start_validation", "validate",
+    "retry", "revalidate", "stage", "start_validation", "validate",
 ]

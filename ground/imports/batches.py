@@ -36,6 +36,8 @@ class BatchStatus(models.TextChoices):
 
 # A batch in these states is finished with: validation leaves it alone.
 SETTLED = frozenset({BatchStatus.COMMITTING, BatchStatus.COMMITTED, BatchStatus.CANCELLED})
+# A batch in these states is waiting for a worker or being worked on: it should move (the sweeper).
+RUNNING = frozenset({BatchStatus.UPLOADED, BatchStatus.VALIDATING, BatchStatus.COMMITTING})
 # A batch in these states may be cancelled.
 CANCELLABLE = frozenset({BatchStatus.UPLOADED, BatchStatus.VALIDATING, BatchStatus.VALIDATED, BatchStatus.FAILED})
 
@@ -74,6 +76,9 @@ class BatchStore(Protocol):
 
     def file_exists(self, batch: Batch) -> bool: ...
 
+    def count_delivery(self, batch: Batch) -> int:
+        """One more start of the batch's current step by a worker, kept at once; returns the count."""
+
 
 class ModelBatches:
     """Batches kept as rows of a model with the fields of `Batch` and a `file` FileField.
@@ -84,6 +89,21 @@ class ModelBatches:
         self.queryset = queryset
         self.DoesNotExist = queryset().model.DoesNotExist
 
+    def _touched(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """`fields` with the time of this change as the batch's last progress, when the model keeps it."""
+        model = self.queryset().model
+        if any(f.name == "last_progress_at" for f in model._meta.concrete_fields):
+            fields.setdefault("last_progress_at", timezone.now())
+        return fields
+
+    def count_delivery(self, batch: Batch) -> int:
+        """One more start of the batch's current step, kept at once (outside any transaction of
+        the step); returns the count."""
+        rows = self.queryset().filter(pk=batch.pk)
+        rows.update(delivery_attempts=models.F("delivery_attempts") + 1, last_progress_at=timezone.now())
+        batch.delivery_attempts = rows.values_list("delivery_attempts", flat=True).get()
+        return batch.delivery_attempts
+
     def get(self, pk: Any) -> Batch:
         return self.queryset().select_related("created_by", "organization").get(pk=pk)
 
@@ -91,6 +111,7 @@ class ModelBatches:
         rows = self.queryset().filter(pk=batch.pk)
         if only_if is not None:
             rows = rows.filter(status__in=list(only_if))
+        fields = self._touched(fields)
         done = bool(rows.update(**fields))
         if done:
             for name, value in fields.items():
@@ -151,6 +172,7 @@ class CachedBatch:
     # The rows with problems as read, for the error report (ground.imports.problems).
     problem_rows: dict | None = None
     created_at: Any = field(default_factory=timezone.now)
+    delivery_attempts: int = 0
 
 
 class CachedBatches:
@@ -188,6 +210,11 @@ class CachedBatches:
             setattr(batch, name, value)
         cache.set(self._key(batch.pk), current, self.timeout)
         return True
+
+    def count_delivery(self, batch: CachedBatch) -> int:
+        attempts = getattr(self.get(batch.pk), "delivery_attempts", 0) + 1
+        self.update(batch, delivery_attempts=attempts)
+        return attempts
 
     def delete(self, batch: CachedBatch) -> None:
         cache.delete(self._key(batch.pk))

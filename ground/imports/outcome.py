@@ -70,7 +70,8 @@ class Outcome:
         return {
             "total": self.total, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
             "skipped": self.skipped, "rejected": self.rejected, "warnings": self.warnings,
-            "unknown_columns": self.unknown_columns, **self.extra,
+            # A header read from a broken file may hold a NUL, which PostgreSQL's jsonb cannot.
+            "unknown_columns": [name.replace("\x00", "\ufffd") for name in self.unknown_columns], **self.extra,
         }
 
 

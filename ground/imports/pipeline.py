@@ -35,6 +35,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ground.imports import problems as batch_problems
 from ground.imports.batches import CANCELLABLE, SETTLED, Batch, BatchStatus, BatchStore, CachedBatches
@@ -43,7 +44,7 @@ from ground.imports.strategy import Strategy, choose
 from ground.sheets import CellError, RawSheet, SheetError, SheetFormat, open_sheet
 from ground.sheets.formats import ParsedRow, RejectedRow, SheetLayout, iter_rows
 from ground.sheets.reader import estimate_rows
-from ground.tasks import enqueue
+from ground.tasks import QueueUnavailable, enqueue
 from ground.uploads import UploadError, check_upload_size, store_upload
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,14 @@ COMMIT_TASK = "imports.commit_batch"
 
 class StalePlan(UploadError):
     """Records of the plan changed after the validation: the preview no longer holds."""
+
+
+# The person's messages when a step could not be handed to a worker, or failed unexpectedly.
+QUEUE_DOWN_VALIDATION = gettext_lazy(
+    "文件已保存,但后台任务队列暂时无法连接,校验尚未开始;系统会自动重试,也可稍后点击“重试”")
+QUEUE_DOWN_COMMIT = gettext_lazy("后台任务队列暂时无法连接,没有写入任何数据;请稍后重新确认导入")
+COMMIT_ERROR = gettext_lazy("导入时发生内部错误,没有写入任何数据;请稍后重新确认导入,或联系平台运营人员")
+VALIDATION_ERROR = gettext_lazy("校验时发生内部错误,请联系平台运营人员")
 
 
 @dataclass
@@ -248,9 +257,15 @@ def start_validation(importer: SheetImport, batch: Batch) -> Batch:
     with store.local_path(batch) as path:
         rows = estimate_rows(path, batch.original_name)
     if importer.async_above is not None and rows > importer.async_above:
-        store.update(batch, status=BatchStatus.VALIDATING, progress=0, total_rows=rows,
-                     progress_message=_("排队等待校验(约 %(n)d 行)") % {"n": rows})
-        result = enqueue(VALIDATE_TASK, importer.kind, batch.pk)
+        store.update(batch, status=BatchStatus.VALIDATING, progress=0, total_rows=rows, failure="",
+                     delivery_attempts=0, progress_message=_("排队等待校验(约 %(n)d 行)") % {"n": rows})
+        try:
+            result = enqueue(VALIDATE_TASK, importer.kind, batch.pk)
+        except QueueUnavailable:
+            # Kept, not validated: the sweeper queues it again, or the person retries.
+            store.update(batch, only_if=frozenset({BatchStatus.VALIDATING}), status=BatchStatus.UPLOADED,
+                         failure=str(QUEUE_DOWN_VALIDATION), progress_message="")
+            return store.get(batch.pk)
         store.update(batch, task_id=result.id or "")
     else:
         validate(importer, batch.pk, estimated_rows=rows)
@@ -300,9 +315,9 @@ def validate(importer: SheetImport, batch_id: Any, *, estimated_rows: int | None
     except SheetError as error:
         return fail(importer, batch, str(error))
     except Exception:
+        # Logged with its traceback for the platform; the person reads a message, never the exception.
         logger.exception("validating %s batch %s failed", importer.kind, batch_id)
-        fail(importer, batch, _("校验时发生内部错误,请联系平台运营人员"))
-        raise
+        return fail(importer, batch, str(VALIDATION_ERROR))
     done = store.update(
         batch, only_if=frozenset({BatchStatus.VALIDATING}), status=BatchStatus.VALIDATED, progress=100,
         progress_message="", total_rows=job.outcome.total, counts=job.outcome.counts(), errors=errors, failure="",
@@ -375,14 +390,33 @@ def request_commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_no
     if (importer.async_above is not None and changes > importer.async_above
             and batch.status != BatchStatus.COMMITTED):
         store.update(batch, status=BatchStatus.COMMITTING, progress=0, all_or_nothing=all_or_nothing, failure="",
+                     delivery_attempts=0, commit_requested_by=actor,
                      progress_message=importer.committing_message(batch))
-        enqueue(COMMIT_TASK, importer.kind, batch.pk, actor.pk, all_or_nothing)
+        try:
+            enqueue(COMMIT_TASK, importer.kind, batch.pk, actor.pk, all_or_nothing)
+        except QueueUnavailable:
+            refuse_commit(importer, batch, str(QUEUE_DOWN_COMMIT))
+            raise UploadError(str(QUEUE_DOWN_COMMIT)) from None
         return store.get(batch.pk)
     try:
-        return commit(importer, actor=actor, batch=batch, all_or_nothing=all_or_nothing, request=request)
+        return commit_explained(importer, actor=actor, batch=batch, all_or_nothing=all_or_nothing, request=request)
     except StalePlan as error:
         revalidate(importer, batch)
         raise UploadError(str(error)) from None
+
+
+def commit_explained(importer: SheetImport, *, actor: Any, batch: Batch, all_or_nothing: bool = False,
+                     request: Any = None) -> Batch:
+    """`commit`, with any failure as an UploadError in Chinese: the transaction was rolled back, so
+    nothing was written, and the batch keeps the reason (the exception goes to the log only)."""
+    try:
+        return commit(importer, actor=actor, batch=batch, all_or_nothing=all_or_nothing, request=request)
+    except UploadError:
+        raise
+    except Exception:
+        logger.exception("commit of %s batch %s failed", importer.kind, batch.pk)
+        importer.batches.update(batch, failure=str(COMMIT_ERROR))
+        raise UploadError(str(COMMIT_ERROR)) from None
 
 
 def _committable(importer: SheetImport, actor: Any, batch: Batch) -> Batch:
@@ -436,6 +470,15 @@ def commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_nothing: b
     return store.get(batch.pk)
 
 
+def retry(importer: SheetImport, *, actor: Any, batch: Batch, request: Any = None) -> Batch:
+    """Hand a kept upload whose validation never started (the task queue was down) to validation
+    again; refused (UploadError) in any other state."""
+    batch = _committable(importer, actor, batch)
+    if batch.status != BatchStatus.UPLOADED:
+        raise UploadError(_("该批次的状态是“%(status)s”,不能重试") % {"status": BatchStatus(batch.status).label})
+    return start_validation(importer, batch)
+
+
 def cancel(importer: SheetImport, *, actor: Any, batch: Batch, request: Any = None) -> Batch:
     """Cancel a batch not yet committed; its plan is dropped."""
     store = importer.batches
@@ -448,11 +491,20 @@ def cancel(importer: SheetImport, *, actor: Any, batch: Batch, request: Any = No
     return batch
 
 
-def fail(importer: SheetImport, batch: Batch, message: str) -> Batch:
-    """The batch cannot be read as a whole (or its uploader may no longer upload): failed, with why."""
-    importer.batches.update(batch, status=BatchStatus.FAILED, failure=message, progress=100, progress_message="")
-    importer.discard(batch)
+def fail(importer: SheetImport, batch: Batch, message: str, *, only_if: frozenset[str] | None = None) -> Batch:
+    """The batch cannot be read as a whole (or its uploader may no longer upload): failed, with why.
+    With `only_if`, only while its status is one of those."""
+    if importer.batches.update(batch, only_if=only_if, status=BatchStatus.FAILED, failure=message, progress=100,
+                               progress_message=""):
+        importer.discard(batch)
     return batch
+
+
+def refuse_commit(importer: SheetImport, batch: Batch, message: str) -> None:
+    """A commit that wrote nothing: a batch still marked committing goes back to validated, with why
+    (the person may confirm it again)."""
+    importer.batches.update(batch, only_if=frozenset({BatchStatus.COMMITTING}), status=BatchStatus.VALIDATED,
+                            failure=message, progress=100, progress_message="")
 
 
 def async_threshold() -> int:

@@ -4,7 +4,8 @@ read, the bad cells in red, a column of Chinese messages (ground.sheets.report).
 The rows are kept when the file is validated (JSON, dates tagged, in the storage); a short report
 is written when first downloaded, a long one at once, by the validation. Batches kept in the cache
 (ground.imports.batches.CachedBatches) keep the rows on the batch and have their report written
-on demand (`write_report`).
+on demand (`write_report`). A NUL read from a broken file is kept as "\ufffd" in the batch's
+problems (PostgreSQL's jsonb cannot hold it).
 """
 
 import datetime as dt
@@ -25,8 +26,13 @@ from ground.sheets.report import write_error_report
 
 
 def problem_dict(problem: CellError) -> dict:
-    return {"row": problem.row, "column": problem.column, "value": problem.value, "message": problem.message,
-            "level": problem.level}
+    """The problem as the batch keeps it (JSON); a NUL, which PostgreSQL's jsonb cannot hold, shown as "\ufffd"."""
+    return {"row": problem.row, "column": _storable(problem.column), "value": _storable(problem.value),
+            "message": _storable(problem.message), "level": problem.level}
+
+
+def _storable(text: str) -> str:
+    return text.replace("\x00", "\ufffd") if isinstance(text, str) else text
 
 
 def problems_of(batch: Any) -> list[CellError]:

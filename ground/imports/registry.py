@@ -20,3 +20,8 @@ def importer_for(kind: str) -> SheetImport:
         return _IMPORTS[kind]
     except KeyError:
         raise LookupError(f"no import is registered for {kind!r}") from None
+
+
+def registered() -> list[SheetImport]:
+    """Every registered import, in the order they were registered."""
+    return list(_IMPORTS.values())

@@ -5,11 +5,15 @@ problem reported with its row, column and value in Chinese.
     result = validate(open_sheet(path, "accounts.xlsx"), fmt)
     result.rows      # [ParsedRow(row_number, values)] that passed
     result.errors    # [CellError(row, column, value, message)]
+
+`open_sheet` reads the file in a child process held to the memory and time of SheetLimits
+(ground.sheets.bounded), after the package's checks (ground.sheets.limits).
 """
 
+from ground.sheets.bounded import open_sheet
 from ground.sheets.errors import CellError, CellValueError, SheetError
 from ground.sheets.formats import Column, ParsedRow, SheetFormat, ValidationResult, validate
-from ground.sheets.reader import RawSheet, open_sheet
+from ground.sheets.reader import RawSheet
 
 __all__ = [
     "CellError",

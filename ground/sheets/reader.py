@@ -1,17 +1,24 @@
-"""Opening an uploaded .xlsx or .csv and finding its header row.
+"""Opening an uploaded .xlsx or .csv and finding its header row, in the calling process.
 
 Rows are streamed: a CSV is read line by line; an .xlsx is read by python-calamine, which
 holds one sheet at a time, or, for a sheet whose XML exceeds STREAM_SHEET_BYTES, by
 xlsx_stream, one row at a time (an .xlsx sheet stops at 1,048,576 rows, so the national base
-library arrives as CSV or in several sheets).
+library arrives as CSV or in several sheets). Only visible worksheets are read.
+
+Before a parser reads an .xlsx, its package is checked (ground.sheets.limits.check_package);
+rows past SheetLimits.max_rows are refused as they come. Whatever a parser raises, at the opening
+or while rows are read, becomes a SheetError in Chinese naming the row where it is known. The
+platform reads uploads through ground.sheets.bounded, which runs this module in a child process
+held to a memory and CPU budget.
 """
 
+import codecs
 import csv
+import os
 import posixpath
 import re
 import unicodedata
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,16 +26,14 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from ground.sheets import xlsx_stream
 from ground.sheets.errors import SheetError
+from ground.sheets.limits import EXCEL_MAX_ROWS, SheetLimits, check_package, too_many_rows
 
 # The header may follow up to ten title or note rows (DATA-STANDARD.md).
 MAX_TITLE_ROWS = 10
-# An .xlsx is a zip; refuse archives that would inflate absurdly (zip bombs).
-MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
-MAX_COMPRESSION_RATIO = 200
 XLSX_MAGIC = b"PK\x03\x04"
 # estimate_rows reads at most this much of a sheet's XML, then extrapolates.
 ESTIMATE_SAMPLE_BYTES = 4 * 1024 * 1024
@@ -38,7 +43,15 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
 # python-calamine holds a whole sheet while it is read (about twice the sheet's XML); a sheet
 # whose XML is larger than this is streamed instead (xlsx_stream), to keep memory flat.
 STREAM_SHEET_BYTES = 128 * 1024**2
-_SCANNER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sheet-formula-scan")
+# The formula scans' threads, one pool per process: a pool's threads do not survive a fork.
+_SCANNERS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _scanner() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _SCANNERS:
+        _SCANNERS[pid] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sheet-formula-scan")
+    return _SCANNERS[pid]
 
 
 def normalize_header(value: object) -> str:
@@ -72,19 +85,19 @@ def _largest_sheet_bytes(path: Path) -> int:
         )
 
 
-def _check_zip(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except zipfile.BadZipFile:
-        raise SheetError(_("文件已损坏,无法作为 .xlsx 打开")) from None
-    total = sum(info.file_size for info in infos)
-    packed = sum(info.compress_size for info in infos) or 1
-    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-        raise SheetError(_("文件解压后异常巨大(疑似压缩炸弹),已拒绝"))
-    names = {info.filename for info in infos}
-    if "xl/workbook.xml" not in names:
-        raise SheetError(_("文件不是 Excel 工作簿(.xlsx)"))
+# Excel keeps a workbook with an opening password as an OLE container holding this stream.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def _holds_encrypted_package(path: Path) -> bool:
+    """Whether the OLE container at `path` is an encrypted .xlsx (its directory names the stream)."""
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            if _ENCRYPTED_PACKAGE in tail + chunk:
+                return True
+            tail = chunk[-len(_ENCRYPTED_PACKAGE):]
+    return False
 
 
 def sniff_kind(path: Path, original_name: str) -> str:
@@ -94,6 +107,8 @@ def sniff_kind(path: Path, original_name: str) -> str:
     if not head:
         raise SheetError(_("文件是空的"))
     if head.startswith(OLE_MAGIC):
+        if _holds_encrypted_package(path):
+            raise SheetError(_("文件已加密(设置了打开密码),请在 Excel 中取消密码后另存再上传"))
         raise SheetError(_("不支持旧版 Excel 97-2003(.xls)文件,请在 Excel 中另存为 .xlsx 后上传"))
     if head.startswith(XLSX_MAGIC):
         return "xlsx"
@@ -122,6 +137,41 @@ def _numbered(rows) -> Iterator[tuple[int, list]]:
         yield index, list(cells)
 
 
+def _guarded(make_rows: Callable[[], Iterator[tuple[int, list]]], limits: SheetLimits) -> Iterator[tuple[int, list]]:
+    """The rows `make_rows()` gives, refused past `limits.max_rows`; whatever the parser raises,
+    at the opening or while reading, becomes a SheetError naming the row it stopped at."""
+    row_number = 0
+    try:
+        for row_number, cells in make_rows():
+            if row_number > limits.max_rows:
+                raise too_many_rows(row_number, limits)
+            yield row_number, cells
+    except SheetError:
+        raise
+    except Exception as error:
+        raise reading_error(error, row_number + 1) from None
+
+
+def _shown(error: BaseException) -> str:
+    """A parser's own words about a file, short and without the NULs a hostile file may put in them."""
+    return str(error).replace("\x00", "\ufffd")[:300]
+
+
+def reading_error(error: BaseException, row: int) -> SheetError:
+    """A parser's failure at sheet row `row` (about: a parser reads ahead) as a message for the uploader."""
+    if isinstance(error, UnicodeDecodeError):
+        return SheetError(_("第 %(row)d 行有无法识别的字符:文件的字符编码应统一为 UTF-8 或 GB18030")
+                          % {"row": row})
+    if isinstance(error, csv.Error) and "field larger" in str(error):
+        return SheetError(_("第 %(row)d 行有单元格超过 %(limit)d 个字符,请检查引号是否配对")
+                          % {"row": row, "limit": csv.field_size_limit()})
+    if isinstance(error, csv.Error):
+        return SheetError(_("第 %(row)d 行的 CSV 格式有误,请检查引号和分隔符") % {"row": row})
+    if isinstance(error, MemoryError):
+        return SheetError(_("读取第 %(row)d 行时内存不足:文件过大或已损坏") % {"row": row})
+    return SheetError(_("读取第 %(row)d 行时出错,文件可能已损坏,请在 Excel 中另存后重新上传") % {"row": row})
+
+
 def _open_csv(path: Path) -> Iterator[list]:
     # Only the head decides the encoding: reading the whole file here would hold a 1 GB base library.
     with open(path, "rb") as head:
@@ -130,8 +180,9 @@ def _open_csv(path: Path) -> Iterator[list]:
         try:
             raw.decode(encoding)
         except UnicodeDecodeError as error:
-            # The sample may cut a multi-byte character in half at its end.
-            if error.start < len(raw) - 4:
+            # The sample may cut a multi-byte character (up to 4 bytes) in half at its end; the
+            # position counts from after a byte-order mark (3 bytes).
+            if error.start < len(raw) - 7:
                 continue
         break
     else:
@@ -140,18 +191,48 @@ def _open_csv(path: Path) -> Iterator[list]:
 
     def generate():
         with handle:
-            yield from csv.reader(handle)
+            try:
+                yield from csv.reader(handle)
+            except UnicodeDecodeError:
+                # The text is decoded ahead of the rows: the line is found again in the bytes.
+                raise SheetError(_("第 %(row)d 行有无法识别的字符:文件的字符编码应统一为 UTF-8 或 GB18030")
+                                 % {"row": _undecodable_line(path, encoding)}) from None
 
     return generate()
 
 
-def open_sheet(path: str | Path, original_name: str, required_headers: list[str]) -> RawSheet:
-    """Open the file and return the first sheet holding every required header (its header row found).
+def _undecodable_line(path: Path, encoding: str) -> int:
+    """The number of the first line of the file at `path` that `encoding` cannot decode."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    number = 0
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return number
 
-    Raises SheetError, in Chinese, for an empty or unreadable file, an unsupported type, or a
-    file in which no sheet has the required headers (naming the missing ones).
+
+def open_sheet(path: str | Path, original_name: str, required_headers: list[str],
+               limits: SheetLimits | None = None) -> RawSheet:
+    """Open the file and return the first visible sheet holding every required header (its header row found).
+
+    Raises SheetError, in Chinese, for an empty, unreadable or hostile file (past `limits`, by
+    default the settings' SheetLimits), an unsupported type, or a file in which no sheet has the
+    required headers (naming the missing ones); the rows raise it, naming the row, when the file
+    turns out unreadable further on.
     """
-    path = Path(path)
+    limits = limits or SheetLimits.current()
+    try:
+        return _open_sheet(Path(path), original_name, required_headers, limits)
+    except SheetError:
+        raise
+    except Exception as error:
+        raise reading_error(error, 1) from None
+
+
+def _open_sheet(path: Path, original_name: str, required_headers: list[str], limits: SheetLimits) -> RawSheet:
     kind = sniff_kind(path, original_name)
     required = {normalize_header(h) for h in required_headers}
     best_missing: set[str] | None = None
@@ -160,16 +241,16 @@ def open_sheet(path: str | Path, original_name: str, required_headers: list[str]
     if kind == "csv":
         candidates = [("CSV", lambda: _numbered(_open_csv(path)))]
     else:
-        candidates = _workbook_candidates(path, first_column)
+        candidates = _workbook_candidates(path, first_column, limits)
         # The formula scan inflates the sheet XML: it runs beside python-calamine's load (which
         # releases the GIL), so on two cores it costs no time.
-        scans = {name: _SCANNER.submit(formulas_without_values, path, name) for name, _ in candidates}
+        scans = {name: _scanner().submit(formulas_without_values, path, name) for name, _ in candidates}
     for name, make_rows in candidates:
-        rows = make_rows()
+        rows = _guarded(make_rows, limits)
         found = _find_header(rows, required)
         if found is None:
             # Remember how close the best sheet came, to name the missing columns.
-            head = _first_rows_headers(make_rows())
+            head = _first_rows_headers(_guarded(make_rows, limits))
             missing = required - head
             if best_missing is None or len(missing) < len(best_missing):
                 best_missing = missing
@@ -182,25 +263,26 @@ def open_sheet(path: str | Path, original_name: str, required_headers: list[str]
     raise _no_header_error(required_headers, required, best_missing)
 
 
-def _workbook_candidates(path: Path, first_column: dict[str, int]) -> list[tuple[str, Callable]]:
-    """(sheet name, function returning its numbered rows) for each sheet of the workbook, in order.
+def _workbook_candidates(path: Path, first_column: dict[str, int], limits: SheetLimits) -> list[tuple[str, Callable]]:
+    """(sheet name, function returning its numbered rows) for each visible worksheet, in order.
 
     A sheet too large to hold is streamed row by row (xlsx_stream), cells at their absolute
     columns; otherwise python-calamine reads it, and records in `first_column` where its rows start.
     """
-    _check_zip(path)
+    check_package(path, limits)
     if _largest_sheet_bytes(path) > STREAM_SHEET_BYTES:
         try:
             streamed = xlsx_stream.Workbook(path)
         except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError) as error:
-            raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
-        return [(name, lambda name=name: streamed.rows(name)) for name in streamed.sheet_names]
+            raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": _shown(error)}) from None
+        return [(name, lambda name=name: streamed.rows(name, limits.column_ceiling))
+                for name in streamed.sheet_names]
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except CalamineError as error:
-        raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+        raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": _shown(error)}) from None
     except Exception as error:  # calamine raises several private types for corrupt files
-        raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": error}) from None
+        raise SheetError(_("无法读取 Excel 文件:%(error)s") % {"error": _shown(error)}) from None
 
     def sheet_rows(name: str):
         def make():
@@ -211,7 +293,9 @@ def _workbook_candidates(path: Path, first_column: dict[str, int]) -> list[tuple
 
         return make
 
-    return [(name, sheet_rows(name)) for name in workbook.sheet_names]
+    visible = [sheet.name for sheet in workbook.sheets_metadata
+               if sheet.visible == SheetVisibleEnum.Visible and sheet.typ == SheetTypeEnum.WorkSheet]
+    return [(name, sheet_rows(name)) for name in visible]
 
 
 def _uncached_cells(scans: dict[str, Future], name: str, header_row: int, offset: int) -> set[tuple[int, int]]:
@@ -371,7 +455,8 @@ def estimate_rows(path: str | Path, original_name: str) -> int:
 
     CSV: its line count. xlsx: the used range Excel records (<dimension>), else the `<row`
     elements of its largest worksheet, counted in its first megabytes and extrapolated to its
-    size. Unreadable files count 0 (the reader reports what is wrong).
+    size, at most EXCEL_MAX_ROWS + 1 (the reader refuses more). Unreadable files count 0 (the
+    reader reports what is wrong).
     """
     path = Path(path)
     try:
@@ -394,14 +479,15 @@ def estimate_rows(path: str | Path, original_name: str) -> int:
             if not sheets:
                 return 0
             largest = max(sheets, key=lambda info: info.file_size)
-            if largest.file_size > MAX_UNCOMPRESSED_BYTES:
+            if largest.file_size > SheetLimits.current().max_member_bytes:
                 return 0
             with archive.open(largest) as handle:
                 # Excel writes the used range first: <dimension ref="A1:U100002"/>.
                 dimension = _DIMENSION.search(handle.read(4096))
             if dimension:
                 first, last = int(dimension.group(1)), int(dimension.group(2) or dimension.group(1))
-                return last - first + 1
+                # A sheet holds at most EXCEL_MAX_ROWS: a larger declared range is refused by the reader.
+                return max(0, min(last - first + 1, EXCEL_MAX_ROWS + 1))
             count, tail, read = 0, b"", 0
             with archive.open(largest) as handle:
                 while chunk := handle.read(1 << 20):
@@ -412,7 +498,7 @@ def estimate_rows(path: str | Path, original_name: str) -> int:
                     count -= tail.count(b"<row ") + tail.count(b"<row>")
                     if read >= ESTIMATE_SAMPLE_BYTES:
                         # A large sheet: extrapolate from the first megabytes (rows are alike).
-                        return int(count * largest.file_size / read)
+                        return min(int(count * largest.file_size / read), EXCEL_MAX_ROWS + 1)
             return count
-    except (zipfile.BadZipFile, zlib.error, OSError):
+    except Exception:  # damaged, encrypted, oddly compressed: the reader says what is wrong
         return 0

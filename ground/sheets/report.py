@@ -1,6 +1,7 @@
 """Error reports: the uploaded rows that have problems, as they were, with each bad cell filled
 red (warnings yellow) and a last column of Chinese messages. The person fixes the rows in the
-report itself and uploads it again: the extra message column is reported and ignored."""
+report itself and uploads it again: the extra message column is reported and ignored. Control
+characters a worksheet cannot hold (NUL and the like, from a broken file) are shown as "\ufffd"."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO
@@ -8,6 +9,7 @@ from typing import IO
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -21,9 +23,15 @@ HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 MESSAGE_HEADER = "错误说明"  # the last column; not a standard header, so a re-upload ignores it
 
 
+def printable(value: object) -> object:
+    """`value`, its characters a worksheet cannot hold replaced by "\ufffd" when it is text."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def text_cell(sheet, value: object) -> WriteOnlyCell:
     """A cell holding `value`; text stays text even when it starts with "=" (openpyxl would
     otherwise write it as a formula: formula injection into whoever opens the sheet)."""
+    value = printable(value)
     cell = WriteOnlyCell(sheet, value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
@@ -53,12 +61,12 @@ def write_error_report(
         sheet.column_dimensions[get_column_letter(index)].width = 16
     sheet.column_dimensions[get_column_letter(width + 1)].width = 70
     for note in notes:
-        sheet.append([note])
+        sheet.append([printable(note)])
     if notes:
         sheet.append([])
     head = []
     for text in [*headers, MESSAGE_HEADER]:
-        cell = WriteOnlyCell(sheet, text)
+        cell = WriteOnlyCell(sheet, printable(text))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         head.append(cell)
@@ -82,7 +90,7 @@ def write_error_report(
             elif level == "warning":
                 cell.fill, cell.font = WARNING_FILL, WARNING_FONT
             cells.append(cell)
-        message = WriteOnlyCell(sheet, "\n".join(problem.as_text() for problem in found))
+        message = WriteOnlyCell(sheet, printable("\n".join(problem.as_text() for problem in found)))
         message.alignment = wrap
         message.font = ERROR_FONT if any(p.level == "error" for p in found) else WARNING_FONT
         cells.append(message)

@@ -8,7 +8,8 @@ temporary file, so memory holds 8 bytes per distinct string instead of the strin
 
 Cells come out as python-calamine gives them: numbers as float, date-formatted numbers as
 date or datetime, booleans as bool, text as str, empty cells as "". Rows are numbered as Excel
-numbers them; a row absent from the XML (an empty row) is not yielded.
+numbers them; a row absent from the XML (an empty row) is not yielded. Hidden sheets are left
+out; a cell past the column limit given to `rows` raises SheetError.
 """
 
 import array
@@ -20,6 +21,10 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from xml.etree.ElementTree import iterparse
+
+from django.utils.translation import gettext as _
+
+from ground.sheets.errors import SheetError
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -74,7 +79,8 @@ class Workbook:
             for _event, element in iterparse(archive.open("xl/workbook.xml")):
                 if element.tag == f"{_MAIN}sheet":
                     kind, part = relations.get(element.get(f"{_REL}id", ""), ("", ""))
-                    if kind.endswith("/worksheet") and part in archive.namelist():
+                    visible = element.get("state", "visible") == "visible"
+                    if visible and kind.endswith("/worksheet") and part in archive.namelist():
                         self.sheets.append((element.get("name", ""), part))
                 elif element.tag == f"{_MAIN}workbookPr":
                     self.date1904 = element.get("date1904", "0") in ("1", "true")
@@ -110,8 +116,9 @@ class Workbook:
 
         return frozenset(index for index, format_id in enumerate(formats) if is_date(format_id))
 
-    def rows(self, name: str) -> Iterator[tuple[int, list]]:
-        """(row number, cells) of the sheet called `name`, as the XML is inflated."""
+    def rows(self, name: str, max_columns: int = 16_384) -> Iterator[tuple[int, list]]:
+        """(row number, cells) of the sheet called `name`, as the XML is inflated; a cell past
+        column `max_columns` raises SheetError (its blanks before it would be held)."""
         part = dict(self.sheets)[name]
         strings, date_styles = self.strings, self.date_styles
         epoch = _EPOCH_1904 if self.date1904 else _EPOCH_1900
@@ -139,6 +146,9 @@ class Workbook:
                         column = _column_index(match.group(1)) if match else len(cells)
                     else:
                         column = len(cells)
+                    if column >= max_columns:
+                        raise SheetError(_("第 %(row)d 行的单元格“%(reference)s”超出 %(limit)d 列的上限") % {
+                            "row": row_number, "reference": (reference or "")[:40], "limit": max_columns})
                     if column > len(cells):
                         cells.extend([""] * (column - len(cells)))
                     cells.append(_value(cell, strings, date_styles, epoch))

@@ -55,6 +55,8 @@ class InventoryRecordSerializer(LibraryRecordSerializer):
             "maturity", "scenarios", "prospect", "value_grade", "screening", "intents", "license_type",
             "asking_price", "disposal", "industry_codes", "contact_name", "contact_phone", "contact_email",
             "remarks", "in_library", "inventoried_at", "updated_at",
+            # The version an edit sends back (PATCH `version`, or If-Match): inventory.records.locking.
+            "version",
         ]
         read_only_fields = fields
 

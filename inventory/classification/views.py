@@ -15,7 +15,7 @@ from accounts.exports import export_response
 from accounts.roles import Role, role_of
 from ground import imports
 from ground.forms import SheetFileForm
-from ground.tasks import enqueue
+from ground.tasks import QueueUnavailable, enqueue
 from inventory.classification.concordance import CONCORDANCE, ConcordanceFormat, not_replaced
 from inventory.classification.exports import IndustryConcordance
 from inventory.classification.services import CLASSIFY_ALL_TASK, concordance_is_provisional
@@ -60,9 +60,14 @@ def concordance_load(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         batch = imports.receive(CONCORDANCE, request, form, one_step=True)
         if batch is not None and batch.status == ImportBatch.Status.COMMITTED:
-            enqueue(CLASSIFY_ALL_TASK)
-            messages.success(request, _("已导入参照关系 %(n)d 条,正在后台重新分类全部专利")
-                             % {"n": batch.counts["new"]})
+            try:
+                enqueue(CLASSIFY_ALL_TASK)
+            except QueueUnavailable:
+                messages.warning(request, _("已导入参照关系 %(n)d 条,但后台任务队列暂时无法连接,专利尚未重新分类;"
+                                            "请稍后重新导入同一参照关系表以启动重新分类") % {"n": batch.counts["new"]})
+            else:
+                messages.success(request, _("已导入参照关系 %(n)d 条,正在后台重新分类全部专利")
+                                 % {"n": batch.counts["new"]})
             if batch.counts.get("uncovered"):
                 messages.warning(request, _("以下产业在表中没有参照关系:%(codes)s") % {
                     "codes": "、".join(batch.counts["uncovered"])})

@@ -14,6 +14,7 @@ date) is "unchanged", so uploading the same file again changes nothing.
 
 from collections.abc import Mapping
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,8 +153,9 @@ def follow_statuses(actor, records: Mapping[int, InventoryRecord], *, batch=None
                                       batch=batch, at=at,
                                       changes={"implementation_status": [record.implementation_status, wanted]}))
         record.implementation_status, record.updated_at, record.updated_by = wanted, at, actor
+        record.version = F("version") + 1
         changed.append(record)
-    InventoryRecord.objects.bulk_update(changed, ["implementation_status", "updated_at", "updated_by"],
+    InventoryRecord.objects.bulk_update(changed, ["implementation_status", "updated_at", "updated_by", "version"],
                                         batch_size=1000)
     history.write_changes(entries)
     return len(changed)

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -351,7 +352,7 @@ def _follow_status(actor, patent: Patent, request=None, source: str = InventoryC
     changes = {"implementation_status": [record.implementation_status, wanted]}
     now = timezone.now()
     InventoryRecord.objects.filter(pk=record.pk).update(implementation_status=wanted, updated_at=now,
-                                                        updated_by=actor)
+                                                        updated_by=actor, version=F("version") + 1)
     history.record_change(record=record, changes=changes, actor=actor, source=source)
     audit("inventory.assessment_update", actor=actor, request=request, target=record,
           organization=record.institution, before={"implementation_status": changes["implementation_status"][0]},

@@ -31,7 +31,7 @@ LIBRARY_FIELDS = frozenset({
 INTERNAL_FIELDS = frozenset({
     "status", "department", "department_unit", "responsible_person", "is_financially_funded",
     "funding_project_number", "value_grade", "disposal", "remarks", "review_state", "return_reason",
-    "inventoried_at", "updated_by",
+    "inventoried_at", "updated_by", "version",
 })
 PERSONAL_FIELDS = {"contact_phone": mask_phone, "contact_email": mask_email}
 

@@ -32,16 +32,18 @@ from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ground.imports import Job, ModelBatches, commit, register, stage, validate
-from ground.imports.batches import BatchStatus
-from ground.imports.pipeline import async_threshold
+from ground.imports import Job, ModelBatches, register, stage, validate
+from ground.imports.batches import RUNNING, BatchStatus
+from ground.imports.deliveries import claim
+from ground.imports.pipeline import async_threshold, commit_explained
 from ground.imports.strategy import on_postgresql
 from ground.sheets.formats import ParsedRow, RejectedRow
-from ground.tasks import enqueue
+from ground.tasks import enqueue_follow_up
 from inventory.models import ImportBatch
 from inventory.patents.base_library_format import BLANK, PATENT_FIELDS, BaseLibraryFormat
 from inventory.patents.base_library_plan import CHUNK_SIZE, PatentRow, PortablePlan
@@ -191,7 +193,7 @@ class BaseLibraryImport(PlatformSheetImport):
         since = job.started.isoformat()
         # The industries, fields, search documents and listing scores of the patents written: a
         # follow-up task once the commit is visible (at national scale it outlasts the import).
-        transaction.on_commit(lambda: enqueue(DERIVE_TASK, updated_since=since))
+        transaction.on_commit(lambda: enqueue_follow_up(DERIVE_TASK, updated_since=since))
         return counts
 
     def commit_audit(self, job: Job, counts: dict) -> dict:
@@ -215,13 +217,21 @@ BASE_LIBRARY = register(BaseLibraryImport())
 
 def drop_abandoned_plans(*, keep_days: int) -> list[int]:
     """Drop the plans (staging tables, plan files) of batches validated more than `keep_days` ago
-    and never confirmed; returns their ids. Confirming one later validates its file again (the
-    commit finds no plan: StalePlan) and asks for the new preview to be confirmed."""
+    and never confirmed, and on PostgreSQL every staging table no batch waits on (its batch failed,
+    cancelled, committed or gone: a worker killed before it could drop it); returns their ids.
+    Confirming an old preview later validates its file again (the commit finds no plan: StalePlan)
+    and asks for the new preview to be confirmed."""
     cutoff = timezone.now() - dt.timedelta(days=keep_days)
     dropped = []
     for batch in base_library_batches().filter(status=BatchStatus.VALIDATED, validated_at__lt=cutoff).only("pk"):
         BASE_LIBRARY.discard(batch)
         dropped.append(batch.pk)
+    if on_postgresql():
+        waiting = base_library_batches().filter(
+            Q(status=BatchStatus.VALIDATED, validated_at__gte=cutoff) | Q(status__in=list(RUNNING)))
+        for batch_id in sorted(set(PostgresPlan.staged_batch_ids()) - set(waiting.values_list("pk", flat=True))):
+            PostgresPlan.drop(ImportBatch(pk=batch_id))
+            dropped.append(batch_id)
     return dropped
 
 
@@ -271,14 +281,17 @@ def import_base_library(path: str | Path, original_name: str | None = None, *, a
     """Keep, validate and (unless `dry_run`) commit a base library file as `actor` (None: the
     platform itself), inline: the command line's way, for files of any size. A file that cannot be
     read fails its batch (the reason in `failure`); otherwise the accepted rows are committed in
-    one transaction. Raises UploadError when the commit is refused (all or nothing with rejected
-    rows)."""
+    one transaction. Raises UploadError, in Chinese, when the commit is refused (all or nothing with
+    rejected rows) or fails (nothing is written then; the batch stays validated, with the reason)."""
     path = Path(path)
     with open(path, "rb") as handle:
         batch = stage(BASE_LIBRARY, actor=actor, file=File(handle, name=original_name or path.name), check_size=False)
-    batch = validate(BASE_LIBRARY, batch.pk, on_progress=on_progress)
+    # Claimed like a worker's validation: reading a national file may outlast the stall period
+    # before its first progress, and the sweeper must not hand it to a worker meanwhile.
+    with claim(batch.pk):
+        batch = validate(BASE_LIBRARY, batch.pk, on_progress=on_progress)
     if batch.status == BatchStatus.VALIDATED and not dry_run:
         if on_progress is not None:
             on_progress(99, BASE_LIBRARY.committing_message(batch))
-        batch = commit(BASE_LIBRARY, actor=actor, batch=batch, all_or_nothing=all_or_nothing)
+        batch = commit_explained(BASE_LIBRARY, actor=actor, batch=batch, all_or_nothing=all_or_nothing)
     return BaseLibraryResult(batch)

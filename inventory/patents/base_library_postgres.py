@@ -13,6 +13,7 @@ interleaving.
 
 import json
 import re
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import Model
@@ -129,6 +130,16 @@ class PostgresPlan(Strategy):
 
     def discard(self) -> None:
         self.drop(self.job.batch)
+
+    @staticmethod
+    def staged_batch_ids() -> list[int]:
+        """The ids of the batches whose staging table exists."""
+        prefix = PostgresPlan.name(SimpleNamespace(pk=""))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
+                           [prefix.replace("_", r"\_") + "%"])
+            names = [name[len(prefix):] for (name,) in cursor.fetchall()]
+        return [int(name) for name in names if name.isdigit()]
 
     @classmethod
     def drop(cls, batch) -> None:

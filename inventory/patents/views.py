@@ -89,7 +89,9 @@ def base_library(request: HttpRequest) -> HttpResponse:
             # Served by the view, not /media/: the report names patents and patentees.
             return export_response(BaseLibraryErrorReport, request, pk=batch.pk)
         if request.GET.get("partial") == "progress":
-            response = render(request, "inventory/patents/base_library_progress.html", {"batch": batch})
+            can_act = base_library_batches().editable_by(request.user).filter(pk=batch.pk).exists()
+            response = render(request, "inventory/patents/base_library_progress.html",
+                              {"batch": batch, "can_retry": can_act})
             if batch.status not in RUNNING:
                 response["HX-Refresh"] = "true"  # done: reload the page to show the preview or the result
             return response
@@ -109,6 +111,8 @@ def _context(request: HttpRequest, form: UploadForm, batch: ImportBatch | None) 
                       for name, count, row in counts.get("unmatched_names", [])],
         "has_report": batch is not None and has_error_report(batch),
         "can_act": batch is not None and batch.status == ImportBatch.Status.VALIDATED
+        and base_library_batches().editable_by(request.user).filter(pk=batch.pk).exists(),
+        "can_retry": batch is not None and batch.status in RUNNING
         and base_library_batches().editable_by(request.user).filter(pk=batch.pk).exists(),
         **_batch_list(request),
         "columns": BaseLibraryFormat.columns,
@@ -140,6 +144,13 @@ def base_library_commit(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm the preview: the plan is applied in one transaction (a task above the threshold)."""
     return _act(request, pk, imports.request_commit, _("已确认导入基础库"),
                 all_or_nothing=request.POST.get("all_or_nothing") == "1")
+
+
+@role_required(Role.OPERATOR)
+@require_POST
+def base_library_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Validate again a kept file whose validation could not be queued."""
+    return _act(request, pk, imports.retry, _("已重新开始校验"))
 
 
 @role_required(Role.OPERATOR)

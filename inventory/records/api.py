@@ -18,12 +18,16 @@ from inventory.records import self_assessment as sa
 class ReviewActionSerializer(serializers.Serializer):
     ids = serializers.ListField(child=IdField(), allow_empty=False, max_length=100000)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    versions = serializers.DictField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_null=True,
+        help_text="{记录编号: 读取时的版本号};给出时,其后已被他人修改的记录不处理,计入 skipped 和 stale")
 
 
 ReviewResultSerializer = inline_serializer("ReviewResult", {
     "done": serializers.IntegerField(), "skipped": serializers.IntegerField(),
     "incomplete": serializers.IntegerField(
-        help_text="跳过的记录中,因必填项(数据标准第 3 节)未填写而不能提交审核的件数")})
+        help_text="跳过的记录中,因必填项(数据标准第 3 节)未填写而不能提交审核的件数"),
+    "stale": serializers.IntegerField(help_text="跳过的记录中,因在读取后被他人修改而未处理的件数")})
 
 
 class ReviewViewSet(viewsets.ViewSet):
@@ -31,36 +35,40 @@ class ReviewViewSet(viewsets.ViewSet):
     `submit/` (authors), `approve/` and `return/` (a department admin for their department,
     institution-level staff at the institution level; a return needs its reason). Records the
     caller may not move are counted in `skipped` and left unchanged; a record submitted with a
-    required field of §3 blank is one of them, counted also in `incomplete`."""
+    required field of §3 blank is one of them, counted also in `incomplete`, and so is a record
+    changed since the version given in `versions`, counted also in `stale`."""
 
     def _run(self, request, operation):
         if role_of(request.user) not in (Role.INSTITUTION, Role.INVENTOR):
             raise PermissionDenied("只有高校和科研机构的人员可以提交或审核")
         form = ReviewActionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        versions = {int(pk): version for pk, version in (form.validated_data.get("versions") or {}).items()
+                    if str(pk).isdigit()}
         try:
-            result = operation(form.validated_data["ids"], form.validated_data.get("reason", ""))
+            result = operation(form.validated_data["ids"], form.validated_data.get("reason", ""), versions)
         except review.ReviewError as error:
             raise ValidationError({"detail": str(error)}) from None
-        return Response({"done": result.done, "skipped": result.skipped, "incomplete": result.incomplete})
+        return Response({"done": result.done, "skipped": result.skipped, "incomplete": result.incomplete,
+                         "stale": result.stale})
 
     @extend_schema(request=ReviewActionSerializer, responses={200: ReviewResultSerializer})
     @action(detail=False, methods=["post"])
     def submit(self, request, format=None):
-        return self._run(request, lambda ids, reason: review.submit(
-            request.user, ids, source=InventoryChange.Source.API, request=request))
+        return self._run(request, lambda ids, reason, versions: review.submit(
+            request.user, ids, source=InventoryChange.Source.API, request=request, versions=versions))
 
     @extend_schema(request=ReviewActionSerializer, responses={200: ReviewResultSerializer})
     @action(detail=False, methods=["post"])
     def approve(self, request, format=None):
-        return self._run(request, lambda ids, reason: review.approve(
-            request.user, ids, source=InventoryChange.Source.API, request=request))
+        return self._run(request, lambda ids, reason, versions: review.approve(
+            request.user, ids, source=InventoryChange.Source.API, request=request, versions=versions))
 
     @extend_schema(request=ReviewActionSerializer, responses={200: ReviewResultSerializer})
     @action(detail=False, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, format=None):
-        return self._run(request, lambda ids, reason: review.return_(
-            request.user, ids, reason, source=InventoryChange.Source.API, request=request))
+        return self._run(request, lambda ids, reason, versions: review.return_(
+            request.user, ids, reason, source=InventoryChange.Source.API, request=request, versions=versions))
 
 
 class InvitationSerializer(serializers.ModelSerializer):

@@ -18,7 +18,7 @@ from inventory.choices import LicenseType
 from inventory.classification import apply_overrides
 from inventory.library import listing
 from inventory.models import Conversion, InventoryChange, InventoryRecord
-from inventory.records import history, review
+from inventory.records import history, locking, review
 from inventory.records.departments import resolve_departments
 from inventory.records.formats import RECORD_FIELDS, REQUIRED_FIELDS, cross_field_errors, missing_required
 
@@ -78,20 +78,29 @@ def incomplete_errors(record: InventoryRecord) -> dict[str, str]:
 
 def update_assessment(
     *, actor, record: InventoryRecord, values: Mapping[str, object], source: str = InventoryChange.Source.WEB,
-    request=None, state: str | None = None,
+    request=None, state: str | None = None, version: int | None = None,
 ) -> InventoryChange | None:
     """Apply `values` (field -> cleaned value) to the record; raises AssessmentError, writing nothing,
     when a rule is broken. Returns the history entry, or None when nothing changed.
+
+    `version`: the record's version the writer read (a form, an API client); when the record has
+    moved on since, raises locking.StaleRecord and writes nothing. Without it (a service following
+    a fact, such as a conversion) the edit applies to the record as it is now.
 
     The caller has checked that the actor may edit the record (`editable_by`)."""
     unknown = set(values) - set(ASSESSMENT_FIELDS)
     if unknown:
         raise ValueError(f"not assessment fields: {sorted(unknown)}")
+    if version is not None and version != record.version:
+        raise locking.stale(record, version, values)
     errors = inventor_errors(actor, record, values) or assessment_errors(record, values)
     if errors:
         raise AssessmentError(errors)
     with transaction.atomic():
         record = InventoryRecord.objects.select_for_update().get(pk=record.pk)
+        read_version = record.version if version is None else version
+        if record.version != read_version:
+            raise locking.stale(record, read_version, values)
         tracked = (*values, "status", "in_library", "review_state")
         before = {name: getattr(record, name) for name in tracked}
         for name, value in values.items():
@@ -108,7 +117,7 @@ def update_assessment(
         record.listing_score = listing.score(record)
         record.updated_at = now
         record.updated_by = actor
-        record.save()
+        locking.save_if_unchanged(record, read_version, values)
         if "department" in values:
 
             resolve_departments(InventoryRecord.objects.filter(pk=record.pk))

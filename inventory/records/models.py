@@ -136,6 +136,11 @@ class InventoryRecord(models.Model):
         db_constraint=False, db_index=False,
     )
 
+    # Optimistic locking (inventory.records.locking): every write adds one, in the ORM or in SQL
+    # (`version = version + 1`); an edit carries the version it was read at and is refused when the
+    # record has moved on. The database default serves the bulk SQL inserts that do not name it.
+    version = models.PositiveIntegerField(_("版本"), default=1, db_default=1)
+
     objects = InventoryRecordQuerySet.as_manager()
 
     class Meta:

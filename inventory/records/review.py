@@ -23,7 +23,7 @@ Reviewers act on hundreds of records at once: each action is one UPDATE of the e
 their history rows written in bulk, and one audit event, whatever the number of records.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,6 +60,7 @@ class ReviewResult:
     done: int  # records moved to the new state
     skipped: int  # records asked for that the actor may not move (other state, scope or level, incomplete)
     incomplete: int = 0  # of the skipped, those a submission refused for a blank required field
+    stale: int = 0  # of the skipped, those changed since the actor read them (the `versions` given)
 
 
 def reviewer_level(actor) -> str | None:
@@ -230,20 +231,25 @@ def _requested(records) -> int:
 
 
 def _transition(*, actor, eligible: QuerySet, records, state: str, event: str, reason: str = "",
-                source: str, request=None) -> ReviewResult:
+                source: str, request=None, versions: Mapping[int, int] | None = None) -> ReviewResult:
     """Move the eligible records among `records` to `state`: one UPDATE, the history in bulk, one audit
-    event (its action `event`)."""
+    event (its action `event`). `versions`: {record id: the version the reviewer read}; a record
+    changed since is left as it is and counted in `stale` (inventory.records.locking)."""
     requested = _requested(records)
     now = timezone.now()
+    versions = versions or {}
     with transaction.atomic():
         rows = list(
             # Lock the records only, not the institution row the level rule joins.
             eligible.filter(pk__in=_ids(records)).select_for_update(of=("self",))
-            .values_list("pk", "review_state", "status", "in_library", "screening", "return_reason")
+            .values_list("pk", "review_state", "status", "in_library", "screening", "return_reason", "version")
         )
+        fresh = [row[:-1] for row in rows if versions.get(row[0], row[-1]) == row[-1]]
+        stale = len(rows) - len(fresh)
+        rows = fresh
         ids = [row[0] for row in rows]
         if not ids:
-            return ReviewResult(0, requested)
+            return ReviewResult(0, requested, stale=stale)
         screened_in_library = in_library(state, Screening.IN)
         assessed = state in ASSESSED_STATES
         InventoryRecord.objects.filter(pk__in=ids).update(
@@ -256,6 +262,7 @@ def _transition(*, actor, eligible: QuerySet, records, state: str, event: str, r
             if assessed else F("inventoried_at"),
             updated_at=now,
             updated_by=actor,
+            version=F("version") + 1,
         )
         entries = []
         for pk, old_state, old_status, old_library, screening, old_reason in rows:
@@ -273,34 +280,36 @@ def _transition(*, actor, eligible: QuerySet, records, state: str, event: str, r
         audit(event, actor=actor, request=request,
               organization=getattr(actor, "organization", None),
               after={"review_state": state, "count": len(ids)}, records=ids[:1000], reason=reason)
-    return ReviewResult(len(ids), requested - len(ids))
+    return ReviewResult(len(ids), requested - len(ids), stale=stale)
 
 
 def submit(actor, records: QuerySet | Iterable[int], *, source: str = InventoryChange.Source.WEB,
-           request=None) -> ReviewResult:
+           request=None, versions: Mapping[int, int] | None = None) -> ReviewResult:
     """The authors' 提交审核: drafts and returned records go to review, when complete (every
     required field of §3 filled: `complete`); the incomplete ones are skipped and counted."""
     result = _transition(actor=actor, eligible=submittable(actor).filter(complete()), records=records,
-                         state=ReviewState.SUBMITTED, event="inventory.review_submit", source=source, request=request)
+                         state=ReviewState.SUBMITTED, event="inventory.review_submit", source=source, request=request,
+                         versions=versions)
     if not result.skipped:
         return result
     incomplete = submittable(actor).filter(pk__in=_ids(records)).exclude(complete()).count()
-    return ReviewResult(result.done, result.skipped, incomplete)
+    return ReviewResult(result.done, result.skipped, incomplete, result.stale)
 
 
 def approve(actor, records: QuerySet | Iterable[int], *, source: str = InventoryChange.Source.WEB,
-            request=None) -> ReviewResult:
+            request=None, versions: Mapping[int, int] | None = None) -> ReviewResult:
     """审核通过 at the actor's level: a department admin passes records on to the institution
     (department reviewed); institution-level staff approve them (into the library when screened in)."""
     level = reviewer_level(actor)
     if level is None:
         raise ReviewError(_("只有二级单位管理员和学校(院所)管理人员可以审核"))
     return _transition(actor=actor, eligible=approvable(actor), records=records, state=state_after_approval(level),
-                       event="inventory.review_approve", source=source, request=request)
+                       event="inventory.review_approve", source=source, request=request, versions=versions)
 
 
 def return_(actor, records: QuerySet | Iterable[int], reason: str, *,
-            source: str = InventoryChange.Source.WEB, request=None) -> ReviewResult:
+            source: str = InventoryChange.Source.WEB, request=None,
+            versions: Mapping[int, int] | None = None) -> ReviewResult:
     """退回修改 with a reason the author is shown, at either level."""
     if reviewer_level(actor) is None:
         raise ReviewError(_("只有二级单位管理员和学校(院所)管理人员可以审核"))
@@ -310,7 +319,8 @@ def return_(actor, records: QuerySet | Iterable[int], reason: str, *,
     if len(reason) > RETURN_REASON_MAX:
         raise ReviewError(_("退回原因过长:最多 %(limit)d 个字") % {"limit": RETURN_REASON_MAX})
     return _transition(actor=actor, eligible=returnable(actor), records=records, state=ReviewState.RETURNED,
-                       reason=reason, event="inventory.review_return", source=source, request=request)
+                       reason=reason, event="inventory.review_return", source=source, request=request,
+                       versions=versions)
 
 
 def can_set_review_levels(actor) -> bool:

@@ -22,7 +22,7 @@ from inventory.choices import ReviewState
 from inventory.library import listing
 from inventory.models import InventoryRecord
 from inventory.patents import sees_contacts
-from inventory.records import display, history, review
+from inventory.records import display, history, review, versions_from
 from inventory.records.assessment import ASSESSMENT_FIELDS
 from inventory.records.formats import REQUIRED_FIELDS
 
@@ -128,13 +128,15 @@ def review_action(request: HttpRequest) -> HttpResponse:
 
 
 def _act(request: HttpRequest, action: str, records) -> review.ReviewResult:
-    """Approve, return (with the posted reason) or submit the records; ReviewError when refused as a whole."""
+    """Approve, return (with the posted reason) or submit the records, each at the version the
+    page showed (`version_<id>`: one changed since is left as it is); ReviewError when refused as a whole."""
     user = request.user
+    versions = versions_from(request.POST)
     if action == "approve":
-        return review.approve(user, records, request=request)
+        return review.approve(user, records, request=request, versions=versions)
     if action == "return":
-        return review.return_(user, records, request.POST.get("reason", ""), request=request)
-    return review.submit(user, records, request=request)
+        return review.return_(user, records, request.POST.get("reason", ""), request=request, versions=versions)
+    return review.submit(user, records, request=request, versions=versions)
 
 
 def _required_labels() -> str:
@@ -147,8 +149,11 @@ def _result_text(action: str, result: review.ReviewResult) -> str:
     if result.incomplete:
         done += _(";%(n)d 件必填项未填写完整(%(fields)s),不能提交审核") % {
             "n": result.incomplete, "fields": _required_labels()}
-    if result.skipped > result.incomplete:
-        done += _(";%(skipped)d 件不在可处理范围内,未处理") % {"skipped": result.skipped - result.incomplete}
+    if result.stale:
+        done += _(";%(n)d 件在您打开页面后已被他人修改,未处理,请刷新后核对") % {"n": result.stale}
+    if result.skipped > result.incomplete + result.stale:
+        done += _(";%(skipped)d 件不在可处理范围内,未处理") % {
+            "skipped": result.skipped - result.incomplete - result.stale}
     return done
 
 
@@ -163,6 +168,8 @@ def _refusal_text(result: review.ReviewResult) -> str:
     """Why one record was left as it was."""
     if result.incomplete:
         return _("必填项未填写完整(%(fields)s),不能提交审核") % {"fields": _required_labels()}
+    if result.stale:
+        return _("该专利在您打开后已被他人修改,未处理:下面是当前的内容,请核对后再审核")
     return _("该专利当前不在您可处理的范围内(可能已由他人处理),未处理")
 
 

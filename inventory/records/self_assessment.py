@@ -193,15 +193,17 @@ def granted_records(inventor):
 
 
 def save(actor, record: InventoryRecord, values: Mapping[str, object], *, submit: bool = False,
-         source: str = InventoryChange.Source.WEB, request=None) -> None:
+         source: str = InventoryChange.Source.WEB, request=None, version: int | None = None) -> None:
     """Save a self-assessment (inventor, or staff amending it) and, with `submit`, send it to review.
+    `version`: the record's version the form was read at (locking.StaleRecord when it moved on).
 
     The caller has checked `editable_by`. An inventor cannot change a record under review, nor a
     staff field (`update_assessment` refuses both). A draft may be partial; a submission of a
     record that leaves a required field of §3 blank is refused (AssessmentError naming each
     field), and nothing is saved."""
     with transaction.atomic():
-        update_assessment(actor=actor, record=record, values=dict(values), source=source, request=request)
+        update_assessment(actor=actor, record=record, values=dict(values), source=source, request=request,
+                          version=version)
         if submit:
             record.refresh_from_db()
             missing = incomplete_errors(record)

@@ -27,7 +27,7 @@ from inventory.choices import (
 )
 from inventory.library import MIN_SCENARIO_CHARS, SCENARIO_HELP
 from inventory.models import InventoryRecord, Patent, SelfAssessmentInvitation
-from inventory.records import review
+from inventory.records import StaleRecord, review
 from inventory.records import self_assessment as service
 from inventory.records.assessment import INVENTOR_FIELDS, AssessmentError
 
@@ -75,6 +75,8 @@ class AssessmentForm(forms.Form):
     contact_name = forms.CharField(label=gettext_lazy("联系人"), max_length=64, required=False)
     contact_phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
     contact_email = forms.EmailField(label=gettext_lazy("联系邮箱"), required=False)
+    # The record's version the form was read at (inventory.records.locking).
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -83,9 +85,15 @@ class AssessmentForm(forms.Form):
                 field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
                                               else "form-control")
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("version"):  # shown above the form: a hidden field's own error would not be
+            raise forms.ValidationError(_("表单缺少版本号(可能已过期):请刷新页面后重新填写"))
+        return cleaned
+
 
 def _initial(record: InventoryRecord) -> dict:
-    return {name: getattr(record, name) for name in INVENTOR_FIELDS}
+    return {name: getattr(record, name) for name in INVENTOR_FIELDS} | {"version": record.version}
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -182,11 +190,20 @@ def record_save(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssessmentForm(request.POST, initial=_initial(record))
     if form.is_valid():
         submit = request.POST.get("submit") == "1"
+        values = {name: value for name, value in form.cleaned_data.items() if name != "version"}
         try:
-            service.save(request.user, record, form.cleaned_data, submit=submit, request=request)
+            service.save(request.user, record, values, submit=submit, request=request,
+                         version=form.cleaned_data["version"])
         except AssessmentError as error:
             for field, message in error.errors.items():
                 form.add_error(field if field in form.fields else None, message)
+        except StaleRecord as error:
+            # Their input stays, at the current version: saving again is a choice made having read it.
+            data = request.POST.copy()
+            data["version"] = str(error.record.version)
+            form = AssessmentForm(data, initial=_initial(error.record))
+            form.is_valid()
+            form.add_error(None, error.lines)
         else:
             messages.success(request, _("已提交审核") if submit else _("已保存"))
             return redirect("inventory:self_assessment_edit", pk=pk)

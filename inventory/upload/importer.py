@@ -25,7 +25,7 @@ from accounts.audit import record as audit
 from ground.imports import Job, ModelBatches, SheetImport, StalePlan, register
 from ground.imports.pipeline import async_threshold
 from ground.sheets import SheetFormat
-from ground.tasks import enqueue
+from ground.tasks import enqueue_follow_up
 from inventory.models import ImportBatch
 from inventory.records import InventoryFormat
 from inventory.upload import check as upload_check
@@ -111,7 +111,7 @@ class InventoryImport(InstitutionSheetImport):
         if "industry_codes" in job.batch.counts.get("fields", []) and counts["new"] + counts["updated"]:
             # The file's 所属产业 override the automatic industries of those patents: a follow-up task.
             batch_id = job.batch.pk
-            transaction.on_commit(lambda: enqueue(INDUSTRY_OVERRIDES_TASK, batch_id))
+            transaction.on_commit(lambda: enqueue_follow_up(INDUSTRY_OVERRIDES_TASK, batch_id))
         return counts
 
     def discard(self, batch: ImportBatch) -> None:

@@ -88,6 +88,19 @@ class ImportBatch(models.Model):
     failure = models.TextField(_("失败原因"), blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
+    # Moved by every change of status or progress (ground.imports.ModelBatches.update): the sweeper
+    # (ground.imports.sweeper) takes a running batch that has not moved for IMPORT_STALL_MINUTES as stalled.
+    last_progress_at = models.DateTimeField(_("最近进展"), default=timezone.now, db_index=True)
+    # How many times a worker started the current step (validation or commit); counted before the work,
+    # so a worker killed on the file leaves its count behind (ground.imports.deliveries).
+    delivery_attempts = models.PositiveSmallIntegerField(_("处理次数"), default=0)
+    # Who confirmed the commit running in a task: a commit the sweeper queues again runs as them.
+    commit_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("确认导入人"),
+    )
+    # When the kept file was deleted after the retention period (UPLOAD_REJECTED_KEEP_DAYS); the row stays.
+    file_removed_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 

@@ -14,7 +14,7 @@ written, and the batch is validated again.
 """
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,7 +147,8 @@ class PostgresPlan(Strategy):
                 cursor.execute(
                     f'UPDATE "{InventoryRecord._meta.db_table}" AS r SET {assignments}in_library = p.in_library, '
                     f"status = %s, inventoried_at = %s, updated_at = %s, updated_by_id = %s, "
-                    f"review_state = p.review_state, return_reason = '', listing_score = p.listing_score "
+                    f"review_state = p.review_state, return_reason = '', listing_score = p.listing_score, "
+                    "version = r.version + 1 "
                     f"FROM {source} WHERE r.id = p.id AND r.updated_at <= %s AND r.id IN ({editable})",
                     [InventoryStatus.INVENTORIED.value, now, now, job.actor.pk, _validated_at(batch),
                      *editable_params],
@@ -191,7 +192,7 @@ class PortablePlan(Strategy):
             objects.append(InventoryRecord(
                 pk=line["id"], status=InventoryStatus.INVENTORIED, inventoried_at=now, updated_at=now,
                 updated_by=job.actor, in_library=line["in_library"], review_state=line["review_state"],
-                return_reason="", listing_score=line["listing_score"], **line["values"]))
+                return_reason="", listing_score=line["listing_score"], version=F("version") + 1, **line["values"]))
             new += old["status"] == InventoryStatus.PENDING
             entries.append(history.change(record_id=line["id"], changes=upload_plan.planned_changes(fields, old, line),
                                           actor=job.actor, source=InventoryChange.Source.UPLOAD, batch=job.batch,
@@ -199,6 +200,6 @@ class PortablePlan(Strategy):
         history.write_changes(entries)
         InventoryRecord.objects.bulk_update(
             objects, [*fields, "in_library", "status", "inventoried_at", "updated_at", "updated_by", "review_state",
-                      "return_reason", "listing_score"], batch_size=500
+                      "return_reason", "listing_score", "version"], batch_size=500
         )
         return new

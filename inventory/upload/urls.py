@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("uploads/<int:pk>/status/", views.upload_status, name="upload_status"),
     path("uploads/<int:pk>/commit/", views.upload_commit, name="upload_commit"),
     path("uploads/<int:pk>/cancel/", views.upload_cancel, name="upload_cancel"),
+    path("uploads/<int:pk>/retry/", views.upload_retry, name="upload_retry"),
     path("uploads/<int:pk>/report.xlsx", views.upload_report, name="upload_report"),
     path("uploads/<int:pk>/file/", views.upload_file, name="upload_file"),
     path("templates/inventory.xlsx", views.template_inventory, name="template_inventory"),

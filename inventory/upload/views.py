@@ -196,8 +196,9 @@ def upload_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress partial the detail page polls (htmx, every second); when the work is done it
     asks the page to reload and show the preview."""
     batch = get_object_or_404(_batches(request.user), pk=pk)
-    response = render(request, "inventory/upload/upload_progress.html",
-                      {"batch": batch, "running": batch.status in RUNNING})
+    response = render(request, "inventory/upload/upload_progress.html", {
+        "batch": batch, "running": batch.status in RUNNING,
+        "can_act": upload.inventory_batches().editable_by(request.user).filter(pk=batch.pk).exists()})
     if batch.status not in RUNNING:
         response["HX-Refresh"] = "true"
     return response
@@ -221,6 +222,18 @@ def upload_commit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已导入:新盘点 %(new)d 条,更新 %(updated)d 条,未变化 %(unchanged)d 条") % {
                 "new": counts.get("new", 0), "updated": counts.get("updated", 0),
                 "unchanged": counts.get("unchanged", 0)})
+    return redirect("inventory:upload_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def upload_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Validate again a kept upload whose validation could not be queued."""
+    batch = get_object_or_404(upload.inventory_batches().editable_by(request.user), pk=pk)
+    try:
+        imports.retry(INVENTORY, actor=request.user, batch=batch, request=request)
+    except upload.UploadError as error:
+        messages.error(request, str(error))
     return redirect("inventory:upload_detail", pk=pk)
 
 

@@ -6,11 +6,17 @@ chunks), the history in one COPY, the listing scores in SQL, one audit event. Th
 those of every other edit: the review state after an edit is `inventory.records.review`'s, the §3
 cross-field rules are `inventory.records.formats.cross_field_errors`; rows an action would leave
 breaking a rule, and incomplete rows that 标记为已盘点(审核通过) would approve, are refused and counted.
+
+Optimistic locking (inventory.records.locking): every changed row's version goes up by one. Ticked
+records come with the versions the list showed (`versions`); those changed since are skipped,
+left as they are, and named in the result (`stale`); the others are acted on. A selection by
+filter is read when the action runs, so it has no older version to hold to.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,7 +42,7 @@ ACTIONS = {
 # Ids per UPDATE statement.
 CHUNK = 5000
 # What is read of each row: the fields the actions set or follow, and those the §3 rules read.
-_READ = ("id", "status", "review_state", "in_library", "screening", "intents", "license_type", "disposal",
+_READ = ("id", "version", "status", "review_state", "in_library", "screening", "intents", "license_type", "disposal",
          "prospect", "return_reason", "is_financially_funded", "funding_project_number", "maturity",
          "implementation_status", "scenarios")
 # Read texts that count only by their presence (the rules and the completeness ask no more of them).
@@ -50,15 +56,18 @@ class BulkError(ValueError):
 
 
 class BulkResult(int):
-    """The number of records changed, carrying how many were selected and how many refused."""
+    """The number of records changed, carrying how many were selected and how many refused, and
+    the application numbers of the ticked records skipped because they changed since (`stale`)."""
 
     selected: int
     refused: int
+    stale: list[str]
 
-    def __new__(cls, changed: int, *, selected: int, refused: int) -> "BulkResult":
+    def __new__(cls, changed: int, *, selected: int, refused: int, stale: list[str] | None = None) -> "BulkResult":
         result = super().__new__(cls, changed)
         result.selected = selected
         result.refused = refused
+        result.stale = stale or []
         return result
 
     @property
@@ -141,6 +150,12 @@ def _outcome(actor, action: str, row: Mapping[str, object], values: Mapping[str,
     return (state, after["in_library"], after["status"], newly_inventoried, clears_reason), changes
 
 
+def _split_stale(rows: list[dict], versions: Mapping[int, int]) -> tuple[list[dict], list[int]]:
+    """The rows still at the version the actor saw (or not given one), and the ids of the others."""
+    stale = {row["id"] for row in rows if versions.get(row["id"], row["version"]) != row["version"]}
+    return [row for row in rows if row["id"] not in stale], sorted(stale)
+
+
 def check_action(actor, action: str, value: object) -> dict[str, object]:
     """Whether the actor may run the action with this value: the fields it sets, or BulkError."""
     if role_of(actor) not in BULK_ROLES or (action == "mark_inventoried" and not review.may_approve_directly(actor)):
@@ -150,9 +165,10 @@ def check_action(actor, action: str, value: object) -> dict[str, object]:
 
 def apply_bulk_action(*, actor, action: str, value: object = None, ids: Iterable[int] | None = None,
                       params: Mapping[str, str] | None = None, request=None,
-                      record_audit: bool = True) -> BulkResult:
+                      record_audit: bool = True, versions: Mapping[int, int] | None = None) -> BulkResult:
     """Apply `action` to the selection within `editable_by(actor)`; returns the number of records
-    changed (with `.selected` and `.refused`). Raises BulkError for an unknown action or bad value.
+    changed (with `.selected`, `.refused` and `.stale`). Raises BulkError for an unknown action or bad value.
+    `versions`: {record id: the version the actor saw}; a record whose version differs now is skipped.
     `record_audit=False` is for a background job that runs the action in chunks and records the
     one audit event itself."""
     values = check_action(actor, action, value)
@@ -160,6 +176,7 @@ def apply_bulk_action(*, actor, action: str, value: object = None, ids: Iterable
     now = timezone.now()
     with transaction.atomic():
         rows = list(selection(actor, ids=ids, params=params).select_for_update().values(*_READ).order_by("pk"))
+        rows, stale_ids = _split_stale(rows, versions or {})
         groups: dict[tuple, list[int]] = {}
         entries = []
         refused = 0
@@ -168,7 +185,7 @@ def apply_bulk_action(*, actor, action: str, value: object = None, ids: Iterable
         outcomes: dict[tuple, tuple | None] = {}
         for row in rows:
             alike = tuple(tuple(v) if isinstance(v, list) else bool(v) if k in _BY_PRESENCE else v
-                          for k, v in row.items() if k != "id")
+                          for k, v in row.items() if k not in ("id", "version"))
             if alike not in outcomes:
                 outcomes[alike] = _outcome(actor, action, row, values, tracked)
             outcome = outcomes[alike]
@@ -183,7 +200,7 @@ def apply_bulk_action(*, actor, action: str, value: object = None, ids: Iterable
                                           source=InventoryChange.Source.BULK, at=now))
         for (state, in_library, status, newly_inventoried, clears_reason), pks in groups.items():
             update = {**values, "review_state": state, "in_library": in_library, "status": status,
-                      "updated_at": now, "updated_by": actor}
+                      "updated_at": now, "updated_by": actor, "version": F("version") + 1}
             if newly_inventoried:
                 update["inventoried_at"] = now
             if clears_reason:
@@ -198,5 +215,8 @@ def apply_bulk_action(*, actor, action: str, value: object = None, ids: Iterable
             audit("inventory.bulk_action", actor=actor, request=request, organization=actor.organization,
                   action_name=action, value=value if not isinstance(value, tuple) else list(value),
                   filter={k: str(v) for k, v in params.items()} if params is not None else None,
-                  selected=len(rows), changed=len(changed_ids), refused=refused, record_ids=changed_ids[:100])
-    return BulkResult(len(changed_ids), selected=len(rows), refused=refused)
+                  selected=len(rows) + len(stale_ids), changed=len(changed_ids), refused=refused,
+                  stale=len(stale_ids), record_ids=changed_ids[:100])
+    stale = list(InventoryRecord.objects.filter(pk__in=stale_ids).order_by("patent__application_number")
+                 .values_list("patent__application_number", flat=True)) if stale_ids else []
+    return BulkResult(len(changed_ids), selected=len(rows) + len(stale_ids), refused=refused, stale=stale)

@@ -42,12 +42,15 @@ def _field(name: str) -> forms.Field:
 
 
 class AssessmentGroupForm(forms.Form):
-    """One group of assessment fields; `values()` gives what `update_assessment` takes. For an
-    inventor (`inventor`), the staff's fields are shown but disabled: only the self-assessment
-    fields (INVENTOR_FIELDS) can change."""
+    """One group of assessment fields; `values()` gives what `update_assessment` takes, `version`
+    (hidden) the record's version the form was read at. For an inventor (`inventor`), the staff's
+    fields are shown but disabled: only the self-assessment fields (INVENTOR_FIELDS) can change."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, group: str, record: InventoryRecord, data=None, *, inventor: bool = False) -> None:
         self.group = group
+        self._record, self._inventor = record, inventor
         self.heading, self.field_names = GROUPS[group]
         initial = {}
         for name in self.field_names:
@@ -55,6 +58,7 @@ class AssessmentGroupForm(forms.Form):
             if name == "is_financially_funded":
                 value = "" if value is None else ("true" if value else "false")
             initial[name] = value
+        initial["version"] = record.version
         super().__init__(data=data, initial=initial, prefix=group)
         for name in self.field_names:
             self.fields[name] = _field(name)
@@ -64,6 +68,19 @@ class AssessmentGroupForm(forms.Form):
                 widget.attrs.setdefault("class", f"{css} {css}-sm")
             if inventor and name not in INVENTOR_FIELDS:
                 self.fields[name].disabled = True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("version"):  # shown above the form: a hidden field's own error would not be
+            raise forms.ValidationError(_("表单缺少版本号(可能已过期):请刷新页面后重新编辑"))
+        return cleaned
+
+    def with_version(self, version: int) -> "AssessmentGroupForm":
+        """The same input, bound again at `version`: what the writer sees after a refusal, so that
+        submitting it again (having read what changed) saves it over the current values."""
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        return type(self)(self.group, self._record, data=data, inventor=self._inventor)
 
     def values(self) -> dict[str, object]:
         cleaned = {}

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import record as audit
-from ground.tasks import enqueue
+from ground.tasks import QueueUnavailable, enqueue
 from inventory.workbench.bulk import BulkError, apply_bulk_action, selection
 
 ASYNC_THRESHOLD = 20_000
@@ -43,8 +43,20 @@ def start_job(*, actor, action: str, value: object, params: Mapping[str, str], t
     _save(job_id, {"actor": actor.pk, "action": action, "state": "queued", "total": total, "done": 0,
                    "changed": 0, "refused": 0, "message": "", "back": back})
     params = {k: str(v) for k, v in params.items()}
-    transaction.on_commit(lambda: enqueue(BULK_ACTION_TASK, job_id, actor.pk, action, value, params))
+    transaction.on_commit(lambda: _queue(job_id, actor.pk, action, value, params))
     return job_id
+
+
+def _queue(job_id: str, actor_id: int, action: str, value: object, params: Mapping[str, str]) -> None:
+    """Hand the job to a worker; a broker that cannot be reached fails the job with a message the
+    polling page shows (nothing was changed), instead of failing the request."""
+    try:
+        enqueue(BULK_ACTION_TASK, job_id, actor_id, action, value, params)
+    except QueueUnavailable:
+        state = job_state(job_id) or {"actor": actor_id, "action": action, "total": 0, "done": 0,
+                                      "changed": 0, "refused": 0, "back": ""}
+        state.update(state="failed", message=_("后台任务队列暂时无法连接,批量操作没有执行,没有修改任何记录;请稍后重试"))
+        _save(job_id, state)
 
 
 def run_job(job_id: str, actor_id: int, action: str, value: object, params: Mapping[str, str]) -> dict:

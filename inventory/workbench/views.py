@@ -29,7 +29,7 @@ from inventory.models import (
     TechnologyField,
 )
 from inventory.patents import sees_contacts
-from inventory.records import GROUPS, AssessmentError, display, review, update_assessment
+from inventory.records import GROUPS, AssessmentError, StaleRecord, display, review, update_assessment, versions_from
 from inventory.workbench import bulk, jobs
 from inventory.workbench.forms import AssessmentGroupForm
 from inventory.workbench.query import COUNT_CAP, FILTER_PARAMS, SORTS, exact_count, workbench_page
@@ -129,6 +129,7 @@ def patent_bulk(request: HttpRequest) -> HttpResponse:
             actor=request.user, action=action, value=value or None,
             ids=None if everything else request.POST.getlist("ids"),
             params=filter_params if everything else None, request=request,
+            versions=None if everything else versions_from(request.POST),
         )
     except bulk.BulkError as error:
         messages.error(request, str(error))
@@ -136,6 +137,10 @@ def patent_bulk(request: HttpRequest) -> HttpResponse:
         label = bulk.ACTIONS.get(action, action)
         messages.success(request, _("“%(action)s”:选中 %(selected)d 件,更新 %(changed)d 件。") % {
             "action": label, "selected": result.selected, "changed": result.changed})
+        if result.stale:
+            messages.warning(request, _(
+                "%(count)d 件在您打开列表后已被他人修改,未更新,以免覆盖他人的修改:%(numbers)s。请刷新列表核对后再操作。"
+            ) % {"count": len(result.stale), "numbers": "、".join(result.stale)})
         if result.refused:
             messages.warning(request, _(
                 "%(refused)d 件未更新:入库须有“暂无”以外的转化意愿,意愿含“许可”须有许可方式,“放弃维持”的专利不能入库。"
@@ -239,11 +244,18 @@ def patent_save(request: HttpRequest, pk: int) -> HttpResponse:
     saved = False
     if form.is_valid():
         try:
-            update_assessment(actor=request.user, record=record, values=form.values(), request=request)
+            update_assessment(actor=request.user, record=record, values=form.values(), request=request,
+                              version=form.cleaned_data["version"])
             saved = True
         except AssessmentError as error:
             for name, message in error.errors.items():
                 form.add_error(name if name in form.fields else None, message)
+        except StaleRecord as error:
+            # Their input stays in the form, now at the current version: saving again is a choice
+            # made having read what changed.
+            form = form.with_version(error.record.version)
+            form.is_valid()
+            form.add_error(None, error.lines)
     if saved and not request.headers.get("HX-Request"):
         return redirect("inventory:patent_detail", pk=pk)
     record.refresh_from_db()

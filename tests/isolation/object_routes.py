@@ -14,8 +14,10 @@ READS: dict[str, str] = {
 WRITES: dict[str, str] = {
     "inventory:upload_commit": "inventory.importbatch",
     "inventory:upload_cancel": "inventory.importbatch",
+    "inventory:upload_retry": "inventory.importbatch",
     "inventory:base_library_commit": "inventory.importbatch",
     "inventory:base_library_cancel": "inventory.importbatch",
+    "inventory:base_library_retry": "inventory.importbatch",
     "accounts:enterprise_approve": "accounts.organization",
     "accounts:enterprise_reject": "accounts.organization",
     "accounts:member_deactivate": "accounts.user",
