@@ -77,6 +77,11 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return _page(request, 400)
 
 
+def refused_request(request: HttpRequest, message: str) -> HttpResponse:
+    """A 400 that says why, for a request refused before any view (a page, or JSON under /api/)."""
+    return _page(request, 400, message)
+
+
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _page(request, 403, _message(exception))

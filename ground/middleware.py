@@ -2,8 +2,9 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
-from ground.errors import API_PREFIX
+from ground.errors import API_PREFIX, refused_request
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -20,6 +21,21 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RefuseNulCharactersMiddleware:
+    """A request whose path or query string holds a NUL character is refused (400) before any view:
+    no text column can hold one (PostgreSQL refuses it in any string), so it is never a valid value,
+    and a view passing it on to a query would fail with a server error."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in value for value in values)
+                                         for key, values in request.GET.lists()):
+            return refused_request(request, _("请求的地址或参数不能包含空字符(NUL)"))
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

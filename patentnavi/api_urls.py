@@ -2,12 +2,12 @@
 the API 令牌 page (accounts.token_views), never from a password alone."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from accounts.api.routes import register as register_accounts
+from ground.api import IntegerIdRouter
 from inventory.api.routes import register as register_inventory
 
-router = DefaultRouter()
+router = IntegerIdRouter()
 register_accounts(router)
 register_inventory(router)
 

@@ -1,9 +1,9 @@
-import django_filters
 from rest_framework import viewsets
 
 from accounts.api.serializers import OrganizationSerializer, ProvinceSerializer
 from accounts.models import Organization, Province
 from ground.api import ScopedViewSetMixin
+from ground.filters import BoundedFilterSet
 
 
 class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -14,7 +14,7 @@ class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class OrganizationFilterSet(django_filters.FilterSet):
+class OrganizationFilterSet(BoundedFilterSet):
     class Meta:
         model = Organization
         fields = ["kind", "province", "status", "institution_type"]

@@ -5,6 +5,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from ground.filters import BoundedFilterSet, IntegerFilter, YearFilter
 from inventory.choices import (
     ImplementationStatus,
     InventoryStatus,
@@ -24,10 +25,10 @@ def _institutions(request):
     return Organization.objects.visible_to(request.user).filter(kind=Organization.Kind.INSTITUTION)
 
 
-class PatentFilterSet(django_filters.FilterSet):
+class PatentFilterSet(BoundedFilterSet):
     type = django_filters.ChoiceFilter(field_name="patent_type", choices=PatentType.choices, label=_("专利类型"))
     legal_status = django_filters.ChoiceFilter(choices=LegalStatus.choices, label=_("法律状态"))
-    grant_year = django_filters.NumberFilter(field_name="grant_date", lookup_expr="year", label=_("授权年份"))
+    grant_year = YearFilter(field_name="grant_date", label=_("授权年份"))
     ipc = django_filters.CharFilter(method="filter_ipc", label=_("主分类号前缀,如 G06F 或 G06F 16"))
     inventory_status = django_filters.ChoiceFilter(
         field_name="inventory__status", choices=InventoryStatus.choices, label=_("盘点状态")
@@ -43,15 +44,16 @@ class PatentFilterSet(django_filters.FilterSet):
         return queryset.filter(main_ipc__startswith=normalize_ipc_prefix(value)) if value else queryset
 
 
-class InventoryRecordFilterSet(django_filters.FilterSet):
+class InventoryRecordFilterSet(BoundedFilterSet):
     status = django_filters.ChoiceFilter(choices=InventoryStatus.choices, label=_("盘点状态"))
     in_library = django_filters.BooleanFilter(label=_("已入库"))
     screening = django_filters.ChoiceFilter(choices=Screening.choices, label=_("是否入库"))
     implementation_status = django_filters.ChoiceFilter(choices=ImplementationStatus.choices, label=_("实施状态"))
     prospect = django_filters.ChoiceFilter(choices=Prospect.choices, label=_("产业化前景"))
     value_grade = django_filters.ChoiceFilter(choices=ValueGrade.choices, label=_("价值分级自评"))
-    maturity = django_filters.NumberFilter(label=_("技术成熟度"))
-    maturity_min = django_filters.NumberFilter(field_name="maturity", lookup_expr="gte", label=_("技术成熟度不低于"))
+    maturity = IntegerFilter(min_value=1, max_value=9, label=_("技术成熟度"))
+    maturity_min = IntegerFilter(field_name="maturity", lookup_expr="gte", min_value=1, max_value=9,
+                                 label=_("技术成熟度不低于"))
     institution = django_filters.ModelChoiceFilter(queryset=_institutions, label=_("盘点单位"))
     application_number = django_filters.CharFilter(field_name="patent__application_number", label=_("申请号"))
 
@@ -61,7 +63,7 @@ class InventoryRecordFilterSet(django_filters.FilterSet):
                   "maturity", "maturity_min", "institution", "application_number"]
 
 
-class ImportBatchFilterSet(django_filters.FilterSet):
+class ImportBatchFilterSet(BoundedFilterSet):
     kind = django_filters.ChoiceFilter(choices=ImportBatch.Kind.choices, label=_("类型"))
     status = django_filters.ChoiceFilter(choices=ImportBatch.Status.choices, label=_("状态"))
 

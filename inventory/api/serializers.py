@@ -60,6 +60,11 @@ class InventoryRecordSerializer(LibraryRecordSerializer):
         ]
         read_only_fields = fields
 
+    @property
+    def schema_optional_fields(self) -> set[str]:
+        """The fields only the record's own audience gets (ground.api_schema)."""
+        return set(self.Meta.fields) - set(LibraryRecordSerializer.Meta.fields)
+
     def to_representation(self, record: InventoryRecord) -> dict:
         request = self.context.get("request")
         user = request.user if request is not None else None

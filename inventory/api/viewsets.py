@@ -25,6 +25,8 @@ from inventory.upload import INVENTORY, ImportErrorReport
 from inventory.upload import services as upload
 
 MAX_PROBLEMS_PAGE = 1000
+# 409: the batch is not in a state that allows the action.
+IMPORT_REFUSED = inline_serializer("ImportRefused", {"detail": serializers.CharField()})
 
 
 class PatentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -92,8 +94,7 @@ class ImportBatchViewSet(
         return batch
 
     @extend_schema(request=CommitSerializer, responses={
-        200: ImportBatchSerializer, 202: ImportBatchSerializer,
-        409: inline_serializer("ImportRefused", {"detail": serializers.CharField()}),
+        200: ImportBatchSerializer, 202: ImportBatchSerializer, 409: IMPORT_REFUSED,
     })
     @action(detail=True, methods=["post"])
     def commit(self, request, pk=None, format=None):
@@ -111,7 +112,7 @@ class ImportBatchViewSet(
         code = status.HTTP_200_OK if batch.status == ImportBatch.Status.COMMITTED else status.HTTP_202_ACCEPTED
         return Response(self.get_serializer(batch).data, status=code)
 
-    @extend_schema(request=None, responses={200: ImportBatchSerializer})
+    @extend_schema(request=None, responses={200: ImportBatchSerializer, 409: IMPORT_REFUSED})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None, format=None):
         batch = self._committable(pk)

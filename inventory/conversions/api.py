@@ -11,7 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from ground.api import ScopedViewSetMixin
+from ground.api import IdField, ScopedViewSetMixin
+from ground.api_schema import ApiErrorSerializer
+from ground.filters import BoundedFilterSet, IntegerFilter, YearFilter
 from inventory.choices import ConversionKind
 from inventory.conversions.open_licences import FIELDS as OPEN_LICENCE_FIELDS
 from inventory.conversions.open_licences import OpenLicenceError, declare_open_licence, withdraw_open_licence
@@ -23,7 +25,7 @@ from inventory.models import Conversion, InventoryChange, OpenLicenseDeclaration
 class ConversionSerializer(serializers.ModelSerializer):
     application_number = serializers.CharField(source="patent.application_number", read_only=True)
     # Looked up by the view among the patents the user records for (404 otherwise); fixed once recorded.
-    patent = serializers.IntegerField(source="patent_id")
+    patent = IdField(source="patent_id")
 
     class Meta:
         model = Conversion
@@ -39,7 +41,7 @@ class ConversionSerializer(serializers.ModelSerializer):
 
 class OpenLicenceSerializer(serializers.ModelSerializer):
     application_number = serializers.CharField(source="patent.application_number", read_only=True)
-    patent = serializers.IntegerField(source="patent_id")
+    patent = IdField(source="patent_id")
 
     class Meta:
         model = OpenLicenseDeclaration
@@ -48,10 +50,10 @@ class OpenLicenceSerializer(serializers.ModelSerializer):
         read_only_fields = ["institution", "declared_at", "withdrawn_at"]
 
 
-class ConversionFilterSet(django_filters.FilterSet):
+class ConversionFilterSet(BoundedFilterSet):
     kind = django_filters.ChoiceFilter(choices=ConversionKind.choices)
-    year = django_filters.NumberFilter(field_name="effective_date", lookup_expr="year")
-    patent = django_filters.NumberFilter(field_name="patent_id")
+    year = YearFilter(field_name="effective_date")
+    patent = IntegerFilter(field_name="patent_id")
 
     class Meta:
         model = Conversion
@@ -129,7 +131,7 @@ class OpenLicenceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
         return Response({**self.get_serializer(declaration).data, "warnings": warnings},
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: OpenLicenceSerializer})
+    @extend_schema(request=None, responses={200: OpenLicenceSerializer, 409: ApiErrorSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None, format=None):
         declaration = OpenLicenseDeclaration.objects.editable_by(request.user).filter(pk=pk).first()

@@ -9,14 +9,14 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.roles import Role, role_of
-from ground.api import ScopedViewSetMixin
+from ground.api import IdField, ScopedViewSetMixin
 from inventory.models import InventoryChange, Patent, SelfAssessmentInvitation
 from inventory.records import review
 from inventory.records import self_assessment as sa
 
 
 class ReviewActionSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=100000)
+    ids = serializers.ListField(child=IdField(), allow_empty=False, max_length=100000)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
     versions = serializers.DictField(
         child=serializers.IntegerField(min_value=1), required=False, allow_null=True,
@@ -92,7 +92,7 @@ class InvitationCreateSerializer(serializers.Serializer):
     email = serializers.CharField(required=False, allow_blank=True,
                                   help_text="没有账号时:发明人邮箱(将创建账号并发送设置密码的链接)")
     full_name = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    record_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
+    record_ids = serializers.ListField(child=IdField(), allow_empty=False)
     message = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 

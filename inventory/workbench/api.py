@@ -11,6 +11,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 
 from accounts.roles import role_of
+from ground.api import IdField
 from inventory.api import InventoryRecordSerializer, InventoryRecordViewSet, PatentViewSet
 from inventory.choices import Disposal, Intent
 from inventory.models import InventoryChange, InventoryRecord
@@ -122,7 +123,7 @@ class BulkSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(bulk.ACTIONS))
     value = serializers.JSONField(required=False, allow_null=True,
                                   help_text="screen_in / set_intent: 转化意愿列表;set_prospect: good/fair/poor")
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True,
+    ids = serializers.ListField(child=IdField(), required=False, allow_null=True,
                                 help_text="盘点记录编号;不给时须给 filter")
     filter = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, allow_null=True,
                                    help_text="与工作台相同的筛选参数,如 {\"status\": \"pending\", \"ipc\": \"G06F\"}")
