@@ -245,6 +245,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # hostile file fails its batch and never the web or worker process. The national base library comes
 # as CSV of up to about 1.5 million rows; an .xlsx sheet holds at most 1,048,576.
 SHEET_MAX_ROWS = env_int("SHEET_MAX_ROWS", 2_000_000)
+# The most data rows of a sheet one institution uploads (inventory results, conversion records).
+INSTITUTION_SHEET_MAX_ROWS = env_int("INSTITUTION_SHEET_MAX_ROWS", 200_000)
 SHEET_MAX_COLUMNS = env_int("SHEET_MAX_COLUMNS", 1_000)
 SHEET_MAX_MEMBER_BYTES = env_int("SHEET_MAX_MEMBER_MB", 2048) * 1024 * 1024
 SHEET_MAX_TOTAL_BYTES = env_int("SHEET_MAX_TOTAL_MB", 4096) * 1024 * 1024

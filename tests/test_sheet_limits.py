@@ -267,3 +267,31 @@ def test_a_rejected_row_with_control_characters_still_gets_its_report(world, bj)
     with batch.error_report.open("rb") as handle:
         report = openpyxl.load_workbook(handle, read_only=True)
         assert "CN\ufffd\ufffd坏" in [cell for row in report.active.values for cell in row]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["盘点结果.csv", "盘点结果.xlsx"])
+def test_an_institution_sheet_past_its_row_limit_is_refused_before_its_rows_are_checked(world, settings, name):
+    """One institution's sheet is bounded below the platform's SHEET_MAX_ROWS
+    (INSTITUTION_SHEET_MAX_ROWS): a 600,000-row file took minutes and gigabytes of problems."""
+    from .test_inventory_upload import good_row, run, snapshot, xlsx_bytes
+
+    settings.INSTITUTION_SHEET_MAX_ROWS = 3
+    rows = [good_row(patent) for patent in list(world.patents.values())[:5]]
+    if name.endswith(".csv"):
+        import csv
+        import io
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        content = text.getvalue().encode("utf-8")
+    else:
+        content = xlsx_bytes(rows)
+    before = snapshot()
+    batch = run(world.user("inst_bj_moe_admin"), content, name)
+    assert batch.status == "failed" and "超过上限 3 行" in batch.failure, batch.failure
+    assert not batch.counts.get("total") and snapshot() == before
+    settings.INSTITUTION_SHEET_MAX_ROWS = 5
+    within = run(world.user("inst_bj_moe_admin"), content, name)
+    assert within.status == "validated" and within.counts["total"] == 5, within.failure

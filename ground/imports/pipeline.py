@@ -23,6 +23,7 @@ covers changed since: the batch is then validated again and the person asked to 
 """
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from ground.imports.outcome import Outcome, Progress
 from ground.imports.strategy import Strategy, choose
 from ground.sheets import CellError, RawSheet, SheetError, SheetFormat, open_sheet
 from ground.sheets.formats import ParsedRow, RejectedRow, SheetLayout, iter_rows
+from ground.sheets.limits import SheetLimits
 from ground.sheets.reader import estimate_rows
 from ground.tasks import QueueUnavailable, enqueue
 from ground.uploads import UploadError, check_upload_size, store_upload
@@ -145,6 +147,9 @@ class SheetImport:
     system_uploads: bool = False
     # How the plan is staged and applied, most specific database first (ground.imports.strategy).
     strategies: tuple[type[Strategy], ...] = ()
+    # The most data rows a file of this format may hold, below the platform's SHEET_MAX_ROWS:
+    # a file past it is refused before its rows are read. None: SHEET_MAX_ROWS alone.
+    max_rows: int | None = None
 
     # --- who -------------------------------------------------------------------------------------
 
@@ -162,7 +167,15 @@ class SheetImport:
     # --- reading and checking --------------------------------------------------------------------
 
     def open_sheet(self, path: Path, original_name: str, fmt: SheetFormat) -> RawSheet:
-        return open_sheet(path, original_name, fmt.required_headers)
+        return open_sheet(path, original_name, fmt.required_headers, self.sheet_limits())
+
+    def sheet_limits(self) -> SheetLimits:
+        """The bounds this format's files are read within: the settings' (SHEET_*), with the
+        format's own row limit (`max_rows`) where it is lower."""
+        limits = SheetLimits.current()
+        if self.max_rows is not None and self.max_rows < limits.max_rows:
+            limits = dataclasses.replace(limits, max_rows=self.max_rows)
+        return limits
 
     def unknown_column_message(self) -> str:
         return _("不是%(format)s格式的列,已忽略") % {"format": self.sheet_format.title}

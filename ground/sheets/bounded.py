@@ -52,8 +52,8 @@ def open_sheet(path: str | Path, original_name: str, required_headers: list[str]
     path = Path(path)
     if reader.sniff_kind(path, original_name) == "csv":
         estimated = reader.estimate_rows(path, original_name)
-        if estimated > limits.max_rows + 1:  # the header line
-            raise sheet_limits.too_many_rows(estimated, limits)
+        if estimated > limits.max_sheet_rows:
+            raise sheet_limits.too_many_rows(estimated - 1, limits)
     child = _Child.start(path, original_name, list(required_headers), limits)
     _kind, name, header_row, headers, original_headers, uncached = child.receive()
     return reader.RawSheet(name, header_row, headers, original_headers, child.rows(), uncached)

@@ -23,6 +23,10 @@ from django.utils.translation import gettext as _
 
 from ground.sheets.errors import SheetError
 
+# The header may follow up to ten title or note rows (DATA-STANDARD.md): a sheet holds its data
+# rows below at most this many rows more.
+MAX_TITLE_ROWS = 10
+
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 # Members smaller than this are never bombs, whatever their ratio (a few repeated XML tags).
@@ -61,6 +65,12 @@ class SheetLimits:
             memory_mb=settings.SHEET_PARSE_MEMORY_MB,
             seconds=settings.SHEET_PARSE_SECONDS,
         )
+
+    @property
+    def max_sheet_rows(self) -> int:
+        """The last sheet row number a sheet of max_rows data rows under its header may reach
+        (title rows above the header, rare, count against the data rows)."""
+        return self.max_rows + 1
 
     @property
     def column_ceiling(self) -> int:
@@ -142,8 +152,8 @@ def _check_dimension(head: bytes, limits: SheetLimits) -> None:
     for letters, digits in ((first_column, first_row), (last_column, last_row)):
         if _is_out_of_range(letters or b"", digits or b"", limits):
             raise out_of_range_error((letters or b"") + (digits or b""), limits)
-    if rows > limits.max_rows:
-        raise too_many_rows(rows, limits)
+    if rows > limits.max_sheet_rows:
+        raise too_many_rows(rows - 1, limits)
     if rows > 0 and columns > 0 and rows * columns * BYTES_PER_CELL > limits.memory_mb * 2**20:
         raise SheetError(_("工作表声明的已用区域过大(%(rows)d 行 × %(columns)d 列),请删除多余的行和列后另存再上传")
                          % {"rows": rows, "columns": columns})

@@ -30,10 +30,9 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, Shee
 
 from ground.sheets import xlsx_stream
 from ground.sheets.errors import SheetError
-from ground.sheets.limits import EXCEL_MAX_ROWS, SheetLimits, check_package, too_many_rows
+from ground.sheets.limits import EXCEL_MAX_ROWS, MAX_TITLE_ROWS, SheetLimits, check_package, too_many_rows
 
 # The header may follow up to ten title or note rows (DATA-STANDARD.md).
-MAX_TITLE_ROWS = 10
 XLSX_MAGIC = b"PK\x03\x04"
 # estimate_rows reads at most this much of a sheet's XML, then extrapolates.
 ESTIMATE_SAMPLE_BYTES = 4 * 1024 * 1024
@@ -143,8 +142,8 @@ def _guarded(make_rows: Callable[[], Iterator[tuple[int, list]]], limits: SheetL
     row_number = 0
     try:
         for row_number, cells in make_rows():
-            if row_number > limits.max_rows:
-                raise too_many_rows(row_number, limits)
+            if row_number > limits.max_sheet_rows:
+                raise too_many_rows(row_number - 1, limits)
             yield row_number, cells
     except SheetError:
         raise

@@ -18,6 +18,7 @@ and the batch is validated again before anything is written.
 
 import dataclasses
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -64,6 +65,12 @@ class InstitutionSheetImport(SheetImport):
     @property
     def async_above(self) -> int:
         return async_threshold()
+
+    @property
+    def max_rows(self) -> int:
+        # One institution's patents: a file far beyond them is a mistake or an attack, refused
+        # before its rows cost minutes of validation and gigabytes of problems.
+        return settings.INSTITUTION_SHEET_MAX_ROWS
 
     def may_upload(self, actor) -> bool:
         return can_upload(actor)
