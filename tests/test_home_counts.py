@@ -185,9 +185,12 @@ def test_the_workbench_says_why_its_total_differs(counted, login):
 
 
 def _batch(world, kind, status, age: timedelta, org_key="inst_bj_moe", user="inst_bj_moe_admin") -> ImportBatch:
+    """A batch uploaded `age` ago that has not moved since."""
+    moved = timezone.now() - age
     return ImportBatch.objects.create(
         kind=kind, organization=world.orgs[org_key], created_by=world.users[user], status=status,
-        file="imports/world/x.xlsx", original_name="x.xlsx", sha256="0" * 64, created_at=timezone.now() - age)
+        file="imports/world/x.xlsx", original_name="x.xlsx", sha256="0" * 64, created_at=moved,
+        last_progress_at=moved)
 
 
 @pytest.fixture
@@ -211,6 +214,9 @@ def supervised(world):
     _batch(world, kind.INVENTORY, status.VALIDATING, timedelta(hours=2), "inst_gd_local", "inst_gd_local_admin")
     _batch(world, kind.INVENTORY, status.FAILED, timedelta(days=8))  # too old to ask for a look
     _batch(world, kind.INVENTORY, status.VALIDATING, timedelta(minutes=10))  # still working
+    # Uploaded long ago, but it moved a minute ago: a long validation, still working.
+    moving = _batch(world, kind.INVENTORY, status.VALIDATING, timedelta(hours=4))
+    ImportBatch.objects.filter(pk=moving.pk).update(last_progress_at=timezone.now() - timedelta(minutes=1))
     _batch(world, kind.INVENTORY, status.COMMITTED, timedelta(hours=5))
     _batch(world, kind.BASE_LIBRARY, status.VALIDATED, timedelta(days=2), "platform", "operator")  # to confirm
     _batch(world, kind.BASE_LIBRARY, status.FAILED, timedelta(hours=1), "platform", "operator")

@@ -10,10 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from accounts.scoping import NamedInAuditLog, ScopedQuerySet
-from ground.imports.batches import BatchStatus
+from ground.imports.batches import RUNNING, BatchStatus
 
-# Validation starts as the file arrives: a batch uploaded or validating for longer than this is stalled.
-STALLED_AFTER = datetime.timedelta(hours=1)
 # A failed batch asks for a look for this long (a failure stays on the list, which only its uploader
 # may clear by cancelling it).
 RECENT_FAILURES = datetime.timedelta(days=7)
@@ -26,11 +24,13 @@ class ImportBatchQuerySet(NamedInAuditLog, ScopedQuerySet):
     reads every batch and acts on its own uploads (the base library) only."""
 
     def needing_attention(self, now: datetime.datetime | None = None) -> "ImportBatchQuerySet":
-        """Batches someone should look at: failed within RECENT_FAILURES, or stalled (uploaded or
-        validating for longer than STALLED_AFTER)."""
+        """Batches someone should look at: failed within RECENT_FAILURES, or stalled (uploaded,
+        validating or committing without progress for IMPORT_STALL_MINUTES: what the sweeper of
+        ground.imports.sweeper takes up)."""
         now = now or timezone.now()
         failed = Q(status=BatchStatus.FAILED, created_at__gte=now - RECENT_FAILURES)
-        stalled = Q(status__in=[BatchStatus.UPLOADED, BatchStatus.VALIDATING], created_at__lt=now - STALLED_AFTER)
+        stalled = Q(status__in=list(RUNNING),
+                    last_progress_at__lt=now - datetime.timedelta(minutes=settings.IMPORT_STALL_MINUTES))
         return self.filter(failed | stalled)
 
     def _visible_to_institution(self, user):
