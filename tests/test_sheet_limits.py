@@ -37,9 +37,8 @@ def read_all(path: Path, limits: SheetLimits | None = None) -> list:
     return list(sheet.rows())
 
 
-def children() -> list[int]:
-    """This process's live child processes (a reaped child is no longer listed)."""
-    found = []
+def _live_children() -> set[int]:
+    found = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -47,8 +46,24 @@ def children() -> list[int]:
             except OSError:
                 continue
             if int(fields[1]) == os.getpid():
-                found.append(int(entry.name))
+                found.add(int(entry.name))
     return found
+
+
+_older_children: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _children_before():
+    """The children this process had before the test (a browser driver, a live server's helpers
+    started by earlier tests of the run): `children()` lists only those the test left."""
+    _older_children.clear()
+    _older_children.update(_live_children())
+
+
+def children() -> list[int]:
+    """This process's live child processes started during the test (a reaped child is no longer listed)."""
+    return sorted(_live_children() - _older_children)
 
 
 HEADER = hostile.inline_row(1, REQUIRED)
