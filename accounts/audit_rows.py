@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -29,7 +28,7 @@ from accounts.audit import WITHHELD
 from accounts.audit_labels import ACTIONS, CATEGORIES, KEYS, action_label, category_of, choice_label
 from accounts.audit_objects import VALUES, ObjectName, model_of, name_objects, person, register_values
 from accounts.models import AuditEvent
-from ground.sheets.report import HEADER_FILL, text_cell
+from ground.sheets.report import HEADER_FILL, printable, text_cell
 
 # A list longer than this shows its first items and how many there are.
 LIST_SHOWN = 10
@@ -228,9 +227,7 @@ def _chunks(events: Iterable[AuditEvent]) -> Iterator[list[AuditEvent]]:
 def _cell(sheet, value: object, *, header: bool = False) -> WriteOnlyCell:
     """A cell of text kept as text (never a formula), control characters (which a sheet cannot
     hold: a name typed at a failed sign-in may carry them) replaced."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    cell = text_cell(sheet, value)
+    cell = text_cell(sheet, printable(value))
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     if header:
         cell.font = Font(bold=True)

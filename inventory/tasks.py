@@ -9,6 +9,7 @@ standard-format uploads are validated and committed by the tasks of every import
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from inventory.classification import CLASSIFY_ALL_TASK, apply_overrides, classify_patents
 from inventory.library import listing
@@ -90,9 +91,6 @@ def check_milestones_task() -> dict:
 def drop_abandoned_upload_stages_task() -> list[int]:
     """Nightly: drop the PostgreSQL staging tables of uploads that will not be committed from them,
     and the plans of base library previews left unconfirmed."""
-    from django.conf import settings
-
-
     dropped = drop_abandoned(keep_days=settings.UPLOAD_STAGE_KEEP_DAYS)
     dropped += drop_abandoned_plans(keep_days=settings.UPLOAD_STAGE_KEEP_DAYS)
     logger.info("upload stages dropped: %s", dropped)
@@ -103,8 +101,6 @@ def drop_abandoned_upload_stages_task() -> list[int]:
 def remove_expired_upload_files_task() -> list[int]:
     """Nightly: the files of uploads failed or cancelled more than UPLOAD_REJECTED_KEEP_DAYS ago are
     deleted, their batches kept (inventory.upload.retention)."""
-    from django.conf import settings
-
     return remove_expired_files(keep_days=settings.UPLOAD_REJECTED_KEEP_DAYS)
 
 

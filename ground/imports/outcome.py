@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ground.sheets import CellError
+from ground.sheets import CellError, cells
 from ground.sheets.formats import ParsedRow, RejectedRow
 
 
@@ -71,7 +71,7 @@ class Outcome:
             "total": self.total, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
             "skipped": self.skipped, "rejected": self.rejected, "warnings": self.warnings,
             # A header read from a broken file may hold a NUL, which PostgreSQL's jsonb cannot.
-            "unknown_columns": [name.replace("\x00", "\ufffd") for name in self.unknown_columns], **self.extra,
+            "unknown_columns": [cells.replace_unstorable(name) for name in self.unknown_columns], **self.extra,
         }
 
 

@@ -26,13 +26,14 @@ from ground.sheets.report import write_error_report
 
 
 def problem_dict(problem: CellError) -> dict:
-    """The problem as the batch keeps it (JSON); a NUL, which PostgreSQL's jsonb cannot hold, shown as "\ufffd"."""
+    """The problem as the batch keeps it (JSON); a NUL, which PostgreSQL's jsonb cannot hold, or any
+    other unstorable character shown as "\ufffd" (cells.replace_unstorable)."""
     return {"row": problem.row, "column": _storable(problem.column), "value": _storable(problem.value),
             "message": _storable(problem.message), "level": problem.level}
 
 
 def _storable(text: str) -> str:
-    return text.replace("\x00", "\ufffd") if isinstance(text, str) else text
+    return cells.replace_unstorable(text) if isinstance(text, str) else text
 
 
 def problems_of(batch: Any) -> list[CellError]:
