@@ -15,14 +15,10 @@ import logging
 from celery import current_app
 from celery.result import AsyncResult
 from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
-
-try:  # the Redis client, present with the Redis broker and result backend
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-except ImportError:  # pragma: no cover
-    RedisConnectionError = RedisTimeoutError = OperationalError
 
 # What publishing raises when the broker (or the result backend it subscribes to) is unreachable.
 _UNREACHABLE = (OperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)

@@ -66,9 +66,9 @@ def versions_from(data) -> dict[int, int]:
     return versions
 
 
-def etag(record: InventoryRecord) -> str:
-    """The record's entity tag: its version, quoted (what If-Match sends back)."""
-    return f'"{record.version}"'
+def etag(version: int) -> str:
+    """The entity tag of a record at `version`: the version, quoted (what If-Match sends back)."""
+    return f'"{version}"'
 
 
 def changed_since(record: InventoryRecord, read_version: int) -> dict[str, list]:

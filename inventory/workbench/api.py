@@ -147,7 +147,7 @@ class WorkbenchInventoryRecordViewSet(InventoryRecordViewSet):
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
         if "version" in response.data:  # the record's own audience, who may edit it
-            response["ETag"] = f'"{response.data["version"]}"'
+            response["ETag"] = etag(response.data["version"])
         return response
 
     @extend_schema(
@@ -176,9 +176,10 @@ class WorkbenchInventoryRecordViewSet(InventoryRecordViewSet):
         except StaleRecord as error:
             current = InventoryRecordSerializer(error.record, context=context).data
             return Response({"detail": error.message, "version": error.record.version, "changes": error.changes,
-                             "current": current}, status=status.HTTP_409_CONFLICT, headers={"ETag": etag(error.record)})
+                             "current": current}, status=status.HTTP_409_CONFLICT,
+                            headers={"ETag": etag(error.record.version)})
         record.refresh_from_db()
-        return Response(InventoryRecordSerializer(record, context=context).data, headers={"ETag": etag(record)})
+        return Response(InventoryRecordSerializer(record, context=context).data, headers={"ETag": etag(record.version)})
 
     @extend_schema(request=BulkSerializer, responses={200: BulkAnswer})
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
