@@ -31,8 +31,9 @@ def remove_expired_files(*, keep_days: int, now: dt.datetime | None = None) -> l
         for kept in (batch.file, batch.error_report):
             if kept:
                 kept.storage.delete(kept.name)  # the name stays on the row: which file it was
-        ImportBatch.objects.filter(pk=batch.pk).update(file_removed_at=now)
         removed.append(batch.pk)
+    # Marked in one statement; a run stopped before it deletes the same (already missing) files again.
+    ImportBatch.objects.filter(pk__in=removed).update(file_removed_at=now)
     if removed:
         logger.info("files of %d failed or cancelled uploads deleted: %s", len(removed), removed)
     return removed
