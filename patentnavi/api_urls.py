@@ -6,10 +6,12 @@ from django.urls import include, path
 from accounts.api.routes import register as register_accounts
 from ground.api import IntegerIdRouter
 from inventory.api.routes import register as register_inventory
+from matching.api_routes import register as register_matching
 
 router = IntegerIdRouter()
 register_accounts(router)
 register_inventory(router)
+register_matching(router)
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -18,6 +18,7 @@ urlpatterns = [
     # The login form's captcha images (django-simple-captcha, drawn here), open before sign-in.
     path("captcha/", include("accounts.captcha_urls")),
     path("inventory/", include("inventory.urls")),
+    path("matching/", include("matching.urls")),
     path("api/v1/", include("patentnavi.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI with its start-up script served as a file (no inline script: Content-Security-Policy).

@@ -1,0 +1,1 @@
+"""Matchmaking events (对接活动 / 路演)."""

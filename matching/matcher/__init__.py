@@ -1,0 +1,1 @@
+"""The matcher: candidate generation, scoring with reasons, and match cycles."""

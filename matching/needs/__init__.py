@@ -1,0 +1,1 @@
+"""Enterprise profiles, technology needs (the needs sheet, the needs board) and profile suggestions."""

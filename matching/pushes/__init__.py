@@ -1,0 +1,1 @@
+"""Pushes: the enterprise inbox, answers, and the responses institutions and provinces see."""
