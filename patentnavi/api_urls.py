@@ -6,9 +6,11 @@ from django.urls import include, path
 from accounts.api.routes import register as register_accounts
 from ground.api import IntegerIdRouter
 from inventory.api.routes import register as register_inventory
+from notifications.api import register as register_notifications
 
 router = IntegerIdRouter()
 register_accounts(router)
+register_notifications(router)
 register_inventory(router)
 
 urlpatterns = [
