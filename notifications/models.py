@@ -30,7 +30,7 @@ del _role
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
                                   verbose_name=_("接收人"))
-    # A short code of what happened ("push.new", "evaluation.due"…), chosen by the calling app.
+    # A short code of what happened ("push.new", "assignment.due"…), chosen by the calling app.
     kind = models.CharField(_("类型"), max_length=50)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)

@@ -110,7 +110,7 @@ def notify(
 
 def queue_sending(delivery_ids: list[int]) -> None:
     """Queue the sending of these deliveries in chunks. A broker that cannot be reached leaves
-    them due: the retry sweep (notifications.retry_due_deliveries) sends them."""
+    them due: the retry sweep (notifications.tasks.retry_due_deliveries) sends them."""
     for start in range(0, len(delivery_ids), SEND_CHUNK):
         chunk = delivery_ids[start:start + SEND_CHUNK]
         try:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,7 +43,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if unread_only:
         notifications = notifications.unread()
     if unread_first:
-        notifications = notifications.order_by(Q(read_at__isnull=True).desc(), "-id")
+        unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+        notifications = notifications.order_by(unread.desc(), "-id")
     else:
         notifications = notifications.order_by("-id")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -2,11 +2,11 @@
 
 A webhook address is typed in by an organisation's admin, so the platform's servers would post
 wherever it points: `check_url` refuses anything but http(s) to public addresses (every address
-the host resolves to must be public: not private, loopback, link-local, reserved, multicast or
-unspecified), unless settings.NOTIFY_ALLOW_PRIVATE_WEBHOOKS (tests, closed intranets). It is
-checked when the robot is saved and again at each sending, and `post_json` connects to the very
-address it checked (DNS rebinding cannot swap it in between), with short timeouts and no
-redirects, through urllib3.
+the host resolves to must be public: not private, loopback, link-local, reserved, multicast,
+unspecified or otherwise not globally reachable), unless settings.NOTIFY_ALLOW_PRIVATE_WEBHOOKS
+(tests, closed intranets). It is checked when the robot is saved and again at each sending,
+and `post_json` connects to the very address it checked (DNS rebinding cannot swap it in
+between), with short timeouts and no redirects, through urllib3.
 
     post_json(url, {"msgtype": "markdown", ...})      # raises WebhookError with a Chinese message
 """
@@ -48,8 +48,9 @@ def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     mapped = getattr(address, "ipv4_mapped", None)
     if mapped is not None:
         address = mapped
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-            or address.is_multicast or address.is_unspecified)
+    # Not globally reachable covers the shared (100.64/10), documentation and benchmarking ranges too.
+    return (not address.is_global or address.is_private or address.is_loopback or address.is_link_local
+            or address.is_reserved or address.is_multicast or address.is_unspecified)
 
 
 def check_url(url: str) -> Target:

@@ -3,8 +3,9 @@
 Every signed-in world user has one notification of their own, seen and marked read by them alone
 (the operator included). Five organisations have a group robot, seen and changed by that
 organisation's organisation-level admins only (a department admin is not one); the platform's by
-the operator. One failed e-mail delivery is the operator's to read. Titles and names hold no
-leak marker (no account name, no enterprise name).
+the operator. They are switched off, so that nothing a test notifies is posted to them. One
+failed e-mail delivery is the operator's to read. Titles and names hold no leak marker (no
+account name, no enterprise name).
 `fingerprint` returns what a refused write must not change in this area.
 """
 
@@ -37,8 +38,8 @@ def extend(world) -> dict[str, list]:
         service = OrganizationRobot.Service.DINGTALK if org_key == "ent_gd" else OrganizationRobot.Service.WECOM
         robot = OrganizationRobot.objects.create(
             organization=world.orgs[org_key], service=service, name=f"工作群{len(robots) + 1}",
-            url=f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=world-{org_key}-key",
-            secret="SECworld" if service == OrganizationRobot.Service.DINGTALK else "")
+            url=f"http://127.0.0.1:9/cgi-bin/webhook/send?key=world-{org_key}-key",
+            secret="SECworld" if service == OrganizationRobot.Service.DINGTALK else "", enabled=False)
         robots.append(WorldObject(f"robot_{org_key}", robot, frozenset({admin}), frozenset({admin})))
     delivery = Delivery.objects.create(
         channel=Delivery.Channel.EMAIL, recipient=world.users["ent_gd_admin"],
