@@ -6,7 +6,7 @@ Other apps tell people through one function, and read nothing else of this app:
     from notifications import notify
 
     notify(
-        recipients,            # Iterable[User | int]: users or user ids (duplicates, inactive accounts dropped)
+        recipients,            # Iterable[User | int] or a User queryset (duplicates, inactive accounts dropped)
         kind,                  # str, 1-50 chars: what happened, the caller's code ("push.new", "assignment.due")
         title,                 # str, 1-200 chars: one line, shown in the bell list, the e-mail subject, robots
         body="",               # str: plain text, optional

@@ -87,9 +87,9 @@ def send(deliveries: list[Delivery]) -> dict[str, int]:
                 try:
                     connection.send_messages([_email(delivery)])
                     outcomes[delivery.pk] = None
-                except Exception as error:
+                except Exception as error:  # any mail backend's failure (smtplib, socket…) is this delivery's
                     outcomes[delivery.pk] = _("邮件发送失败:%(error)s") % {"error": error}
-        except Exception as error:
+        except Exception as error:  # the mail server cannot be reached at all
             for delivery in emails:
                 outcomes.setdefault(delivery.pk, _("无法连接邮件服务器:%(error)s") % {"error": error})
         finally:
@@ -101,6 +101,9 @@ def send(deliveries: list[Delivery]) -> dict[str, int]:
                 outcomes[delivery.pk] = None
             except WebhookError as error:
                 outcomes[delivery.pk] = str(error)
+            except Exception as error:  # an unexpected failure is this delivery's, and logged whole
+                logger.exception("notification delivery %s raised", delivery.pk)
+                outcomes[delivery.pk] = _("发送时出错:%(error)s") % {"error": type(error).__name__}
     counts = {"sent": 0, "failed": 0}
     for delivery in deliveries:
         error = outcomes[delivery.pk]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -65,6 +66,8 @@ def _checked(kind: str, title: str, url: str) -> None:
 
 
 def _user_ids(recipients: Iterable[User | int]) -> list[int]:
+    if isinstance(recipients, QuerySet):
+        return list(recipients.order_by().values_list("pk", flat=True).distinct())
     seen: dict[int, None] = {}
     for recipient in recipients:
         seen[recipient if isinstance(recipient, int) else recipient.pk] = None
@@ -80,7 +83,7 @@ def notify(
     *,
     organizations: Iterable[Organization | int] = (),
 ) -> Notified:
-    """Tell `recipients` (users or user ids; duplicates and inactive accounts dropped) that `kind`
+    """Tell `recipients` (users, user ids or a User queryset; duplicates and inactive accounts dropped) that `kind`
     happened: an in-app notification each, an e-mail to those who keep e-mail on, and a message to
     every enabled group robot of `organizations`. `url` is a path of this site (ValueError
     otherwise). A fixed number of queries whatever the number of recipients; sending is queued
