@@ -1,4 +1,4 @@
-"""The notification centre's pages: the list (with the bell's fragment), opening and marking
+"""The notification centre's pages: the list, opening and marking
 read, the user's channels, the organisation's group robots and the operator's failed deliveries.
 The rules are in notifications.services; every lookup goes through the models' scoping."""
 
@@ -51,14 +51,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/list.html", {
         "page": page, "unread_only": unread_only, "unread_first": unread_first,
     })
-
-
-@login_required
-@never_cache
-@require_GET
-def bell(request: HttpRequest) -> HttpResponse:
-    """The bell alone, for htmx to refresh it."""
-    return render(request, "notifications/_bell.html")
 
 
 @login_required

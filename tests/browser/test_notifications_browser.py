@@ -52,3 +52,23 @@ def test_the_bell_counts_and_marking_read_lowers_it(world, sign_in, screenshot):
     expect(page.locator(".pn-notification-unread")).to_have_count(0)
     screenshot("notifications_all_read")
     assert not Notification.objects.filter(recipient=member, read_at__isnull=True).exists()
+
+
+def test_an_admin_is_told_why_a_robot_address_is_refused(world, sign_in, screenshot, settings):
+    from playwright.sync_api import expect
+
+    settings.NOTIFY_ALLOW_PRIVATE_WEBHOOKS = False
+    page = sign_in("inst_bj_moe_admin")
+    page.locator("#pn-user-toggle").click()
+    page.get_by_role("link", name="通知设置").click()
+    page.wait_for_url("**/notifications/preferences/")
+    page.get_by_role("link", name="管理本机构的群机器人").click()
+    page.wait_for_url("**/notifications/robots/")
+    page.get_by_label("名称").fill("技术转移中心工作群")
+    page.get_by_label("Webhook 地址").fill("http://192.168.10.20/cgi-bin/webhook/send?key=abcdef0123456789")
+    page.get_by_role("button", name="添加").click()
+    expect(page.locator("#pn-robot-form")).to_contain_text("不允许使用")
+    screenshot("notifications_robot_refused")
+    # The world's robot is listed with its key hidden.
+    expect(page.locator("#pn-robots")).to_contain_text("key=***")
+    expect(page.locator("#pn-robots")).not_to_contain_text("world-inst_bj_moe-key")
