@@ -27,6 +27,7 @@ CATEGORIES: dict[str, Promise] = {
     "export": _("导出和下载"),
     "access": _("访问控制"),
     "demo": _("演示数据"),
+    "notification": _("通知"),
 }
 
 ACTIONS: dict[str, Promise] = {
@@ -120,6 +121,11 @@ ACTIONS: dict[str, Promise] = {
     # 演示数据 (demo.builders)
     "demo.seed": _("生成演示数据"),
     "demo.reset": _("清除演示数据"),
+    # 通知 (notifications.services)
+    "notification.preferences": _("修改通知设置"),
+    "notification.robot_add": _("添加群机器人"),
+    "notification.robot_remove": _("删除群机器人"),
+    "notification.robot_toggle": _("启用或停用群机器人"),
 }
 
 # The keys of before / after / detail that are no field of the event's object (a field of its
@@ -214,6 +220,8 @@ KEYS: dict[str, Promise] = {
     "objects": _("读取的对象"),
     # demo data
     "seed": _("随机种子"),
+    # notifications
+    "email_notifications": _("邮件通知"),
 }
 
 

@@ -23,6 +23,7 @@ from accounts.audit import record
 from accounts.models import Organization, Province, User
 from accounts.roles import Role, role_of
 from demo import inventory_ii, names
+from demo import notifications as demo_notifications
 from demo.fields import FIELDS, HOSPITAL_DEPARTMENTS
 from demo.names import INSTITUTIONS, InstitutionSpec
 from demo.patents import (
@@ -145,6 +146,7 @@ def world_counts(org_ids: list[int] | None = None) -> dict[str, int]:
         "inventoried": records.filter(status=InventoryStatus.INVENTORIED).count(),
         "in_library": records.filter(in_library=True).count(),
         **inventory_ii.counts(org_ids),
+        "notifications": demo_notifications.count(list(demo_users(org_ids).values_list("pk", flat=True))),
     }
 
 
@@ -585,6 +587,7 @@ def build_demo_world(
         builder.build_patents()
         inventory_ii.build(seed, [i.org.pk for i in builder.institutions], builder.institutions[0].org,
                            DEMO_PASSWORD)
+        demo_notifications.build(list(User.objects.filter(username__in=DEMO_LOGIN_USERNAMES)))
         builder.logins = existing_logins()
         counts = world_counts()
         record("demo.seed", username="seed_demo", seed=seed, **counts)

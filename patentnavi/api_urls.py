@@ -7,9 +7,11 @@ from accounts.api.routes import register as register_accounts
 from ground.api import IntegerIdRouter
 from inventory.api.routes import register as register_inventory
 from matching.api_routes import register as register_matching
+from notifications.api import register as register_notifications
 
 router = IntegerIdRouter()
 register_accounts(router)
+register_notifications(router)
 register_inventory(router)
 register_matching(router)
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # The login form's image captcha, drawn on the server (Pillow); after accounts, whose template
     # of its widget replaces the library's.
     "captcha",
+    "notifications",
     "inventory",
     "matching",
     "evaluation",
@@ -119,6 +120,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.role",
+                # The bell's unread count, counted only when a page shows it (once per request).
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -333,6 +336,11 @@ CELERY_BEAT_SCHEDULE["imports-sweep-stalled-batches"] = {
     "task": "imports.sweep_stalled_batches", "schedule": crontab(minute="*/5"),
 }
 
+# Notification deliveries (e-mail, group robots) due for a retry, every minute (notifications.tasks).
+CELERY_BEAT_SCHEDULE["notifications-retry-due-deliveries"] = {
+    "task": "notifications.retry_due_deliveries", "schedule": crontab(minute="*"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -399,6 +407,20 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@patentnavi.local")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# The site's address as people reach it, for the links in e-mails and group-robot messages.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+
+# Notifications (notifications.sending, notifications.webhooks): a failed e-mail or robot message is
+# retried after NOTIFY_RETRY_BASE_SECONDS, doubling each time, NOTIFY_MAX_ATTEMPTS attempts in all;
+# robots are posted to with NOTIFY_HTTP_TIMEOUT seconds to connect and to answer. Webhook addresses
+# on private, loopback, link-local or reserved networks are refused unless NOTIFY_ALLOW_PRIVATE_WEBHOOKS
+# (a closed intranet whose robots gateway is internal; the tests' local receiver).
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", "5"))
+NOTIFY_ALLOW_PRIVATE_WEBHOOKS = env_bool("NOTIFY_ALLOW_PRIVATE_WEBHOOKS", False)
 
 # Response headers of every environment (ground.middleware.SecurityHeadersMiddleware). Everything the
 # pages load comes from this site (static/vendor, no CDN); no inline script, style block or style=""

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # The login form's captcha images (django-simple-captcha, drawn here), open before sign-in.
     path("captcha/", include("accounts.captcha_urls")),
+    path("notifications/", include("notifications.urls")),
     path("inventory/", include("inventory.urls")),
     path("matching/", include("matching.urls")),
     path("api/v1/", include("patentnavi.api_urls")),

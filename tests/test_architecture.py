@@ -1,6 +1,6 @@
 """The import direction of ARCHITECTURE.md, checked on every module of the project.
 
-    ground ← accounts ← inventory ← matching ← evaluation ← reporting ← patentnavi (and demo)
+    ground ← accounts ← notifications ← inventory ← matching ← evaluation ← reporting ← patentnavi (and demo)
 
 and inside inventory, between its areas:
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["ground", "accounts", "inventory", "matching", "evaluation", "reporting", "patentnavi"]
+LAYERS = ["ground", "accounts", "notifications", "inventory", "matching", "evaluation", "reporting", "patentnavi"]
 # The demo world is built on top of every app, like the project's wiring.
 RANK = {name: index for index, name in enumerate(LAYERS)} | {"demo": len(LAYERS)}
 PROJECT = set(RANK)

@@ -27,8 +27,8 @@ from django.template.loader import get_template
 ROOT = Path(__file__).resolve().parent.parent
 MAX_COMPLEXITY = 12
 SKIPPED_DIRS = {".venv", ".git", "node_modules", "staticfiles", "media", "test-artifacts", "__pycache__"}
-PACKAGES = ("ground", "accounts", "inventory", "matching", "evaluation", "reporting", "patentnavi", "demo", "tests",
-            "bench")
+PACKAGES = ("ground", "accounts", "notifications", "inventory", "matching", "evaluation", "reporting", "patentnavi",
+            "demo", "tests", "bench")
 # Written so that this file does not match itself: a character class stands where the text has a digit.
 HISTORY = re.compile(r"\bInventory [I]+\b|\bissue [0-9]|\bitem [0-9]", re.IGNORECASE)
 _TOP = "|".join((*PACKAGES, "templates", "static", "locale", "docs"))

@@ -75,6 +75,9 @@ PAGE_BOUNDS: dict[str, int] = {
     "inventory:self_assessment_mine": 11,
     "inventory:upload_list": 11,
     "inventory:upload_new": 9,  # the form, then the institution's recent uploads
+    "notifications:list": 12,
+    "notifications:robots": 12,
+    "notifications:deliveries": 12,
 }
 
 # List endpoints of /api/v1/ (their route names): the same.
@@ -93,6 +96,8 @@ API_BOUNDS: dict[str, int] = {
     "search-list": 13,  # PostgreSQL's full-text path takes 11
     "selfassessmentinvitation-list": 10,
     "technologyfield-list": 9,
+    "notification-list": 9,
+    "notification-unread-count": 9,
 }
 
 # Lists of reference data loaded by migrations (industries, technology fields, provinces,
@@ -101,6 +106,8 @@ REFERENCE_DATA = {
     "inventory:industries", "inventory:industries_export", "inventory:milestone_settings",
     "industry-list", "technologyfield-list", "province-list",
 }
+# Collection routes that answer a number, not a list: only their bound is checked.
+COUNTS = {"notification-unread-count"}
 
 # Pages without URL parameters that list nothing, and why.
 NOT_LISTS: dict[str, str] = {
@@ -134,6 +141,8 @@ NOT_LISTS: dict[str, str] = {
     "api-schema": "the OpenAPI schema (tests/test_openapi_schema.py)",
     "api-docs": "the schema's viewer",
     "api-redoc": "the schema's viewer",
+    "notifications:read_all": "POST only",
+    "notifications:preferences": "a form (the user's own channels)",
 }
 
 # Query strings of routes that list nothing without one.
@@ -246,7 +255,7 @@ def _check(world, bounds: dict[str, int]) -> list[str]:
             if max(first.queries, then.queries) > bounds[name]:
                 problems.append(f"{name} as {username}: {max(first.queries, then.queries)} queries, "
                                 f"bound {bounds[name]}")
-        if not grew and name not in REFERENCE_DATA:
+        if not grew and name not in REFERENCE_DATA | COUNTS:
             problems.append(f"{name}: no role's response grew with the world; add what it lists to "
                             "tests/world_growth.py")
     return problems

@@ -82,6 +82,13 @@ def test_counts(seeded):
     assert "Demo@2024pn" in seeded and "demo_institution_member" in seeded
 
 
+def test_demo_logins_find_their_bell_not_empty(seeded, client):
+    user = User.objects.get(username="demo_enterprise")
+    assert world_counts()["notifications"] >= 3 * 10
+    client.force_login(user)
+    assert 'id="pn-bell-count">2<' in client.get("/").content.decode()
+
+
 def test_application_numbers_are_canonical_and_agree_with_the_type(seeded):
     rows = list(Patent.objects.values_list("application_number", "patent_type", "grant_number"))
     assert len({number for number, _, _ in rows}) == len(rows)

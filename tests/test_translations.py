@@ -30,7 +30,8 @@ _CONVERSION = re.compile(
     r"%(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])"
 )
 # The packages whose code and templates hold messages (the apps, the ground, the project, the demo).
-SOURCE_PACKAGES = ("accounts", "inventory", "ground", "patentnavi", "demo", "matching", "evaluation", "reporting")
+SOURCE_PACKAGES = ("accounts", "notifications", "inventory", "ground", "patentnavi", "demo", "matching", "evaluation",
+                   "reporting")
 _BRACES = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 

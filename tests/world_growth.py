@@ -10,7 +10,8 @@ an alias and an audit event. Besides: a co-owned patent, a base library run, a p
 in each province, a new institution with a patent, a self-assessment invitation (with its
 grants) for the world's inventor, a locked-out account, an address failing over two accounts, a
 platform account with a pending and a rejected two-person request, an API token for every world
-user and the operator's audit events.
+user and the operator's audit events; two notifications for every world user, a group robot for each
+organisation that has one, and a failed delivery.
 The isolation tests do not use it: their expectations are written for the world as built.
 """
 
@@ -51,6 +52,7 @@ from inventory.models import (
 )
 from inventory.patents.identifiers import make_application_number
 from inventory.search.services import index_patents
+from notifications.models import Delivery, Notification, OrganizationRobot
 
 from .world import PASSWORD
 from .world_review import DEPT_A
@@ -118,6 +120,21 @@ def _institution_round(world, org: Organization, admin: User, tag: str) -> list[
     return [pending, submitted, reviewed, library]
 
 
+def _notifications_round(world, tag: str) -> None:
+    """Two notifications for every world user (one read), a group robot for each organisation that
+    has one in the world, and a failed e-mail delivery."""
+    now = timezone.now()
+    Notification.objects.bulk_create([
+        Notification(recipient=user, kind="growth", title=f"{tag} 通知{n}", read_at=now if n else None)
+        for user in world.users.values() for n in range(2)])
+    for robot in OrganizationRobot.objects.filter(name__startswith="工作群"):
+        OrganizationRobot.objects.create(organization_id=robot.organization_id, service=robot.service,
+                                         name=f"{tag} 群", url=robot.url, secret=robot.secret, enabled=False)
+    Delivery.objects.create(channel=Delivery.Channel.EMAIL, recipient=world.users["ent_gd_admin"],
+                            address="growth@ent.example.cn", kind="growth", title=f"{tag} 投递",
+                            status=Delivery.Status.FAILED, attempts=6, last_error="connection refused")
+
+
 def _people_round(world, tag: str, patents: list[Patent]) -> None:
     o, u = world.orgs, world.users
     platform = o["platform"]
@@ -152,6 +169,7 @@ def _people_round(world, tag: str, patents: list[Patent]) -> None:
         get_data="", post_data="", failures_since_start=settings.AXES_FAILURE_LIMIT,
     )
     _tokens_round(world, tag)
+    _notifications_round(world, tag)
     # An address failing over several accounts (the security administrator's restricted addresses).
     round_no = next(_serials) % 250
     for n in range(2):

@@ -42,6 +42,7 @@ COUNT_LABELS = [
     ("with_industry", "", gettext_lazy("已归入战略性新兴产业的专利")),
     ("search_documents", "", gettext_lazy("全文检索索引")),
     ("sleeping", "", gettext_lazy("沉睡专利")),
+    ("notifications", "", gettext_lazy("演示账号的站内通知")),
 ]
 
 
