@@ -16,9 +16,11 @@ from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnersh
 from inventory.patents.identifiers import make_application_number
 
 from . import world_conversions, world_industries, world_library, world_review, world_search, world_workbench
+from . import world_matching_pushes
 
 PASSWORD = "Wld-Passw0rd!"
-AREAS = (world_review, world_workbench, world_library, world_conversions, world_industries, world_search)
+AREAS = (world_review, world_workbench, world_library, world_conversions, world_industries, world_search,
+         world_matching_pushes)
 
 
 @dataclass
