@@ -32,7 +32,9 @@
     if (reasons) {
       echarts.init(reasons).setOption({
         tooltip: {trigger: "item", renderMode: "richText"},
-        series: [{type: "pie", radius: ["35%", "65%"], data: data.reasons, label: {formatter: "{b}\n{c}"}}]
+        legend: {bottom: 0, type: "scroll"},
+        series: [{type: "pie", radius: ["30%", "60%"], center: ["50%", "45%"], data: data.reasons,
+                  label: {show: true, position: "inside", formatter: "{c}"}}]
       });
     }
   }
