@@ -10,6 +10,7 @@ contact (matching.pushes.services.discloses_enterprise); everyone else reads "æŸ
 """
 
 import django_filters
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -111,7 +112,12 @@ class PushViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         except PushError as error:
             code = status.HTTP_409_CONFLICT if error.conflict else status.HTTP_400_BAD_REQUEST
             return Response({"detail": error.message}, status=code)
-        push = self.get_queryset().get(pk=push.pk)
+        return self._shown(push.pk)
+
+    def _shown(self, pk: int) -> Response:
+        push = self.get_queryset().filter(pk=pk).first()
+        if push is None:
+            raise Http404
         return Response(self.get_serializer(push).data)
 
     @extend_schema(request=None, responses={200: PushSerializer})
@@ -120,7 +126,7 @@ class PushViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         """Mark the push viewed (its first viewing time; VIEWED if it was DELIVERED)."""
         push = services.editable_push(request.user, pk)
         services.mark_viewed(request.user, push)
-        return Response(self.get_serializer(self.get_queryset().get(pk=push.pk)).data)
+        return self._shown(push.pk)
 
     @extend_schema(request=DismissSerializer, responses={200: PushSerializer, 409: ApiErrorSerializer})
     @action(detail=True, methods=["post"])

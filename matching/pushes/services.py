@@ -66,21 +66,18 @@ def _in_library(push: Push) -> bool:
     return InventoryRecord.objects.filter(patent_id=push.patent_id, in_library=True).exists()
 
 
-def _answer(user, push: Push, status: str, action: str, *, request=None, **fields) -> Push:
-    """Write one answer if the push has none yet (a conditional UPDATE), with its audit event."""
-    push = editable_push(user, push.pk)
+def _answer(user, push: Push, status: str, **fields) -> tuple[Push, dict, dict]:
+    """Write one answer if the push has none yet (a conditional UPDATE); PushError otherwise. Runs
+    inside the caller's transaction, which writes the audit event: (push, before, after)."""
     now = timezone.now()
     before = {"status": push.status}
-    with transaction.atomic():
-        won = (Push.objects.filter(pk=push.pk).exclude(status__in=list(ANSWERED))
-               .update(status=status, answered_at=now, answered_by=user,
-                       viewed_at=Coalesce(F("viewed_at"), now), **fields))
-        if not won:
-            raise PushError(_("该推送已经响应过,不能重复响应"), conflict=True)
-        push.refresh_from_db()
-        audit(action, actor=user, request=request, target=push, organization=user.organization,
-              before=before, after={"status": status, **fields})
-    return push
+    won = (Push.objects.filter(pk=push.pk).exclude(status__in=list(ANSWERED))
+           .update(status=status, answered_at=now, answered_by=user, viewed_at=Coalesce(F("viewed_at"), now),
+                   **fields))
+    if not won:
+        raise PushError(_("该推送已经响应过,不能重复响应"), conflict=True)
+    push.refresh_from_db()
+    return push, before, {"status": status, **fields}
 
 
 def dismiss(user, push: Push, reason: str, note: str = "", *, request=None) -> Push:
@@ -92,8 +89,12 @@ def dismiss(user, push: Push, reason: str, note: str = "", *, request=None) -> P
         raise PushError(_("选择“其他”时请填写说明"))
     if len(note) > MAX_NOTE_CHARS:
         raise PushError(_("说明不能超过 %(n)d 字") % {"n": MAX_NOTE_CHARS})
-    return _answer(user, push, PushStatus.DISMISSED, "push.dismiss", request=request,
-                   dismiss_reason=reason, dismiss_note=note)
+    push = editable_push(user, push.pk)
+    with transaction.atomic():
+        push, before, after = _answer(user, push, PushStatus.DISMISSED, dismiss_reason=reason, dismiss_note=note)
+        audit("push.dismiss", actor=user, request=request, target=push, organization=user.organization,
+              before=before, after=after)
+    return push
 
 
 def express_interest(user, push: Push, *, request=None) -> Push:
@@ -103,7 +104,11 @@ def express_interest(user, push: Push, *, request=None) -> Push:
     push = editable_push(user, push.pk)
     if not _in_library(push):
         raise PushError(_("该专利已退出专利转化资源库,不能再表达意向"), conflict=True)
-    return _answer(user, push, PushStatus.INTERESTED, "push.interest", request=request)
+    with transaction.atomic():
+        push, before, after = _answer(user, push, PushStatus.INTERESTED)
+        audit("push.interest", actor=user, request=request, target=push, organization=user.organization,
+              before=before, after=after)
+    return push
 
 
 def request_evaluation(user, push: Push, *, request=None) -> Push:
@@ -112,7 +117,11 @@ def request_evaluation(user, push: Push, *, request=None) -> Push:
     push = editable_push(user, push.pk)
     if not _in_library(push):
         raise PushError(_("该专利已退出专利转化资源库,不能再申请评价"), conflict=True)
-    return _answer(user, push, PushStatus.EVALUATION_REQUESTED, "push.request_evaluation", request=request)
+    with transaction.atomic():
+        push, before, after = _answer(user, push, PushStatus.EVALUATION_REQUESTED)
+        audit("push.request_evaluation", actor=user, request=request, target=push, organization=user.organization,
+              before=before, after=after)
+    return push
 
 
 # The inbox ---------------------------------------------------------------------------------
