@@ -15,8 +15,9 @@ evaluation requested) and dates over a year.
 Then, through Django's test Client (middleware, templates and all), as a user of each kind, REPEAT
 requests each (≥ 100), p50 / p95 printed beside the target: the enterprise inbox (first page and an
 older keyset page), a push's page, the institution's response list, the province's response page
-(the largest province) and the API's push list. Targets: p95 under 300 ms each. With --explain the
-key statements' plans are printed.
+(the busiest province; its counts are cached per scope for TERRITORY_CACHE_SECONDS, so the cold
+first request is timed apart, without a target) and the API's push list. Targets: p95 under 300 ms
+each. With --explain, or when a page misses its target, the key statements' plans are printed.
 """
 
 import argparse
@@ -33,6 +34,7 @@ from bench.measure import _admin_connection  # noqa: E402
 
 DATABASE = "pn_inbox_bench"
 TARGET_P95_MS = 300
+COLD_REPEAT = 10
 INSTITUTIONS = 300
 ENTERPRISES = 20_000
 PATENTS = 100_000
@@ -136,7 +138,11 @@ def build(server: str, pushes: int) -> None:
                        "FROM inventory_patent")
         cursor.execute("CREATE INDEX ON bench_enterprise (idx)")
         cursor.execute("CREATE INDEX ON bench_patent (idx)")
+        # The generated rows reference only rows made above: the foreign-key triggers (deferred
+        # checks, one per row and key at commit) are off while they go in.
+        cursor.execute("ALTER TABLE matching_push DISABLE TRIGGER ALL")
         cursor.execute(PUSHES_SQL, {"pushes": pushes, "enterprises": ENTERPRISES, "patents": PATENTS})
+        cursor.execute("ALTER TABLE matching_push ENABLE TRIGGER ALL")
         print(f"built: {cursor.rowcount:,} pushes in {time.perf_counter() - started:,.0f} s")
     connection.close()
     admin_url = urlunparse(urlparse(url))
@@ -162,11 +168,16 @@ def user_of(org, username: str):
     return user
 
 
-def measure(client, url: str, repeat: int) -> list[float]:
+def measure(client, url: str, repeat: int, *, cold: bool = False) -> list[float]:
+    """Wall times (ms) of `repeat` GETs after one warming request; `cold`: the cache emptied before each."""
+    from django.core.cache import cache
+
     response = client.get(url)  # warm
     assert response.status_code == 200, (url, response.status_code)
     times = []
     for _ in range(repeat):
+        if cold:
+            cache.clear()
         started = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
@@ -234,18 +245,29 @@ def main() -> int:
                                                            .values_list("patent_id", flat=True).first()])),
         ("province response page", "province", reverse("matching:push_territory")),
         ("province API territory", "province", reverse("push-territory-list")),
+        # The territory's counts are kept TERRITORY_CACHE_SECONDS: the first request of a scope in
+        # that time pays the two aggregates over the territory's pushes.
+        ("province response page, cache cold", "province", reverse("matching:push_territory"), "cold"),
     ]
     failed = 0
     print(f"{'page':40} {'p50 ms':>8} {'p95 ms':>8}  target p95 < {TARGET_P95_MS} ms")
-    for label, who, url in pages:
+    for label, who, url, *cold in pages:
         client = Client()
         client.force_login(users[who])
-        times = measure(client, url, args.repeat)
+        repeat = min(args.repeat, COLD_REPEAT) if cold else args.repeat
+        times = measure(client, url, repeat, cold=bool(cold))
         p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+        if cold:
+            print(f"{label:40} {p50:8.1f} {p95:8.1f}  (no target: a scope's first request per "
+                  f"{services.TERRITORY_CACHE_SECONDS} s; {repeat} requests)")
+            continue
         ok = p95 < TARGET_P95_MS
         failed += not ok
-        print(f"{label:40} {p50:8.1f} {p95:8.1f}  {'ok' if ok else 'SLOW'} ({args.repeat} requests)")
+        print(f"{label:40} {p50:8.1f} {p95:8.1f}  {'ok' if ok else 'SLOW'} ({repeat} requests)")
     if args.explain or failed:
+        explain(users["province"], "province breakdown (one of its two aggregates)",
+                Push.objects.visible_to(users["province"]).order_by()
+                .values("institution_id", "institution__name", "status", "dismiss_reason").annotate(n=Count("pk")))
         explain(users["enterprise"], "inbox page", services.inbox(users["enterprise"], services.InboxFilters())[:21])
         explain(users["institution"], "institution list", services.patent_responses(users["institution"])[:31])
         explain(users["province"], "province totals",

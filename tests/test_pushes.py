@@ -8,6 +8,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
@@ -318,6 +319,7 @@ def test_institution_patent_list_counts_in_one_query(world, login, django_assert
 
 @pytest.mark.django_db
 def test_province_sees_its_territory(world, login, django_assert_max_num_queries):
+    cache.clear()  # the counts are kept per scope for a while
     client = login(world.user("prov_gd_admin"))
     with django_assert_max_num_queries(12):
         page = client.get(reverse("matching:push_territory"))

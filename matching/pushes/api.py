@@ -214,8 +214,8 @@ class TerritoryViewSet(viewsets.ViewSet):
         return Response({
             "totals": data["totals"],
             "sectors": data["sectors"],
-            "institutions": [{"institution": r.pop("institution_id"), "name": r.pop("institution__name"), **r}
-                             for r in data["institutions"]],
+            "institutions": [{"institution": r["institution_id"], "name": r["institution__name"],
+                              **{key: r[key] for key in services.RESPONSE_COUNTS}} for r in data["institutions"]],
             "reasons": [{"reason": r["dismiss_reason"], "count": r["n"]} for r in data["reasons"]],
         })
 

@@ -11,8 +11,9 @@ through `Push.objects.editable_by(user)`, so another enterprise's push is "not f
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from accounts.audit import record as audit
 from accounts.roles import Role, role_of
 from inventory.library import card
-from inventory.models import InventoryRecord
+from inventory.models import InventoryRecord, Patent
 from matching.choices import ANSWERED, DismissReason, PushStatus
 from matching.pushes.models import Push
 
@@ -217,8 +218,13 @@ RESPONSE_COUNTS = {
 def patent_responses(user) -> QuerySet:
     """Per pushed patent in the user's scope: its pushes, views, interests, evaluation requests and
     dismissals, most recently pushed first: one grouped query per page."""
-    return (Push.objects.visible_to(user).order_by().values("patent_id", "patent__title", "patent__application_number")
-            .annotate(last_push=Max("created_at"), **RESPONSE_COUNTS).order_by("-last_push", "-patent_id"))
+    patent = Patent.objects.filter(pk=OuterRef("patent_id"))
+    # The title and number are read per row of the page only: PostgreSQL evaluates these subqueries
+    # after the sort and limit, instead of joining every pushed patent before grouping.
+    return (Push.objects.visible_to(user).order_by().values("patent_id")
+            .annotate(last_push=Max("created_at"), **RESPONSE_COUNTS).order_by("-last_push", "-patent_id")
+            .annotate(patent__title=Subquery(patent.values("title")[:1]),
+                      patent__application_number=Subquery(patent.values("application_number")[:1])))
 
 
 def discloses_enterprise(user, push: Push) -> bool:
@@ -267,18 +273,50 @@ def responses_of_patent(user, patent_id: int) -> QuerySet[Push]:
             .select_related("enterprise", "answered_by").order_by("-created_at", "-pk"))
 
 
+# A territory's page may show its counts this stale: each count scans the territory's pushes (a
+# province's can be hundreds of thousands), so they are kept per scope like the library's facets.
+TERRITORY_CACHE_SECONDS = 120
+TOP_INSTITUTIONS = 50
+
+
+def territory_scope_key(user) -> str:
+    """What the territory's counts depend on: the role and the organisation (a province's, a
+    ministry's or the platform's scope is the same for all its users)."""
+    return f"push-territory:{role_of(user)}:{user.organization_id}"
+
+
 def territory_breakdown(user) -> dict[str, list[dict]]:
     """The pushes in the user's scope (a province's territory, a ministry's institutions, the
     operator's nation): totals, and counts by industry sector, by institution (the 50 with most
-    pushes) and by dismissal reason; each a grouped SQL aggregate."""
+    pushes) and by dismissal reason; two grouped SQL aggregates, kept TERRITORY_CACHE_SECONDS."""
+    return cache.get_or_set(territory_scope_key(user), lambda: _territory_breakdown(user), TERRITORY_CACHE_SECONDS)
+
+
+def _territory_breakdown(user) -> dict[str, list[dict]]:
     pushes = Push.objects.visible_to(user).order_by()
-    totals = pushes.aggregate(**RESPONSE_COUNTS)
+    # One scan for the totals, the institutions and the reasons: grouped by institution, status,
+    # dismissal reason and whether viewed (at most a few thousand groups), summed up here.
+    groups = (pushes.values("institution_id", "institution__name", "status", "dismiss_reason")
+              .annotate(n=Count("pk"), viewed=Count("pk", filter=Q(viewed_at__isnull=False))))
+    keys = {PushStatus.INTERESTED: "interests", PushStatus.EVALUATION_REQUESTED: "evaluations",
+            PushStatus.DISMISSED: "dismissals"}
+    empty = dict.fromkeys(RESPONSE_COUNTS, 0)
+    totals, institutions, reasons = dict(empty), {}, {}
+    for row in groups:
+        institution = institutions.setdefault(row["institution_id"], {
+            "institution_id": row["institution_id"], "institution__name": row["institution__name"], **empty})
+        for counts in (totals, institution):
+            counts["pushes"] += row["n"]
+            counts["views"] += row["viewed"]
+            if row["status"] in keys:
+                counts[keys[row["status"]]] += row["n"]
+        if row["status"] == PushStatus.DISMISSED:
+            reasons[row["dismiss_reason"]] = reasons.get(row["dismiss_reason"], 0) + row["n"]
     sectors = list(
         pushes.annotate(sector=Coalesce("patent__industry_links__industry__parent_id",
                                         "patent__industry_links__industry_id"))
         .values("sector").annotate(**RESPONSE_COUNTS).order_by("-pushes"))
-    institutions = list(pushes.values("institution_id", "institution__name").annotate(**RESPONSE_COUNTS)
-                        .order_by("-pushes", "institution_id")[:50])
-    reasons = list(pushes.filter(status=PushStatus.DISMISSED).values("dismiss_reason")
-                   .annotate(n=Count("pk")).order_by("-n"))
-    return {"totals": totals, "sectors": sectors, "institutions": institutions, "reasons": reasons}
+    top = sorted(institutions.values(), key=lambda r: (-r["pushes"], r["institution_id"]))[:TOP_INSTITUTIONS]
+    return {"totals": totals, "sectors": sectors, "institutions": top,
+            "reasons": [{"dismiss_reason": reason, "n": n} for reason, n in
+                        sorted(reasons.items(), key=lambda item: (-item[1], item[0]))]}

@@ -132,7 +132,8 @@ def patent_response_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def territory_responses(request: HttpRequest) -> HttpResponse:
     """Pushes, views, interests and dismissal reasons in the user's territory, by industry sector and
     by institution: ECharts bars with the tables beneath."""
-    data = services.territory_breakdown(request.user)
+    data = {key: [dict(row) for row in rows] if isinstance(rows, list) else rows
+            for key, rows in services.territory_breakdown(request.user).items()}
     sector_names = dict(Industry.objects.filter(parent__isnull=True).values_list("code", "name"))
     reasons = dict(DismissReason.choices)
     for row in data["sectors"]:

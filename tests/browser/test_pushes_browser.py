@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from inventory.choices import Intent, LicenseType, Prospect
@@ -48,6 +49,7 @@ def _pushes(world) -> Push:
 
 
 def test_enterprise_answers_a_push_and_the_province_sees_it(world, sign_in, live_server, browser):
+    cache.clear()  # the territory's counts are kept per scope
     push = _pushes(world)
     page = sign_in("ent_gd_admin")
     page.goto(f"{live_server.url}/matching/pushes/")
