@@ -127,7 +127,7 @@ def request_evaluation(user, push: Push, *, request=None) -> Push:
 
 # The inbox ---------------------------------------------------------------------------------
 
-INBOX_PAGE_SIZE = 20
+INBOX_PAGE_SIZE = 10
 
 
 @dataclass(frozen=True)
