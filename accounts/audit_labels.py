@@ -23,6 +23,7 @@ CATEGORIES: dict[str, Promise] = {
     "inventory": _("存量专利盘点"),
     "conversion": _("转化实施"),
     "open_licence": _("开放许可"),
+    "push": _("企业响应推送"),
     "token": _("API 令牌"),
     "export": _("导出和下载"),
     "access": _("访问控制"),
@@ -103,6 +104,10 @@ ACTIONS: dict[str, Promise] = {
     # 开放许可
     "open_licence.declare": _("发布开放许可声明"),
     "open_licence.withdraw": _("撤回开放许可声明"),
+    # 企业响应推送 (matching.pushes.services)
+    "push.dismiss": _("企业对推送表示不感兴趣"),
+    "push.interest": _("企业对推送表达合作意向"),
+    "push.request_evaluation": _("企业对推送申请评价"),
     # 导出和下载 (accounts.exports: one per kind of export)
     "export.audit_log": _("导出审计日志"),
     "export.allocation_result": _("下载账号分配结果"),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import Organization, Province, User
 from accounts.roles import Role, role_of
-from demo import inventory_ii, names
+from demo import inventory_ii, matching_pushes, names
 from demo import notifications as demo_notifications
 from demo.fields import FIELDS, HOSPITAL_DEPARTMENTS
 from demo.names import INSTITUTIONS, InstitutionSpec
@@ -587,6 +587,7 @@ def build_demo_world(
         builder.build_patents()
         inventory_ii.build(seed, [i.org.pk for i in builder.institutions], builder.institutions[0].org,
                            DEMO_PASSWORD)
+        matching_pushes.build(seed, builder.enterprises)
         demo_notifications.build(list(User.objects.filter(username__in=DEMO_LOGIN_USERNAMES)))
         builder.logins = existing_logins()
         counts = world_counts()

@@ -19,6 +19,7 @@ from . import (
     world_conversions,
     world_industries,
     world_library,
+    world_matching_pushes,
     world_notifications,
     world_review,
     world_search,
@@ -26,8 +27,16 @@ from . import (
 )
 
 PASSWORD = "Wld-Passw0rd!"
-AREAS = (world_review, world_workbench, world_library, world_conversions, world_industries, world_search,
-         world_notifications)
+AREAS = (
+    world_review,
+    world_workbench,
+    world_library,
+    world_conversions,
+    world_industries,
+    world_search,
+    world_notifications,
+    world_matching_pushes,
+)
 
 
 @dataclass

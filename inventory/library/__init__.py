@@ -5,5 +5,6 @@
 from ground.exports import public
 
 __getattr__, __dir__, __all__ = public(
-    __name__, modules=("listing",), listing="refresh_scores MIN_SCENARIO_CHARS SCENARIO_HELP"
+    __name__, modules=("listing",), listing="refresh_scores MIN_SCENARIO_CHARS SCENARIO_HELP",
+    services="card"
 )

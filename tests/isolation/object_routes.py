@@ -53,14 +53,24 @@ from . import (  # noqa: E402
     routes_conversions,
     routes_industries,
     routes_library,
+    routes_matching_pushes,
     routes_notifications,
     routes_review,
     routes_search,
     routes_workbench,
 )
 
-for _area in (routes_workbench, routes_review, routes_library, routes_conversions, routes_industries, routes_search,
-              routes_notifications):
+AREAS = (
+    routes_workbench,
+    routes_review,
+    routes_library,
+    routes_conversions,
+    routes_industries,
+    routes_search,
+    routes_notifications,
+    routes_matching_pushes,
+)
+for _area in AREAS:
     READS.update(_area.READS)
     WRITES.update(_area.WRITES)
     GATED.update(_area.GATED)
