@@ -160,7 +160,7 @@ def _records_by_number(actor, estimated_rows: int) -> "_Known | None":
     if editable.count() * READ_ALL_SHARE > estimated_rows:
         return None
     by_number = {values[0]: values[1:] for values in _base_columns(editable).iterator(chunk_size=5000)}
-    return by_number, _held_values(editable, RECORD_FIELDS)
+    return by_number, _held_values(editable, RECORD_FIELDS, many=True)
 
 
 # What `_records_by_number` reads: the records by number, and their field values by id.
@@ -354,10 +354,11 @@ class _ChunkChecker:
                 self.outcome.problems.append(CellError(row_number, "申请号", number, reasons[number]))
 
 
-def _held_values(records, names: list[str]) -> dict[int, list]:
+def _held_values(records, names: list[str], *, many: bool = False) -> dict[int, list]:
     """The values of fields `names` of the records of the queryset `records`, by id, as Django reads
-    them. On PostgreSQL the rows are taken as psycopg2 gives them, each JSON text decoded once per
-    batch of rows (the lists repeat); elsewhere through Django's values_list."""
+    them. On PostgreSQL the rows are taken as psycopg2 gives them (`many`: through a server-side
+    cursor, a batch at a time), each JSON text decoded once per batch (the lists repeat); elsewhere
+    through Django's values_list."""
     queryset = records.values_list("pk", *names)
     if connection.vendor != "postgresql":
         return {record_id: values for record_id, *values in queryset}
@@ -366,7 +367,7 @@ def _held_values(records, names: list[str]) -> dict[int, list]:
                if InventoryRecord._meta.get_field(name).get_internal_type() == "JSONField"]
     held: dict[int, list] = {}
     sql, params = queryset.query.sql_with_params()
-    with connection.chunked_cursor() as cursor:  # server-side: the rows arrive a batch at a time
+    with connection.chunked_cursor() if many else connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(DIFF_CHUNK):
             decoded: dict[str, object] = {}
