@@ -5,12 +5,13 @@ Rows stream from the sheet reader and are checked a chunk at a time against the 
 name: rejected (with every reason, by row and column), unchanged (identical to the record,
 whatever its state), skipped (left blank over a pending record), or a line of the *plan*
 (inventory.upload.plan) with the review state the change leads to (inventory.records.review).
-Three threads share the work. This one parses and checks; a database worker reads the records (all
-of them while python-calamine loads the sheet, when the file covers most of them, else each
-chunk's); another keeps the plan: the file, and the format's strategy for the database
-(inventory.upload.strategies: on PostgreSQL the staging table with each record's history entry,
-inventory.upload.stage). Nothing grows with the file but the plan on disk and the rows that have
-problems (kept as read, for the error report, in the job's ground.imports.Outcome).
+Three threads share the work. This one parses and checks; a database worker reads the records and
+their values (all of them while python-calamine loads the sheet and this thread would only wait,
+when the file covers most of them, else each chunk's); another keeps the plan: the file, and the
+format's strategy for the database (inventory.upload.strategies: on PostgreSQL the staging table
+with each record's history entry, inventory.upload.stage). Nothing grows with the file but the
+plan on disk and the rows that have problems (kept as read, for the error report, in the job's
+ground.imports.Outcome).
 """
 
 import contextlib
@@ -360,11 +361,13 @@ def _held_values(records, names: list[str], *, many: bool = False) -> dict[int, 
     cursor, a batch at a time), each JSON text decoded once per batch (the lists repeat); elsewhere
     through Django's values_list."""
     queryset = records.values_list("pk", *names)
-    if connection.vendor != "postgresql":
+    fields = [InventoryRecord._meta.get_field(name) for name in names]
+    # Django reads jsonb as text on PostgreSQL, and decodes it in the field's from_db_value; no other
+    # field of a record converts what psycopg2 gives (a new one that does is read through Django).
+    json_at = [index for index, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
+    converted = any(hasattr(field, "from_db_value") for field in fields if field.get_internal_type() != "JSONField")
+    if connection.vendor != "postgresql" or converted:
         return {record_id: values for record_id, *values in queryset}
-    # Django reads jsonb as text on PostgreSQL, and decodes it in the field's from_db_value.
-    json_at = [index for index, name in enumerate(names)
-               if InventoryRecord._meta.get_field(name).get_internal_type() == "JSONField"]
     held: dict[int, list] = {}
     sql, params = queryset.query.sql_with_params()
     with connection.chunked_cursor() if many else connection.cursor() as cursor:
