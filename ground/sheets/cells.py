@@ -96,15 +96,22 @@ def is_blank(value: object) -> bool:
 def text(value: object, *, max_length: int | None = None) -> str:
     result = fold(value)
     if max_length is not None and len(result) > max_length:
-        raise CellValueError(_("超过 %(max)d 个字符(实为 %(n)d 个)") % {"max": max_length, "n": len(result)})
+        raise _too_long(max_length, len(result))
     return result
+
+
+def _too_long(max_length: int, length: int) -> CellValueError:
+    return CellValueError(_("超过 %(max)d 个字符(实为 %(n)d 个)") % {"max": max_length, "n": length})
 
 
 def text_max(max_length: int) -> Callable[[object], str]:
     """A text parser refusing more than `max_length` characters; the parser's `max_length` says it."""
 
-    def parse(value: object) -> str:
-        return text(value, max_length=max_length)
+    def parse(value: object) -> str:  # `text`, one call less (a parser runs on every cell of its column)
+        result = fold(value)
+        if len(result) > max_length:
+            raise _too_long(max_length, len(result))
+        return result
 
     parse.max_length = max_length  # type: ignore[attr-defined]
     return parse

@@ -147,7 +147,8 @@ def iter_rows(
     index_of = {column.header: index for index, column in layout.positions}
     # A format without row rules needs only the unique-column check (no closures per row).
     across = _check_across_cells if type(fmt).clean_row is not SheetFormat.clean_row else _check_unique
-    for row_number, raw in _with_formula_rows(sheet.rows(), formula_rows, sheet.header_row):
+    rows = _with_formula_rows(sheet.rows(), formula_rows, sheet.header_row) if formula_rows else sheet.rows()
+    for row_number, raw in rows:
         uncached = formula_rows.get(row_number)
         if uncached is None and all(map(is_blank, raw)):
             continue  # empty rows are skipped (DATA-STANDARD.md)

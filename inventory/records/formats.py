@@ -130,9 +130,17 @@ _CANONICAL = re.compile(r"CN(\d{12})\.([\dX])")
 
 
 def _check_character(digits: str) -> str:
-    """identifiers.check_character for 12 digits, with the arithmetic in C (map) for the hot path."""
-    remainder = sum(map(operator.mul, map(int, digits), WEIGHTS)) % 11
-    return "X" if remainder == 10 else str(remainder)
+    """identifiers.check_character for 12 digits, with the arithmetic in C (map) for the hot path:
+    ASCII digits weighted by their character codes (each "0" adds 48 times its weight)."""
+    if digits.isascii():
+        remainder = (sum(map(operator.mul, digits.encode(), WEIGHTS)) - _ZEROS) % 11
+    else:  # other scripts' digits (the pattern's \d takes them)
+        remainder = sum(map(operator.mul, map(int, digits), WEIGHTS)) % 11
+    return _CHECK_CHARACTERS[remainder]
+
+
+_ZEROS = ord("0") * sum(WEIGHTS)
+_CHECK_CHARACTERS = "0123456789X"  # by remainder
 
 
 def application_number(value: object) -> str:

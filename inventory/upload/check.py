@@ -5,19 +5,23 @@ Rows stream from the sheet reader and are checked a chunk at a time against the 
 name: rejected (with every reason, by row and column), unchanged (identical to the record,
 whatever its state), skipped (left blank over a pending record), or a line of the *plan*
 (inventory.upload.plan) with the review state the change leads to (inventory.records.review).
-Three threads share the work. This one parses and checks; a database worker reads the records (all
-of them while python-calamine loads the sheet, when the file covers most of them, else each
-chunk's); another keeps the plan: the file, and the format's strategy for the database
-(inventory.upload.strategies: on PostgreSQL the staging table with each record's history entry,
-inventory.upload.stage). Nothing grows with the file but the plan on disk and the rows that have
-problems (kept as read, for the error report, in the job's ground.imports.Outcome).
+Three threads share the work. This one parses and checks; a database worker reads the records and
+their values (all of them while python-calamine loads the sheet and this thread would only wait,
+when the file covers most of them, else each chunk's); another keeps the plan: the file, and the
+format's strategy for the database (inventory.upload.strategies: on PostgreSQL the staging table
+with each record's history entry, inventory.upload.stage). Nothing grows with the file but the
+plan on disk and the rows that have problems (kept as read, for the error report, in the job's
+ground.imports.Outcome).
 """
 
 import contextlib
+import json
+import operator
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -98,6 +102,7 @@ def _check_rows(rows: Iterator, fields: list[str], outcome: Outcome, checker: "_
     reader, stager = workers.reader, workers.stager
     estimated_rows = job.estimated_rows
     blanks = [blank_value(name) for name in fields]
+    field_values = _picker(fields)
     size = _in_size()
     loads: list[Future] = []
     previous: tuple[list[tuple], Future] | None = None
@@ -116,7 +121,7 @@ def _check_rows(rows: Iterator, fields: list[str], outcome: Outcome, checker: "_
     for item in rows:
         if take(item):
             values = item.values
-            new = [b if v is None else v for v, b in zip(map(values.__getitem__, fields), blanks, strict=True)]
+            new = [b if v is None else v for v, b in zip(field_values(values), blanks, strict=True)]
             chunk.append((item.row_number, values["application_number"], values.get("title"),
                           values.get("license_type"), new, item.raw))
         if len(chunk) >= size:
@@ -148,13 +153,19 @@ def _keep_chunk(plan: PlanWriter, strategy: Strategy, text: str) -> None:
 READ_ALL_SHARE = 0.5
 
 
-def _records_by_number(actor, estimated_rows: int) -> dict[str, tuple] | None:
-    """Every record the actor may inventory, by application number (the columns of `_base_columns`),
-    or None when the file is expected to cover less than READ_ALL_SHARE of them."""
+def _records_by_number(actor, estimated_rows: int) -> "_Known | None":
+    """Every record the actor may inventory: by application number, the columns of `_base_columns`;
+    by id, the values of every RECORD_FIELDS field (`_held_values`). None when the file is expected
+    to cover less than READ_ALL_SHARE of them."""
     editable = InventoryRecord.objects.editable_by(actor)
     if editable.count() * READ_ALL_SHARE > estimated_rows:
         return None
-    return {values[0]: values[1:] for values in _base_columns(editable).iterator(chunk_size=5000)}
+    by_number = {values[0]: values[1:] for values in _base_columns(editable).iterator(chunk_size=5000)}
+    return by_number, _held_values(editable, RECORD_FIELDS, many=True)
+
+
+# What `_records_by_number` reads: the records by number, and their field values by id.
+_Known = tuple[dict[str, tuple], dict[int, list]]
 
 
 def _base_columns(records):
@@ -186,12 +197,19 @@ class _ChunkChecker:
         self.screening_at = fields.index("screening") if "screening" in fields else None
         # The required columns (a file lacking one is refused before any row is read).
         self.required = [(index, name) for index, name in enumerate(fields) if name in REQUIRED_FIELDS]
+        self.required_values = _picker([index for index, _name in self.required])
         self.missing: dict[str, list[tuple[int, list]]] = defaultdict(list)
         # The listing score needs these fields; those the file lacks are read from the records.
         self.score_fields_absent = [name for name in listing.SCORE_FIELDS if name not in fields]
+        # What `fetch` reads of each record, and where those fields sit among the RECORD_FIELDS that
+        # `_records_by_number` reads (None: all of them, in order).
+        self.held_names = [*fields, *self.score_fields_absent]
+        self.held_at = (None if self.held_names == RECORD_FIELDS
+                        else _picker([RECORD_FIELDS.index(name) for name in self.held_names]))
         # What the commit does to review states, "before>after": count (the preview shows it).
         self.moves = outcome.extra["review_moves"] = {}
         self.states: dict[str, str] = {}
+        self.move_names: dict[str, str] = {}  # "before>after" of each state in `states`
 
     def fetch(self, numbers: list[str], open_numbers: Sequence[str] = ()) -> "_Fetched":
         """The records of the chunk's numbers (`_base_columns`), then, by id, their values of the
@@ -201,18 +219,22 @@ class _ChunkChecker:
         database worker."""
         known = self.known.result() if self.known is not None else None
         if known is not None:
-            found = {number: known[number] for number in numbers if number in known}
+            by_number, held = known
+            found = {number: by_number[number] for number in numbers if number in by_number}
         else:
             found = {}
             for part in chunks(numbers, _in_size()):
                 for values in _base_columns(self.editable.filter(patent__application_number__in=_values_in(part))):
                     found[values[0]] = values[1:]
-        absent = self.score_fields_absent
         wanted = [values[0] for values in found.values()]
-        details: dict[int, list] = {}
-        for part in chunks(wanted, _in_size()):
-            for record_id, *values in self.editable.filter(pk__in=part).values_list("pk", *self.fields, *absent):
-                details[record_id] = values
+        if known is None:
+            details = {}
+            for part in chunks(wanted, _in_size()):
+                details.update(_held_values(self.editable.filter(pk__in=_ids_in(part)), self.held_names))
+        elif self.held_at is None:  # the file has every field, in RECORD_FIELDS' order
+            details = held
+        else:
+            details = {record_id: list(self.held_at(held[record_id])) for record_id in wanted}
         in_force: dict[str, str] = {}
         for part in chunks(list(open_numbers), _in_size()):
             in_force.update(Conversion.objects.filter(patent__application_number__in=part)
@@ -232,7 +254,8 @@ class _ChunkChecker:
                 self.missing[number].append((row_number, raw))
                 continue
             record_id, base_title, current_licence, status, _in_library, screening, state, abstract_head = current
-            if self.has_title and title and _same_text(title) != _same_text(base_title):
+            if (self.has_title and title and title != base_title
+                    and _same_text(title) != _same_text(base_title)):
                 outcome.problem_raw[row_number] = raw
                 outcome.problems.append(CellError(
                     row_number, "专利名称", title,
@@ -249,22 +272,22 @@ class _ChunkChecker:
                 continue
             if not self._complete(row_number, new, raw, pending=status == InventoryStatus.PENDING):
                 continue
-            if self._rules_broken(row_number, new, raw, current_licence, in_force.get(number, "")):
+            row = dict(zip(fields, new, strict=True))
+            if self._rules_broken(row_number, row, raw, current_licence, in_force.get(number, "")):
                 continue
             # A changed row is an edit that submits (review.state_after_edit): never an approval.
             target_state = self._state_after(state)
             target_screening = screening if self.screening_at is None else new[self.screening_at]
             target_library = review.in_library(target_state, target_screening)
-            scored = dict(zip(fields, new, strict=True))
             if absent:
-                scored.update(zip(absent, held[width:], strict=True))
-            score = listing.score_values(scored, abstract_head)
+                row.update(zip(absent, held[width:], strict=True))
+            score = listing.score_values(row, abstract_head)
             if status == InventoryStatus.PENDING:
                 outcome.new += 1
             else:
                 outcome.updated += 1
             if target_state != state:
-                move = f"{state}>{target_state}"
+                move = self.move_names[state]
                 self.moves[move] = self.moves.get(move, 0) + 1
             # The history's old → new values come from the records as they are when the plan is
             # staged (PostgreSQL) or committed (elsewhere); the commit refuses records changed since
@@ -280,15 +303,17 @@ class _ChunkChecker:
                 # The plan's records are all inventoried (inventory.upload.strategies relies on it).
                 raise ValueError(f"an upload cannot leave a record {target!r}")
             self.states[state] = target
+            self.move_names[state] = f"{state}>{target}"
         return target
 
     def _complete(self, row_number: int, new: list, raw: list, *, pending: bool) -> bool:
         """Whether a changed row fills every required column; a row that leaves them all blank
         over a pending record is skipped (a warning if it set other columns), any other gap is an
         error naming each column."""
-        blank = [name for index, name in self.required if is_blank(new[index])]
-        if not blank:
+        filled = self.required_values(new)
+        if None not in filled and "" not in filled and [] not in filled:  # is_blank, for the whole row at once
             return True
+        blank = [name for index, name in self.required if is_blank(new[index])]
         outcome = self.outcome
         outcome.problem_raw[row_number] = raw
         if pending and len(blank) == len(self.required):
@@ -301,12 +326,11 @@ class _ChunkChecker:
         outcome.problems.extend(CellError(row_number, _HEADERS[name], "", _("必填项为空")) for name in blank)
         return False
 
-    def _rules_broken(self, row_number: int, new: list, raw: list, current_licence: str, in_force: str) -> bool:
+    def _rules_broken(self, row_number: int, row: dict, raw: list, current_licence: str, in_force: str) -> bool:
         """The §3 cross-field rules on a changed row, with the database's facts for the open
         licence (`in_force`: an exclusive licence of the patent in force); True, with each error
         kept (the cell as written), when the row breaks one. A row left as the platform holds it
         is never checked: what is already recorded is not the upload's error."""
-        row = dict(zip(self.fields, new, strict=True))
         broken = cross_field_errors(row, current_licence=current_licence, licence_in_force=in_force)
         if not broken:
             return False
@@ -329,6 +353,57 @@ class _ChunkChecker:
                 self.outcome.rejected_rows.add(row_number)
                 self.outcome.problem_raw[row_number] = raw
                 self.outcome.problems.append(CellError(row_number, "申请号", number, reasons[number]))
+
+
+def _held_values(records, names: list[str], *, many: bool = False) -> dict[int, list]:
+    """The values of fields `names` of the records of the queryset `records`, by id, as Django reads
+    them. On PostgreSQL the rows are taken as psycopg2 gives them (`many`: through a server-side
+    cursor, a batch at a time), each JSON text decoded once per batch (the lists repeat); elsewhere
+    through Django's values_list."""
+    queryset = records.values_list("pk", *names)
+    fields = [InventoryRecord._meta.get_field(name) for name in names]
+    # Django reads jsonb as text on PostgreSQL, and decodes it in the field's from_db_value; no other
+    # field of a record converts what psycopg2 gives (a new one that does is read through Django).
+    json_at = [index for index, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
+    converted = any(hasattr(field, "from_db_value") for field in fields if field.get_internal_type() != "JSONField")
+    if connection.vendor != "postgresql" or converted:
+        return {record_id: values for record_id, *values in queryset}
+    held: dict[int, list] = {}
+    sql, params = queryset.query.sql_with_params()
+    with connection.chunked_cursor() if many else connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(DIFF_CHUNK):
+            decoded: dict[str, object] = {}
+            for record_id, *values in rows:
+                for index in json_at:
+                    text = values[index]
+                    if text is not None:
+                        value = decoded.get(text, _UNDECODED)
+                        if value is _UNDECODED:
+                            # Shared by the rows holding the same text: only compared and read.
+                            value = decoded[text] = json.loads(text)
+                        values[index] = value
+                held[record_id] = values
+    return held
+
+
+def _ids_in(ids: list[int]):
+    """The right side of a `pk__in` lookup: on PostgreSQL one array parameter, elsewhere the list itself."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return ids
+
+
+_UNDECODED = object()
+
+
+def _picker(keys: list) -> Callable[[Any], tuple]:
+    """A function giving the items of a row (a sequence or a dict) at `keys`, as a tuple, at
+    operator.itemgetter's speed."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda row: (row[key],)
+    return operator.itemgetter(*keys) if keys else (lambda row: ())
 
 
 def _same_text(value: str) -> str:
