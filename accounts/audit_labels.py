@@ -23,6 +23,7 @@ CATEGORIES: dict[str, Promise] = {
     "inventory": _("存量专利盘点"),
     "conversion": _("转化实施"),
     "open_licence": _("开放许可"),
+    "match_event": _("对接活动"),
     "token": _("API 令牌"),
     "export": _("导出和下载"),
     "access": _("访问控制"),
@@ -102,6 +103,16 @@ ACTIONS: dict[str, Promise] = {
     # 开放许可
     "open_licence.declare": _("发布开放许可声明"),
     "open_licence.withdraw": _("撤回开放许可声明"),
+    # 对接活动 (matching.events.services)
+    "match_event.create": _("创建对接活动"),
+    "match_event.update": _("修改对接活动"),
+    "match_event.publish": _("发布对接活动"),
+    "match_event.close": _("结束对接活动"),
+    "match_event.add_patents": _("添加路演专利"),
+    "match_event.remove_patent": _("移除路演专利"),
+    "match_event.invite": _("邀请企业参加对接活动"),
+    "match_event.register": _("企业报名对接活动"),
+    "match_event.outcome": _("登记对接结果"),
     # 导出和下载 (accounts.exports: one per kind of export)
     "export.audit_log": _("导出审计日志"),
     "export.allocation_result": _("下载账号分配结果"),
@@ -165,6 +176,10 @@ KEYS: dict[str, Promise] = {
     "record_ids": _("盘点记录"),
     "conversions": _("转化记录"),
     "patents": _("专利"),
+    # matchmaking events
+    "outcome": _("对接结果"),
+    "enterprise": _("对接企业"),
+    "conversion": _("转化记录"),
     "inventor": _("发明人"),
     "milestones": _("盘点时间节点"),
     "action_name": _("批量操作"),
