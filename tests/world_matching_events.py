@@ -85,8 +85,8 @@ def grow(world, patents) -> None:
     for org, user in ((o["prov_bj"], u["prov_bj_admin"]), (o["prov_gd"], u["prov_gd_admin"]),
                       (o["platform"], u["operator"])):
         event = _event(org, user, f"第 {tag} 轮 {org.name} 路演", status=MatchEvent.Status.PUBLISHED)
-        EventPatent.objects.bulk_create([EventPatent(event=event, patent=patent) for patent in patents])
-        EventPatent.objects.filter(event=event).order_by("pk")[:1].update(outcome=EventPatent.Outcome.INTEREST)
+        items = EventPatent.objects.bulk_create([EventPatent(event=event, patent=patent) for patent in patents])
+        EventPatent.objects.filter(pk=items[0].pk).update(outcome=EventPatent.Outcome.INTEREST)
         EventEnterprise.objects.bulk_create([
             EventEnterprise(event=event, enterprise=o["ent_bj_soe"], registered_at=timezone.now(), attendees=1),
             EventEnterprise(event=event, enterprise=o["ent_gd"]),

@@ -32,6 +32,7 @@ from accounts.audit import record as audit
 from accounts.models import Organization
 from accounts.roles import Role, role_of
 from inventory.models import Conversion, Industry, InventoryRecord, Patent, PatentIndustry
+from inventory.search import keyword_filter
 from matching.events.models import EventEnterprise, EventPatent, MatchEvent
 from matching.needs.models import EnterpriseProfile
 
@@ -234,6 +235,28 @@ def remove_patent(actor, event: MatchEvent, patent_id: int, *, request=None) -> 
             raise EventError(_("该专利不在本次活动中"))
         audit("match_event.remove_patent", actor=actor, request=request, target=event,
               before={"patents": [patent_id]}, after=None)
+
+
+def library_choices(user, *, q: str = "", industry: str = "", own_province: bool = False
+                    ) -> tuple[QuerySet[InventoryRecord], str]:
+    """The conversion resource library entries an organiser may present, best listings first,
+    narrowed by keyword, industry (a sector with its sub-sectors) and, for a province, to its own
+    institutions; with a Chinese message for an unknown industry (then left out)."""
+    records = InventoryRecord.objects.visible_to(user, "library")
+    error = ""
+    if industry:
+        codes = list(Industry.objects.filter(Q(code=industry) | Q(parent_id=industry)).values_list("code", flat=True))
+        if codes:
+            records = records.filter(patent_id__in=PatentIndustry.objects.filter(industry_id__in=codes)
+                                     .values("patent_id"))
+        else:
+            error = _("“%(codes)s”不是战略性新兴产业分类代码") % {"codes": industry}
+    if own_province:
+        records = records.filter(institution__province_id=user.organization.province_id)
+    if q:
+        records = records.filter(patent_id__in=keyword_filter(Patent.objects.all(), q).values("pk"))
+    return (records.select_related("patent", "institution", "institution__province")
+            .order_by("-listing_score", "patent_id")), error
 
 
 # --- invitations -----------------------------------------------------------------------------------------------

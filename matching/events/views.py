@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role, role_of
-from inventory.library import services as library
+from inventory.models import Industry
 from matching.events import services
 from matching.events.forms import EventForm, OutcomeForm, RegistrationForm
 from matching.events.models import EventEnterprise, EventPatent, MatchEvent
@@ -78,7 +78,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     event = _visible(request, pk)
     own = services.own_patents_condition(user)
-    event = services.with_counts(MatchEvent.objects.filter(pk=event.pk), own).select_related("organizer").get()
+    event = services.with_counts(MatchEvent.objects.visible_to(user).filter(pk=event.pk), own).select_related(
+        "organizer").get()
     can_edit = MatchEvent.objects.editable_by(user).filter(pk=event.pk).exists()
     items = list(services.event_patents(user, event))
     rows = (EventEnterprise.objects.filter(event=event).select_related("enterprise", "enterprise__province")
@@ -92,7 +93,9 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                  "enterprise_shown": i.enterprise_id in shown} for i in items]
     registration = services.registration_of(user, event)
     return render(request, "matching/events/event_detail.html", {
-        "event": event, "can_edit": can_edit, "rows": rows_out, "enterprises": enterprises,
+        "event": event, "can_edit": can_edit, "rows": rows_out,
+        "industries": Industry.objects.filter(code__in=event.industry_codes or []).order_by("code"),
+        "enterprises": enterprises,
         "more_enterprises": rows.count() - ENTERPRISES_SHOWN if len(enterprises) == ENTERPRISES_SHOWN else 0,
         "registration": registration, "is_enterprise": role_of(user) == Role.ENTERPRISE,
         "registration_open": _open(event),
@@ -183,21 +186,18 @@ def event_patents(request: HttpRequest, pk: int) -> HttpResponse:
     """The organiser picks patents from the conversion resource library (keyword, industry, and
     for a province its own institutions' patents)."""
     event = _editable(request, pk)
-    query = request.GET.copy()
     own_province = bool(request.GET.get("own")) and role_of(request.user) == Role.PROVINCE
-    if own_province:
-        query["province"] = request.user.organization.province_id or ""
-    params = library.parse_params(query)
-    records = library.with_card_data(library.library_records(request.user, params))
+    q = (request.GET.get("q") or "").strip()[:100]
+    industry = (request.GET.get("industry") or "").strip()
+    records, error = services.library_choices(request.user, q=q, industry=industry, own_province=own_province)
     page = Paginator(records, PICKER_SIZE).get_page(request.GET.get("page"))
     present = set(EventPatent.objects.filter(event=event, patent_id__in=[r.patent_id for r in page.object_list])
                   .values_list("patent_id", flat=True))
-    keep = request.GET.copy()
-    keep.pop("page", None)
     return render(request, "matching/events/event_patents.html", {
-        "event": event, "page_obj": page, "records": page.object_list, "present": present, "params": params,
+        "event": event, "page_obj": page, "records": page.object_list, "present": present, "q": q,
+        "industry": industry, "error": error,
         "own_province": own_province, "is_province": role_of(request.user) == Role.PROVINCE,
-        "industries": EventForm().fields["industry_codes"].choices, "page_query": keep.urlencode(),
+        "industries": EventForm().fields["industry_codes"].choices,
     })
 
 

@@ -42,6 +42,9 @@ COUNT_LABELS = [
     ("with_industry", "", gettext_lazy("已归入战略性新兴产业的专利")),
     ("search_documents", "", gettext_lazy("全文检索索引")),
     ("sleeping", "", gettext_lazy("沉睡专利")),
+    ("match_events", "", gettext_lazy("对接活动")),
+    ("event_patents", "  ", gettext_lazy("路演专利")),
+    ("event_enterprises", "  ", gettext_lazy("受邀或报名企业")),
 ]
 
 
