@@ -64,7 +64,7 @@ def _editable(actor, event: MatchEvent, *, lock: bool = False) -> MatchEvent:
     """The event re-read among those the actor organises (PermissionDenied otherwise)."""
     events = MatchEvent.objects.editable_by(actor)
     if lock:
-        events = events.select_for_update()
+        events = events.select_for_update(of=("self",))
     found = events.filter(pk=event.pk).first()
     if found is None:
         raise PermissionDenied
