@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import Organization, Province, User
 from accounts.roles import Role, role_of
-from demo import inventory_ii, matching_pushes, names
+from demo import inventory_ii, matching_events, matching_pushes, names
 from demo import notifications as demo_notifications
 from demo.fields import FIELDS, HOSPITAL_DEPARTMENTS
 from demo.names import INSTITUTIONS, InstitutionSpec
@@ -147,6 +147,7 @@ def world_counts(org_ids: list[int] | None = None) -> dict[str, int]:
         "in_library": records.filter(in_library=True).count(),
         **inventory_ii.counts(org_ids),
         "notifications": demo_notifications.count(list(demo_users(org_ids).values_list("pk", flat=True))),
+        **matching_events.counts(list(demo_users(org_ids).values_list("pk", flat=True))),
     }
 
 
@@ -158,7 +159,9 @@ def reset_demo_world() -> dict[str, int]:
     """Delete only what seed_demo created: demo-coded organisations, their patents, inventory
     records and users, and the demo logins. Reference data is never touched."""
     org_ids = demo_organization_ids()
-    inventory_ii.remove(org_ids, list(demo_users(org_ids).values_list("pk", flat=True)))
+    user_ids = list(demo_users(org_ids).values_list("pk", flat=True))
+    matching_events.remove(user_ids)
+    inventory_ii.remove(org_ids, user_ids)
     owned = PatentOwnership.objects.filter(organization_id__in=org_ids)
     patent_ids = list(owned.values_list("patent_id", flat=True).distinct())
     deleted = {"patents": len(patent_ids)}
@@ -589,6 +592,9 @@ def build_demo_world(
                            DEMO_PASSWORD)
         matching_pushes.build(seed, builder.enterprises)
         demo_notifications.build(list(User.objects.filter(username__in=DEMO_LOGIN_USERNAMES)))
+        active = [e.pk for e in builder.enterprises if e.status == Organization.Status.ACTIVE]
+        matching_events.build([i.org.pk for i in builder.institutions], active,
+                              User.objects.get(username="demo_operator"), builder.enterprises[0])
         builder.logins = existing_logins()
         counts = world_counts()
         record("demo.seed", username="seed_demo", seed=seed, **counts)

@@ -78,6 +78,7 @@ PAGE_BOUNDS: dict[str, int] = {
     "notifications:list": 12,
     "notifications:robots": 12,
     "notifications:deliveries": 12,
+    "matching:event_list": 14,
 }
 
 # List endpoints of /api/v1/ (their route names): the same.
@@ -88,6 +89,7 @@ API_BOUNDS: dict[str, int] = {
     "inventoryrecord-list": 12,  # + 3: the audit event of its personal-data read (lock, chain head, insert)
     "library-facets": 17,
     "library-list": 12,
+    "matchevent-list": 10,
     "milestoneprogress-list": 11,
     "openlicensedeclaration-list": 9,
     "organization-list": 9,
@@ -136,6 +138,7 @@ NOT_LISTS: dict[str, str] = {
     "inventory:review_levels": "POST only",
     "inventory:conversion_new": "a form for one patent",
     "inventory:open_licence_new": "a form for one patent",
+    "matching:event_new": "the form of a new event",
     "inventory:self_assessment_invite": "a form (record ids are typed or carried over from the workbench)",
     "api-root": "DRF's index of the endpoints",
     "api-schema": "the OpenAPI schema (tests/test_openapi_schema.py)",

@@ -19,6 +19,7 @@ from . import (
     world_conversions,
     world_industries,
     world_library,
+    world_matching_events,
     world_matching_pushes,
     world_notifications,
     world_review,
@@ -36,6 +37,7 @@ AREAS = (
     world_search,
     world_notifications,
     world_matching_pushes,
+    world_matching_events,
 )
 
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +63,14 @@ class MatchEvent(models.Model):
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organizer", "-starts_at"], name="event_organizer_list"),
+            models.Index(fields=["status", "-starts_at"], name="event_status_list"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(registration_deadline__lte=F("starts_at")),
+                                   name="event_deadline_before_start"),
+        ]
         verbose_name = _("对接活动")
         verbose_name_plural = _("对接活动")
 
@@ -93,6 +101,7 @@ class EventPatent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "patent"], name="unique_event_patent")]
+        indexes = [models.Index(fields=["event", "outcome"], name="event_patent_outcome")]
 
     def __str__(self) -> str:
         return f"{self.event_id}/{self.patent_id}"

@@ -53,6 +53,7 @@ from . import (  # noqa: E402
     routes_conversions,
     routes_industries,
     routes_library,
+    routes_matching_events,
     routes_matching_pushes,
     routes_notifications,
     routes_review,
@@ -69,6 +70,7 @@ AREAS = (
     routes_search,
     routes_notifications,
     routes_matching_pushes,
+    routes_matching_events,
 )
 for _area in AREAS:
     READS.update(_area.READS)

@@ -43,6 +43,9 @@ COUNT_LABELS = [
     ("search_documents", "", gettext_lazy("全文检索索引")),
     ("sleeping", "", gettext_lazy("沉睡专利")),
     ("notifications", "", gettext_lazy("演示账号的站内通知")),
+    ("match_events", "", gettext_lazy("对接活动")),
+    ("event_patents", "  ", gettext_lazy("路演专利")),
+    ("event_enterprises", "  ", gettext_lazy("受邀或报名企业")),
 ]
 
 

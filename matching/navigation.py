@@ -1,0 +1,3 @@
+"""The matching app's navigation entries (ground.registry collects them): each area registers its own."""
+
+from matching.events import navigation as events  # noqa: F401
