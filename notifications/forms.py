@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ground.forms import BootstrapForm
 from notifications.models import OrganizationRobot
 
 
-class RobotForm(forms.Form):
+class RobotForm(BootstrapForm):
     """A group robot's fields as typed; the rules (the address check included) are in
     notifications.services.add_robot."""
 
