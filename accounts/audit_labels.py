@@ -23,6 +23,7 @@ CATEGORIES: dict[str, Promise] = {
     "inventory": _("存量专利盘点"),
     "conversion": _("转化实施"),
     "open_licence": _("开放许可"),
+    "matching": _("供需匹配"),
     "token": _("API 令牌"),
     "export": _("导出和下载"),
     "access": _("访问控制"),
@@ -93,6 +94,7 @@ ACTIONS: dict[str, Promise] = {
     "inventory.industry_concordance_load": _("载入产业与IPC参照关系"),
     "inventory.industry_concordance_cancel": _("取消产业与IPC参照关系载入"),
     # 转化实施
+    "matching.cycle_start": _("发起匹配批次"),
     "conversion.create": _("登记转化记录"),
     "conversion.update": _("修改转化记录"),
     "conversion.delete": _("删除转化记录"),
