@@ -45,7 +45,8 @@ def lib_world(world):
         "soil": library_entry(o["inst_gd_local"], 3000003, title="土壤改良剂", abstract=SOIL, industries=[agri],
                               maturity=5, intents=[Intent.TRANSFER]),
     }
-    for key, codes in {"vision": ["G06V 10/82", "G06T 7/00"], "vision2": ["G06V 10/44"], "soil": ["A01B 79/02"]}.items():
+    ipc = {"vision": ["G06V 10/82", "G06T 7/00"], "vision2": ["G06V 10/44"], "soil": ["A01B 79/02"]}
+    for key, codes in ipc.items():
         patent = entries[key].patent
         patent.main_ipc, patent.ipc_codes = codes[0], codes
         patent.save(update_fields=["main_ipc", "ipc_codes"])
@@ -254,9 +255,10 @@ def test_province_cycle_reaches_only_its_enterprises_and_selected_patents(lib_wo
 
 
 def test_selected_patents_must_be_in_the_library(lib_world, world):
+    cycles = MatchCycle.objects.count()
     with pytest.raises(services.CycleRefused, match="不在转化资源库中"):
         services.start_cycle(MatchCycle.Kind.PROVINCE, province=world.orgs["ent_gd"].province, patent_ids=[999999])
-    assert not MatchCycle.objects.exists()
+    assert MatchCycle.objects.count() == cycles
 
 
 def test_feedback_from_answers_in_a_cycle(lib_world, world, settings):

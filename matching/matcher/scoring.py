@@ -179,20 +179,9 @@ def score(library: Library, queries: list[Query], weights: dict[str, float], *, 
         if not candidates:
             results.append((q, [], 0))
             continue
-        total = base + weights["readiness"] * library.readiness[cols] + weights["listing"] * library.listing[cols]
         mask = _mode_mask(q.modes)
-        if q.modes:
-            total += weights["mode"] * ((library.intents[cols] & mask) != 0)
-        else:
-            total += weights["mode"] * 0.5
-        if q.provinces:
-            wanted = [library.province_codes.index(p) for p in q.provinces if p in library.province_codes]
-            total += weights["region"] * np.isin(library.provinces[cols], wanted)
-        else:
-            total += weights["region"] * 0.5
         adjustment = _feedback(library, q, cols)
-        if adjustment is not None:
-            total += weights["feedback"] * adjustment
+        total = base + _ordering(library, q, cols, weights, mask, adjustment)
         chosen = np.nonzero(total >= min_score)[0]
         if len(chosen) > limit:
             chosen = chosen[np.argpartition(-total[chosen], limit - 1)[:limit]]
@@ -206,6 +195,24 @@ def score(library: Library, queries: list[Query], weights: dict[str, float], *, 
         timing.scoring += time.perf_counter() - started
         timing.count += len(queries)
     return results
+
+
+def _ordering(library: Library, q: Query, cols: np.ndarray, weights: dict[str, float], mask: int,
+              adjustment: np.ndarray | None) -> np.ndarray:
+    """The components that order relevant candidates: readiness, listing, mode fit, region, feedback."""
+    total = weights["readiness"] * library.readiness[cols] + weights["listing"] * library.listing[cols]
+    if q.modes:
+        total += weights["mode"] * ((library.intents[cols] & mask) != 0)
+    else:
+        total += weights["mode"] * 0.5
+    if q.provinces:
+        wanted = [library.province_codes.index(p) for p in q.provinces if p in library.province_codes]
+        total += weights["region"] * np.isin(library.provinces[cols], wanted)
+    else:
+        total += weights["region"] * 0.5
+    if adjustment is not None:
+        total += weights["feedback"] * adjustment
+    return total
 
 
 def _feedback(library: Library, q: Query, cols: np.ndarray) -> np.ndarray | None:
@@ -226,56 +233,71 @@ def _feedback(library: Library, q: Query, cols: np.ndarray) -> np.ndarray | None
 def _explain(library: Library, q: Query, match: Match, number: int, industry, ipc, text, vectors, owners,
              mask: int, adjustment, cols) -> None:
     row = match.row
-    reasons = match.reasons
     if industry[number, row]:
-        codes = [library.industry_codes.names[c] for c in library.industry[row].indices]
-        exact = sorted(c for c in codes if c in q.industries)
-        if exact:
-            names = "、".join(library.industry_names.get(c, c) for c in exact)
-            reasons.append({"kind": "industry", "text": _("行业匹配：%(names)s") % {"names": names}})
-        else:
-            sectors = sorted({sector_of(c) for c in codes} & {sector_of(c) for c in q.industries})
-            names = "、".join(library.industry_names.get(c, c) for c in sectors)
-            reasons.append({"kind": "industry", "text": _("行业匹配：%(names)s（同属大类）") % {"names": names}})
+        match.reasons.append(_industry_reason(library, q, row))
     if ipc[number, row]:
-        reasons.append({"kind": "ipc", "text": _ipc_reason(library, q, row)})
+        match.reasons.append({"kind": "ipc", "text": _ipc_reason(library, q, row)})
     if text[number, row]:
-        best, best_value, hit = None, 0.0, []
-        patent_vector = library.terms[row]
-        for need_number, owner in enumerate(owners):
-            if owner != number:
-                continue
-            value = float(vectors[need_number].multiply(patent_vector).sum())
-            if value > best_value:
-                best, best_value = need_number, value
-        if best is not None:
-            shared = vectors[best].multiply(patent_vector).tocoo()
-            order = np.argsort(-shared.data)[:5]
-            hit = [library.words[shared.col[i]] for i in order]
-            need = [n for n in q.needs][best - owners.index(number)]
-            match.need_id = need.need_id
-            reasons.append({"kind": "need", "text": _("需求“%(title)s”命中：%(words)s") % {
-                "title": need.title, "words": "、".join(hit)}})
+        _need_reason(library, q, match, number, vectors, owners)
+    match.reasons.extend(_other_reasons(library, q, row, mask))
+    if adjustment is not None:
+        at = np.searchsorted(cols, row)
+        value = float(adjustment[at]) if at < len(cols) and cols[at] == row else 0.0
+        if value < 0:
+            match.reasons.append({"kind": "feedback", "text": _("贵企业曾表示同类专利不属于本企业领域，已降低排序")})
+        elif value > 0:
+            match.reasons.append({"kind": "feedback", "text": _("贵企业对同类专利表示过意向，已提高排序")})
+
+
+def _industry_reason(library: Library, q: Query, row: int) -> dict:
+    codes = [library.industry_codes.names[c] for c in library.industry[row].indices]
+    exact = sorted(c for c in codes if c in q.industries)
+    if exact:
+        names = "、".join(library.industry_names.get(c, c) for c in exact)
+        return {"kind": "industry", "text": _("行业匹配：%(names)s") % {"names": names}}
+    sectors = sorted({sector_of(c) for c in codes} & {sector_of(c) for c in q.industries})
+    names = "、".join(library.industry_names.get(c, c) for c in sectors)
+    return {"kind": "industry", "text": _("行业匹配：%(names)s（同属大类）") % {"names": names}}
+
+
+def _need_reason(library: Library, q: Query, match: Match, number: int, vectors, owners) -> None:
+    """The need most like the patent, and the words they share, the rarest first."""
+    first = owners.index(number)
+    patent_vector = library.terms[match.row]
+    best, best_value = None, 0.0
+    for offset in range(len(q.needs)):
+        value = float(vectors[first + offset].multiply(patent_vector).sum())
+        if value > best_value:
+            best, best_value = offset, value
+    if best is None:
+        return
+    shared = vectors[first + best].multiply(patent_vector).tocoo()
+    hit = [library.words[shared.col[i]] for i in np.argsort(-shared.data)[:5]]
+    need = q.needs[best]
+    match.need_id = need.need_id
+    match.reasons.append({"kind": "need", "text": _("需求“%(title)s”命中：%(words)s") % {
+        "title": need.title, "words": "、".join(hit)}})
+
+
+def _other_reasons(library: Library, q: Query, row: int, mask: int) -> list[dict]:
+    reasons = []
     maturity = round(float(library.readiness[row]) * 9)
     if library.readiness[row] >= 6 / 9 - 1e-6:
         reasons.append({"kind": "readiness", "text": _("技术成熟度 TRL %(level)s：%(name)s") % {
             "level": maturity, "name": TECHNOLOGY_READINESS.get(maturity, "")}})
     if q.modes and library.intents[row] & mask:
         intents = [str(Intent(i).label) for i, bit in INTENT_BITS.items() if library.intents[row] & bit & mask]
-        reasons.append({"kind": "mode", "text": _("合作方式契合：机构意愿%(intents)s") % {"intents": "、".join(intents)}})
+        text = _("合作方式契合：机构意愿%(intents)s") % {"intents": "、".join(intents)}
+        reasons.append({"kind": "mode", "text": text})
     province = library.provinces[row]
     if q.provinces and province >= 0 and library.province_codes[province] in q.provinces:
         code = library.province_codes[province]
-        reasons.append({"kind": "region", "text": _("地区：%(name)s") % {"name": library.province_names.get(code, code)}})
+        name = library.province_names.get(code, code)
+        reasons.append({"kind": "region", "text": _("地区：%(name)s") % {"name": name}})
     if library.listing[row] >= 0.8:
         reasons.append({"kind": "listing", "text": _("挂牌信息完整度 %(score)s") % {
             "score": round(float(library.listing[row]) * 100)}})
-    if adjustment is not None:
-        value = float(adjustment[np.searchsorted(cols, row)]) if cols[np.searchsorted(cols, row)] == row else 0.0
-        if value < 0:
-            reasons.append({"kind": "feedback", "text": _("贵企业曾表示同类专利不属于本企业领域，已降低排序")})
-        elif value > 0:
-            reasons.append({"kind": "feedback", "text": _("贵企业对同类专利表示过意向，已提高排序")})
+    return reasons
 
 
 def _ipc_reason(library: Library, q: Query, row: int) -> str:
