@@ -16,6 +16,7 @@ from the database.
 """
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ from inventory.models import Industry, InventoryRecord, PatentIndustry
 from matching.matcher.models import LibraryDocument, LibraryTerm
 
 LEVELS = ("subclass", "group", "subgroup")
+MAX_DF_SHARE = 0.02
+MAX_QUERY_WORDS = 32
 INTENT_BITS = {intent: 1 << position for position, intent in enumerate(Intent.values)}
 _SPACES = re.compile(r"\s+")
 
@@ -115,6 +118,7 @@ class Library:
     main_subclass: np.ndarray  # int32 index into ipc["subclass"] codes, -1 = none
     terms: sparse.csr_matrix
     transformer: TfidfTransformer
+    df: np.ndarray  # documents per word
     vocabulary: dict[str, int]
     words: list[str]
     industry: sparse.csr_matrix
@@ -140,14 +144,18 @@ class Library:
         return at[self.patent_ids[at] == ids]
 
     def query_vectors(self, texts: list[list[str]]) -> sparse.csr_matrix:
-        """TF-IDF vectors of segmented texts (words the library never saw are left out), L2-normalised."""
+        """TF-IDF vectors of segmented texts, L2-normalised. Left out: words the library never saw,
+        and words in more than MAX_DF_SHARE of its documents (they tell patents apart little and
+        would make every need's product with the library touch a large part of it); at most
+        MAX_QUERY_WORDS words per text, the rarest."""
         rows, cols = [], []
+        limit = max(MAX_DF_SHARE * len(self.patent_ids), 50)
         for number, words in enumerate(texts):
-            for word in words:
-                column = self.vocabulary.get(word)
-                if column is not None:
-                    rows.append(number)
-                    cols.append(column)
+            counts = Counter(c for word in words if (c := self.vocabulary.get(word)) is not None
+                             and self.df[c] <= limit)
+            for column in sorted(counts, key=lambda c: self.df[c])[:MAX_QUERY_WORDS]:
+                rows += [number] * counts[column]
+                cols += [column] * counts[column]
         counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                                    shape=(len(texts), self.terms.shape[1]))
         counts.sum_duplicates()
@@ -159,7 +167,9 @@ class Library:
             matrix = {"terms": self.terms, "industry": self.industry, "sector": self.sector}.get(name)
             if matrix is None:
                 matrix = self.ipc[name]
-            self.transposed[name] = matrix.T.tocsr()
+            transposed = matrix.T.tocsr()
+            transposed.sort_indices()
+            self.transposed[name] = transposed
         return self.transposed[name]
 
 
@@ -216,6 +226,7 @@ def build(rows: Iterable[Row], vocabulary_size: int, words: list[str], *,
         institution_ids=np.array([row.institution_id for row in rows], dtype=np.int64),
         provinces=province_index, province_codes=provinces.names, readiness=readiness, listing=listing,
         intents=intents, main_subclass=main_subclass, terms=terms, transformer=transformer,
+        df=np.bincount(indices, minlength=width),
         vocabulary={word: column for column, word in enumerate(words) if word}, words=words,
         industry=_binary(industry_rows, len(industry_codes.names)), industry_codes=industry_codes,
         sector=_binary(sector_rows, len(sector_codes.names)), sector_codes=sector_codes,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext_lazy
 from scipy import sparse
 
 from inventory.choices import TECHNOLOGY_READINESS, Intent
@@ -24,6 +24,45 @@ IPC_DEPTH = {"subclass": 0.4, "group": 0.7, "subgroup": 1.0}
 SECTOR_MATCH = 0.5
 TEXT_FULL = 0.5  # a cosine similarity at or above this is the full text component
 FEEDBACK_STEP = 0.5
+
+
+# The reasons' wording, translated once per process and language (gettext per reason is slow
+# at hundreds of thousands of pushes a cycle).
+TEXTS = {
+    "feedback_down": gettext_lazy("贵企业曾表示同类专利不属于本企业领域，已降低排序"),
+    "feedback_up": gettext_lazy("贵企业对同类专利表示过意向，已提高排序"),
+    "industry": gettext_lazy("行业匹配：%(names)s"),
+    "industry_sector": gettext_lazy("行业匹配：%(names)s（同属大类）"),
+    "need": gettext_lazy("需求“%(title)s”命中：%(words)s"),
+    "readiness": gettext_lazy("技术成熟度 TRL %(level)s：%(name)s"),
+    "mode": gettext_lazy("合作方式契合：机构意愿%(intents)s"),
+    "region": gettext_lazy("地区：%(name)s"),
+    "listing": gettext_lazy("挂牌信息完整度 %(score)s"),
+    "subgroup": gettext_lazy("小组一致"),
+    "group": gettext_lazy("大组一致"),
+    "subclass": gettext_lazy("小类一致"),
+    "ipc": gettext_lazy("IPC %(code)s %(depth)s"),
+    "ipc_any": gettext_lazy("IPC 领域一致"),
+}
+_translated: dict[str, dict[str, str]] = {}
+_active: dict[str, str] = {}
+
+
+def _use_language() -> None:
+    """Resolve the wording for the active language, once per scoring call."""
+    language = get_language() or ""
+    texts = _translated.get(language)
+    if texts is None:
+        texts = {name: str(text) for name, text in TEXTS.items()}
+        texts |= {f"trl{level}": str(name) for level, name in TECHNOLOGY_READINESS.items()}
+        texts |= {f"intent_{value}": str(label) for value, label in Intent.choices}
+        _translated[language] = texts
+    _active.clear()
+    _active.update(texts)
+
+
+def _t(key: str) -> str:
+    return _active[key]
 
 
 @dataclass
@@ -142,16 +181,32 @@ def _mode_mask(modes: set[str]) -> int:
     return bits
 
 
+BLOCK = 64  # enterprises scored together: bounds the sparse products' memory
+
+
 def score(library: Library, queries: list[Query], weights: dict[str, float], *, limit: int, min_score: float,
           allowed_rows: np.ndarray | None = None, timing: Timing | None = None
           ) -> list[tuple[Query, list[Match], int]]:
     """For each query: its best matches (at most `limit`, score ≥ min_score) and its candidate count."""
+    _use_language()
+    results = []
+    for start in range(0, len(queries), BLOCK):
+        results += _score_block(library, queries[start:start + BLOCK], weights, limit=limit, min_score=min_score,
+                                allowed_rows=allowed_rows, timing=timing)
+    return results
+
+
+def _score_block(library: Library, queries: list[Query], weights: dict[str, float], *, limit: int,
+                 min_score: float, allowed_rows: np.ndarray | None, timing: Timing | None
+                 ) -> list[tuple[Query, list[Match], int]]:
     started = time.perf_counter()
     if not len(library) or not queries:
         return [(q, [], 0) for q in queries]
     industry = _industry(library, queries)
     ipc = _ipc(library, queries)
     text, vectors, owners = _text(library, queries)
+    for matrix in (industry, ipc, text, vectors):
+        matrix.sort_indices()
     relevance = (industry * weights["industry"] + ipc * weights["ipc"] + text * weights["text"]).tocsr()
     # A component weighing nothing makes no candidates (an industry-only baseline has only those).
     relevance.sum_duplicates()
@@ -188,8 +243,13 @@ def score(library: Library, queries: list[Query], weights: dict[str, float], *, 
         chosen = chosen[np.argsort(-total[chosen], kind="stable")]
         matches = [Match(int(library.patent_ids[cols[i]]), int(cols[i]), round(float(total[i]), 4), None, [])
                    for i in chosen]
-        for match in matches:
-            _explain(library, q, match, number, industry, ipc, text, vectors, owners, mask, adjustment, cols)
+        found = {name: _values(matrix, number, cols[chosen]) for name, matrix in
+                 (("industry", industry), ("ipc", ipc), ("text", text))}
+        first_need = owners.index(number) if q.needs else 0
+        for position, (at, match) in enumerate(zip(chosen, matches, strict=True)):
+            hits = {name: values[position] for name, values in found.items()}
+            _explain(library, q, match, hits, vectors, first_need, mask,
+                     float(adjustment[at]) if adjustment is not None else 0.0)
         results.append((q, matches, candidates))
     if timing is not None:
         timing.scoring += time.perf_counter() - started
@@ -226,56 +286,70 @@ def _feedback(library: Library, q: Query, cols: np.ndarray) -> np.ndarray | None
             adjustment += step * (library.main_subclass[cols] == subclasses[value])
         elif kind == "industry" and value in library.industry_codes.index:
             column = library.industry_codes.index[value]
-            adjustment += step * library.industry[cols][:, column].toarray().ravel()
+            adjustment += step * _values(library.t("industry"), column, cols)
     return np.clip(adjustment, -1.0, 1.0)
 
 
-def _explain(library: Library, q: Query, match: Match, number: int, industry, ipc, text, vectors, owners,
-             mask: int, adjustment, cols) -> None:
+def _values(matrix: sparse.csr_matrix, row: int, columns: np.ndarray) -> np.ndarray:
+    """matrix[row, columns] read off the CSR arrays (sorted indices), without scipy's indexing."""
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    indices = matrix.indices[start:end]
+    at = np.minimum(np.searchsorted(indices, columns), max(len(indices) - 1, 0))
+    if not len(indices):
+        return np.zeros(len(columns), dtype=np.float32)
+    return np.where(indices[at] == columns, matrix.data[start:end][at], 0.0)
+
+
+def _row(matrix: sparse.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    return matrix.indices[start:end], matrix.data[start:end]
+
+
+def _explain(library: Library, q: Query, match: Match, hits: dict[str, float], vectors, first_need: int,
+             mask: int, adjustment: float) -> None:
     row = match.row
-    if industry[number, row]:
+    if hits["industry"]:
         match.reasons.append(_industry_reason(library, q, row))
-    if ipc[number, row]:
+    if hits["ipc"]:
         match.reasons.append({"kind": "ipc", "text": _ipc_reason(library, q, row)})
-    if text[number, row]:
-        _need_reason(library, q, match, number, vectors, owners)
+    if hits["text"]:
+        _need_reason(library, q, match, vectors, first_need)
     match.reasons.extend(_other_reasons(library, q, row, mask))
-    if adjustment is not None:
-        at = np.searchsorted(cols, row)
-        value = float(adjustment[at]) if at < len(cols) and cols[at] == row else 0.0
-        if value < 0:
-            match.reasons.append({"kind": "feedback", "text": _("贵企业曾表示同类专利不属于本企业领域，已降低排序")})
-        elif value > 0:
-            match.reasons.append({"kind": "feedback", "text": _("贵企业对同类专利表示过意向，已提高排序")})
+    if adjustment < 0:
+        match.reasons.append({"kind": "feedback", "text": _t("feedback_down")})
+    elif adjustment > 0:
+        match.reasons.append({"kind": "feedback", "text": _t("feedback_up")})
 
 
 def _industry_reason(library: Library, q: Query, row: int) -> dict:
-    codes = [library.industry_codes.names[c] for c in library.industry[row].indices]
+    codes = [library.industry_codes.names[c] for c in _row(library.industry, row)[0]]
     exact = sorted(c for c in codes if c in q.industries)
     if exact:
         names = "、".join(library.industry_names.get(c, c) for c in exact)
-        return {"kind": "industry", "text": _("行业匹配：%(names)s") % {"names": names}}
+        return {"kind": "industry", "text": _t("industry") % {"names": names}}
     sectors = sorted({sector_of(c) for c in codes} & {sector_of(c) for c in q.industries})
     names = "、".join(library.industry_names.get(c, c) for c in sectors)
-    return {"kind": "industry", "text": _("行业匹配：%(names)s（同属大类）") % {"names": names}}
+    return {"kind": "industry", "text": _t("industry_sector") % {"names": names}}
 
 
-def _need_reason(library: Library, q: Query, match: Match, number: int, vectors, owners) -> None:
+def _need_reason(library: Library, q: Query, match: Match, vectors, first_need: int) -> None:
     """The need most like the patent, and the words they share, the rarest first."""
-    first = owners.index(number)
-    patent_vector = library.terms[match.row]
-    best, best_value = None, 0.0
+    patent_terms, patent_weights = _row(library.terms, match.row)
+    best, best_value, best_shared = None, 0.0, None
     for offset in range(len(q.needs)):
-        value = float(vectors[first + offset].multiply(patent_vector).sum())
-        if value > best_value:
-            best, best_value = offset, value
+        need_terms, need_weights = _row(vectors, first_need + offset)
+        _common, in_need, in_patent = np.intersect1d(need_terms, patent_terms, assume_unique=True,
+                                                     return_indices=True)
+        products = need_weights[in_need] * patent_weights[in_patent]
+        if products.sum() > best_value:
+            best, best_value, best_shared = offset, float(products.sum()), (need_terms[in_need], products)
     if best is None:
         return
-    shared = vectors[first + best].multiply(patent_vector).tocoo()
-    hit = [library.words[shared.col[i]] for i in np.argsort(-shared.data)[:5]]
+    terms, products = best_shared
+    hit = [library.words[terms[i]] for i in np.argsort(-products)[:5]]
     need = q.needs[best]
     match.need_id = need.need_id
-    match.reasons.append({"kind": "need", "text": _("需求“%(title)s”命中：%(words)s") % {
+    match.reasons.append({"kind": "need", "text": _t("need") % {
         "title": need.title, "words": "、".join(hit)}})
 
 
@@ -283,29 +357,29 @@ def _other_reasons(library: Library, q: Query, row: int, mask: int) -> list[dict
     reasons = []
     maturity = round(float(library.readiness[row]) * 9)
     if library.readiness[row] >= 6 / 9 - 1e-6:
-        reasons.append({"kind": "readiness", "text": _("技术成熟度 TRL %(level)s：%(name)s") % {
-            "level": maturity, "name": TECHNOLOGY_READINESS.get(maturity, "")}})
+        reasons.append({"kind": "readiness", "text": _t("readiness") % {
+            "level": maturity, "name": _t(f"trl{maturity}")}})
     if q.modes and library.intents[row] & mask:
-        intents = [str(Intent(i).label) for i, bit in INTENT_BITS.items() if library.intents[row] & bit & mask]
-        text = _("合作方式契合：机构意愿%(intents)s") % {"intents": "、".join(intents)}
+        intents = [_t(f"intent_{i}") for i, bit in INTENT_BITS.items() if library.intents[row] & bit & mask]
+        text = _t("mode") % {"intents": "、".join(intents)}
         reasons.append({"kind": "mode", "text": text})
     province = library.provinces[row]
     if q.provinces and province >= 0 and library.province_codes[province] in q.provinces:
         code = library.province_codes[province]
         name = library.province_names.get(code, code)
-        reasons.append({"kind": "region", "text": _("地区：%(name)s") % {"name": name}})
+        reasons.append({"kind": "region", "text": _t("region") % {"name": name}})
     if library.listing[row] >= 0.8:
-        reasons.append({"kind": "listing", "text": _("挂牌信息完整度 %(score)s") % {
+        reasons.append({"kind": "listing", "text": _t("listing") % {
             "score": round(float(library.listing[row]) * 100)}})
     return reasons
 
 
 def _ipc_reason(library: Library, q: Query, row: int) -> str:
-    labels = {"subgroup": _("小组一致"), "group": _("大组一致"), "subclass": _("小类一致")}
+    labels = {"subgroup": _t("subgroup"), "group": _t("group"), "subclass": _t("subclass")}
     for level in reversed(LEVELS):
-        patent_cuts = {library.ipc_codes[level].names[c] for c in library.ipc[level][row].indices}
+        patent_cuts = {library.ipc_codes[level].names[c] for c in _row(library.ipc[level], row)[0]}
         for prefix in q.ipc_prefixes:
             cut = ipc_levels(normalise_ipc(prefix)).get(level)
             if cut and cut in patent_cuts:
-                return _("IPC %(code)s %(depth)s") % {"code": readable_ipc(cut), "depth": labels[level]}
-    return _("IPC 领域一致")
+                return _t("ipc") % {"code": readable_ipc(cut), "depth": labels[level]}
+    return _t("ipc_any")

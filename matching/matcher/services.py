@@ -8,12 +8,14 @@ two runs racing never push a patent twice; candidates already pushed or dismisse
 before scoring. On SQLite / eager Celery the chunks run in-process, one after another.
 """
 
+import io
+import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -228,18 +230,12 @@ def run_chunk(chunk_id: int) -> ChunkResult | None:
                         min_score=weights.min_score(), allowed_rows=allowed, timing=timing)
         scored = time.perf_counter()
         provinces = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "province_id"))
-        now = timezone.now()
-        pushes = [
-            Push(patent_id=match.patent_id, enterprise_id=q.enterprise_id,
-                 institution_id=int(lib.institution_ids[match.row]),
-                 enterprise_province_id=provinces.get(q.enterprise_id),
-                 institution_province_id=(lib.province_codes[lib.provinces[match.row]]
-                                          if lib.provinces[match.row] >= 0 else None),
-                 source=PushSource.CYCLE, cycle=cycle, need_id=match.need_id, score=match.score,
-                 reasons=match.reasons, created_at=now)
+        rows = [
+            (match.patent_id, q.enterprise_id, int(lib.institution_ids[match.row]), provinces.get(q.enterprise_id),
+             lib.province_codes[lib.provinces[match.row]] if lib.provinces[match.row] >= 0 else None,
+             match.need_id, match.score, match.reasons)
             for q, matches, _count in results for match in matches]
-        Push.objects.bulk_create(pushes, ignore_conflicts=True, batch_size=2000)
-        created = Push.objects.filter(cycle=cycle, enterprise_id__in=ids).count() if pushes else 0
+        created = write_pushes(cycle, rows)
         written = time.perf_counter()
         candidates = sum(count for _, _, count in results)
         timings = {"load": round(loaded - started, 3), "queries": round(scored - loaded - timing.candidates
@@ -261,6 +257,48 @@ def run_chunk(chunk_id: int) -> ChunkResult | None:
             cycle.finished_at = timezone.now()
             cycle.save(update_fields=["status", "finished_at"])
     return ChunkResult(created, candidates, timings)
+
+
+PUSH_COLUMNS = ("patent_id", "enterprise_id", "institution_id", "enterprise_province_id", "institution_province_id",
+                "need_id", "score", "reasons")
+
+
+def write_pushes(cycle: MatchCycle, rows: list[tuple]) -> int:
+    """Insert the pushes, skipping any (enterprise, patent) already pushed; returns how many were
+    new. PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING."""
+    if not rows:
+        return 0
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        pushes = [Push(**dict(zip(PUSH_COLUMNS, row, strict=True)), source=PushSource.CYCLE, cycle=cycle,
+                       created_at=now) for row in rows]
+        before = Push.objects.filter(cycle=cycle, enterprise_id__in={row[1] for row in rows}).count()
+        Push.objects.bulk_create(pushes, ignore_conflicts=True, batch_size=2000)
+        return Push.objects.filter(cycle=cycle, enterprise_id__in={row[1] for row in rows}).count() - before
+    buffer = io.StringIO()
+    for row in rows:
+        values = [_copy_value(value) for value in row[:7]]
+        values.append(json.dumps(row[7], ensure_ascii=False).replace("\\", "\\\\"))
+        buffer.write("\t".join(values) + "\n")
+    buffer.seek(0)
+    table = Push._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS matcher_push_stage (patent_id integer, enterprise_id "
+                       "integer, institution_id integer, enterprise_province_id varchar(6), institution_province_id "
+                       "varchar(6), need_id integer, score double precision, reasons jsonb) ON COMMIT DELETE ROWS")
+        cursor.copy_expert(f"COPY matcher_push_stage ({', '.join(PUSH_COLUMNS)}) FROM STDIN", buffer)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(PUSH_COLUMNS)}, source, cycle_id, status, dismiss_reason, dismiss_note, "
+            f"created_at) SELECT {', '.join(PUSH_COLUMNS)}, %s, %s, %s, '', '', %s FROM matcher_push_stage "
+            "ON CONFLICT (enterprise_id, patent_id) DO NOTHING",
+            [PushSource.CYCLE, cycle.pk, PushStatus.DELIVERED, now])
+        created = cursor.rowcount
+        cursor.execute("TRUNCATE matcher_push_stage")
+    return created
+
+
+def _copy_value(value) -> str:
+    return "\\N" if value is None else str(value)
 
 
 def chunk_failed(chunk_id: int, error: BaseException) -> None:
