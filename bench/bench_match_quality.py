@@ -128,7 +128,8 @@ class World:
                 needs.append(scoring.Need(number + 1, title, segment(text)))
             self.enterprises.append((set(true), scoring.Query(
                 e + 1, industries=industries, ipc_prefixes=prefixes, needs=needs,
-                modes={rng.choice(["licence", "assignment", "joint_rd"])}, provinces={rng.choice(["110000", "440000"])})))
+                modes={rng.choice(["licence", "assignment", "joint_rd"])},
+                provinces={rng.choice(["110000", "440000"])})))
 
     def library(self) -> library.Library:
         known: dict[str, int] = {}
