@@ -121,22 +121,28 @@ def generate(enterprises: int, patents: int, seed: int = 7) -> None:
     weights /= weights.sum()
     term_rows = []
     patent_buffer, record_buffer, link_buffer = io.StringIO(), io.StringIO(), io.StringIO()
+    topics = rng.integers(0, 600, size=patents)
+    # A topic: words of its own around a spot of the vocabulary, plus common (Zipf) words.
+    own = (topics[:, None] * 31 + rng.integers(0, 60, size=(patents, 25))) % VOCABULARY
+    common = rng.choice(VOCABULARY, size=(patents, 20), p=weights)
+    all_ids = np.concatenate([own, common], axis=1)
+    groups = rng.integers(0, 99, size=patents)
+    seconds = rng.integers(0, 300, size=patents)
+    maturity = rng.integers(1, 10, size=patents)
+    listing = rng.integers(20, 100, size=patents)
     for i in range(1, patents + 1):
-        topic = rng.integers(0, 600)
-        # A topic: 60 words of its own, drawn around a spot of the vocabulary, plus common words.
-        own = (topic * 31 + rng.integers(0, 60, size=25)) % VOCABULARY
-        common = rng.choice(VOCABULARY, size=20, p=weights)
-        ids = np.concatenate([own, common]).astype(np.int64)
-        text = "，".join(vocabulary[k] for k in ids)
-        title = "，".join(vocabulary[k] for k in ids[:5])
+        topic = int(topics[i - 1])
+        ids = all_ids[i - 1]
+        text = "，".join([vocabulary[k] for k in ids])
+        title = "，".join([vocabulary[k] for k in ids[:5]])
         sub = ipc_subclasses[topic % 300]
-        main = f"{sub} {1 + topic % 40}/{rng.integers(0, 99):02d}"
-        second = f"{ipc_subclasses[rng.integers(0, 300)]} {rng.integers(1, 40)}/00"
+        main = f"{sub} {1 + topic % 40}/{groups[i - 1]:02d}"
+        second = f"{ipc_subclasses[seconds[i - 1]]} {1 + topic % 40}/00"
         patent_buffer.write(f"{i}\tBM{i:010d}\t{title}\t{text}\t{main}\t[\"{main}\", \"{second}\"]\n")
         institution = inst_lo + (i * 13) % (inst_hi - inst_lo + 1)
         industry = subsectors[topic % len(subsectors)]
         intents = ["transfer", "license", "equity"][i % 3]
-        record_buffer.write(f"{i}\t{institution}\t{rng.integers(1, 10)}\t[\"{intents}\"]\t{rng.integers(20, 100)}\t"
+        record_buffer.write(f"{i}\t{institution}\t{maturity[i - 1]}\t[\"{intents}\"]\t{listing[i - 1]}\t"
                             f"[\"{industry}\"]\n")
         link_buffer.write(f"{i}\t{industry}\n")
         unique, counts = np.unique(ids + 1, return_counts=True)  # term ids start at 1
@@ -277,6 +283,8 @@ def run_cycle() -> dict:
     with connection.cursor() as c:
         c.execute("TRUNCATE matching_push, matching_matchchunk, matching_matchcycle CASCADE")
     services.forget_library()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
     t = time.perf_counter()
     cycle = services.start_cycle(MatchCycle.Kind.PLATFORM, run=False)
     cycle = services.run_cycle(cycle)  # eager: runs every chunk in this process
@@ -285,7 +293,8 @@ def run_cycle() -> dict:
     total = time.perf_counter() - t
     cycle.refresh_from_db()
     progress = services.progress(cycle)
-    return {"cycle": cycle, "total": total, "timings": progress["timings"], "pushes": Push.objects.count()}
+    return {"cycle": cycle, "total": total, "timings": progress["timings"], "pushes": Push.objects.count(),
+            "cpu_before": cpu_before}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -315,6 +324,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  candidates      {cycle.candidates:,}")
     print(f"  pushes written  {result['pushes']:,}  ({result['pushes'] / total:,.0f}/s over the whole cycle, "
           f"{result['pushes'] / max(timings.get('writing', 0), 1e-9):,.0f}/s while writing)")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"  CPU of this process during the run {usage.ru_utime + usage.ru_stime - result['cpu_before']:8.1f} s "
+          f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: other work shares the machine)")
     print(f"  peak RSS        {peak_rss_mb():8.0f} MB (this process and its children; target {TARGET_MB} MB)")
     rate = segmentation_rate()
     print(f"  jieba segmentation {rate:,.0f} entries/s: a full index of {args.patents:,} entries "
