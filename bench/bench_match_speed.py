@@ -332,9 +332,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  jieba segmentation {rate:,.0f} entries/s: a full index of {args.patents:,} entries "
           f"{args.patents / rate / 60:.1f} min once; a cycle segments only new or changed entries")
     if (args.enterprises, args.patents) != (30000, 500000):
-        scale = (30000 / args.enterprises)
-        print(f"  EXTRAPOLATION (not measured): ×{scale:.1f} enterprises at the full library size "
-              f"→ about {total * scale / 60:.1f} min, if time grows linearly with enterprises")
+        enterprises, library = 30000 / args.enterprises, 500000 / args.patents
+        cpu = usage.ru_utime + usage.ru_stime - result["cpu_before"]
+        print(f"  EXTRAPOLATION (not measured): candidates per enterprise grow with the library, so the "
+              f"per-enterprise work scales ×{enterprises:.1f} (enterprises) × {library:.1f} (library): "
+              f"about {cpu * enterprises * library / 60:.0f} min of one core "
+              f"({cpu * enterprises * library / 120:.0f} min on two workers) from this run's CPU; "
+              f"wall time here scaled alike: {total * enterprises * library / 60:.0f} min")
 
 
 if __name__ == "__main__":
