@@ -60,8 +60,9 @@ def encode(words: list[str], known: dict[str, int]) -> tuple[bytes, bytes]:
 def refresh(*, full: bool = False) -> dict[str, int]:
     """Bring the documents in line with the library; returns the counts of what was done."""
     now = timezone.now()
-    removed, _ = LibraryDocument.objects.exclude(
-        patent_id__in=InventoryRecord.objects.filter(in_library=True).values("patent_id")).delete()
+    # NOT EXISTS (an anti-join): PostgreSQL runs NOT IN over a large subquery row by row.
+    in_library = InventoryRecord.objects.filter(patent_id=OuterRef("patent_id"), in_library=True)
+    removed, _ = LibraryDocument.objects.filter(~Exists(in_library)).delete()
     records = InventoryRecord.objects.filter(in_library=True)
     if not full:
         current = LibraryDocument.objects.filter(
