@@ -25,6 +25,7 @@ CATEGORIES: dict[str, Promise] = {
     "open_licence": _("开放许可"),
     "push": _("企业响应推送"),
     "match_event": _("对接活动"),
+    "matching": _("供需匹配"),
     "token": _("API 令牌"),
     "export": _("导出和下载"),
     "access": _("访问控制"),
@@ -96,6 +97,7 @@ ACTIONS: dict[str, Promise] = {
     "inventory.industry_concordance_load": _("载入产业与IPC参照关系"),
     "inventory.industry_concordance_cancel": _("取消产业与IPC参照关系载入"),
     # 转化实施
+    "matching.cycle_start": _("发起匹配批次"),
     "conversion.create": _("登记转化记录"),
     "conversion.update": _("修改转化记录"),
     "conversion.delete": _("删除转化记录"),

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("供需匹配")
+
+    def ready(self) -> None:
+        # Services queue their tasks by name (ground.tasks.enqueue): register them in every process.
+        from matching import tasks  # noqa: F401

@@ -335,6 +335,15 @@ CELERY_BEAT_SCHEDULE["inventory-remove-expired-upload-files"] = {
 CELERY_BEAT_SCHEDULE["imports-sweep-stalled-batches"] = {
     "task": "imports.sweep_stalled_batches", "schedule": crontab(minute="*/5"),
 }
+# The daily match cycle (matching.matcher): one a day; firing again the same day does nothing.
+CELERY_BEAT_SCHEDULE["matching-daily-cycle"] = {
+    "task": "matching.daily_cycle", "schedule": crontab(hour=4, minute=0),
+}
+# The matcher (matching.matcher.weights explains each weight; the operator's page shows them).
+MATCHING_MAX_PUSHES_PER_CYCLE = env_int("MATCHING_MAX_PUSHES_PER_CYCLE", 20)
+MATCHING_MIN_SCORE = float(os.environ.get("MATCHING_MIN_SCORE", "2.0"))
+MATCHING_CHUNK_SIZE = env_int("MATCHING_CHUNK_SIZE", 200)
+MATCHING_WEIGHTS: dict[str, float] = {}
 
 # Notification deliveries (e-mail, group robots) due for a retry, every minute (notifications.tasks).
 CELERY_BEAT_SCHEDULE["notifications-retry-due-deliveries"] = {

@@ -19,6 +19,7 @@ from . import (
     world_conversions,
     world_industries,
     world_library,
+    world_matcher,
     world_matching_events,
     world_matching_pushes,
     world_notifications,
@@ -38,6 +39,7 @@ AREAS = (
     world_notifications,
     world_matching_pushes,
     world_matching_events,
+    world_matcher,
 )
 
 

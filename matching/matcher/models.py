@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from accounts.scoping import NamedInAuditLog, ScopedQuerySet
+from inventory.patents.models import Patent
 
 
 class CycleQuerySet(NamedInAuditLog, ScopedQuerySet):
@@ -50,6 +51,9 @@ class MatchCycle(models.Model):
     candidates = models.PositiveBigIntegerField(_("候选数"), default=0)
     pushes_created = models.PositiveIntegerField(_("新推送数"), default=0)
     error = models.TextField(_("错误"), blank=True)
+    errors = models.PositiveIntegerField(_("出错分片数"), default=0)
+    # Seconds spent bringing the library's segmented text up to date before planning.
+    index_seconds = models.FloatField(_("索引更新用时(秒)"), default=0)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -78,9 +82,37 @@ class MatchChunk(models.Model):
     pushes_created = models.PositiveIntegerField(default=0)
     candidates = models.PositiveBigIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    # Seconds per step: load (the library), queries, candidates, scoring, writing.
+    timings = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cycle", "number"], name="unique_cycle_chunk")]
 
     def __str__(self) -> str:
         return f"{self.cycle_id}/{self.number}"
+
+
+class LibraryTerm(models.Model):
+    """One word of the resource library's vocabulary. Its id is its column in the term matrix, so
+    that new words append columns and the documents already indexed keep theirs."""
+
+    term = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class LibraryDocument(models.Model):
+    """The segmented text (title, abstract, application scenarios) of one library patent, as raw
+    term counts: `term_ids` int32 and `counts` uint16, little-endian. Weights (IDF) are not kept:
+    they are computed from all the documents whenever the matcher loads the library."""
+
+    patent = models.OneToOneField(Patent, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    term_ids = models.BinaryField(default=b"")
+    counts = models.BinaryField(default=b"")
+    # A hash of the text segmented: an entry whose text did not change is not segmented again.
+    digest = models.CharField(max_length=32)
+    indexed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return str(self.patent_id)

@@ -54,6 +54,7 @@ from . import (  # noqa: E402
     routes_industries,
     routes_library,
     routes_matching_events,
+    routes_matching_matcher,
     routes_matching_pushes,
     routes_notifications,
     routes_review,
@@ -71,6 +72,7 @@ AREAS = (
     routes_notifications,
     routes_matching_pushes,
     routes_matching_events,
+    routes_matching_matcher,
 )
 for _area in AREAS:
     READS.update(_area.READS)
