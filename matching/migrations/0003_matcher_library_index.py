@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('inventory', '0015_import_batch_progress_and_deliveries'),
-        ('matching', '0001_initial'),
+        ('matching', '0002_events_indexes'),
     ]
 
     operations = [
