@@ -1,3 +1,5 @@
 """The matching app's navigation entries (ground.registry collects them): each area registers its own."""
 
 from matching.events import navigation as events  # noqa: F401
+from matching.matcher import navigation as matcher  # noqa: F401
+from matching.pushes import navigation as pushes  # noqa: F401

@@ -33,6 +33,7 @@ from accounts.models import Organization
 from accounts.roles import Role, role_of
 from inventory.models import Conversion, Industry, InventoryRecord, Patent, PatentIndustry
 from inventory.search import keyword_filter
+from matching.events import notices
 from matching.events.models import EventEnterprise, EventPatent, MatchEvent
 from matching.needs.models import EnterpriseProfile
 
@@ -175,6 +176,7 @@ def publish_event(actor, event: MatchEvent, *, request=None) -> MatchEvent:
         event.save(update_fields=["status"])
         audit("match_event.publish", actor=actor, request=request, target=event,
               before={"status": MatchEvent.Status.DRAFT}, after={"status": event.status})
+        notices.published(event)
     return event
 
 
@@ -328,6 +330,7 @@ def _invite(actor, event: MatchEvent, enterprise_ids: list[int], *, by_match: bo
         batch_size=INVITE_BATCH, ignore_conflicts=True)
     # An enterprise that registered for an open event uninvited is invited now.
     EventEnterprise.objects.filter(event=event, enterprise_id__in=present, invited=False).update(invited=True)
+    notices.invited(event, new)
     return len(new)
 
 
@@ -410,6 +413,7 @@ def register(actor, event: MatchEvent, *, attendees: int = 1, request=None) -> t
             row.save(update_fields=["registered_at", "attendees"])
         audit("match_event.register", actor=actor, request=request, target=event,
               after={"count": attendees})
+        notices.registered(event, actor.organization, attendees)
     return row, True
 
 
@@ -466,6 +470,7 @@ def record_outcome(actor, item: EventPatent, data: Mapping[str, object], *, requ
         after = {"outcome": item.outcome, "enterprise": item.enterprise_id, "conversion": item.conversion_id}
         audit("match_event.outcome", actor=actor, request=request, target=event,
               before=before, after={**after, "patents": [item.patent_id]})
+        notices.outcome_recorded(event, item)
     return item
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,9 @@ from matching.matcher.models import MatchChunk, MatchCycle
 from matching.matcher.scoring import Need, Query, Timing, score
 from matching.matcher.text import segment
 from matching.needs.models import EnterpriseProfile, TechnologyNeed
+from matching.pushes import notices
 from matching.pushes.models import Push
+from notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -236,6 +239,8 @@ def run_chunk(chunk_id: int) -> ChunkResult | None:
              match.need_id, match.score, match.reasons)
             for q, matches, _count in results for match in matches]
         created = write_pushes(cycle, rows)
+        if created:
+            notices.cycle_pushes_written(cycle.pk, ids)
         written = time.perf_counter()
         candidates = sum(count for _, _, count in results)
         timings = {"load": round(loaded - started, 3), "queries": round(scored - loaded - timing.candidates
@@ -256,6 +261,10 @@ def run_chunk(chunk_id: int) -> ChunkResult | None:
             cycle.status = MatchCycle.Status.DONE
             cycle.finished_at = timezone.now()
             cycle.save(update_fields=["status", "finished_at"])
+            if cycle.requested_by_id:
+                notify([cycle.requested_by_id], "match.cycle_done",
+                       _("匹配批次 #%(id)d 已完成:新推送 %(n)d 件") % {"id": cycle.pk, "n": cycle.pushes_created},
+                       url=reverse("matching:cycle_detail", args=[cycle.pk]))
     return ChunkResult(created, candidates, timings)
 
 

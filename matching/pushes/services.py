@@ -25,6 +25,7 @@ from accounts.roles import Role, role_of
 from inventory.library import card
 from inventory.models import InventoryRecord, Patent
 from matching.choices import ANSWERED, DismissReason, PushStatus
+from matching.pushes import notices
 from matching.pushes.models import Push
 
 MAX_NOTE_CHARS = 500
@@ -109,6 +110,7 @@ def express_interest(user, push: Push, *, request=None) -> Push:
         push, before, after = _answer(user, push, PushStatus.INTERESTED)
         audit("push.interest", actor=user, request=request, target=push, organization=user.organization,
               before=before, after=after)
+        notices.interest_expressed(push)
     return push
 
 
@@ -122,6 +124,7 @@ def request_evaluation(user, push: Push, *, request=None) -> Push:
         push, before, after = _answer(user, push, PushStatus.EVALUATION_REQUESTED)
         audit("push.request_evaluation", actor=user, request=request, target=push, organization=user.organization,
               before=before, after=after)
+        notices.evaluation_requested(push)
     return push
 
 
