@@ -23,6 +23,7 @@ CATEGORIES: dict[str, Promise] = {
     "inventory": _("存量专利盘点"),
     "conversion": _("转化实施"),
     "open_licence": _("开放许可"),
+    "matching": _("供需匹配"),
     "token": _("API 令牌"),
     "export": _("导出和下载"),
     "access": _("访问控制"),
@@ -102,6 +103,18 @@ ACTIONS: dict[str, Promise] = {
     # 开放许可
     "open_licence.declare": _("发布开放许可声明"),
     "open_licence.withdraw": _("撤回开放许可声明"),
+    # 供需匹配:企业画像与技术需求 (matching.needs)
+    "matching.profile_update": _("修改企业画像"),
+    "matching.need_create": _("发布技术需求"),
+    "matching.need_update": _("修改技术需求"),
+    "matching.need_close": _("关闭技术需求"),
+    "matching.need_reopen": _("重新开放技术需求"),
+    "matching.need_upload": _("上传企业技术需求表"),
+    "matching.need_import": _("导入企业技术需求"),
+    "matching.need_upload_cancel": _("取消企业技术需求导入"),
+    "matching.need_offer": _("机构响应技术需求"),
+    "matching.suggestion_accept": _("采纳画像建议"),
+    "matching.suggestion_ignore": _("忽略画像建议"),
     # 导出和下载 (accounts.exports: one per kind of export)
     "export.audit_log": _("导出审计日志"),
     "export.allocation_result": _("下载账号分配结果"),
@@ -113,6 +126,7 @@ ACTIONS: dict[str, Promise] = {
     "export.base_library_error_report": _("下载基础库导入错误报告"),
     "export.conversion_template": _("下载转化实施情况模板"),
     "export.industry_concordance": _("导出产业与IPC参照关系"),
+    "export.needs_template": _("下载企业技术需求模板"),
     # 访问控制 (accounts.middleware.AuditedAccessMiddleware)
     "access.denied": _("拒绝访问"),
     "access.personal_data": _("查看个人信息"),
