@@ -15,10 +15,19 @@ from inventory.choices import InventoryStatus, LegalStatus, PatentType, Screenin
 from inventory.models import ImportBatch, InventoryRecord, Patent, PatentOwnership
 from inventory.patents.identifiers import make_application_number
 
-from . import world_conversions, world_industries, world_library, world_review, world_search, world_workbench
+from . import (
+    world_conversions,
+    world_industries,
+    world_library,
+    world_matching_needs,
+    world_review,
+    world_search,
+    world_workbench,
+)
 
 PASSWORD = "Wld-Passw0rd!"
-AREAS = (world_review, world_workbench, world_library, world_conversions, world_industries, world_search)
+AREAS = (world_review, world_workbench, world_library, world_conversions, world_industries, world_search,
+         world_matching_needs)
 
 
 @dataclass

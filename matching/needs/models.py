@@ -29,6 +29,10 @@ class ProfileQuerySet(NamedInAuditLog, ScopedQuerySet):
         # The enterprise's admin edits its profile; its other members read it.
         return self.filter(enterprise_id=user.organization_id) if user.is_org_admin else self.none()
 
+    def _editable_by_operator(self, user):
+        # The platform reads profiles; only the enterprise states what it wants.
+        return self.none()
+
 
 class EnterpriseProfile(models.Model):
     """What an enterprise wants pushed to it: the matcher reads it with the enterprise's open needs."""
@@ -124,7 +128,12 @@ class SuggestionQuerySet(ScopedQuerySet):
     def _visible_to_enterprise(self, user):
         return self.filter(enterprise_id=user.organization_id)
 
-    _editable_by_enterprise = _visible_to_enterprise
+    def _editable_by_enterprise(self, user):
+        # Accepted or ignored by the admin who edits the profile.
+        return self.filter(enterprise_id=user.organization_id) if user.is_org_admin else self.none()
+
+    def _editable_by_operator(self, user):
+        return self.none()
 
 
 class ProfileSuggestion(models.Model):

@@ -151,7 +151,7 @@ def need_new(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/needs/need_form.html", {"form": form, "need": None})
 
 
-@role_required(*NEED_EDITORS)
+@role_required(*NEED_EDITORS, Role.OPERATOR)
 def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(TechnologyNeed.objects.editable_by(request.user).select_related("enterprise"), pk=pk)
     initial = {name: getattr(need, name) for name in services.NEED_FIELDS}
@@ -181,13 +181,13 @@ def _set_status(request: HttpRequest, pk: int, status: str, done: str) -> HttpRe
     return redirect("matching:need_detail", pk=pk)
 
 
-@role_required(*NEED_EDITORS)
+@role_required(*NEED_EDITORS, Role.OPERATOR)
 @require_POST
 def need_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _set_status(request, pk, TechnologyNeed.Status.CLOSED, _("已关闭该需求,需求大厅不再展示"))
 
 
-@role_required(*NEED_EDITORS)
+@role_required(*NEED_EDITORS, Role.OPERATOR)
 @require_POST
 def need_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _set_status(request, pk, TechnologyNeed.Status.OPEN, _("已重新开放该需求"))

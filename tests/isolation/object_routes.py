@@ -49,9 +49,18 @@ GATED: dict[str, tuple[frozenset[str], dict]] = {
 }
 
 # Each area's object routes (tests/isolation/routes_<area>.py), merged here.
-from . import routes_conversions, routes_industries, routes_library, routes_review, routes_search, routes_workbench  # noqa: E402
+from . import (  # noqa: E402
+    routes_conversions,
+    routes_industries,
+    routes_library,
+    routes_matching_needs,
+    routes_review,
+    routes_search,
+    routes_workbench,
+)
 
-for _area in (routes_workbench, routes_review, routes_library, routes_conversions, routes_industries, routes_search):
+for _area in (routes_workbench, routes_review, routes_library, routes_conversions, routes_industries, routes_search,
+              routes_matching_needs):
     READS.update(_area.READS)
     WRITES.update(_area.WRITES)
     GATED.update(_area.GATED)
