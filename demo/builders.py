@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import Organization, Province, User
 from accounts.roles import Role, role_of
-from demo import inventory_ii, names
+from demo import inventory_ii, matching_needs, names
 from demo.fields import FIELDS, HOSPITAL_DEPARTMENTS
 from demo.names import INSTITUTIONS, InstitutionSpec
 from demo.patents import (
@@ -585,6 +585,7 @@ def build_demo_world(
         builder.build_patents()
         inventory_ii.build(seed, [i.org.pk for i in builder.institutions], builder.institutions[0].org,
                            DEMO_PASSWORD)
+        matching_needs.build(seed, [e.pk for e in builder.enterprises])
         builder.logins = existing_logins()
         counts = world_counts()
         record("demo.seed", username="seed_demo", seed=seed, **counts)

@@ -7,6 +7,7 @@ object out of scope 404. A need's enterprise and contact are shown by the same r
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,7 +24,6 @@ from matching.needs import offers, services
 from matching.needs.board import BoardQuery
 from matching.needs.board import board as board_needs
 from matching.needs.models import EnterpriseProfile, TechnologyNeed
-from matching.pushes.models import Push
 
 CONTACT_FIELDS = ("enterprise", "enterprise_name", "contact_name", "contact_phone")
 
@@ -148,7 +148,7 @@ class NeedViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
         enterprise = form.validated_data.get("enterprise") or services.enterprises_for(request.user).filter(
             pk=request.user.organization_id).first()
         if enterprise is None:
-            raise ValidationError({"enterprise": ["请指定企业"]})
+            raise ValidationError({"enterprise": [_("请指定企业")]})
         need = self._run(lambda: services.create_need(request.user, enterprise, form.validated_data, request=request))
         return Response(self.get_serializer(need).data, status=status.HTTP_201_CREATED)
 
@@ -191,12 +191,11 @@ class OfferResultSerializer(serializers.Serializer):
     pushes = serializers.ListField(child=serializers.IntegerField())
 
 
-class OfferViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class OfferViewSet(viewsets.GenericViewSet):
     """An institution answers an open need with patents of its own from the resource library
     (`POST {"need": id, "patents": [id, ...]}`): each becomes a push to the need's enterprise. All
     or nothing: 400 with every reason when any patent may not be offered."""
 
-    queryset = Push.objects.all()
     serializer_class = OfferSerializer
 
     @extend_schema(request=OfferSerializer, responses={201: OfferResultSerializer, 400: ApiErrorSerializer})

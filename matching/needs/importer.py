@@ -99,6 +99,23 @@ def _enterprises(actor, codes: set[str]) -> dict[str, Organization]:
     return {org.credit_code: org for org in services.enterprises_for(actor).filter(credit_code__in=codes)}
 
 
+def _enterprise_of(row: ParsedRow, enterprises: dict[str, Organization], is_enterprise: bool, outcome):
+    """The row's enterprise, or None with the row rejected (not the uploader's own, not of the
+    uploading province, or named with another province)."""
+    code = row.values["credit_code"]
+    enterprise = enterprises.get(code)
+    if enterprise is None:
+        message = (_("不是本企业的统一社会信用代码:企业只能上传本企业的需求") if is_enterprise else
+                   _("统一社会信用代码 %(code)s 不是本省已注册的企业") % {"code": code})
+        outcome.reject(row.row_number, HEADERS["credit_code"], code, message, raw=row.raw)
+        return None
+    province = row.values.get("province")
+    if province and province != enterprise.province_id:
+        outcome.reject(row.row_number, HEADERS["province"], province, _("与该企业注册的所在省份不一致"), raw=row.raw)
+        return None
+    return enterprise
+
+
 def plan_rows(job: Job, rows: list[ParsedRow]) -> list[tuple[int, int, TechnologyNeed | None, dict]]:
     """The rows whose cells passed, against the database (a few queries in all): each new or
     changed need as (row, enterprise id, need or None, values); the others unchanged or rejected."""
@@ -116,26 +133,16 @@ def plan_rows(job: Job, rows: list[ParsedRow]) -> list[tuple[int, int, Technolog
         existing = {(n.enterprise_id, n.title): n for n in needs}
     first_row_of: dict[tuple, int] = {}
     plan = []
-    code_header, title_header = HEADERS["credit_code"], HEADERS["title"]
+    title_header = HEADERS["title"]
     for row in rows:
-        code = row.values["credit_code"]
-        enterprise = enterprises.get(code)
+        enterprise = _enterprise_of(row, enterprises, is_enterprise, outcome)
         if enterprise is None:
-            message = (_("不是本企业的统一社会信用代码:企业只能上传本企业的需求") if is_enterprise else
-                       _("统一社会信用代码 %(code)s 不是本省已注册的企业") % {"code": code})
-            outcome.reject(row.row_number, code_header, code, message, raw=row.raw)
-            continue
-        province = row.values.get("province")
-        if province and province != enterprise.province_id:
-            outcome.reject(row.row_number, HEADERS["province"], province,
-                           _("与该企业注册的所在省份不一致"), raw=row.raw)
             continue
         values = services.clean_need(row.values)
         key = (enterprise.pk, values["title"])
         if key in first_row_of:
-            outcome.reject(row.row_number, title_header, values["title"],
-                           _("与第 %(row)d 行是同一需求(统一社会信用代码和需求名称相同),重复") % {"row": first_row_of[key]},
-                           raw=row.raw)
+            message = _("与第 %(row)d 行是同一需求(统一社会信用代码和需求名称相同),重复") % {"row": first_row_of[key]}
+            outcome.reject(row.row_number, title_header, values["title"], message, raw=row.raw)
             continue
         first_row_of[key] = row.row_number
         name = row.values.get("enterprise_name")

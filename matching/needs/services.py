@@ -24,7 +24,7 @@ from accounts.audit import record as audit
 from accounts.models import Organization, Province
 from accounts.roles import Role, role_of
 from inventory.classification.models import Industry
-from inventory.patents.identifiers import normalize_ipc_prefix
+from inventory.patents import normalize_ipc_prefix
 from matching.choices import BudgetBand, CooperationMode
 from matching.needs.models import EnterpriseProfile, TechnologyNeed
 
@@ -187,9 +187,8 @@ def clean_keywords(values: Iterable[object]) -> list[str]:
     return list(dict.fromkeys(str(v).strip() for v in values if str(v or "").strip()))
 
 
-def need_errors(values: Mapping[str, Any], *, check_deadline: bool = True) -> dict[str, str]:
-    """Every problem of a need's values, {field: Chinese message}."""
-    errors: dict[str, str] = {}
+def _text_errors(values: Mapping[str, Any], errors: dict[str, str]) -> None:
+    """Title, description and keywords."""
     title = (values.get("title") or "").strip()
     if not title:
         errors["title"] = _("请填写需求名称")
@@ -206,18 +205,27 @@ def need_errors(values: Mapping[str, Any], *, check_deadline: bool = True) -> di
         errors["keywords"] = _("关键词最多 %(n)d 个") % {"n": KEYWORDS_MAX}
     elif any(len(k) > KEYWORD_MAX_LENGTH for k in keywords):
         errors["keywords"] = _("每个关键词最多 %(n)d 个字") % {"n": KEYWORD_MAX_LENGTH}
+
+
+def _budget_error(budget: object) -> str:
+    if budget is None or budget == "":
+        return ""
+    try:
+        number = Decimal(str(budget))
+    except ArithmeticError:
+        return _("预算应为数字(万元)")
+    if not number.is_finite() or number < 0:
+        return _("预算不能小于 0")
+    return _("预算过大") if number >= Decimal("1e12") else ""
+
+
+def need_errors(values: Mapping[str, Any], *, check_deadline: bool = True) -> dict[str, str]:
+    """Every problem of a need's values, {field: Chinese message}."""
+    errors: dict[str, str] = {}
+    _text_errors(values, errors)
     _list_errors(values, errors)
-    budget = values.get("budget")
-    if budget is not None and budget != "":
-        try:
-            number = Decimal(str(budget))
-        except ArithmeticError:
-            errors["budget"] = _("预算应为数字(万元)")
-        else:
-            if not number.is_finite() or number < 0:
-                errors["budget"] = _("预算不能小于 0")
-            elif number >= Decimal("1e12"):
-                errors["budget"] = _("预算过大")
+    if budget := _budget_error(values.get("budget")):
+        errors["budget"] = budget
     deadline = values.get("deadline")
     if check_deadline and deadline and deadline < timezone.localdate():
         errors["deadline"] = _("截止日期不能早于今天")
@@ -329,9 +337,12 @@ def set_need_status(actor, need: TechnologyNeed, status: str, *, request=None) -
         before = need.status
         need.status, need.updated_at = status, timezone.now()
         need.save(update_fields=["status", "updated_at"])
-        action = "matching.need_close" if status == TechnologyNeed.Status.CLOSED else "matching.need_reopen"
-        audit(action, actor=actor, request=request, target=need, organization=need.enterprise,
-              before={"status": before}, after={"status": status})
+        change = {"actor": actor, "request": request, "target": need, "organization": need.enterprise,
+                  "before": {"status": before}, "after": {"status": status}}
+        if status == TechnologyNeed.Status.CLOSED:
+            audit("matching.need_close", **change)
+        else:
+            audit("matching.need_reopen", **change)
     return need
 
 
