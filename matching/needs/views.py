@@ -198,7 +198,8 @@ def _offer_context(user, need: TechnologyNeed) -> dict:
         return {"can_offer": False}
     patents = list(offers.offerable_patents(user).order_by("-pk").values("pk", "application_number", "title")[:200])
     pushed = offers.already_pushed(need, [p["pk"] for p in patents])
-    return {"can_offer": True, "offerable": patents, "pushed_ids": pushed}
+    return {"can_offer": True, "offerable": patents, "pushed_ids": pushed,
+            "can_submit": any(p["pk"] not in pushed for p in patents)}
 
 
 @role_required(*BOARD_READERS)
