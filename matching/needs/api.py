@@ -66,8 +66,13 @@ class ProfileViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadO
 
 
 class NeedSerializer(serializers.ModelSerializer):
-    enterprise = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none(), required=False)
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    # The enterprise and its contact are null for a reader the need hides them from (an
+    # institution, when the need does not allow direct contact).
+    enterprise = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none(), required=False,
+                                                    allow_null=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, allow_null=True)
+    contact_name = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
     enterprise_province = serializers.CharField(source="enterprise.province_id", read_only=True)
     keywords = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=20)
     industry_codes = serializers.ListField(child=serializers.CharField(max_length=8), required=False, max_length=30)

@@ -13,7 +13,7 @@ from inventory.models import ImportBatch
 from matching.choices import BudgetBand
 
 # The kind of the needs sheet's import batches (inventory.ImportBatch rows, read through NeedsBatch).
-NEEDS_BATCH_KIND = "needs"
+NEEDS_BATCH_KIND = ImportBatch.Kind.NEEDS
 
 
 class ProfileQuerySet(NamedInAuditLog, ScopedQuerySet):
@@ -199,9 +199,6 @@ class NeedsBatch(ImportBatch):
         proxy = True
         verbose_name = _("企业技术需求上传")
         verbose_name_plural = _("企业技术需求上传")
-
-    def get_kind_display(self) -> str:
-        return str(_("企业技术需求"))
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
