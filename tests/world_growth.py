@@ -52,6 +52,7 @@ from inventory.models import (
 from inventory.patents.identifiers import make_application_number
 from inventory.search.services import index_patents
 
+from . import world_matching_needs
 from .world import PASSWORD
 from .world_review import DEPT_A
 
@@ -77,6 +78,7 @@ def _round(world, serial: int) -> None:
     patents.append(_patent(f"{tag} 共有", [o["inst_bj_moe"], o["inst_gd_local"]], ReviewState.DRAFT))
     index_patents(Patent.objects.filter(pk__in=[p.pk for p in patents]))
     _people_round(world, tag, patents)
+    world_matching_needs.grow_round(world, tag, serial)
 
 
 def _institution_round(world, org: Organization, admin: User, tag: str) -> list[Patent]:

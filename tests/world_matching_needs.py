@@ -81,3 +81,23 @@ def fingerprint() -> tuple:
         tuple(TechnologyNeed.objects.order_by("pk").values_list()),
         Push.objects.count(),
     )
+
+
+def grow_round(world, tag: str, serial: int) -> None:
+    """One round of tests/world_growth.py for this area: for each world enterprise an open need, a
+    pending suggestion and a needs upload; a new active enterprise of 广东 with a profile."""
+    o, u = world.orgs, world.users
+    for key in ("ent_gd", "ent_bj_soe"):
+        admin = u[f"{key}_admin"]
+        TechnologyNeed.objects.create(
+            enterprise=o[key], title=f"{tag} 需求",
+            description=f"{tag} 的技术需求描述,说明要解决的技术问题和应用场景。",
+            keywords=[tag], industry_codes=["1.5"], created_by=admin, search_text=tag.lower())
+        ProfileSuggestion.objects.create(enterprise=o[key], kind="ipc", value=f"{tag}-{serial}", evidence=3)
+        NeedsBatch.objects.create(
+            kind=NEEDS_BATCH_KIND, organization=o[key], created_by=admin, file=f"imports/world/{tag}-needs.xlsx",
+            original_name=f"{tag}-needs.xlsx", sha256="0" * 64, status=NeedsBatch.Status.COMMITTED,
+            counts={"total": 1, "new": 1, "updated": 0, "unchanged": 0, "rejected": 0})
+    enterprise = type(o["ent_gd"]).objects.create(kind=o["ent_gd"].kind, name=f"{tag} 广东企业",
+                                                  province=o["ent_gd"].province)
+    EnterpriseProfile.objects.create(enterprise=enterprise, industry_codes=["1.5"], ipc_prefixes=["G06N"])
