@@ -121,6 +121,18 @@ ACTIONS: dict[str, Promise] = {
     "match_event.invite": _("邀请企业参加对接活动"),
     "match_event.register": _("企业报名对接活动"),
     "match_event.outcome": _("登记对接结果"),
+    # 供需匹配:企业画像与技术需求 (matching.needs)
+    "matching.profile_update": _("修改企业画像"),
+    "matching.need_create": _("发布技术需求"),
+    "matching.need_update": _("修改技术需求"),
+    "matching.need_close": _("关闭技术需求"),
+    "matching.need_reopen": _("重新开放技术需求"),
+    "matching.need_upload": _("上传企业技术需求表"),
+    "matching.need_import": _("导入企业技术需求"),
+    "matching.need_upload_cancel": _("取消企业技术需求导入"),
+    "matching.need_offer": _("机构响应技术需求"),
+    "matching.suggestion_accept": _("采纳画像建议"),
+    "matching.suggestion_ignore": _("忽略画像建议"),
     # 导出和下载 (accounts.exports: one per kind of export)
     "export.audit_log": _("导出审计日志"),
     "export.allocation_result": _("下载账号分配结果"),
@@ -132,6 +144,7 @@ ACTIONS: dict[str, Promise] = {
     "export.base_library_error_report": _("下载基础库导入错误报告"),
     "export.conversion_template": _("下载转化实施情况模板"),
     "export.industry_concordance": _("导出产业与IPC参照关系"),
+    "export.needs_template": _("下载企业技术需求模板"),
     # 访问控制 (accounts.middleware.AuditedAccessMiddleware)
     "access.denied": _("拒绝访问"),
     "access.personal_data": _("查看个人信息"),

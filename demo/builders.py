@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import Organization, Province, User
 from accounts.roles import Role, role_of
-from demo import inventory_ii, matching_events, matching_pushes, names
+from demo import inventory_ii, matching_events, matching_needs, matching_pushes, names
 from demo import notifications as demo_notifications
 from demo.fields import FIELDS, HOSPITAL_DEPARTMENTS
 from demo.names import INSTITUTIONS, InstitutionSpec
@@ -595,6 +595,7 @@ def build_demo_world(
         active = [e.pk for e in builder.enterprises if e.status == Organization.Status.ACTIVE]
         matching_events.build([i.org.pk for i in builder.institutions], active,
                               User.objects.get(username="demo_operator"), builder.enterprises[0])
+        matching_needs.build(seed, [e.pk for e in builder.enterprises])
         builder.logins = existing_logins()
         counts = world_counts()
         record("demo.seed", username="seed_demo", seed=seed, **counts)

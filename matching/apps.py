@@ -9,3 +9,7 @@ class MatchingConfig(AppConfig):
     def ready(self) -> None:
         # Services queue their tasks by name (ground.tasks.enqueue): register them in every process.
         from matching import tasks  # noqa: F401
+
+        # The needs sheet's importer registers itself with the one import pipeline: workers and the
+        # sweeper of stalled imports must know it, not only the web processes that load the URLs.
+        from matching.needs import importer  # noqa: F401

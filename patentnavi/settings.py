@@ -343,6 +343,8 @@ CELERY_BEAT_SCHEDULE["matching-daily-cycle"] = {
 MATCHING_MAX_PUSHES_PER_CYCLE = env_int("MATCHING_MAX_PUSHES_PER_CYCLE", 20)
 MATCHING_MIN_SCORE = float(os.environ.get("MATCHING_MIN_SCORE", "2.0"))
 MATCHING_CHUNK_SIZE = env_int("MATCHING_CHUNK_SIZE", 200)
+# An IPC class or industry becomes a profile suggestion once this many answered pushes show it.
+MATCHING_SUGGESTION_MIN_ANSWERS = env_int("MATCHING_SUGGESTION_MIN_ANSWERS", 3)
 MATCHING_WEIGHTS: dict[str, float] = {}
 
 # Notification deliveries (e-mail, group robots) due for a retry, every minute (notifications.tasks).

@@ -47,6 +47,7 @@ DYNAMIC_CALLS = {
     ("accounts/allocation/importer.py", "self.events[event]"),  # each import format's `events`
     ("inventory/upload/importer.py", "self.events[event]"),
     ("inventory/patents/platform_import.py", "self.events[event]"),
+    ("matching/needs/importer.py", "self.events[event]"),
     ("inventory/records/review.py", "event"),  # the actions its steps pass as `event=`
 }
 

@@ -63,6 +63,8 @@ def _api(username: str, url: str):
 
 # label -> (the export's audit action, a request as a user allowed to export, given the files' ids)
 ROUTES = {
+    "page: needs template": ("export.needs_template", lambda f: _page(
+        "ent_gd_admin", reverse("matching:template_needs"))),
     "page: error report": ("export.import_error_report", lambda f: _page(
         "inst_bj_moe_admin", reverse("inventory:upload_report", args=[f["batch"]]))),
     "API: error report": ("export.import_error_report", lambda f: _api(

@@ -32,6 +32,11 @@ def _fresh_library():
 @pytest.fixture
 def lib_world(world):
     o = world.orgs
+    # The other matching areas' world objects (profiles, needs, pushes) would take part in every
+    # cycle: these tests set out the enterprises' profiles and needs they score.
+    EnterpriseProfile.objects.all().delete()
+    TechnologyNeed.objects.all().delete()
+    Push.objects.all().delete()
     # The world's own library patents (G06V 10/82, no text) leave the library: these tests build theirs.
     InventoryRecord.objects.filter(patent__in=[world.patents["bj_moe_library"], world.patents["gd_library"]]) \
         .update(in_library=False)

@@ -156,6 +156,8 @@ def test_the_picker_narrows_to_the_provinces_own_institutions(world, login):
 
 def _profiles(world) -> None:
     # 北京中央企业: the sector of the event's industry (1 ⊃ 1.5); 广东专精特新: the IPC class of its patents.
+    # Only these two profiles: the world's others (tests/world_matching_needs.py) would be invited too.
+    EnterpriseProfile.objects.all().delete()
     EnterpriseProfile.objects.create(enterprise=world.orgs["ent_bj_soe"], industry_codes=["1"])
     EnterpriseProfile.objects.create(enterprise=world.orgs["ent_gd"], ipc_prefixes=["G06"])
 

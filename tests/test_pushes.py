@@ -273,8 +273,9 @@ def test_institution_reads_names_only_where_allowed(world, login):
     assert {row["enterprise_name"] for row in api} == {"某企业"}
     assert {row["enterprise"] for row in api} == {None} and {row["contact"] for row in api} == {None}
 
-    EnterpriseProfile.objects.create(enterprise=world.orgs["ent_bj_soe"], allow_direct_contact=True)
-    EnterpriseProfile.objects.create(enterprise=world.orgs["ent_gd"], allow_direct_contact=False)
+    EnterpriseProfile.objects.update_or_create(enterprise=world.orgs["ent_bj_soe"],
+                                               defaults={"allow_direct_contact": True})
+    EnterpriseProfile.objects.update_or_create(enterprise=world.orgs["ent_gd"], defaults={"allow_direct_contact": False})
     page = client.get(reverse("matching:push_patent_responses", args=[patent.pk])).content.decode()
     assert "北京中央企业集团有限公司" in page and "13600000001" in page  # interested and allowed: the contact
     assert "广东专精特新科技有限公司" not in page
@@ -293,7 +294,7 @@ def test_contact_falls_back_to_the_person_who_answered(world):
     org = world.orgs["ent_gd"]
     org.contact_name = org.contact_phone = org.contact_email = ""
     org.save()
-    EnterpriseProfile.objects.create(enterprise=org, allow_direct_contact=True)
+    EnterpriseProfile.objects.update_or_create(enterprise=org, defaults={"allow_direct_contact": True})
     user = world.user("ent_gd_admin")
     services.express_interest(user, _push(world, "gd_bj"))
     push = services.responses_of_patent(world.user("inst_bj_moe_admin"), world.patents["bj_moe_library"].pk).get(

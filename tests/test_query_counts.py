@@ -79,6 +79,11 @@ PAGE_BOUNDS: dict[str, int] = {
     "notifications:robots": 12,
     "notifications:deliveries": 12,
     "matching:event_list": 14,
+    "matching:need_board": 14,
+    "matching:need_list": 12,
+    "matching:need_upload": 9,  # the form, then the organisation's recent uploads
+    "matching:profile_list": 10,
+    "matching:profile_mine": 14,  # the profile, its pending suggestions, the industry and province names
 }
 
 # List endpoints of /api/v1/ (their route names): the same.
@@ -90,6 +95,8 @@ API_BOUNDS: dict[str, int] = {
     "library-facets": 17,
     "library-list": 12,
     "matchevent-list": 10,
+    "matching-need-list": 10,
+    "matching-profile-list": 10,
     "milestoneprogress-list": 11,
     "openlicensedeclaration-list": 9,
     "organization-list": 9,
@@ -140,6 +147,8 @@ NOT_LISTS: dict[str, str] = {
     "inventory:open_licence_new": "a form for one patent",
     "matching:event_new": "the form of a new event",
     "inventory:self_assessment_invite": "a form (record ids are typed or carried over from the workbench)",
+    "matching:need_new": "a form for one need",
+    "matching:template_needs": "a fixed template file",
     "api-root": "DRF's index of the endpoints",
     "api-schema": "the OpenAPI schema (tests/test_openapi_schema.py)",
     "api-docs": "the schema's viewer",

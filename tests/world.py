@@ -21,6 +21,7 @@ from . import (
     world_library,
     world_matcher,
     world_matching_events,
+    world_matching_needs,
     world_matching_pushes,
     world_notifications,
     world_review,
@@ -40,6 +41,7 @@ AREAS = (
     world_matching_pushes,
     world_matching_events,
     world_matcher,
+    world_matching_needs,
 )
 
 

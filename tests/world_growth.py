@@ -54,7 +54,7 @@ from inventory.patents.identifiers import make_application_number
 from inventory.search.services import index_patents
 from notifications.models import Delivery, Notification, OrganizationRobot
 
-from . import world_matching_events
+from . import world_matching_events, world_matching_needs
 from .world import PASSWORD
 from .world_review import DEPT_A
 
@@ -81,6 +81,7 @@ def _round(world, serial: int) -> None:
     index_patents(Patent.objects.filter(pk__in=[p.pk for p in patents]))
     _people_round(world, tag, patents)
     world_matching_events.grow(world, [p for p in patents if p.inventory.in_library])
+    world_matching_needs.grow_round(world, tag, serial)
 
 
 def _institution_round(world, org: Organization, admin: User, tag: str) -> list[Patent]:

@@ -59,6 +59,8 @@ class ImportBatch(models.Model):
         INVENTORY = "inventory", _("盘点结果")
         CONVERSIONS = "conversions", _("转化实施情况")
         CONCORDANCE = "concordance", _("产业与IPC参照关系表")
+        # The needs sheet (matching.needs), kept through its own scope (matching.needs.models.NeedsBatch).
+        NEEDS = "needs", _("企业技术需求")
 
     # The states every import's batch goes through (ground.imports).
     Status = BatchStatus

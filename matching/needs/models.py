@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from accounts.scoping import NamedInAuditLog, ScopedQuerySet
+from inventory.models import ImportBatch
 from matching.choices import BudgetBand
+
+# The kind of the needs sheet's import batches (inventory.ImportBatch rows, read through NeedsBatch).
+NEEDS_BATCH_KIND = ImportBatch.Kind.NEEDS
 
 
 class ProfileQuerySet(NamedInAuditLog, ScopedQuerySet):
@@ -22,7 +26,12 @@ class ProfileQuerySet(NamedInAuditLog, ScopedQuerySet):
         return self.filter(enterprise__province_id=user.organization.province_id)
 
     def _editable_by_enterprise(self, user):
-        return self.filter(enterprise_id=user.organization_id)
+        # The enterprise's admin edits its profile; its other members read it.
+        return self.filter(enterprise_id=user.organization_id) if user.is_org_admin else self.none()
+
+    def _editable_by_operator(self, user):
+        # The platform reads profiles; only the enterprise states what it wants.
+        return self.none()
 
 
 class EnterpriseProfile(models.Model):
@@ -95,6 +104,9 @@ class TechnologyNeed(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     allow_direct_contact = models.BooleanField(_("允许机构直接联系"), default=False)
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    # Title, description and keywords as one lower-cased text: the board's keyword search (a
+    # portable icontains; JSON lists are stored escaped on SQLite).
+    search_text = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
@@ -116,7 +128,12 @@ class SuggestionQuerySet(ScopedQuerySet):
     def _visible_to_enterprise(self, user):
         return self.filter(enterprise_id=user.organization_id)
 
-    _editable_by_enterprise = _visible_to_enterprise
+    def _editable_by_enterprise(self, user):
+        # Accepted or ignored by the admin who edits the profile.
+        return self.filter(enterprise_id=user.organization_id) if user.is_org_admin else self.none()
+
+    def _editable_by_operator(self, user):
+        return self.none()
 
 
 class ProfileSuggestion(models.Model):
@@ -147,3 +164,41 @@ class ProfileSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
+
+
+class NeedsBatchQuerySet(NamedInAuditLog, ScopedQuerySet):
+    """The needs sheet's uploads: an enterprise's and a province's own organisation's uploads; the
+    uploader or its organisation's admin commits or cancels; the operator reads them all."""
+
+    def _visible_to_enterprise(self, user):
+        return self.filter(organization_id=user.organization_id)
+
+    _visible_to_province = _visible_to_enterprise
+
+    def _editable_by_enterprise(self, user):
+        own = self.filter(organization_id=user.organization_id)
+        return own if user.is_org_admin else own.filter(created_by=user)
+
+    _editable_by_province = _editable_by_enterprise
+
+    def _editable_by_operator(self, user):
+        return self.none()
+
+
+class NeedsBatchManager(models.Manager.from_queryset(NeedsBatchQuerySet)):
+    def get_queryset(self) -> NeedsBatchQuerySet:
+        return super().get_queryset().filter(kind=NEEDS_BATCH_KIND)
+
+
+class NeedsBatch(ImportBatch):
+    """An upload of the needs sheet (企业技术需求): an ImportBatch of kind "needs", with its own scope."""
+
+    objects = NeedsBatchManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("企业技术需求上传")
+        verbose_name_plural = _("企业技术需求上传")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"

@@ -25,6 +25,7 @@ from accounts.roles import Role, role_of
 from inventory.library import card
 from inventory.models import InventoryRecord, Patent
 from matching.choices import ANSWERED, DismissReason, PushStatus
+from matching.needs.suggestions import refresh_suggestions
 from matching.pushes import notices
 from matching.pushes.models import Push
 
@@ -111,6 +112,7 @@ def express_interest(user, push: Push, *, request=None) -> Push:
         audit("push.interest", actor=user, request=request, target=push, organization=user.organization,
               before=before, after=after)
         notices.interest_expressed(push)
+        refresh_suggestions([push.enterprise_id])
     return push
 
 
@@ -125,6 +127,7 @@ def request_evaluation(user, push: Push, *, request=None) -> Push:
         audit("push.request_evaluation", actor=user, request=request, target=push, organization=user.organization,
               before=before, after=after)
         notices.evaluation_requested(push)
+        refresh_suggestions([push.enterprise_id])
     return push
 
 

@@ -55,6 +55,7 @@ from . import (  # noqa: E402
     routes_library,
     routes_matching_events,
     routes_matching_matcher,
+    routes_matching_needs,
     routes_matching_pushes,
     routes_notifications,
     routes_review,
@@ -73,6 +74,7 @@ AREAS = (
     routes_matching_pushes,
     routes_matching_events,
     routes_matching_matcher,
+    routes_matching_needs,
 )
 for _area in AREAS:
     READS.update(_area.READS)
