@@ -275,7 +275,8 @@ def test_institution_reads_names_only_where_allowed(world, login):
 
     EnterpriseProfile.objects.update_or_create(enterprise=world.orgs["ent_bj_soe"],
                                                defaults={"allow_direct_contact": True})
-    EnterpriseProfile.objects.update_or_create(enterprise=world.orgs["ent_gd"], defaults={"allow_direct_contact": False})
+    EnterpriseProfile.objects.update_or_create(enterprise=world.orgs["ent_gd"],
+                                               defaults={"allow_direct_contact": False})
     page = client.get(reverse("matching:push_patent_responses", args=[patent.pk])).content.decode()
     assert "北京中央企业集团有限公司" in page and "13600000001" in page  # interested and allowed: the contact
     assert "广东专精特新科技有限公司" not in page
