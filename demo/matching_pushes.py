@@ -7,12 +7,14 @@ as 某企业. Pushes go with their enterprise or patent when the demo world is r
 import random
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
 from inventory.models import InventoryRecord
 from matching.choices import DismissReason, PushStatus
 from matching.models import EnterpriseProfile, Push
+from matching.pushes import tally
 
 OWN_PUSHES = 14
 OTHER_ENTERPRISES = 8
@@ -59,4 +61,8 @@ def build(seed: int, enterprises: list[Organization]) -> int:
             pushes.append(_push(rng, record, enterprise, status, now - timedelta(days=rng.randint(1, 60))))
     if len(active) > 1:
         EnterpriseProfile.objects.get_or_create(enterprise=active[1], defaults={"allow_direct_contact": True})
-    return len(Push.objects.bulk_create(pushes, ignore_conflicts=True))
+    with transaction.atomic():
+        last = tally.last_push_id()
+        made = len(Push.objects.bulk_create(pushes, ignore_conflicts=True))
+        tally.add_pushes_after(last)
+    return made

@@ -13,3 +13,6 @@ class MatchingConfig(AppConfig):
         # The needs sheet's importer registers itself with the one import pipeline: workers and the
         # sweeper of stalled imports must know it, not only the web processes that load the URLs.
         from matching.needs import importer  # noqa: F401
+
+        # The pushes' tally follows pushes created one at a time (a post_save receiver).
+        from matching.pushes import tally  # noqa: F401

@@ -3,7 +3,7 @@
 from matching.events.models import EventEnterprise, EventPatent, MatchEvent
 from matching.matcher.models import MatchChunk, MatchCycle
 from matching.needs.models import EnterpriseProfile, ProfileSuggestion, TechnologyNeed
-from matching.pushes.models import Push
+from matching.pushes.models import Push, PushSectorTally, PushTally
 
 __all__ = [
     "EnterpriseProfile",
@@ -14,5 +14,7 @@ __all__ = [
     "MatchEvent",
     "ProfileSuggestion",
     "Push",
+    "PushSectorTally",
+    "PushTally",
     "TechnologyNeed",
 ]

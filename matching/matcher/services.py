@@ -31,7 +31,7 @@ from matching.matcher.models import MatchChunk, MatchCycle
 from matching.matcher.scoring import Need, Query, Timing, score
 from matching.matcher.text import segment
 from matching.needs.models import EnterpriseProfile, TechnologyNeed
-from matching.pushes import notices
+from matching.pushes import notices, tally
 from matching.pushes.models import Push
 from notifications import notify
 
@@ -273,17 +273,21 @@ PUSH_COLUMNS = ("patent_id", "enterprise_id", "institution_id", "enterprise_prov
 
 
 def write_pushes(cycle: MatchCycle, rows: list[tuple]) -> int:
-    """Insert the pushes, skipping any (enterprise, patent) already pushed; returns how many were
-    new. PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING."""
+    """Insert the pushes, skipping any (enterprise, patent) already pushed, and add the new ones to
+    the pushes' tally in the same transaction; returns how many were new. PostgreSQL: COPY into a
+    temporary table, then one statement: INSERT … ON CONFLICT DO NOTHING RETURNING the new rows,
+    which two upserts of the tally sum up (matching.pushes.tally)."""
     if not rows:
         return 0
     now = timezone.now()
     if connection.vendor != "postgresql":
         pushes = [Push(**dict(zip(PUSH_COLUMNS, row, strict=True)), source=PushSource.CYCLE, cycle=cycle,
                        created_at=now) for row in rows]
-        before = Push.objects.filter(cycle=cycle, enterprise_id__in={row[1] for row in rows}).count()
-        Push.objects.bulk_create(pushes, ignore_conflicts=True, batch_size=2000)
-        return Push.objects.filter(cycle=cycle, enterprise_id__in={row[1] for row in rows}).count() - before
+        with transaction.atomic():
+            last = tally.last_push_id()
+            Push.objects.bulk_create(pushes, ignore_conflicts=True, batch_size=2000)
+            tally.add_pushes_after(last)
+            return Push.objects.filter(pk__gt=last).count()
     buffer = io.StringIO()
     for row in rows:
         values = [_copy_value(value) for value in row[:7]]
@@ -296,12 +300,15 @@ def write_pushes(cycle: MatchCycle, rows: list[tuple]) -> int:
                        "integer, institution_id integer, enterprise_province_id varchar(6), institution_province_id "
                        "varchar(6), need_id integer, score double precision, reasons jsonb) ON COMMIT DELETE ROWS")
         cursor.copy_expert(f"COPY matcher_push_stage ({', '.join(PUSH_COLUMNS)}) FROM STDIN", buffer)
+        by_push, by_sector = tally.add_statements("inserted")
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(PUSH_COLUMNS)}, source, cycle_id, status, dismiss_reason, dismiss_note, "
-            f"created_at) SELECT {', '.join(PUSH_COLUMNS)}, %s, %s, %s, '', '', %s FROM matcher_push_stage "
-            "ON CONFLICT (enterprise_id, patent_id) DO NOTHING",
+            f"WITH inserted AS (INSERT INTO {table} ({', '.join(PUSH_COLUMNS)}, source, cycle_id, status, "
+            f"dismiss_reason, dismiss_note, created_at) SELECT {', '.join(PUSH_COLUMNS)}, %s, %s, %s, '', '', %s "
+            f"FROM matcher_push_stage ON CONFLICT (enterprise_id, patent_id) DO NOTHING "
+            f"RETURNING {', '.join(tally.SOURCE_COLUMNS)}), "
+            f"by_push AS ({by_push}), by_sector AS ({by_sector}) SELECT COUNT(*) FROM inserted",
             [PushSource.CYCLE, cycle.pk, PushStatus.DELIVERED, now])
-        created = cursor.rowcount
+        created = cursor.fetchone()[0]
         cursor.execute("TRUNCATE matcher_push_stage")
     return created
 

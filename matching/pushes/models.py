@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Province
+from accounts.roles import Role, role_of
 from accounts.scoping import NamedInAuditLog, ScopedQuerySet
 from inventory.patents.models import Patent
 from matching.choices import DismissReason, PushSource, PushStatus
@@ -107,3 +108,72 @@ class Push(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patent_id} → {self.enterprise_id}"
+
+
+class TallyQuerySet(models.QuerySet):
+    """The tally's rows of a territory, by the same rules as the pushes' (PushQuerySet): a province
+    the rows of its enterprises' or its institutions' pushes, a ministry those of the institutions
+    it supervises, the operator all; any other role none."""
+
+    def in_territory(self, user) -> "TallyQuerySet":
+        role = role_of(user)
+        if role == Role.OPERATOR:
+            return self.all()
+        if role == Role.PROVINCE:
+            province = user.organization.province_id or ""
+            return self.filter(Q(enterprise_province=province) | Q(institution_province=province))
+        if role == Role.MINISTRY:
+            return self.filter(institution__in=Organization.objects.supervised_by(user).values("pk"))
+        return self.none()
+
+
+class PushTally(models.Model):
+    """How many pushes share one bucket: their institution, both parties' provinces ("" for none),
+    status, dismissal reason and whether viewed. Kept by delta in the transaction of every write to
+    the pushes (matching.pushes.tally); `rebuild_push_tally` recomputes it from the pushes."""
+
+    institution = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    enterprise_province = models.CharField(max_length=6, blank=True)
+    institution_province = models.CharField(max_length=6, blank=True)
+    status = models.CharField(max_length=24, choices=PushStatus.choices)
+    dismiss_reason = models.CharField(max_length=16, blank=True)
+    viewed = models.BooleanField()
+    n = models.BigIntegerField(default=0)
+
+    objects = TallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["institution", "enterprise_province", "institution_province", "status", "dismiss_reason",
+                    "viewed"], name="unique_push_tally")]
+        indexes = [models.Index(fields=["enterprise_province"], name="push_tally_ent_province"),
+                   models.Index(fields=["institution_province"], name="push_tally_inst_province")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.status}: {self.n}"
+
+
+class PushSectorTally(models.Model):
+    """How many (push, industry of the pushed patent) pairs share one bucket: the institution, both
+    provinces, the industry sector (the industry's parent, or the industry itself; "" for a patent
+    without industry), status and whether viewed. A push counts once per industry of its patent."""
+
+    institution = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    enterprise_province = models.CharField(max_length=6, blank=True)
+    institution_province = models.CharField(max_length=6, blank=True)
+    sector = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=24, choices=PushStatus.choices)
+    viewed = models.BooleanField()
+    n = models.BigIntegerField(default=0)
+
+    objects = TallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["institution", "enterprise_province", "institution_province", "sector", "status", "viewed"],
+            name="unique_push_sector_tally")]
+        indexes = [models.Index(fields=["enterprise_province"], name="push_sector_ent_province"),
+                   models.Index(fields=["institution_province"], name="push_sector_inst_province")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.sector}: {self.n}"

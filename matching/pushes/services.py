@@ -11,9 +11,8 @@ through `Push.objects.editable_by(user)`, so another enterprise's push is "not f
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -26,8 +25,8 @@ from inventory.library import card
 from inventory.models import InventoryRecord, Patent
 from matching.choices import ANSWERED, DismissReason, PushStatus
 from matching.needs.suggestions import refresh_suggestions
-from matching.pushes import notices
-from matching.pushes.models import Push
+from matching.pushes import notices, tally
+from matching.pushes.models import Push, PushSectorTally, PushTally
 
 MAX_NOTE_CHARS = 500
 ANONYMOUS_ENTERPRISE = gettext_lazy("某企业")
@@ -58,11 +57,20 @@ def mark_viewed(user, push: Push) -> bool:
     if role_of(user) != Role.ENTERPRISE or push.enterprise_id != user.organization_id:
         return False
     now = timezone.now()
-    changed = Push.objects.filter(pk=push.pk, viewed_at__isnull=True).update(viewed_at=now)
-    changed += Push.objects.filter(pk=push.pk, status=PushStatus.DELIVERED).update(status=PushStatus.VIEWED)
-    if changed:
-        push.refresh_from_db(fields=["status", "viewed_at"])
+    with transaction.atomic():
+        before = _locked_state(push.pk)
+        changed = Push.objects.filter(pk=push.pk, viewed_at__isnull=True).update(viewed_at=now)
+        changed += Push.objects.filter(pk=push.pk, status=PushStatus.DELIVERED).update(status=PushStatus.VIEWED)
+        if changed and before is not None:
+            push.refresh_from_db(fields=["status", "viewed_at"])
+            tally.move(push.pk, before, {"status": push.status, "dismiss_reason": push.dismiss_reason,
+                                         "viewed_at": push.viewed_at})
     return bool(changed)
+
+
+def _locked_state(pk: int) -> dict | None:
+    """The push's bucket in the tally, read under its row lock (the transaction's until it ends)."""
+    return Push.objects.select_for_update().filter(pk=pk).values("status", "dismiss_reason", "viewed_at").first()
 
 
 def _in_library(push: Push) -> bool:
@@ -74,12 +82,15 @@ def _answer(user, push: Push, status: str, **fields) -> tuple[Push, dict, dict]:
     inside the caller's transaction, which writes the audit event: (push, before, after)."""
     now = timezone.now()
     before = {"status": push.status}
-    won = (Push.objects.filter(pk=push.pk).exclude(status__in=list(ANSWERED))
-           .update(status=status, answered_at=now, answered_by=user, viewed_at=Coalesce(F("viewed_at"), now),
-                   **fields))
+    state = _locked_state(push.pk)
+    won = state is not None and state["status"] not in ANSWERED and (
+        Push.objects.filter(pk=push.pk).exclude(status__in=list(ANSWERED))
+        .update(status=status, answered_at=now, answered_by=user, viewed_at=Coalesce(F("viewed_at"), now), **fields))
     if not won:
         raise PushError(_("该推送已经响应过,不能重复响应"), conflict=True)
     push.refresh_from_db()
+    tally.move(push.pk, state, {"status": push.status, "dismiss_reason": push.dismiss_reason,
+                                "viewed_at": push.viewed_at})
     return push, before, {"status": status, **fields}
 
 
@@ -279,49 +290,43 @@ def responses_of_patent(user, patent_id: int) -> QuerySet[Push]:
             .select_related("enterprise", "answered_by").order_by("-created_at", "-pk"))
 
 
-# A territory's page may show its counts this stale: each count scans the territory's pushes (a
-# province's can be hundreds of thousands), so they are kept per scope like the library's facets.
-TERRITORY_CACHE_SECONDS = 120
 TOP_INSTITUTIONS = 50
-
-
-def territory_scope_key(user) -> str:
-    """What the territory's counts depend on: the role and the organisation (a province's, a
-    ministry's or the platform's scope is the same for all its users)."""
-    return f"push-territory:{role_of(user)}:{user.organization_id}"
 
 
 def territory_breakdown(user) -> dict[str, list[dict]]:
     """The pushes in the user's scope (a province's territory, a ministry's institutions, the
     operator's nation): totals, and counts by industry sector, by institution (the 50 with most
-    pushes) and by dismissal reason; two grouped SQL aggregates, kept TERRITORY_CACHE_SECONDS."""
-    return cache.get_or_set(territory_scope_key(user), lambda: _territory_breakdown(user), TERRITORY_CACHE_SECONDS)
-
-
-def _territory_breakdown(user) -> dict[str, list[dict]]:
-    pushes = Push.objects.visible_to(user).order_by()
-    # One scan for the totals, the institutions and the reasons: grouped by institution, status,
-    # dismissal reason and whether viewed (at most a few thousand groups), summed up here.
-    groups = (pushes.values("institution_id", "institution__name", "status", "dismiss_reason")
-              .annotate(n=Count("pk"), viewed=Count("pk", filter=Q(viewed_at__isnull=False))))
+    pushes) and by dismissal reason; two grouped sums over the pushes' tally (PushTally,
+    PushSectorTally), a few thousand rows for a province."""
+    groups = (PushTally.objects.in_territory(user).order_by()
+              .values("institution_id", "institution__name", "status", "dismiss_reason")
+              .annotate(pushes=Coalesce(Sum("n"), 0), views=Coalesce(Sum("n", filter=Q(viewed=True)), 0)))
     keys = {PushStatus.INTERESTED: "interests", PushStatus.EVALUATION_REQUESTED: "evaluations",
             PushStatus.DISMISSED: "dismissals"}
     empty = dict.fromkeys(RESPONSE_COUNTS, 0)
     totals, institutions, reasons = dict(empty), {}, {}
     for row in groups:
+        if not row["pushes"]:
+            continue
         institution = institutions.setdefault(row["institution_id"], {
             "institution_id": row["institution_id"], "institution__name": row["institution__name"], **empty})
         for counts in (totals, institution):
-            counts["pushes"] += row["n"]
-            counts["views"] += row["viewed"]
+            counts["pushes"] += row["pushes"]
+            counts["views"] += row["views"]
             if row["status"] in keys:
-                counts[keys[row["status"]]] += row["n"]
+                counts[keys[row["status"]]] += row["pushes"]
         if row["status"] == PushStatus.DISMISSED:
-            reasons[row["dismiss_reason"]] = reasons.get(row["dismiss_reason"], 0) + row["n"]
-    sectors = list(
-        pushes.annotate(sector=Coalesce("patent__industry_links__industry__parent_id",
-                                        "patent__industry_links__industry_id"))
-        .values("sector").annotate(**RESPONSE_COUNTS).order_by("-pushes"))
+            reasons[row["dismiss_reason"]] = reasons.get(row["dismiss_reason"], 0) + row["pushes"]
+    sector_sums = {
+        "pushes": Sum("n"), "views": Sum("n", filter=Q(viewed=True)),
+        "interests": Sum("n", filter=Q(status=PushStatus.INTERESTED)),
+        "evaluations": Sum("n", filter=Q(status=PushStatus.EVALUATION_REQUESTED)),
+        "dismissals": Sum("n", filter=Q(status=PushStatus.DISMISSED)),
+    }
+    sectors = [
+        {**row, "sector": row["sector"] or None, **{key: row[key] or 0 for key in sector_sums}}
+        for row in PushSectorTally.objects.in_territory(user).order_by().values("sector")
+        .annotate(**sector_sums).order_by("-pushes", "sector") if row["pushes"]]
     top = sorted(institutions.values(), key=lambda r: (-r["pushes"], r["institution_id"]))[:TOP_INSTITUTIONS]
     return {"totals": totals, "sectors": sectors, "institutions": top,
             "reasons": [{"dismiss_reason": reason, "n": n} for reason, n in
