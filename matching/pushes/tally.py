@@ -4,7 +4,9 @@ pushes.
 
 Every change is an upsert `n = n + delta` computed in SQL from the pushes themselves (INSERT …
 SELECT … ON CONFLICT DO UPDATE, the same text on PostgreSQL and SQLite): concurrent writers add to
-a row, none reads a count and writes it back. `rebuild` recomputes both tables from the pushes
+a row, none reads a count and writes it back. Each statement touches its buckets in key order and a
+push only ever moves forward (delivered → viewed → answered), so two writers take the tally's row
+locks in one order and cannot deadlock on them. `rebuild` recomputes both tables from the pushes
 (the command rebuild_push_tally).
 
 Bulk writers add their rows themselves (`add_statements`, `add_pushes_after`); a push created one
@@ -38,12 +40,12 @@ def add_statements(source: str) -> tuple[str, str]:
     buckets = ("s.institution_id, COALESCE(s.enterprise_province_id, ''), COALESCE(s.institution_province_id, '')")
     by_push = (f"INSERT INTO {tally} ({', '.join(_TALLY_KEYS)}, n) "
                f"SELECT {buckets}, s.status, s.dismiss_reason, s.viewed_at IS NOT NULL, COUNT(*) FROM {source} s "
-               f"WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5, 6 {_upsert(tally, _TALLY_KEYS)}")
+               f"WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6 {_upsert(tally, _TALLY_KEYS)}")
     by_sector = (f"INSERT INTO {sectors} ({', '.join(_SECTOR_KEYS)}, n) "
                  f"SELECT {buckets}, COALESCE(i.parent_id, l.industry_id, ''), s.status, s.viewed_at IS NOT NULL, "
                  f"COUNT(*) FROM {source} s LEFT JOIN {links} l ON l.patent_id = s.patent_id "
                  f"LEFT JOIN {industries} i ON i.code = l.industry_id "
-                 f"WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5, 6 {_upsert(sectors, _SECTOR_KEYS)}")
+                 f"WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6 {_upsert(sectors, _SECTOR_KEYS)}")
     return by_push, by_sector
 
 
@@ -92,7 +94,7 @@ def move(push_id: int, before: dict, after: dict) -> None:
                 f"SELECT {buckets}, COALESCE(i.parent_id, l.industry_id, ''), %s, %s, %s * COUNT(*) "
                 f"FROM {Push._meta.db_table} p LEFT JOIN {links} l ON l.patent_id = p.patent_id "
                 f"LEFT JOIN {industries} i ON i.code = l.industry_id WHERE p.id = %s "
-                f"GROUP BY 1, 2, 3, 4 {_upsert(sectors, _SECTOR_KEYS)}",
+                f"GROUP BY 1, 2, 3, 4 ORDER BY 4 {_upsert(sectors, _SECTOR_KEYS)}",
                 [status, viewed, delta, push_id])
 
 
