@@ -12,8 +12,11 @@ from matching.choices import DismissReason, PushStatus
 from matching.matcher import services as matcher
 from matching.matcher.models import MatchCycle
 from matching.models import Push, PushSectorTally, PushTally
+from matching.needs import offers
+from matching.needs import services as needs
 from matching.pushes import services, tally
 
+from .test_matching_needs import need_values
 from .world_library import industries, library_entry
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +118,13 @@ def test_any_sequence_of_writes_keeps_the_tally_equal_to_the_rebuilt_one(world):
     Push.objects.create(patent=extra.patent, enterprise=world.orgs["ent_bj_soe"],
                         institution=world.orgs["inst_gd_local"], institution_province_id="440000",
                         created_at=timezone.now())
+    _assert_incremental_equals_rebuilt()
+    # An institution's offer answering a need (a bulk creation), then its answer.
+    need = needs.create_need(gd, world.orgs["ent_gd"], need_values())
+    offered = library_entry(world.orgs["inst_bj_moe"], 3100006, industries=[industries()[1]])
+    (push,) = offers.offer_patents(world.user("inst_bj_moe_admin"), need, [offered.patent_id])
+    _assert_incremental_equals_rebuilt()
+    services.express_interest(gd, push)
     _assert_incremental_equals_rebuilt()
 
 

@@ -24,7 +24,7 @@ from inventory.models import Patent
 from matching.choices import PushSource
 from matching.needs.models import TechnologyNeed
 from matching.needs.services import is_open
-from matching.pushes import notices
+from matching.pushes import notices, tally
 from matching.pushes.models import Push
 
 # The most patents one offer may carry (a need is answered with a few patents, not a catalogue).
@@ -91,6 +91,7 @@ def offer_patents(actor, need: TechnologyNeed, patent_ids: Iterable[int], *, req
             ])
         except IntegrityError:  # pushed by a match cycle in the meantime
             raise OfferError([_("所选专利中有的刚刚已推送给该企业,请刷新页面后重新选择")]) from None
+        tally.add_pushes([push.pk for push in pushes])
         audit("matching.need_offer", actor=actor, request=request, target=need, organization=actor.organization,
               after={"patents": [own[pk].application_number for pk in wanted], "enterprise": need.enterprise_id})
         notices.offered(pushes, actor.organization.name, need.title)

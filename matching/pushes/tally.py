@@ -61,6 +61,16 @@ def add_pushes_after(last_id: int) -> None:
             cursor.execute(statement, [last_id])
 
 
+def add_pushes(ids: list[int]) -> None:
+    """Add the pushes `ids` (just inserted by the caller's transaction, e.g. by bulk_create, which
+    returns their ids) to the tally."""
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        for statement in add_statements(_source_of(f"id IN ({', '.join(['%s'] * len(ids))})")):
+            cursor.execute(statement, list(ids))
+
+
 @receiver(post_save, sender=Push, dispatch_uid="matching.pushes.tally.added")
 def added(sender, instance: Push, created: bool, raw: bool = False, **kwargs) -> None:
     """A push inserted through the ORM, one at a time: its buckets get one more."""
