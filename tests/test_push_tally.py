@@ -2,8 +2,11 @@
 bulk write, single creations, the enterprise's answers), it always equals the tally rebuilt from
 the pushes; the territory page read from it gives what the aggregate over the pushes gave."""
 
+import threading
+
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -149,3 +152,41 @@ def test_rebuild_command(world, capsys):
     call_command("rebuild_push_tally")
     assert "push tally:" in capsys.readouterr().out
     assert _tally_state() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite lets one writer at a time: the answers are serialised by its database lock")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_answers_keep_the_tally_exact(world):
+    pushes = _grow(world)
+    users = {world.orgs["ent_gd"].pk: world.user("ent_gd_admin"), world.orgs["ent_bj_soe"].pk:
+             world.user("ent_bj_soe_admin")}
+    start = threading.Barrier(len(pushes) * 2)
+    errors = []
+
+    def answer(call) -> None:
+        try:
+            start.wait()
+            call()
+        except services.PushError:
+            pass  # the second answer to a push is refused
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    calls = []
+    for index, push in enumerate(pushes):
+        user = users[push.enterprise_id]
+        calls.append(lambda user=user, push=push: services.mark_viewed(user, push))
+        if index % 2:
+            calls.append(lambda user=user, push=push: services.dismiss(user, push, DismissReason.PRICE))
+        else:
+            calls.append(lambda user=user, push=push: services.express_interest(user, push))
+    threads = [threading.Thread(target=answer, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    _assert_incremental_equals_rebuilt()

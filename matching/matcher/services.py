@@ -295,7 +295,8 @@ def write_pushes(cycle: MatchCycle, rows: list[tuple]) -> int:
         buffer.write("\t".join(values) + "\n")
     buffer.seek(0)
     table = Push._meta.db_table
-    with connection.cursor() as cursor:
+    # One transaction (the chunk's, or its own): the staged rows live until its commit.
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS matcher_push_stage (patent_id integer, enterprise_id "
                        "integer, institution_id integer, enterprise_province_id varchar(6), institution_province_id "
                        "varchar(6), need_id integer, score double precision, reasons jsonb) ON COMMIT DELETE ROWS")
