@@ -82,7 +82,11 @@ PAGE_BOUNDS: dict[str, int] = {
     "matching:need_board": 14,
     "matching:need_list": 12,
     "matching:need_upload": 9,  # the form, then the organisation's recent uploads
-    "matching:profile_list": 10,
+    "matching:profile_list": 11,
+    "matching:cycle_list": 8,
+    "matching:push_inbox": 12,
+    "matching:push_responses": 8,
+    "matching:push_territory": 10,
     "matching:profile_mine": 14,  # the profile, its pending suggestions, the industry and province names
 }
 
@@ -107,6 +111,9 @@ API_BOUNDS: dict[str, int] = {
     "technologyfield-list": 9,
     "notification-list": 9,
     "notification-unread-count": 9,
+    "push-list": 7,
+    "push-response-list": 7,
+    "push-territory-list": 8,
 }
 
 # Lists of reference data loaded by migrations (industries, technology fields, provinces,
@@ -120,6 +127,8 @@ COUNTS = {"notification-unread-count"}
 
 # Pages without URL parameters that list nothing, and why.
 NOT_LISTS: dict[str, str] = {
+    "matching:cycle_start": "a form starting a cycle (it redirects)",
+    "matching:matcher_weights": "the fixed table of the matcher's weights",
     "set_language": "POST only: switches the language",
     "accounts:login": "the sign-in form",
     "accounts:logout": "POST only",

@@ -54,7 +54,7 @@ from inventory.patents.identifiers import make_application_number
 from inventory.search.services import index_patents
 from notifications.models import Delivery, Notification, OrganizationRobot
 
-from . import world_matching_events, world_matching_needs
+from . import world_matcher, world_matching_events, world_matching_needs, world_matching_pushes
 from .world import PASSWORD
 from .world_review import DEPT_A
 
@@ -82,6 +82,8 @@ def _round(world, serial: int) -> None:
     _people_round(world, tag, patents)
     world_matching_events.grow(world, [p for p in patents if p.inventory.in_library])
     world_matching_needs.grow_round(world, tag, serial)
+    world_matching_pushes.grow(world, [p for p in patents if p.inventory.in_library])
+    world_matcher.grow(world)
 
 
 def _institution_round(world, org: Organization, admin: User, tag: str) -> list[Patent]:

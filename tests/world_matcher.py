@@ -28,3 +28,10 @@ def extend(world) -> dict[str, list]:
 
 def fingerprint() -> tuple:
     return tuple(MatchCycle.objects.order_by("pk").values_list("pk", "status", "chunks_total", "pushes_created"))
+
+
+def grow(world) -> None:
+    """One round of the query-count test's growing world: a cycle of each organiser."""
+    for organizer, kind, province, _viewers in CYCLES.values():
+        MatchCycle.objects.create(kind=kind, organizer=world.orgs[organizer], province_id=province,
+                                  status=MatchCycle.Status.DONE)

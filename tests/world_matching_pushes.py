@@ -57,3 +57,16 @@ def extend(world) -> dict[str, list]:
 
 def fingerprint() -> tuple:
     return tuple(Push.objects.order_by("pk").values_list())
+
+
+def grow(world, library_patents) -> None:
+    """One round of the query-count test's growing world: each new library patent pushed to both
+    world enterprises (one in each province), so every push list and count grows."""
+    o = world.orgs
+    for patent in library_patents:
+        institution = patent.inventory.institution
+        for enterprise in ("ent_gd", "ent_bj_soe"):
+            Push.objects.create(patent=patent, enterprise=o[enterprise], institution=institution,
+                                enterprise_province=o[enterprise].province,
+                                institution_province=institution.province,
+                                reasons=[{"kind": "industry", "text": "行业匹配:grow"}], score=0.5)
