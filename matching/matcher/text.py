@@ -7,11 +7,12 @@ import logging
 import re
 import threading
 import unicodedata
-
-import jieba
+from typing import Any
 
 _lock = threading.Lock()
-_tokenizer: jieba.Tokenizer | None = None
+# jieba's tokenizer, its dictionary loaded on first use: importing jieba at module level would
+# load it into every process that sets Django up, management commands that never match included.
+_tokenizer: Any = None
 
 STOPWORDS = frozenset({
     "一种", "及其", "方法", "装置", "系统", "以及", "用于", "基于", "包括", "所述", "进行", "通过", "实现",
@@ -21,11 +22,13 @@ STOPWORDS = frozenset({
 _WORD = re.compile(r"^[0-9a-z\u4e00-\u9fff][0-9a-z\u4e00-\u9fff.+-]*$")
 
 
-def _jieba() -> jieba.Tokenizer:
+def _jieba() -> Any:
     global _tokenizer
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
+                import jieba
+
                 jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()
                 tokenizer.initialize()
