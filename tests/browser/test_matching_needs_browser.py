@@ -32,6 +32,9 @@ def _needs(world) -> None:
 
 
 def test_institution_searches_the_board_and_offers(world, sign_in, live_server):
+    # The world's pushes (tests/world_matching_pushes.py) already carry the institution's library
+    # patent to the enterprise; this test offers it afresh.
+    Push.objects.all().delete()
     _needs(world)
     page = sign_in("inst_bj_moe_admin")
     page.goto(f"{live_server.url}/matching/needs/board/")
