@@ -5,7 +5,9 @@ made to describe what the responses really hold:
   read-only fields, so the schema would otherwise refuse "" for an enum or an e-mail);
 - a serializer's `schema_optional_fields` are left out of `required` (fields only some readers get);
 - an id in a URL (ground.api.ID_PATTERN) is an integer from 1 to ground.api.ID_MAX;
-- every operation lists the errors any API request may meet (`API_ERRORS`), besides its own.
+- every operation lists the errors any API request may meet (`API_ERRORS`), besides its own;
+- a view whose `list` answers one summary object (`answers_one_object = True`) is described as
+  that object, not as an array of it.
 """
 
 from django.core.exceptions import FieldDoesNotExist
@@ -34,6 +36,11 @@ class ApiErrorSerializer(serializers.Serializer):
 
 
 class ContractAutoSchema(AutoSchema):
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "answers_one_object", False):
+            return False
+        return super()._is_list_view(serializer)
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         if field.read_only and hasattr(field, "allow_blank") and not field.allow_blank and _blank_column(field):
             field.allow_blank = True  # this instance only serves the schema

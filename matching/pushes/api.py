@@ -207,6 +207,8 @@ class TerritoryViewSet(viewsets.ViewSet):
     ministry: its institutions'; the platform: all): totals, and counts by industry sector, by
     institution (the 50 with most pushes) and by dismissal reason."""
 
+    answers_one_object = True  # one summary, not a list of rows (ground.api_schema)
+
     def list(self, request, format=None):
         if role_of(request.user) not in (Role.PROVINCE, Role.MINISTRY, Role.OPERATOR):
             raise PermissionDenied("仅省级知识产权局、部委和平台运营可查看辖区推送情况")
@@ -222,9 +224,13 @@ class TerritoryViewSet(viewsets.ViewSet):
 
 TerritoryViewSet.list = extend_schema(responses={200: inline_serializer("PushTerritory", {
     "totals": inline_serializer("PushTotals", COUNTS),
-    "sectors": serializers.ListField(child=serializers.DictField()),
-    "institutions": serializers.ListField(child=serializers.DictField()),
-    "reasons": serializers.ListField(child=serializers.DictField()),
+    "sectors": inline_serializer("PushSectorCounts", {
+        "sector": serializers.CharField(allow_null=True, help_text="战略性新兴产业代码的产业(两位),无行业为 null"),
+        **COUNTS}, many=True),
+    "institutions": inline_serializer("PushInstitutionCounts", {
+        "institution": serializers.IntegerField(), "name": serializers.CharField(), **COUNTS}, many=True),
+    "reasons": inline_serializer("PushDismissalReasonCount", {
+        "reason": serializers.CharField(allow_blank=True), "count": serializers.IntegerField()}, many=True),
 })})(TerritoryViewSet.list)
 
 
