@@ -252,3 +252,16 @@ def test_only_institutions_upload(world):
     with pytest.raises(Exception) as caught:
         imports.stage(CONVERSIONS, actor=world.user("operator"), file=xlsx(good_rows(world)))
     assert caught.type.__name__ == "PermissionDenied"
+
+
+def test_the_batch_page_commits_the_good_rows_beside_rejected_ones(world, login):
+    """Conversions land row by row: a rejected row leaves 确认导入 enabled for the good ones, and the
+    page counts no updates (a conversion is only ever added)."""
+    rejected = [number(world, "bj_moe_private"), "赠送", "", "某公司", "", 1, "一次性", "2024-01-10", "", "否", ""]
+    rows = [*good_rows(world), rejected]
+    batch = upload(world, rows)
+    assert batch.counts["rejected"] == 1 and batch.counts["new"] == 2, batch.errors
+    page = login(world.user(ADMIN)).get(reverse("inventory:conversion_upload_detail", args=[batch.pk]))
+    html = page.content.decode()
+    assert 'id="pn-conversion-commit">' in html and 'data-count="updated"' not in html
+    assert "未变化(已登记)" in html

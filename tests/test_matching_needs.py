@@ -387,3 +387,14 @@ def test_upload_pages_and_template(world, client):
     assert TechnologyNeed.objects.filter(title="低温快充电池").count() == 1
     client.force_login(world.user("prov_bj_admin"))
     assert client.get(reverse("matching:need_upload_detail", args=[batch.pk])).status_code == 404
+
+
+def test_the_batch_page_offers_no_commit_while_any_row_has_an_error(world, client):
+    """The needs sheet lands all or nothing: one bad row disables 确认导入 on the shared batch page."""
+    client.force_login(world.user("ent_gd_admin"))
+    bad = upload(world, [row(), row(title="IPC错", **{"技术领域": "电池"})])
+    page = client.get(reverse("matching:need_upload_detail", args=[bad.pk])).content.decode()
+    assert 'id="pn-needs-commit" disabled' in page and 'data-count="updated">' in page
+    good = upload(world, [row()])
+    page = client.get(reverse("matching:need_upload_detail", args=[good.pk])).content.decode()
+    assert 'id="pn-needs-commit">' in page and reverse("matching:need_upload_commit", args=[good.pk]) in page

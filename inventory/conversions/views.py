@@ -16,12 +16,14 @@ from django.db.models.functions import ExtractYear
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.exports import export_response
 from accounts.roles import Role, role_of
 from ground import imports
+from ground.imports.pages import UploadPages, batch_page, upload_page
 from inventory.choices import ConversionKind
 from inventory.conversions import importer as conversion_import
 from inventory.conversions.exports import ConversionTemplate
@@ -182,28 +184,30 @@ def open_licence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the standard-format upload -------------------------------------------------------------------------
 
+UPLOAD_PAGES = UploadPages(
+    title=gettext_lazy("上传转化实施情况"), batch_title=gettext_lazy("转化实施情况上传"),
+    intro=gettext_lazy("每行一个转化事件。重复上传同一文件不会重复登记:已登记的相同事件计为“未变化”。"),
+    rule=gettext_lazy("上传后先校验并预览,确认后才写入;有错误的行不导入。"),
+    element_id="pn-conversion", back_url="inventory:conversion_list", back_label=gettext_lazy("转化实施"),
+    template_url="inventory:template_conversions", upload_url="inventory:conversion_upload",
+    detail_url="inventory:conversion_upload_detail", commit_url="inventory:conversion_upload_commit",
+    cancel_url="inventory:conversion_upload_cancel", unchanged_label=gettext_lazy("未变化(已登记)"),
+    counts_updates=False,
+)
+
+
 @role_required(Role.INSTITUTION)
 def conversion_upload(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = ConversionUploadForm(request.POST, request.FILES)
-        if form.is_valid() and (batch := imports.receive(CONVERSIONS, request, form)) is not None:
-            return redirect("inventory:conversion_upload_detail", pk=batch.pk)
-    else:
-        form = ConversionUploadForm()
-    recent = conversion_import.conversion_batches().visible_to(request.user)[:10]
-    return render(request, "inventory/conversions/conversions_upload.html",
-                  {"form": form, "columns": ConversionFormat().columns, "recent": recent})
+    return upload_page(request, UPLOAD_PAGES, CONVERSIONS, ConversionUploadForm, ConversionFormat().columns,
+                       conversion_import.conversion_batches().visible_to(request.user))
 
 
 @role_required(*READERS)
 @require_GET
 def conversion_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(conversion_import.conversion_batches().visible_to(request.user), pk=pk)
-    errors = Paginator(batch.errors or [], PAGE_SIZE).get_page(request.GET.get("errors"))
-    return render(request, "inventory/conversions/conversions_upload_detail.html", {
-        "batch": batch, "counts": batch.counts or {}, "errors_page": errors,
-        "can_act": conversion_import.conversion_batches().editable_by(request.user).filter(pk=batch.pk).exists(),
-    })
+    batches = conversion_import.conversion_batches()
+    return batch_page(request, UPLOAD_PAGES, pk, batches.visible_to(request.user),
+                      lambda batch: batches.editable_by(request.user).filter(pk=batch.pk).exists())
 
 
 def _act(request: HttpRequest, pk: int, action: Callable, done: str) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
@@ -21,6 +22,7 @@ from accounts.exports import export_response
 from accounts.models import Province
 from accounts.roles import Role, role_of
 from ground import imports
+from ground.imports.pages import UploadPages, batch_page, upload_page
 from ground.uploads import UploadError
 from inventory.classification.models import Industry
 from matching.needs import board as needs_board
@@ -249,28 +251,29 @@ def board(request: HttpRequest) -> HttpResponse:
 
 # --- the needs sheet upload ------------------------------------------------------------------------
 
+UPLOAD_PAGES = UploadPages(
+    title=gettext_lazy("上传企业技术需求"), batch_title=gettext_lazy("企业技术需求上传"),
+    intro=gettext_lazy("每行一条需求,以统一社会信用代码和需求名称识别:再次上传会更新同名需求,重复上传同一文件不会有任何改动。"),
+    rule=gettext_lazy("上传后先校验并预览,确认后才写入;文件中有任何错误时整批不导入。"),
+    element_id="pn-needs", back_url="matching:need_list", back_label=gettext_lazy("技术需求"),
+    template_url="matching:template_needs", upload_url="matching:need_upload",
+    detail_url="matching:need_upload_detail", commit_url="matching:need_upload_commit",
+    cancel_url="matching:need_upload_cancel", unchanged_label=gettext_lazy("未变化"), all_or_nothing=True,
+)
+
+
 @role_required(*NEED_EDITORS)
 def need_upload(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = NeedsUploadForm(request.POST, request.FILES)
-        if form.is_valid() and (batch := imports.receive(NEEDS, request, form)) is not None:
-            return redirect("matching:need_upload_detail", pk=batch.pk)
-    else:
-        form = NeedsUploadForm()
-    recent = needs_import.needs_batches().visible_to(request.user)[:10]
-    return render(request, "matching/needs/upload.html",
-                  {"form": form, "columns": NeedsFormat().columns, "recent": recent})
+    return upload_page(request, UPLOAD_PAGES, NEEDS, NeedsUploadForm, NeedsFormat().columns,
+                       needs_import.needs_batches().visible_to(request.user))
 
 
 @role_required(*NEED_EDITORS, Role.OPERATOR)
 @require_GET
 def need_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(needs_import.needs_batches().visible_to(request.user), pk=pk)
-    errors = Paginator(batch.errors or [], 50).get_page(request.GET.get("errors"))
-    return render(request, "matching/needs/upload_detail.html", {
-        "batch": batch, "counts": batch.counts or {}, "errors_page": errors,
-        "can_act": needs_import.needs_batches().editable_by(request.user).filter(pk=batch.pk).exists(),
-    })
+    batches = needs_import.needs_batches()
+    return batch_page(request, UPLOAD_PAGES, pk, batches.visible_to(request.user),
+                      lambda batch: batches.editable_by(request.user).filter(pk=batch.pk).exists())
 
 
 def _act(request: HttpRequest, pk: int, action: Callable, done: str) -> HttpResponse:
