@@ -335,6 +335,11 @@ CELERY_BEAT_SCHEDULE["inventory-remove-expired-upload-files"] = {
 CELERY_BEAT_SCHEDULE["imports-sweep-stalled-batches"] = {
     "task": "imports.sweep_stalled_batches", "schedule": crontab(minute="*/5"),
 }
+# The pushes' tally rebuilt from the pushes (matching.pushes.tasks): what a cascade or a change of
+# classification did to the pushes without going through the tally is righted every night.
+CELERY_BEAT_SCHEDULE["matching-rebuild-push-tally"] = {
+    "task": "matching.rebuild_push_tally", "schedule": crontab(hour=3, minute=40),
+}
 # The daily match cycle (matching.matcher): one a day; firing again the same day does nothing.
 CELERY_BEAT_SCHEDULE["matching-daily-cycle"] = {
     "task": "matching.daily_cycle", "schedule": crontab(hour=4, minute=0),

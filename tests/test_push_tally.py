@@ -190,3 +190,19 @@ def test_concurrent_answers_keep_the_tally_exact(world):
         thread.join()
     assert errors == []
     _assert_incremental_equals_rebuilt()
+
+
+def test_beat_rebuilds_the_tally_every_night_righting_a_deletion(world, settings):
+    """Pushes deleted behind the tally's back (a cascade, a repair in SQL) leave it counting them
+    until the nightly rebuild, which beat schedules and which sets it right."""
+    from matching.pushes.tasks import REBUILD_TALLY_TASK, rebuild_push_tally_task
+
+    assert REBUILD_TALLY_TASK in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    _grow(world)
+    operator = world.user("operator")
+    Push.objects.filter(pk__in=Push.objects.order_by("pk").values("pk")[:2]).delete()
+    assert _new_breakdown(operator) != _old_breakdown(operator)
+    rebuild_push_tally_task.delay().get()
+    for username in TERRITORY_USERS:
+        user = world.user(username)
+        assert _new_breakdown(user) == _old_breakdown(user), username
