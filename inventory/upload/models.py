@@ -61,6 +61,10 @@ class ImportBatch(models.Model):
         CONCORDANCE = "concordance", _("产业与IPC参照关系表")
         # The needs sheet (matching.needs), kept through its own scope (matching.needs.models.NeedsBatch).
         NEEDS = "needs", _("企业技术需求")
+        # The evaluation stage's sheets (evaluation.experts, evaluation.feedback), each kept through
+        # its own scope.
+        EXPERTS = "experts", _("专家推荐")
+        EVALUATIONS = "evaluations", _("评价反馈")
 
     # The states every import's batch goes through (ground.imports).
     Status = BatchStatus
