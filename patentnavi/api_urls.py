@@ -4,6 +4,7 @@ the API 令牌 page (accounts.token_views), never from a password alone."""
 from django.urls import include, path
 
 from accounts.api.routes import register as register_accounts
+from evaluation.api_routes import register as register_evaluation
 from ground.api import IntegerIdRouter
 from inventory.api.routes import register as register_inventory
 from matching.api_routes import register as register_matching
@@ -14,6 +15,7 @@ register_accounts(router)
 register_notifications(router)
 register_inventory(router)
 register_matching(router)
+register_evaluation(router)
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -17,6 +17,11 @@ from inventory.patents.identifiers import make_application_number
 
 from . import (
     world_conversions,
+    world_evaluation_assessments,
+    world_evaluation_experts,
+    world_evaluation_feedback,
+    world_evaluation_indicators,
+    world_evaluation_rounds,
     world_industries,
     world_library,
     world_matcher,
@@ -42,6 +47,11 @@ AREAS = (
     world_matching_events,
     world_matcher,
     world_matching_needs,
+    world_evaluation_experts,
+    world_evaluation_indicators,
+    world_evaluation_rounds,
+    world_evaluation_assessments,
+    world_evaluation_feedback,
 )
 
 

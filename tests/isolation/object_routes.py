@@ -51,6 +51,11 @@ GATED: dict[str, tuple[frozenset[str], dict]] = {
 # Each area's object routes (tests/isolation/routes_<area>.py), merged here.
 from . import (  # noqa: E402
     routes_conversions,
+    routes_evaluation_assessments,
+    routes_evaluation_experts,
+    routes_evaluation_feedback,
+    routes_evaluation_indicators,
+    routes_evaluation_rounds,
     routes_industries,
     routes_library,
     routes_matching_events,
@@ -75,6 +80,11 @@ AREAS = (
     routes_matching_events,
     routes_matching_matcher,
     routes_matching_needs,
+    routes_evaluation_experts,
+    routes_evaluation_indicators,
+    routes_evaluation_rounds,
+    routes_evaluation_assessments,
+    routes_evaluation_feedback,
 )
 for _area in AREAS:
     READS.update(_area.READS)

@@ -1,0 +1,1 @@
+"""Navigation entries of the evaluation area 'assessments' (ground.registry collects them on import)."""

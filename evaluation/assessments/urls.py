@@ -1,0 +1,3 @@
+"""Routes of the evaluation area 'assessments' (collected by evaluation/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the evaluation area 'rounds' (collected by evaluation/urls.py)."""
+
+urlpatterns: list = []
