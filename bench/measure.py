@@ -23,6 +23,18 @@ def high_water_mb() -> float:
     return _proc_status_mb("VmHWM")
 
 
+def reset_high_water() -> bool:
+    """Reset this process's VmHWM to its current RSS (Linux ≥ 4.0: "5" to /proc/self/clear_refs),
+    so that the next `high_water_mb` is the peak of what ran since, not of the whole run; False
+    where the kernel does not allow it."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        return False
+    return True
+
+
 def current_rss_mb() -> float:
     return _proc_status_mb("VmRSS")
 
