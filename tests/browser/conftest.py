@@ -5,9 +5,13 @@ host). Without it, or without the playwright package, the browser tests skip and
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from tests.browser.signed_in import join_request_threads
 
@@ -16,6 +20,38 @@ from tests.browser.signed_in import join_request_threads
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, running the application for one request at a time.
+
+    On an in-memory SQLite database pytest-django hands the test's one connection object to the
+    server's request threads. Chromium sends requests side by side (a page, its htmx fragments,
+    the notification bell), and two of them inside transactions on one connection object break
+    each other's transaction state: a 500, then TransactionManagementError in the tests after it.
+    Threads still accept and hold connections (keep-alive connections do not wait on each other);
+    only the application, the response's body and its close (request_finished) take the lock."""
+
+    _lock = threading.Lock()
+
+    def set_app(self, application) -> None:
+        def one_at_a_time(environ, start_response):
+            with self._lock:
+                response = application(environ, start_response)
+                try:
+                    body = list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+            return body
+
+        super().set_app(one_at_a_time)
+
+
+# Set before the session's live server starts (the browser fixture depends on it). On PostgreSQL
+# each request thread has its own connection: requests stay concurrent there.
+if connection.vendor == "sqlite":
+    LiveServerThread.server_class = OneRequestAtATimeServer
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
