@@ -272,9 +272,9 @@ def test_contact_is_masked_except_to_the_platform_and_the_recommending_province(
     expert = Expert.objects.get(phone=GD_PHONE)
     shown = privacy.contact(world.user(username), expert)
     if full:
-        assert shown == {"phone": GD_PHONE, "email": "lingnan.expert@experts.example.cn"}
+        assert shown == {"phone": GD_PHONE, "email": "lingnan.zhuanjia@pingjia.example.cn"}
     else:
-        assert shown == {"phone": "139****0001", "email": "l***@experts.example.cn"}
+        assert shown == {"phone": "139****0001", "email": "l***@pingjia.example.cn"}
 
 
 def test_library_pages_mask_by_reader(world, client):
@@ -422,7 +422,7 @@ def test_api_scoping_and_masking(world, client):
     assert listed["inst_bj_moe_admin"] == {} and set(listed["expert"]) == {"岭南评审专家"}
     assert listed["prov_bj_admin"]["岭南评审专家"]["phone"] == "139****0001"
     assert listed["prov_bj_admin"]["京畿待审专家"]["phone"] == BJ_PHONE
-    assert listed["prov_gd_admin"]["岭南评审专家"]["email"] == "lingnan.expert@experts.example.cn"
+    assert listed["prov_gd_admin"]["岭南评审专家"]["email"] == "lingnan.zhuanjia@pingjia.example.cn"
     found = _api(client, world.user("operator"), ipc="A61K 31", available="true").json()["results"]
     assert [e["name"] for e in found] == ["岭南评审专家"] and found[0]["load"] == 0
     assert found[0]["on_time_rate"] is None and found[0]["available_today"] is True

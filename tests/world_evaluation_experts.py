@@ -29,12 +29,12 @@ def extend(world) -> dict[str, list]:
     approved = Expert.objects.create(
         name="岭南评审专家", employer_name=o["inst_gd_local"].name, employer=o["inst_gd_local"], title="主任医师",
         industry_codes=["4.1"], ipc_prefixes=["A61K", "G16H 50"], phone="13912340001",
-        email="lingnan.expert@experts.example.cn", recommending_province_id="440000",
+        email="lingnan.zhuanjia@pingjia.example.cn", recommending_province_id="440000",
         recommended_by=u["prov_gd_admin"], status=ExpertStatus.APPROVED, decided_by=u["operator"],
         user=u["expert"])
     pending = Expert.objects.create(
         name="京畿待审专家", employer_name="北京某研究院", title="研究员", industry_codes=["2.4"],
-        ipc_prefixes=["B61L"], phone="13912340002", email="jingji.expert@experts.example.cn",
+        ipc_prefixes=["B61L"], phone="13912340002", email="jingji.zhuanjia@pingjia.example.cn",
         recommending_province_id="110000", recommended_by=u["prov_bj_admin"])
     today = dt.date.today()
     period = Unavailability.objects.create(expert=approved, starts_on=today + dt.timedelta(days=30),

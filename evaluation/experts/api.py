@@ -62,7 +62,7 @@ class UnavailabilitySerializer(serializers.ModelSerializer):
 
 
 class ExpertProfileSerializer(serializers.ModelSerializer):
-    """The expert's own profile: specialties, affiliations and known conflicts are theirs to change."""
+    """专家本人的信息:专业领域、其他任职单位和已知利益冲突由专家本人维护。"""
 
     industry_codes = serializers.ListField(child=serializers.CharField(max_length=8), required=False, max_length=30)
     ipc_prefixes = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=30)
@@ -102,9 +102,9 @@ class ExpertFilterSet(BoundedFilterSet):
 
 
 class ExpertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """The expert library: the platform reads every entry, a province the approved library and its
-    own recommendations, an expert their own entry. Each entry carries its load and on-time rate;
-    phones and e-mails are masked except to the platform and the recommending province."""
+    """专利评价专家库:平台读取全部条目,省级知识产权局读取已入库的专家和本省推荐的全部条目,专家读取本人条目。
+    每个条目带评价任务数和按时完成率;手机和邮箱仅对平台和推荐省份显示全文,其他读者为掩码。
+    `GET /api/v1/experts/me/` 读取、`PATCH` 修改本人的专业领域、其他任职单位和已知利益冲突(仅已入库的专家)。"""
 
     queryset = Expert.objects.select_related("recommending_province")
     serializer_class = ExpertSerializer
