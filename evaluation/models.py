@@ -1,7 +1,7 @@
 """The evaluation app's models, collected from its areas for Django (each area owns its models)."""
 
 from evaluation.assessments.models import Evaluation, IndicatorScore
-from evaluation.experts.models import Expert, Unavailability
+from evaluation.experts.models import Expert, ExpertsBatch, Unavailability
 from evaluation.feedback.models import FeedbackAnswer
 from evaluation.indicators.models import Dimension, Indicator, IndicatorSystem
 from evaluation.rounds.models import Assignment, CoInventorLink, Draw, EvaluationRound, ExpertRequest, RoundPatent
@@ -15,6 +15,7 @@ __all__ = [
     "EvaluationRound",
     "Expert",
     "ExpertRequest",
+    "ExpertsBatch",
     "FeedbackAnswer",
     "Indicator",
     "IndicatorScore",

@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, Province
 from accounts.scoping import NamedInAuditLog, ScopedQuerySet
 from evaluation.choices import ExpertStatus
+from inventory.models import ImportBatch
+
+# The kind of the expert-recommendation sheet's import batches (read through ExpertsBatch).
+EXPERTS_BATCH_KIND = ImportBatch.Kind.EXPERTS
 
 
 class ExpertQuerySet(NamedInAuditLog, ScopedQuerySet):
@@ -116,3 +120,38 @@ class Unavailability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_on}–{self.ends_on}"
+
+
+class ExpertsBatchQuerySet(NamedInAuditLog, ScopedQuerySet):
+    """The expert-recommendation sheet's uploads: a province's office reads its own organisation's
+    uploads and commits or cancels its own (its admin any of them); the operator reads them all."""
+
+    def _visible_to_province(self, user):
+        return self.filter(organization_id=user.organization_id)
+
+    def _editable_by_province(self, user):
+        own = self.filter(organization_id=user.organization_id)
+        return own if user.is_org_admin else own.filter(created_by=user)
+
+    def _editable_by_operator(self, user):
+        return self.none()
+
+
+class ExpertsBatchManager(models.Manager.from_queryset(ExpertsBatchQuerySet)):
+    def get_queryset(self) -> ExpertsBatchQuerySet:
+        return super().get_queryset().filter(kind=EXPERTS_BATCH_KIND)
+
+
+class ExpertsBatch(ImportBatch):
+    """An upload of the expert-recommendation sheet (专家推荐): an ImportBatch of kind "experts",
+    with its own scope."""
+
+    objects = ExpertsBatchManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("专家推荐上传")
+        verbose_name_plural = _("专家推荐上传")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
