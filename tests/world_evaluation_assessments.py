@@ -7,8 +7,8 @@
 - forms_ent_bj_withdrawn: 北京中央企业 withdrew its evaluation of 广东省人民医院's library patent: a
   withdrawn evaluation is read by its enterprise and the platform only.
 - forms_expert_draft: the world's `expert` drafts an evaluation on an accepted assignment of a
-  round 北京 organises (forms_round, forms_assignment): read by the expert, the organising province
-  and the platform; changed by the expert alone.
+  round 北京 organises (forms_round, forms_assignment): read by the expert and the platform (the
+  organising province reads it once submitted); changed by the expert alone.
 
 The expert's library entry is the experts area's when it has one for the world's `expert`;
 otherwise it is created here (forms_expert), recommended by 北京 and approved.
@@ -20,7 +20,6 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Province
-
 from evaluation.assessments.models import Evaluation, IndicatorScore
 from evaluation.choices import AssignmentStatus, EvaluationStatus, EvaluatorKind, ExpertStatus, Prospect, RoundStatus
 from evaluation.experts.models import Expert
@@ -92,7 +91,7 @@ def extend(world) -> dict[str, list]:
                  {"operator", "ent_gd_admin", *INST_BJ_MOE, "prov_gd_admin", "prov_bj_admin", "moe_admin"},
                  {"ent_gd_admin"}),
             _obj("forms_ent_bj_withdrawn", withdrawn, {"operator", "ent_bj_soe_admin"}, {"ent_bj_soe_admin"}),
-            _obj("forms_expert_draft", draft, {"operator", "prov_bj_admin", "expert"}, {"expert"}),
+            _obj("forms_expert_draft", draft, {"operator", "expert"}, {"expert"}),
         ],
         "evaluation.evaluationround": [_obj("forms_round", round_, organiser, organiser)],
         "evaluation.assignment": [_obj("forms_assignment", assignment, {*organiser, "expert"},

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -496,7 +497,7 @@ def _answer_push(user, evaluation: Evaluation, request) -> None:
                 labels = "、".join(str(NonConversionReason(r).label) for r in evaluation.reasons)
                 note = "; ".join(filter(None, [labels, evaluation.reason_other]))[:pushes.MAX_NOTE_CHARS]
                 pushes.dismiss(user, push, reason, note or labels, request=request)
-    except pushes.PushError:
+    except (pushes.PushError, Http404):
         pass
 
 
