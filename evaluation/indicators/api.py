@@ -13,6 +13,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Indicator
         fields = ["id", "code", "name", "weight", "guidance", "position"]
+        read_only_fields = fields
 
 
 class DimensionSerializer(serializers.ModelSerializer):
@@ -21,6 +22,7 @@ class DimensionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dimension
         fields = ["id", "code", "name", "weight", "position", "indicators"]
+        read_only_fields = fields
 
 
 class IndicatorSystemSerializer(serializers.ModelSerializer):
@@ -29,6 +31,7 @@ class IndicatorSystemSerializer(serializers.ModelSerializer):
     class Meta:
         model = IndicatorSystem
         fields = ["id", "version", "name", "scenario", "is_current", "note", "created_at", "dimensions"]
+        read_only_fields = fields
 
 
 class IndicatorSystemViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
