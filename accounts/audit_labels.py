@@ -32,6 +32,8 @@ CATEGORIES: dict[str, Promise] = {
     "access": _("访问控制"),
     "demo": _("演示数据"),
     "notification": _("通知"),
+    "indicator": _("评价指标体系"),
+    "assessment": _("专利评价"),
 }
 
 ACTIONS: dict[str, Promise] = {
@@ -169,6 +171,11 @@ ACTIONS: dict[str, Promise] = {
     "notification.robot_add": _("添加群机器人"),
     "notification.robot_remove": _("删除群机器人"),
     "notification.robot_toggle": _("启用或停用群机器人"),
+    # 评价指标体系和专利评价 (evaluation.indicators, evaluation.assessments)
+    "indicator.publish": _("发布评价指标体系新版本"),
+    "assessment.start": _("开始评价"),
+    "assessment.submit": _("提交评价"),
+    "assessment.withdraw": _("撤回评价"),
 }
 
 # The keys of before / after / detail that are no field of the event's object (a field of its

@@ -392,6 +392,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for a choice set that several serializers use under different field names.
+    "ENUM_NAME_OVERRIDES": {"CooperationModeEnum": "matching.choices.CooperationMode"},
 }
 
 # API throttling (accounts.api.throttling): requests per token and per user, "N/second|minute|hour|day".

@@ -1,10 +1,30 @@
-"""The fixture world's additions for the evaluation area 'indicators' (called at the end of world.build_world)."""
+"""The fixture world's additions for the evaluation area 'indicators' (called at the end of world.build_world).
+
+The world's indicator system is the default one the data migration ships (version 1, current):
+every role that evaluates or reads evaluations reads it (the platform's three administrators and
+inventors do not); the platform alone publishes new versions.
+"""
+
+from evaluation.indicators.models import Dimension, Indicator, IndicatorSystem
+
+from .isolation.expectations import DEPT_ADMIN, INST_BJ_MOE
+from .isolation.objects import WorldObject
+
+READERS = {"operator", "moe_admin", "sasac_admin", "prov_bj_admin", "prov_gd_admin", *INST_BJ_MOE, DEPT_ADMIN,
+           "inst_bj_local_admin", "inst_gd_local_admin", "ent_bj_soe_admin", "ent_gd_admin", "expert"}
 
 
 def extend(world) -> dict[str, list]:
-    return {}
+    system = IndicatorSystem.objects.get(is_current=True)
+    world.indicator_system = system
+    return {"evaluation.indicatorsystem": [
+        WorldObject("forms_indicator_system_v1", system, frozenset(READERS), frozenset({"operator"})),
+    ]}
 
 
 def fingerprint() -> tuple:
-    """What a forbidden request might change in this area (compared around each one)."""
-    return ()
+    return (
+        tuple(IndicatorSystem.objects.order_by("pk").values_list("pk", "version", "is_current", "name")),
+        tuple(Dimension.objects.order_by("pk").values_list("pk", "weight", "name")),
+        tuple(Indicator.objects.order_by("pk").values_list("pk", "weight", "name", "guidance")),
+    )

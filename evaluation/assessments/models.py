@@ -22,7 +22,8 @@ from inventory.patents.models import Patent
 class EvaluationQuerySet(NamedInAuditLog, ScopedQuerySet):
     """An enterprise its own evaluations; an expert their own; an institution the submitted
     evaluations of its patents (a department's staff: their department's); a province the
-    evaluations of its rounds, by its enterprises and of its institutions' patents; a ministry the
+    evaluations of its rounds once submitted (drafts stay their evaluator's), and the submitted
+    evaluations by its enterprises and of its institutions' patents; a ministry the
     submitted evaluations of its institutions' patents; the platform all."""
 
     def submitted(self) -> "EvaluationQuerySet":
@@ -41,8 +42,10 @@ class EvaluationQuerySet(NamedInAuditLog, ScopedQuerySet):
         return own
 
     def _visible_to_province(self, user):
+        # A draft is its evaluator's until submitted: the organising province follows a round's
+        # progress by its assignments, and reads its evaluations once submitted (withdrawn included).
         organisation = user.organization
-        return self.filter(Q(round__organiser_id=organisation.pk)
+        return self.filter(Q(round__organiser_id=organisation.pk) & ~Q(status=EvaluationStatus.DRAFT)
                            | Q(status=EvaluationStatus.SUBMITTED)
                            & (Q(enterprise__province_id=organisation.province_id)
                               | Q(owner__province_id=organisation.province_id)))

@@ -25,6 +25,9 @@ from .objects import WorldObject
 from .routes import Route
 
 DENIED = {403, 404, 405}
+# The API's schema documents its vocabulary to every signed-in user: the world account `expert` is
+# also a word of it (the evaluator kind, an assignment's expert), which is no account shown.
+VOCABULARY_ROUTES = {"api-schema"}
 
 
 def world_objects(world) -> dict[str, list[WorldObject]]:
@@ -156,6 +159,8 @@ def check_pages(world, routes: Iterable[Route], users: Iterable[str]) -> list[st
             response = client.get(reverse(route.name))
             text = response_text(response)
             for description, pattern, allowed in marks:
+                if route.name in VOCABULARY_ROUTES and description.startswith("account "):
+                    continue
                 if username not in allowed and pattern.search(text):
                     failures.append(f"{username} GET {route.name}: sees {description}")
     return failures
