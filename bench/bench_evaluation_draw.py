@@ -49,7 +49,8 @@ TARGET_DRAW_SECONDS = 60
 INSTITUTIONS = 3000
 TEAM = 60
 ENTERPRISES = 100
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红梅玉兰飞鹏辉斌宇浩凯健俊帆帅旭宁"
          "龙林欢阳佳琳晨晓光亮成海波瑞丹萍婷倩雪雨欣怡博文武斌彬鑫昊然子轩思源嘉豪铭泽睿哲宏伦")
 
@@ -151,29 +152,32 @@ def generate(patents: int, experts: int, seed: int = 7) -> None:
             "application_number": "'BE' || lpad(g.i::text, 10, '0')", "title": "'评价基准专利' || g.i",
             "main_ipc": "s.sub || ' ' || (1 + g.i %% 40) || '/' || lpad((g.i %% 97)::text, 2, '0')",
             "ipc_codes": "jsonb_build_array(s.sub || ' ' || (1 + g.i %% 40) || '/00')",
-            "patent_type": "'invention'", "application_date": "date '2012-01-01' + ((g.i * 7919) %% 5000)",
+            "patent_type": "'invention'", "application_date": "date '2012-01-01' + ((g.i * 7919) %% 5000)::int",
             "legal_status": "'valid'", "created_at": "now()", "updated_at": "now()",
             "inventors": f"""(SELECT jsonb_agg(n.name ORDER BY k) FROM generate_series(1, 1 + (g.i * 7) %% 6) k
                               JOIN bm_name n ON n.idx = ((g.i * 13) %% {INSTITUTIONS}) * {TEAM}
-                              + ((g.i::bigint * 31 + k * 17) * 2654435761 %% {TEAM})::int)""",
+                              + ((hashtext(g.i || ':' || k) & 2147483647) %% {TEAM}))""",
             "patentees": "'[]'", "patentee_credit_codes": "'[]'", "is_sleeping": "false"}, c)
         c.execute(f"INSERT INTO inventory_patent ({', '.join(columns)}) SELECT {', '.join(columns.values())} "
-                  f"FROM generate_series(1, %s) g(i) JOIN bm_sub s ON s.k = (g.i * 7919) %% 300 ORDER BY g.i",
+                  f"FROM generate_series(1, %s::bigint) g(i) JOIN bm_sub s ON s.k = (g.i * 7919) %% 300 ORDER BY g.i",
                   [patents])
         c.execute("SELECT min(id) FROM inventory_patent")
         first = c.fetchone()[0] - 1
         print(f"  patents {time.perf_counter() - t:.0f}s", flush=True)
         c.execute(f"""INSERT INTO inventory_patentownership (patent_id, organization_id, position, grant_date,
                           is_sleeping, main_ipc)
-                      SELECT p.id, {inst_lo} + ((p.id - {first}) * 13) % {INSTITUTIONS}, 1, NULL, false, p.main_ipc
+                      SELECT p.id, {inst_lo} + ((p.id - {first})::bigint * 13) % {INSTITUTIONS}, 1,
+                             NULL::date, false,
+                             p.main_ipc
                         FROM inventory_patent p
                       UNION ALL
-                      SELECT p.id, {inst_lo} + ((p.id - {first}) * 13 + 1) % {INSTITUTIONS}, 2, NULL, false,
+                      SELECT p.id, {inst_lo} + ((p.id - {first})::bigint * 13 + 1) % {INSTITUTIONS}, 2,
+                             NULL::date, false,
                              p.main_ipc
                         FROM inventory_patent p WHERE (p.id - {first}) % 20 = 0""")
         c.execute(f"""INSERT INTO inventory_patentindustry (patent_id, industry_id, is_manual)
                       SELECT p.id, s.industry, false FROM inventory_patent p
-                        JOIN bm_sub s ON s.k = ((p.id - {first}) * 7919) % 300""")
+                        JOIN bm_sub s ON s.k = ((p.id - {first})::bigint * 7919) % 300""")
         print(f"  ownerships and industries {time.perf_counter() - t:.0f}s", flush=True)
         c.execute("ANALYZE")
     _experts(experts, rng, subclasses, subsectors, inst_lo)
@@ -261,20 +265,19 @@ def prepare_round(size: int, requests: int):
                                                       due_on=dt.date.today() + dt.timedelta(days=30),
                                                       created_by=user)
     with connection.cursor() as c:
-        c.execute("SELECT count(*) FROM inventory_patent")
-        total = c.fetchone()[0]
-        step = max(total // size, 1)
+        # The round's patents: `size` of the library in a scrambled order (md5 of the id), so that
+        # they spread over the institutions as a province's choice would.
+        c.execute("DROP TABLE IF EXISTS bm_round")
+        c.execute("""CREATE TEMP TABLE bm_round AS
+                     SELECT id, row_number() OVER (ORDER BY md5(id::text)) AS n
+                       FROM inventory_patent ORDER BY md5(id::text) LIMIT %s""", [size])
         c.execute("""INSERT INTO evaluation_expertrequest (enterprise_id, patent_id, note, created_at)
-                     SELECT (SELECT min(id) FROM accounts_organization WHERE name LIKE 'BE-E-%%') + (r.n %% 100),
-                            r.id, '', now()
-                       FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM inventory_patent) r
-                      WHERE r.n %% %s = 0 AND r.n / %s <= %s AND r.n / %s %% %s = 0""",
-                  [step, step, size, step, max(size // max(requests, 1), 1)])
+                     SELECT (SELECT min(id) FROM accounts_organization WHERE name LIKE 'BE-E-%%') + (n %% 100),
+                            id, '', now()
+                       FROM bm_round WHERE n %% %s = 0""", [max(size // max(requests, 1), 1)])
         c.execute("""INSERT INTO evaluation_roundpatent (round_id, patent_id, request_id)
-                     SELECT %s, r.id, q.id
-                       FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM inventory_patent) r
-                       LEFT JOIN evaluation_expertrequest q ON q.patent_id = r.id
-                      WHERE r.n %% %s = 0 AND r.n / %s <= %s""", [evaluation_round.pk, step, step, size])
+                     SELECT %s, r.id, q.id FROM bm_round r
+                       LEFT JOIN evaluation_expertrequest q ON q.patent_id = r.id""", [evaluation_round.pk])
     return user, evaluation_round
 
 

@@ -525,8 +525,7 @@ def test_round_pages_for_the_province(only_new_experts, login):
 def test_round_progress_counts(world):
     evaluation_round = EvaluationRound.objects.get(title="rounds_广东专家评价")
     Assignment.objects.filter(round=evaluation_round).update(due_on=dt.date.today() - dt.timedelta(days=1))
-    found = services.round_progress(EvaluationRound.objects.filter(pk=evaluation_round.pk)).get()
-    progress = services.progress_of(found)
+    progress = services.attach_progress([evaluation_round])[0].progress
     assert progress["active"] == 1 and progress["submitted"] == 0 and progress["overdue"] == 1
     assert progress["patents"] == 1 and progress["by_status"][AssignmentStatus.ASSIGNED] == 1
 

@@ -29,7 +29,7 @@ from evaluation.rounds.services import RoundError
 from evaluation.rounds.views import enterprise_label
 from ground.api import KeysetPagination, ScopedViewSetMixin
 from ground.api_schema import ApiErrorSerializer
-from ground.filters import BoundedFilterSet
+from ground.filters import BoundedFilterSet, IntegerFilter
 from inventory.models import Patent
 from matching.models import Push
 
@@ -63,7 +63,9 @@ class RoundSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, obj: EvaluationRound) -> dict:
-        return services.progress_of(obj)
+        if not hasattr(obj, "progress"):
+            services.attach_progress([obj])
+        return obj.progress
 
 
 class RoundCreateSerializer(serializers.Serializer):
@@ -102,8 +104,10 @@ class RoundViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     filterset_class = RoundFilterSet
     pagination_class = RoundPagination
 
-    def get_queryset(self):
-        return services.round_progress(super().get_queryset())
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        # The progress of a whole page in three grouped queries, not three per round.
+        return services.attach_progress(list(page)) if page is not None else None
 
     def _shown(self, pk: int) -> Response:
         found = self.get_queryset().filter(pk=pk).first()
@@ -184,7 +188,7 @@ class ReassignSerializer(ReasonSerializer):
 
 class AssignmentFilterSet(BoundedFilterSet):
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
-    round = django_filters.NumberFilter(field_name="round_id")
+    round = IntegerFilter(field_name="round_id")
 
     class Meta:
         model = Assignment

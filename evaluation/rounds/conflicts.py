@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from evaluation.experts.models import Expert
+from evaluation.rounds.models import CoInventorLink
 from inventory.models import Patent, PatentOwnership
 
 # "In the last five years": a co-invention whose latest application year is at least this many
@@ -178,8 +179,6 @@ class ConflictIndex:
         return index
 
     def _load_links(self, since: int, inventors: set[str] | None) -> None:
-        from evaluation.rounds.models import CoInventorLink
-
         names = sorted(self.by_name)
         for start in range(0, len(names), NAME_CHUNK):
             chunk = names[start:start + NAME_CHUNK]

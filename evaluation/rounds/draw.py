@@ -36,6 +36,7 @@ from evaluation.experts.models import Expert, Unavailability
 from evaluation.rounds.conflicts import EXPERT_FIELDS, ConflictIndex, Parties, facts_from_row, load_parties
 from evaluation.rounds.conflicts import LABELS as CONFLICT_LABELS
 from evaluation.rounds.conflicts import REASONS as CONFLICT_REASONS
+from evaluation.rounds.models import Assignment
 from inventory.models import Patent, PatentIndustry
 
 logger = logging.getLogger(__name__)
@@ -138,8 +139,6 @@ def load_pool(due_on: dt.date, *, today: dt.date | None = None, inventors: set[s
     unavailable = set(Unavailability.objects.filter(starts_on__lte=due_on, ends_on__gte=today,
                                                     expert__status=ExpertStatus.APPROVED)
                       .values_list("expert_id", flat=True).distinct())
-    from evaluation.rounds.models import Assignment
-
     load = Counter(dict(Assignment.objects.filter(status__in=OPEN_STATUSES).order_by().values("expert_id")
                         .annotate(n=Count("pk")).values_list("expert_id", "n")))
     pool = Pool(facts, by_industry, by_sector, by_ipc, unavailable, load, max_open_assignments())
@@ -296,8 +295,6 @@ def requesters_of(round_patents: Iterable[tuple[int, int | None]]) -> dict[int, 
 def assigned_experts(round_id: int, patent_ids: Iterable[int] | None = None) -> dict[int, set[int]]:
     """patent id → every expert already given it in the round (any status: a recused or declined
     expert is not drawn again for it)."""
-    from evaluation.rounds.models import Assignment
-
     rows = Assignment.objects.filter(round_id=round_id)
     if patent_ids is not None:
         rows = rows.filter(patent_id__in=list(patent_ids))

@@ -35,7 +35,7 @@ from evaluation.rounds.conflicts import LABELS as CONFLICT_LABELS
 from evaluation.rounds.conflicts import conflicts_of
 from evaluation.rounds.models import Assignment, Draw, EvaluationRound, ExpertRequest, RoundPatent
 from inventory.models import InventoryRecord, Patent
-from inventory.patents.identifiers import InvalidPatentNumber, normalize_application_number
+from inventory.patents import InvalidPatentNumber, normalize_application_number
 from matching.choices import ANSWERED, PushStatus
 from matching.models import Push
 from matching.pushes import services as pushes
@@ -258,28 +258,30 @@ def _write_draws(user, evaluation_round: EvaluationRound, planned: list[drawing.
     return len(made)
 
 
-def round_progress(rounds: QuerySet[EvaluationRound]) -> QuerySet[EvaluationRound]:
-    """Each round with its assignments counted by status, the active total (without recused and
-    declined ones), the submitted and the overdue: one grouped query for a page of rounds."""
-    counts = {f"n_{status}": Count("assignments", filter=Q(assignments__status=status), distinct=True)
-              for status in AssignmentStatus.values}
-    return rounds.annotate(
-        **counts,
-        n_patents=Count("round_patents", distinct=True),
-        n_overdue=Count("assignments", filter=Q(assignments__status__in=OPEN, assignments__due_on__lt=today()),
-                        distinct=True),
-    )
-
-
-def progress_of(evaluation_round) -> dict:
-    """The counts round_progress annotated, with the active total and the submitted share."""
-    by_status = {status: getattr(evaluation_round, f"n_{status}", 0) for status in AssignmentStatus.values}
-    active = (by_status[AssignmentStatus.ASSIGNED] + by_status[AssignmentStatus.ACCEPTED]
-              + by_status[AssignmentStatus.SUBMITTED])
-    submitted = by_status[AssignmentStatus.SUBMITTED]
-    return {"by_status": by_status, "active": active, "submitted": submitted,
-            "percent": round(100 * submitted / active) if active else 0,
-            "overdue": getattr(evaluation_round, "n_overdue", 0), "patents": getattr(evaluation_round, "n_patents", 0)}
+def attach_progress(rounds: list[EvaluationRound]) -> list[EvaluationRound]:
+    """Set `progress` on each round: its patents, its assignments by status, the active total
+    (without recused and declined ones), the submitted (and their share) and the overdue. Three
+    grouped queries for a page of rounds, whatever their size (no join of patents × assignments)."""
+    ids = [r.pk for r in rounds]
+    by_round: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AssignmentStatus.values, 0))
+    overdue: dict[int, int] = {}
+    patents: dict[int, int] = {}
+    if ids:
+        for round_id, status, n in (Assignment.objects.filter(round_id__in=ids).order_by()
+                                    .values_list("round_id", "status").annotate(n=Count("pk"))):
+            by_round[round_id][status] = n
+        overdue = dict(Assignment.objects.filter(round_id__in=ids, status__in=OPEN, due_on__lt=today()).order_by()
+                       .values_list("round_id").annotate(n=Count("pk")))
+        patents = dict(RoundPatent.objects.filter(round_id__in=ids).order_by().values_list("round_id")
+                       .annotate(n=Count("pk")))
+    for r in rounds:
+        counts = by_round[r.pk]
+        active = sum(counts[status] for status in (*OPEN, AssignmentStatus.SUBMITTED))
+        submitted = counts[AssignmentStatus.SUBMITTED]
+        r.progress = {"by_status": dict(counts), "active": active, "submitted": submitted,
+                      "percent": round(100 * submitted / active) if active else 0,
+                      "overdue": overdue.get(r.pk, 0), "patents": patents.get(r.pk, 0)}
+    return rounds
 
 
 # Assignments --------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from evaluation.rounds import services
 from evaluation.rounds.models import Assignment, Draw, EvaluationRound, ExpertRequest, RoundPatent
 from evaluation.rounds.services import RoundError
 from inventory.models import Patent
-from inventory.patents.identifiers import InvalidPatentNumber, normalize_application_number
+from inventory.patents import InvalidPatentNumber, normalize_application_number
 from matching.choices import PushStatus
 from matching.models import Push
 
@@ -89,7 +89,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
         except InvalidPatentNumber as error:
             messages.error(request, str(error))
             return redirect("evaluation:request_list")
-        patent = Patent.objects.filter(application_number=number).first()
+        # Looked up in the enterprise's scope (the library): a patent outside it reads as absent.
+        patent = Patent.objects.visible_to(request.user).filter(application_number=number).first()
         if patent is None:
             messages.error(request, _("专利转化资源库中没有申请号为 %(n)s 的专利") % {"n": number})
             return redirect("evaluation:request_list")
@@ -109,9 +110,9 @@ def request_create(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PROVINCE, Role.OPERATOR)
 def round_list(request: HttpRequest) -> HttpResponse:
     """The rounds the user runs (the operator: all), newest first, each with its progress."""
-    rounds = services.round_progress(EvaluationRound.objects.visible_to(request.user).select_related("organiser"))
+    rounds = EvaluationRound.objects.visible_to(request.user).select_related("organiser")
     page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = [{"round": r, "progress": services.progress_of(r)} for r in page]
+    items = [{"round": r, "progress": r.progress} for r in services.attach_progress(list(page))]
     waiting = services.open_requests(request.user).count() if role_of(request.user) == Role.PROVINCE else 0
     return render(request, "evaluation/rounds/round_list.html", {
         "page": page, "items": items, "waiting": waiting, "can_create": role_of(request.user) == Role.PROVINCE,
@@ -158,10 +159,10 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PROVINCE, Role.OPERATOR)
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One round: its progress, its patents with their assignments, and the draws' records."""
-    found = services.round_progress(EvaluationRound.objects.visible_to(request.user).filter(pk=pk)
-                                    .select_related("organiser")).first()
+    found = EvaluationRound.objects.visible_to(request.user).filter(pk=pk).select_related("organiser").first()
     if found is None:
         raise Http404
+    services.attach_progress([found])
     patents = list(RoundPatent.objects.filter(round=found).select_related("patent", "request__enterprise")
                    .order_by("patent_id")[:500])
     assignments: dict[int, list[Assignment]] = {}
@@ -173,7 +174,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [{"rp": p, "assignments": assignments.get(p.patent_id, []), "draw": draws.get(p.patent_id),
              "enterprise": enterprise_label(request.user, p.request) if p.request_id else ""} for p in patents]
     return render(request, "evaluation/rounds/round_detail.html", {
-        "round": found, "progress": services.progress_of(found), "rows": rows,
+        "round": found, "progress": found.progress, "rows": rows,
         "can_draw": role_of(request.user) == Role.PROVINCE and found.status == RoundStatus.DRAFT,
         "can_reassign": role_of(request.user) == Role.PROVINCE and found.status == RoundStatus.OPEN,
         "open_statuses": services.OPEN, "reason_labels": drawing.LABELS, "today": dt.date.today(),
