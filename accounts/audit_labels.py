@@ -114,6 +114,15 @@ ACTIONS: dict[str, Promise] = {
     "push.dismiss": _("企业对推送表示不感兴趣"),
     "push.interest": _("企业对推送表达合作意向"),
     "push.request_evaluation": _("企业对推送申请评价"),
+    # 专家评价:申请、轮次与评价任务 (evaluation.rounds.services)
+    "expert_request.create": _("企业申请专家评价"),
+    "evaluation_round.create": _("组织专家评价"),
+    "evaluation_round.draw": _("随机抽取评价专家"),
+    "assignment.declare": _("专家声明无利益冲突"),
+    "assignment.recuse": _("专家回避评价任务"),
+    "assignment.decline": _("专家谢绝评价任务"),
+    "assignment.reassign": _("重新分配评价任务"),
+    "assignment.replace": _("替换评价专家"),
     # 对接活动 (matching.events.services)
     "match_event.create": _("创建对接活动"),
     "match_event.update": _("修改对接活动"),

@@ -21,11 +21,6 @@ def enterprises_to_review(user) -> list[Card]:
     return [Card(_("待审核企业"), waiting, _("企业注册后须经本局审核方可登录"), url, _("去审核"))]
 
 
-@site.cards({Role.EXPERT}, order=10)
-def expert_tasks(user) -> list[Card]:
-    return [Card(_("评价任务"), hint=_("专利评价工作启动后,分配给您的评价任务将显示在这里。"))]
-
-
 @site.cards({Role.SYSTEM_ADMIN}, order=10)
 def user_administration(user) -> list[Card]:
     return [Card(_("用户管理"), User.objects.visible_to(user).count(), _("平台账号总数;分配、停用账号和重置密码"),

@@ -1,4 +1,6 @@
 """The evaluation app's Celery tasks, collected from its areas (Celery discovers `evaluation.tasks`).
 Each area adds its own import line below."""
 
-__all__: list[str] = []
+from evaluation.rounds.tasks import build_coinventors_task, collect_push_requests_task, remind_assignments_task
+
+__all__: list[str] = ["build_coinventors_task", "collect_push_requests_task", "remind_assignments_task"]

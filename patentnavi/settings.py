@@ -352,6 +352,21 @@ MATCHING_CHUNK_SIZE = env_int("MATCHING_CHUNK_SIZE", 200)
 MATCHING_SUGGESTION_MIN_ANSWERS = env_int("MATCHING_SUGGESTION_MIN_ANSWERS", 3)
 MATCHING_WEIGHTS: dict[str, float] = {}
 
+# Expert evaluation rounds (evaluation.rounds.tasks): reminders at 08:00 of the assignments due within
+# EVALUATION_REMINDER_DAYS days and of the overdue ones (once a day each); requests made of pushes
+# answered "申请评价", every 15 minutes; the co-inventor relation refreshed at 02:30.
+EVALUATION_MAX_OPEN_ASSIGNMENTS = env_int("EVALUATION_MAX_OPEN_ASSIGNMENTS", 10)
+EVALUATION_REMINDER_DAYS = env_int("EVALUATION_REMINDER_DAYS", 3)
+CELERY_BEAT_SCHEDULE["evaluation-remind-assignments"] = {
+    "task": "evaluation.remind_assignments", "schedule": crontab(hour=8, minute=0),
+}
+CELERY_BEAT_SCHEDULE["evaluation-collect-push-requests"] = {
+    "task": "evaluation.collect_push_requests", "schedule": crontab(minute="*/15"),
+}
+CELERY_BEAT_SCHEDULE["evaluation-build-coinventors"] = {
+    "task": "evaluation.build_coinventors", "schedule": crontab(hour=2, minute=30),
+}
+
 # Notification deliveries (e-mail, group robots) due for a retry, every minute (notifications.tasks).
 CELERY_BEAT_SCHEDULE["notifications-retry-due-deliveries"] = {
     "task": "notifications.retry_due_deliveries", "schedule": crontab(minute="*"),

@@ -188,8 +188,8 @@ class Draw(models.Model):
 
 
 class CoInventorLink(models.Model):
-    """Two inventor names that appear together on a patent of an organisation (its first institution
-    patentee), with the latest application year they did (name_a < name_b). Built in bulk from the
+    """Two inventor names that appear together on a patent of an organisation (each institution owning
+    the patent), with the latest application year they did (name_a < name_b). Built in bulk from the
     base library's inventor lists (evaluation.rounds.coinventors); read by the conflict check, never
     shown. Keeping the organisation narrows a common name (王伟) to the place the co-invention
     happened: a conflict needs it at the expert's employer or at the patent's owner."""
