@@ -1,7 +1,130 @@
-"""API of the evaluation area 'feedback' (registered by evaluation/api_routes.py)."""
+"""API of the feedback loop: the institutions' answers to evaluations (read through `visible_to`;
+created by the owning institution through evaluation.feedback.services, which refuses an
+evaluation outside its scope, a withdrawn or draft one, and contact where the enterprise did not
+agree, with the reason in Chinese), and one patent's summary of its submitted evaluations in the
+user's scope (registered by evaluation/api_routes.py)."""
 
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from accounts.roles import Role, role_of
+from evaluation.choices import FeedbackAction
+from evaluation.feedback import services
+from evaluation.feedback.models import FeedbackAnswer
+from ground.api import ScopedViewSetMixin
+from ground.api_schema import ApiErrorSerializer
+
+ID_MAX = 10**18 - 1
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    evaluation = serializers.IntegerField(source="evaluation_id", min_value=1, max_value=ID_MAX)
+    action = serializers.ChoiceField(choices=FeedbackAction.choices)
+    note = serializers.CharField(max_length=services.NOTE_MAX, required=False, allow_blank=True, default="")
+    patent = serializers.IntegerField(source="evaluation.patent_id", read_only=True)
+    application_number = serializers.CharField(source="evaluation.patent.application_number", read_only=True)
+
+    class Meta:
+        model = FeedbackAnswer
+        fields = ["id", "evaluation", "patent", "application_number", "action", "note", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class CountSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class DimensionMeanSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    mean = serializers.FloatField(allow_null=True)
+
+
+class SummarySerializer(serializers.Serializer):
+    """One patent's submitted evaluations in the user's scope, summed up."""
+
+    patent = serializers.IntegerField(source="patent_id")
+    application_number = serializers.CharField(source="patent__application_number")
+    title = serializers.CharField(source="patent__title")
+    evaluations = serializers.IntegerField()
+    enterprises = serializers.IntegerField()
+    experts = serializers.IntegerField()
+    overall_mean = serializers.FloatField(allow_null=True)
+    dimension_means = serializers.SerializerMethodField()
+    prospects = serializers.SerializerMethodField()
+    cooperation_modes = serializers.SerializerMethodField(method_name="get_modes")
+    reasons = serializers.SerializerMethodField()
+    improvement_needs = serializers.ListField(child=serializers.CharField())
+
+    @staticmethod
+    def _counts(pairs) -> list[dict]:
+        return [{"label": str(label), "count": count} for label, count in pairs]
+
+    @extend_schema_field(DimensionMeanSerializer(many=True))
+    def get_dimension_means(self, summary) -> list[dict]:
+        return [{"name": name, "mean": mean} for name, mean in summary["dimension_means"]]
+
+    @extend_schema_field(CountSerializer(many=True))
+    def get_prospects(self, summary) -> list[dict]:
+        return self._counts(summary["prospects"])
+
+    @extend_schema_field(CountSerializer(many=True))
+    def get_modes(self, summary) -> list[dict]:
+        return self._counts(summary["modes"])
+
+    @extend_schema_field(CountSerializer(many=True))
+    def get_reasons(self, summary) -> list[dict]:
+        return self._counts(summary["reasons"])
+
+
+class FeedbackAnswerViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The institutions' answers to evaluations: whoever sees an evaluation reads its answers (an
+    enterprise, those to its own evaluations). An institution answers a submitted evaluation of its
+    patent (`POST {"evaluation": id, "action": "improve" | "joint_rd" | "contact", "note": ...}`):
+    a refusal answers 400 with the reason in Chinese."""
+
+    queryset = FeedbackAnswer.objects.select_related("evaluation__patent")
+    serializer_class = AnswerSerializer
+
+    @extend_schema(responses={201: AnswerSerializer, 400: ApiErrorSerializer, 403: ApiErrorSerializer})
+    def create(self, request, *args, **kwargs):
+        if role_of(request.user) != Role.INSTITUTION:
+            raise PermissionDenied(_("只有专利权人机构可以答复评价"))
+        form = self.get_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            created = services.answer(request.user, data["evaluation_id"], data["action"], data.get("note", ""),
+                                      request=request)
+        except services.FeedbackError as error:
+            raise ValidationError({"evaluation": [error.message]}) from None
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("patent", OpenApiTypes.INT, OpenApiParameter.QUERY, required=True,
+                                     description="The patent's id")],
+        responses={200: SummarySerializer, 400: ApiErrorSerializer, 404: ApiErrorSerializer})
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def summary(self, request, format=None):
+        """One patent's summary over the submitted evaluations in the user's scope: counts by kind,
+        mean overall and dimension scores, prospects, cooperation intents, coded reasons and the
+        improvement needs (404 when the user sees no submitted evaluation of it)."""
+        raw = request.query_params.get("patent", "")
+        if not raw.isdigit() or len(raw) > 18:
+            raise ValidationError({"patent": [_("请给出专利的编号")]})
+        summary = services.patent_summary(request.user, int(raw))
+        if summary is None:
+            raise Http404
+        return Response(SummarySerializer(summary).data)
 
 
 def register(router: DefaultRouter) -> None:
     """Register this area's viewsets on the project's router."""
+    router.register("evaluation-feedback", FeedbackAnswerViewSet, basename="evaluation-feedback")
