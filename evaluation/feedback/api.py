@@ -24,7 +24,7 @@ from ground.api_schema import ApiErrorSerializer
 ID_MAX = 10**18 - 1
 
 
-class AnswerSerializer(serializers.ModelSerializer):
+class FeedbackAnswerSerializer(serializers.ModelSerializer):
     evaluation = serializers.IntegerField(source="evaluation_id", min_value=1, max_value=ID_MAX)
     action = serializers.ChoiceField(choices=FeedbackAction.choices)
     note = serializers.CharField(max_length=services.NOTE_MAX, required=False, allow_blank=True, default="")
@@ -37,17 +37,17 @@ class AnswerSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class CountSerializer(serializers.Serializer):
+class FeedbackCountSerializer(serializers.Serializer):
     label = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class DimensionMeanSerializer(serializers.Serializer):
+class FeedbackDimensionMeanSerializer(serializers.Serializer):
     name = serializers.CharField()
     mean = serializers.FloatField(allow_null=True)
 
 
-class SummarySerializer(serializers.Serializer):
+class FeedbackSummarySerializer(serializers.Serializer):
     """One patent's submitted evaluations in the user's scope, summed up."""
 
     patent = serializers.IntegerField(source="patent_id")
@@ -67,19 +67,19 @@ class SummarySerializer(serializers.Serializer):
     def _counts(pairs) -> list[dict]:
         return [{"label": str(label), "count": count} for label, count in pairs]
 
-    @extend_schema_field(DimensionMeanSerializer(many=True))
+    @extend_schema_field(FeedbackDimensionMeanSerializer(many=True))
     def get_dimension_means(self, summary) -> list[dict]:
         return [{"name": name, "mean": mean} for name, mean in summary["dimension_means"]]
 
-    @extend_schema_field(CountSerializer(many=True))
+    @extend_schema_field(FeedbackCountSerializer(many=True))
     def get_prospects(self, summary) -> list[dict]:
         return self._counts(summary["prospects"])
 
-    @extend_schema_field(CountSerializer(many=True))
+    @extend_schema_field(FeedbackCountSerializer(many=True))
     def get_modes(self, summary) -> list[dict]:
         return self._counts(summary["modes"])
 
-    @extend_schema_field(CountSerializer(many=True))
+    @extend_schema_field(FeedbackCountSerializer(many=True))
     def get_reasons(self, summary) -> list[dict]:
         return self._counts(summary["reasons"])
 
@@ -91,9 +91,9 @@ class FeedbackAnswerViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
     a refusal answers 400 with the reason in Chinese."""
 
     queryset = FeedbackAnswer.objects.select_related("evaluation__patent")
-    serializer_class = AnswerSerializer
+    serializer_class = FeedbackAnswerSerializer
 
-    @extend_schema(responses={201: AnswerSerializer, 400: ApiErrorSerializer, 403: ApiErrorSerializer})
+    @extend_schema(responses={201: FeedbackAnswerSerializer, 400: ApiErrorSerializer, 403: ApiErrorSerializer})
     def create(self, request, *args, **kwargs):
         if role_of(request.user) != Role.INSTITUTION:
             raise PermissionDenied(_("只有专利权人机构可以答复评价"))
@@ -110,7 +110,7 @@ class FeedbackAnswerViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
     @extend_schema(
         parameters=[OpenApiParameter("patent", OpenApiTypes.INT, OpenApiParameter.QUERY, required=True,
                                      description="The patent's id")],
-        responses={200: SummarySerializer, 400: ApiErrorSerializer, 404: ApiErrorSerializer})
+        responses={200: FeedbackSummarySerializer, 400: ApiErrorSerializer, 404: ApiErrorSerializer})
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request, format=None):
         """One patent's summary over the submitted evaluations in the user's scope: counts by kind,
@@ -122,7 +122,7 @@ class FeedbackAnswerViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
         summary = services.patent_summary(request.user, int(raw))
         if summary is None:
             raise Http404
-        return Response(SummarySerializer(summary).data)
+        return Response(FeedbackSummarySerializer(summary).data)
 
 
 def register(router: DefaultRouter) -> None:

@@ -106,7 +106,7 @@ class FeedbackFormat(SheetFormat):
             if not values.get("prospect"):
                 error(HEADERS["prospect"], _required_for_enterprise())
         elif values.get("credit_code"):
-            warn(HEADERS["credit_code"], gettext_lazy("评价主体为专家时不填统一社会信用代码,已忽略"))
+            warn(HEADERS["credit_code"], str(gettext_lazy("评价主体为专家时不填统一社会信用代码,已忽略")))
 
 
 def _required_for_enterprise() -> str:
