@@ -26,6 +26,7 @@ CATEGORIES: dict[str, Promise] = {
     "push": _("企业响应推送"),
     "match_event": _("对接活动"),
     "matching": _("供需匹配"),
+    "evaluation": _("专利评价"),
     "token": _("API 令牌"),
     "export": _("导出和下载"),
     "access": _("访问控制"),
