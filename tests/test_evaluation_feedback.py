@@ -448,10 +448,13 @@ def test_api_answers_and_summary(world, client):
                                                            "action": "improve", "note": "x"},
                           content_type="application/json")
     assert outside.status_code == 400 and "不是对本机构专利的评价" in outside.json()["evaluation"][0]
-    summary = client.get("/api/v1/evaluation-feedback/summary/",
-                         {"patent": world.patents["bj_moe_library"].pk}).json()
+    [summary] = client.get("/api/v1/evaluation-feedback/summaries/",
+                           {"patent": world.patents["bj_moe_library"].pk}).json()["results"]
     assert summary["evaluations"] == 1 and summary["overall_mean"] == pytest.approx(71.0)
     assert {r["label"]: r["count"] for r in summary["reasons"]} == {"相对现有技术的优势不明确": 1, "价格不合适": 1}
-    assert client.get("/api/v1/evaluation-feedback/summary/",
-                      {"patent": world.patents["gd_private"].pk}).status_code == 404
-    assert client.get("/api/v1/evaluation-feedback/summary/").status_code == 400
+    assert client.get("/api/v1/evaluation-feedback/summaries/",
+                      {"patent": world.patents["gd_private"].pk}).json()["results"] == []
+    every = client.get("/api/v1/evaluation-feedback/summaries/").json()
+    assert {s["application_number"] for s in every["results"]} == {
+        world.patents["bj_moe_library"].application_number, world.patents["bj_moe_private"].application_number}
+    assert client.get("/api/v1/evaluation-feedback/summaries/", {"patent": "x"}).status_code == 400

@@ -109,3 +109,37 @@ def fingerprint() -> tuple:
         tuple(FeedbackAnswer.objects.order_by("pk").values_list()),
         tuple(Evaluation.objects.order_by("pk").values_list("pk", "status", "updated_at")),
     )
+
+
+def grow(world, patents: list) -> None:
+    """One round of tests/world_growth.py for this area: every new library patent evaluated by
+    both world enterprises (with coded reasons) and answered by its owner, every other one by the
+    library's expert; a feedback upload for each uploader kind."""
+    o, u = world.orgs, world.users
+    expert = Expert.objects.get(phone="13700990001")
+    now = timezone.now()
+    evaluations = []
+    for patent in patents:
+        owner_id = patent.inventory.institution_id
+        common = {"patent": patent, "owner_id": owner_id, "status": EvaluationStatus.SUBMITTED, "submitted_at": now,
+                  "evaluated_on": dt.date(2026, 11, 1)}
+        if patent.inventory.in_library:
+            for key, reasons in (("ent_gd", [NonConversionReason.MARKET_UNCLEAR]),
+                                 ("ent_bj_soe", [NonConversionReason.TOO_EARLY, NonConversionReason.PRICE])):
+                evaluations.append(Evaluation(
+                    **common, evaluator_kind=EvaluatorKind.ENTERPRISE, enterprise=o[key], prospect=Prospect.FAIR,
+                    reasons=reasons, improvement_needs=f"{patent.title} 改进需求", overall=Decimal("66.00"),
+                    dimension_scores={"legal": 60.0, "technical": 70.0, "economic": 65.0}))
+        else:
+            evaluations.append(Evaluation(**common, evaluator_kind=EvaluatorKind.EXPERT, expert=expert,
+                                          prospect=Prospect.GOOD, overall=Decimal("80.00")))
+    created = Evaluation.objects.bulk_create(evaluations)
+    FeedbackAnswer.objects.bulk_create([
+        FeedbackAnswer(evaluation=e, action=FeedbackAction.IMPROVE, note="按企业意见改进")
+        for e in created if e.enterprise_id == o["ent_gd"].pk])
+    for org, user in ((o["ent_gd"], u["ent_gd_admin"]), (o["prov_bj"], u["prov_bj_admin"])):
+        EvaluationsBatch.objects.create(
+            kind=EVALUATIONS_BATCH_KIND, organization=org, created_by=user, file="imports/world/growth-feedback.xlsx",
+            original_name=f"growth-feedback-{len(created)}-{now:%H%M%S%f}.xlsx", sha256="0" * 64,
+            status=EvaluationsBatch.Status.COMMITTED,
+            counts={"total": 1, "new": 1, "updated": 0, "unchanged": 0, "rejected": 0})

@@ -1,16 +1,16 @@
 """API of the feedback loop: the institutions' answers to evaluations (read through `visible_to`;
 created by the owning institution through evaluation.feedback.services, which refuses an
 evaluation outside its scope, a withdrawn or draft one, and contact where the enterprise did not
-agree, with the reason in Chinese), and one patent's summary of its submitted evaluations in the
-user's scope (registered by evaluation/api_routes.py)."""
+agree, with the reason in Chinese), and the summaries per patent of the submitted evaluations in
+the user's scope, one patent's with `?patent=<id>` (registered by evaluation/api_routes.py)."""
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
@@ -18,7 +18,7 @@ from accounts.roles import Role, role_of
 from evaluation.choices import FeedbackAction
 from evaluation.feedback import services
 from evaluation.feedback.models import FeedbackAnswer
-from ground.api import ScopedViewSetMixin
+from ground.api import NotesBulkReads, ScopedViewSetMixin
 from ground.api_schema import ApiErrorSerializer
 
 ID_MAX = 10**18 - 1
@@ -84,6 +84,14 @@ class FeedbackSummarySerializer(serializers.Serializer):
         return self._counts(summary["reasons"])
 
 
+class SummaryPagination(NotesBulkReads, PageNumberPagination):
+    """Pages of summaries (a grouped query has no key to keep a cursor on)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class FeedbackAnswerViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The institutions' answers to evaluations: whoever sees an evaluation reads its answers (an
     enterprise, those to its own evaluations). An institution answers a submitted evaluation of its
@@ -108,21 +116,26 @@ class FeedbackAnswerViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("patent", OpenApiTypes.INT, OpenApiParameter.QUERY, required=True,
-                                     description="The patent's id")],
-        responses={200: FeedbackSummarySerializer, 400: ApiErrorSerializer, 404: ApiErrorSerializer})
-    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
-    def summary(self, request, format=None):
-        """One patent's summary over the submitted evaluations in the user's scope: counts by kind,
-        mean overall and dimension scores, prospects, cooperation intents, coded reasons and the
-        improvement needs (404 when the user sees no submitted evaluation of it)."""
-        raw = request.query_params.get("patent", "")
-        if not raw.isdigit() or len(raw) > 18:
-            raise ValidationError({"patent": [_("请给出专利的编号")]})
-        summary = services.patent_summary(request.user, int(raw))
-        if summary is None:
-            raise Http404
-        return Response(FeedbackSummarySerializer(summary).data)
+        parameters=[OpenApiParameter("patent", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
+                                     description="Only this patent (its id)")],
+        responses={200: FeedbackSummarySerializer(many=True), 400: ApiErrorSerializer})
+    @action(detail=False, methods=["get"], pagination_class=SummaryPagination, filter_backends=[])
+    def summaries(self, request, format=None):
+        """Per patent, over the submitted evaluations in the user's scope (an institution: of its
+        patents): counts by kind, mean overall and dimension scores, prospects, cooperation
+        intents, coded reasons and the improvement needs; newest evaluated patent first.
+        `?patent=<id>` gives one patent's summary (none when the user sees no evaluation of it)."""
+        evaluations = services.feedback_evaluations(request.user)
+        dimensions = services.dimension_labels()
+        rows = services.patent_summaries(evaluations, dimensions)
+        raw = request.query_params.get("patent")
+        if raw is not None:
+            if not raw.isdigit() or len(raw) > 18:
+                raise ValidationError({"patent": [_("请给出专利的编号")]})
+            rows = rows.filter(patent_id=int(raw))
+        page = self.paginate_queryset(rows)
+        described = services.describe(list(page), evaluations, dimensions)
+        return self.get_paginated_response(FeedbackSummarySerializer(described, many=True).data)
 
 
 def register(router: DefaultRouter) -> None:
