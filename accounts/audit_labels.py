@@ -155,6 +155,11 @@ ACTIONS: dict[str, Promise] = {
     "evaluation.expert_profile_update": _("修改专家信息"),
     "evaluation.expert_unavailability_add": _("登记专家不可用时段"),
     "evaluation.expert_unavailability_remove": _("删除专家不可用时段"),
+    # 专利评价:评价反馈与机构答复 (evaluation.feedback)
+    "evaluation.feedback_answer": _("机构答复评价"),
+    "evaluation.feedback_upload": _("上传评价反馈表"),
+    "evaluation.feedback_import": _("导入评价反馈"),
+    "evaluation.feedback_upload_cancel": _("取消评价反馈导入"),
     # 导出和下载 (accounts.exports: one per kind of export)
     "export.audit_log": _("导出审计日志"),
     "export.allocation_result": _("下载账号分配结果"),
@@ -168,6 +173,9 @@ ACTIONS: dict[str, Promise] = {
     "export.conversion_template": _("下载转化实施情况模板"),
     "export.industry_concordance": _("导出产业与IPC参照关系"),
     "export.needs_template": _("下载企业技术需求模板"),
+    "export.evaluation_feedback": _("导出评价反馈"),
+    "export.evaluation_feedback_template": _("下载评价反馈模板"),
+    "export.evaluation_reasons": _("导出专利未转化原因统计"),
     # 访问控制 (accounts.middleware.AuditedAccessMiddleware)
     "access.denied": _("拒绝访问"),
     "access.personal_data": _("查看个人信息"),
@@ -249,6 +257,8 @@ KEYS: dict[str, Promise] = {
     "provisional": _("暂行参照关系"),
     # imports and exports
     "file": _("文件"),
+    "evaluations_created": _("新建评价"),
+    "evaluations_updated": _("更新评价"),
     "source": _("来源"),
     "size": _("文件大小(字节)"),
     "sha256": _("文件摘要(SHA-256)"),

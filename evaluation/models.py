@@ -2,7 +2,7 @@
 
 from evaluation.assessments.models import Evaluation, IndicatorScore
 from evaluation.experts.models import Expert, ExpertsBatch, Unavailability
-from evaluation.feedback.models import FeedbackAnswer
+from evaluation.feedback.models import EvaluationsBatch, FeedbackAnswer
 from evaluation.indicators.models import Dimension, Indicator, IndicatorSystem
 from evaluation.rounds.models import Assignment, CoInventorLink, Draw, EvaluationRound, ExpertRequest, RoundPatent
 
@@ -13,6 +13,7 @@ __all__ = [
     "Draw",
     "Evaluation",
     "EvaluationRound",
+    "EvaluationsBatch",
     "Expert",
     "ExpertRequest",
     "ExpertsBatch",

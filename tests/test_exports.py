@@ -65,6 +65,12 @@ def _api(username: str, url: str):
 ROUTES = {
     "page: needs template": ("export.needs_template", lambda f: _page(
         "ent_gd_admin", reverse("matching:template_needs"))),
+    "page: evaluation feedback template": ("export.evaluation_feedback_template", lambda f: _page(
+        "prov_gd_admin", reverse("evaluation:feedback_template"))),
+    "page: evaluation feedback": ("export.evaluation_feedback", lambda f: _page(
+        "inst_bj_moe_admin", reverse("evaluation:feedback_export"))),
+    "page: why patents do not convert": ("export.evaluation_reasons", lambda f: _page(
+        "moe_admin", reverse("evaluation:feedback_reasons_export"))),
     "page: error report": ("export.import_error_report", lambda f: _page(
         "inst_bj_moe_admin", reverse("inventory:upload_report", args=[f["batch"]]))),
     "API: error report": ("export.import_error_report", lambda f: _api(
@@ -104,6 +110,9 @@ REFUSED = {
     "pre-filled sheet for a province": (lambda f: _page("prov_bj_admin", reverse("inventory:export_prefilled")), 403),
     "base library error report for an institution": (lambda f: _page(
         "inst_bj_moe_admin", reverse("inventory:base_library") + f"?batch={f['base']}&download=report"), 403),
+    "reasons for an institution": (lambda f: _page("inst_bj_moe_admin", reverse("evaluation:feedback_reasons_export")),
+                                   403),
+    "evaluation feedback for an expert": (lambda f: _page("expert", reverse("evaluation:feedback_export")), 403),
     "conversion template for an enterprise": (lambda f: _page(
         "ent_gd_admin", reverse("inventory:template_conversions")), 403),
     "allocation result of an unknown token": (lambda f: _page(

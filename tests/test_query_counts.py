@@ -82,6 +82,12 @@ PAGE_BOUNDS: dict[str, int] = {
     "matching:need_board": 14,
     "matching:need_list": 12,
     "matching:need_upload": 9,  # the form, then the organisation's recent uploads
+    "evaluation:feedback_list": 13,  # the summaries' page and count, their improvement needs, the dimensions
+    "evaluation:feedback_answers": 11,
+    "evaluation:feedback_reasons": 13,  # totals, by sector, by institution, the sectors' names
+    "evaluation:feedback_reasons_export": 14,  # as the page, + the export's audit event
+    "evaluation:feedback_export": 14,  # the evaluators' disclosure (two queries), then the rows by chunks
+    "evaluation:feedback_upload": 10,  # the form, then the organisation's recent uploads
     "matching:profile_list": 11,
     "matching:cycle_list": 8,
     "matching:push_inbox": 12,
@@ -100,6 +106,8 @@ API_BOUNDS: dict[str, int] = {
     "library-list": 12,
     "matchevent-list": 10,
     "matching-need-list": 10,
+    "evaluation-feedback-list": 9,
+    "evaluation-feedback-summaries": 12,
     "matching-profile-list": 10,
     "milestoneprogress-list": 11,
     "openlicensedeclaration-list": 9,
@@ -158,6 +166,7 @@ NOT_LISTS: dict[str, str] = {
     "inventory:self_assessment_invite": "a form (record ids are typed or carried over from the workbench)",
     "matching:need_new": "a form for one need",
     "matching:template_needs": "a fixed template file",
+    "evaluation:feedback_template": "a fixed template file",
     "api-root": "DRF's index of the endpoints",
     "api-schema": "the OpenAPI schema (tests/test_openapi_schema.py)",
     "api-docs": "the schema's viewer",

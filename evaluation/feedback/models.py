@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import NamedInAuditLog, ScopedQuerySet
 from evaluation.assessments.models import Evaluation
 from evaluation.choices import FeedbackAction
+from inventory.models import ImportBatch
+
+# The kind of the evaluation-feedback sheet's import batches (inventory.ImportBatch rows, read
+# through EvaluationsBatch).
+EVALUATIONS_BATCH_KIND = ImportBatch.Kind.EVALUATIONS
 
 
 class FeedbackAnswerQuerySet(NamedInAuditLog, ScopedQuerySet):
@@ -44,3 +49,42 @@ class FeedbackAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.get_action_display()
+
+
+class EvaluationsBatchQuerySet(NamedInAuditLog, ScopedQuerySet):
+    """The evaluation-feedback sheet's uploads: an enterprise's and a province's own organisation's
+    uploads; the uploader or its organisation's admin commits or cancels; the operator reads them all."""
+
+    def _visible_to_enterprise(self, user):
+        return self.filter(organization_id=user.organization_id)
+
+    _visible_to_province = _visible_to_enterprise
+
+    def _editable_by_enterprise(self, user):
+        own = self.filter(organization_id=user.organization_id)
+        return own if user.is_org_admin else own.filter(created_by=user)
+
+    _editable_by_province = _editable_by_enterprise
+
+    def _editable_by_operator(self, user):
+        return self.none()
+
+
+class EvaluationsBatchManager(models.Manager.from_queryset(EvaluationsBatchQuerySet)):
+    def get_queryset(self) -> EvaluationsBatchQuerySet:
+        return super().get_queryset().filter(kind=EVALUATIONS_BATCH_KIND)
+
+
+class EvaluationsBatch(ImportBatch):
+    """An upload of the evaluation-feedback sheet (评价反馈): an ImportBatch of kind "evaluations",
+    with its own scope."""
+
+    objects = EvaluationsBatchManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("评价反馈上传")
+        verbose_name_plural = _("评价反馈上传")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
