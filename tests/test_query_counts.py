@@ -88,6 +88,8 @@ PAGE_BOUNDS: dict[str, int] = {
     "matching:push_responses": 8,
     "matching:push_territory": 10,
     "matching:profile_mine": 14,  # the profile, its pending suggestions, the industry and province names
+    "evaluation:indicator_current": 12,  # the current version's tree (three queries) and the versions
+    "evaluation:my_evaluations": 14,  # the evaluations, the pushes or assignments waiting for one
 }
 
 # List endpoints of /api/v1/ (their route names): the same.
@@ -100,6 +102,8 @@ API_BOUNDS: dict[str, int] = {
     "library-list": 12,
     "matchevent-list": 10,
     "matching-need-list": 10,
+    "evaluation-list": 12,
+    "indicator-system-list": 12,
     "matching-profile-list": 10,
     "milestoneprogress-list": 11,
     "openlicensedeclaration-list": 9,
@@ -157,6 +161,7 @@ NOT_LISTS: dict[str, str] = {
     "matching:event_new": "the form of a new event",
     "inventory:self_assessment_invite": "a form (record ids are typed or carried over from the workbench)",
     "matching:need_new": "a form for one need",
+    "evaluation:indicator_publish": "the form of the next version (one tree)",
     "matching:template_needs": "a fixed template file",
     "api-root": "DRF's index of the endpoints",
     "api-schema": "the OpenAPI schema (tests/test_openapi_schema.py)",
