@@ -94,6 +94,8 @@ PAGE_BOUNDS: dict[str, int] = {
     "matching:push_responses": 8,
     "matching:push_territory": 10,
     "matching:profile_mine": 14,  # the profile, its pending suggestions, the industry and province names
+    "evaluation:indicator_current": 12,  # the current version's tree (three queries) and the versions
+    "evaluation:my_evaluations": 14,  # the evaluations, the pushes or assignments waiting for one
 }
 
 # List endpoints of /api/v1/ (their route names): the same.
@@ -108,6 +110,8 @@ API_BOUNDS: dict[str, int] = {
     "matching-need-list": 10,
     "evaluation-feedback-list": 9,
     "evaluation-feedback-summaries": 12,
+    "evaluation-list": 12,
+    "indicator-system-list": 12,
     "matching-profile-list": 10,
     "milestoneprogress-list": 11,
     "openlicensedeclaration-list": 9,
@@ -165,6 +169,7 @@ NOT_LISTS: dict[str, str] = {
     "matching:event_new": "the form of a new event",
     "inventory:self_assessment_invite": "a form (record ids are typed or carried over from the workbench)",
     "matching:need_new": "a form for one need",
+    "evaluation:indicator_publish": "the form of the next version (one tree)",
     "matching:template_needs": "a fixed template file",
     "evaluation:feedback_template": "a fixed template file",
     "api-root": "DRF's index of the endpoints",

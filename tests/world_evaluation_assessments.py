@@ -108,3 +108,32 @@ def fingerprint() -> tuple:
         tuple(IndicatorScore.objects.order_by("pk").values_list("pk", "score")),
         tuple(Assignment.objects.order_by("pk").values_list("pk", "status", "submitted_at")),
     )
+
+
+def grow(world, library_patents: list) -> None:
+    """One round of tests/world_growth.py for this area, per new library patent: a submitted
+    evaluation by 广东专精特新 (with scores), a withdrawn one by 北京中央企业, and an assignment of the
+    world's expert in the forms round with a draft."""
+    o, u = world.orgs, world.users
+    system = IndicatorSystem.objects.get(is_current=True)
+    indicators = list(Indicator.objects.filter(dimension__system=system)[:5])
+    base = world.forms_assignment
+    now = timezone.now()
+    for patent in library_patents:
+        owner = patent.ownerships.order_by("position").first().organization
+        submitted = Evaluation.objects.create(
+            patent=patent, owner=owner, evaluator_kind=EvaluatorKind.ENTERPRISE, enterprise=o["ent_gd"],
+            push=Push.objects.filter(enterprise=o["ent_gd"], patent=patent).first(), system=system,
+            status=EvaluationStatus.SUBMITTED, prospect=Prospect.FAIR, cooperation_modes=["joint_rd"],
+            submitted_at=now, created_by=u["ent_gd_admin"])
+        IndicatorScore.objects.bulk_create([IndicatorScore(evaluation=submitted, indicator=i, score=Decimal("6.0"))
+                                            for i in indicators])
+        Evaluation.objects.create(
+            patent=patent, owner=owner, evaluator_kind=EvaluatorKind.ENTERPRISE, enterprise=o["ent_bj_soe"],
+            system=system, status=EvaluationStatus.WITHDRAWN, reasons=["too_early"], submitted_at=now,
+            withdrawn_at=now, withdraw_reason="重新评价", created_by=u["ent_bj_soe_admin"])
+        assignment = Assignment.objects.create(round=base.round, patent=patent, expert=base.expert,
+                                               due_on=base.due_on, status=AssignmentStatus.ACCEPTED, declared_at=now)
+        Evaluation.objects.create(
+            patent=patent, owner=owner, evaluator_kind=EvaluatorKind.EXPERT, expert=base.expert, round=base.round,
+            assignment=assignment, system=system, created_by=u["expert"])

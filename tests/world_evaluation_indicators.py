@@ -28,3 +28,16 @@ def fingerprint() -> tuple:
         tuple(Dimension.objects.order_by("pk").values_list("pk", "weight", "name")),
         tuple(Indicator.objects.order_by("pk").values_list("pk", "weight", "name", "guidance")),
     )
+
+
+def grow(world) -> None:
+    """One round of tests/world_growth.py for this area: an earlier version of the tree (not current)."""
+    base = IndicatorSystem.objects.get(is_current=True)
+    top = IndicatorSystem.objects.order_by("-version").first().version
+    old = IndicatorSystem.objects.create(version=top + 1, name=f"{base.name}(试行)", scenario=base.scenario)
+    for dimension in base.dimensions.all():
+        copy = Dimension.objects.create(system=old, code=dimension.code, name=dimension.name, weight=dimension.weight,
+                                        position=dimension.position)
+        Indicator.objects.bulk_create([Indicator(dimension=copy, code=i.code, name=i.name, guidance=i.guidance,
+                                                 weight=i.weight, position=i.position)
+                                       for i in dimension.indicators.all()])

@@ -55,7 +55,9 @@ from inventory.search.services import index_patents
 from notifications.models import Delivery, Notification, OrganizationRobot
 
 from . import (
+    world_evaluation_assessments,
     world_evaluation_feedback,
+    world_evaluation_indicators,
     world_matcher,
     world_matching_events,
     world_matching_needs,
@@ -91,6 +93,8 @@ def _round(world, serial: int) -> None:
     world_matching_pushes.grow(world, [p for p in patents if p.inventory.in_library])
     world_matcher.grow(world)
     world_evaluation_feedback.grow(world, patents)
+    world_evaluation_indicators.grow(world)
+    world_evaluation_assessments.grow(world, [p for p in patents if p.inventory.in_library])
 
 
 def _institution_round(world, org: Organization, admin: User, tag: str) -> list[Patent]:

@@ -21,7 +21,6 @@ from evaluation.rounds.models import Assignment
 from ground.api import IdField, ScopedViewSetMixin
 from ground.api_schema import ApiErrorSerializer
 from ground.filters import BoundedFilterSet
-from inventory.models import Patent
 from matching.choices import CooperationMode
 
 
@@ -133,7 +132,7 @@ class EvaluationViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Upda
         role = role_of(request.user)
         try:
             if role == Role.ENTERPRISE and form.validated_data.get("patent"):
-                patent = Patent.objects.filter(pk=form.validated_data["patent"]).first()
+                patent = services.evaluable_patents(request.user).filter(pk=form.validated_data["patent"]).first()
                 if patent is None:
                     raise ValidationError({"patent": [_("该专利既未推送给本企业,也不在专利转化资源库中,不能评价")]})
                 evaluation = services.start_enterprise_evaluation(request.user, patent, request=request)

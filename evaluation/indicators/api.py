@@ -38,8 +38,11 @@ class IndicatorSystemViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The versions of the indicator system, newest first, each with its dimensions and indicators
     (weights and scoring guidance). `is_current` marks the version new evaluations are scored with."""
 
-    queryset = with_tree(IndicatorSystem.objects.all()).order_by("-version")
+    queryset = IndicatorSystem.objects.order_by("-version")
     serializer_class = IndicatorSystemSerializer
+
+    def get_queryset(self):
+        return with_tree(super().get_queryset())
 
 
 def register(router: DefaultRouter) -> None:
