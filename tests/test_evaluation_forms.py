@@ -250,11 +250,12 @@ def test_expert_without_assignment_or_after_recusal_is_refused(world):
 
 
 def test_a_second_live_evaluation_in_the_same_round_is_refused(world):
+    before = Evaluation.objects.count()
     with pytest.raises(services.EvaluationError, match="同一评价主体在同一轮次对同一专利只能有一份评价"):
         services.start_expert_evaluation(world.user("expert"), world.forms_assignment)
     with pytest.raises(services.EvaluationError, match="只能有一份评价"):
         services.start_enterprise_evaluation(world.user("ent_gd_admin"), world.patents["bj_moe_library"])
-    assert Evaluation.objects.count() == 3
+    assert Evaluation.objects.count() == before
 
 
 # --- the enterprise form ---------------------------------------------------------------------------
@@ -301,6 +302,7 @@ def test_enterprise_evaluation_of_a_pushed_patent_answers_the_push(world):
 
 
 def test_enterprise_refused_for_a_patent_neither_pushed_nor_in_the_library(world):
+    before = Evaluation.objects.count()
     with pytest.raises(services.EvaluationError, match="既未推送给本企业,也不在专利转化资源库中"):
         services.start_enterprise_evaluation(world.user("ent_gd_admin"), world.patents["gd_private"])
     with pytest.raises(services.EvaluationError, match="只有企业"):
@@ -309,7 +311,7 @@ def test_enterprise_refused_for_a_patent_neither_pushed_nor_in_the_library(world
     assert client.get(reverse("evaluation:patent_evaluate", args=[world.patents["gd_private"].pk])).status_code == 404
     assert client.post(reverse("evaluation:patent_evaluate_start",
                                args=[world.patents["gd_private"].pk])).status_code == 404
-    assert Evaluation.objects.count() == 3
+    assert Evaluation.objects.count() == before
 
 
 def test_enterprise_scores_are_optional_but_checked(world):
@@ -462,7 +464,9 @@ def test_api_reads_in_scope_and_writes_through_the_services(world):
                                 content_type="application/json")
     assert withdrawn.status_code == 200 and withdrawn.json()["withdraw_reason"] == "重新评估"
     institution = world_client(world, "inst_bj_moe_admin").get("/api/v1/evaluations/").json()["results"]
-    assert {row["id"] for row in institution} == {world.evaluations["forms_ent_gd_submitted"].pk}
+    # Every submitted evaluation of its patents, this area's world object among them (others add theirs).
+    expected = set(Evaluation.objects.submitted().filter(owner=world.orgs["inst_bj_moe"]).values_list("pk", flat=True))
+    assert {row["id"] for row in institution} == expected and world.evaluations["forms_ent_gd_submitted"].pk in expected
     assert institution[0]["evaluator_name"] is None
     assert world_client(world, "inst_bj_moe_admin").post(f"/api/v1/evaluations/{pk}/submit/").status_code == 404
 

@@ -52,12 +52,23 @@ def extend(world) -> dict[str, list]:
         values = {"status": EvaluationStatus.SUBMITTED, "submitted_at": now, "evaluated_on": dt.date(2026, 11, 20)}
         return Evaluation.objects.create(patent=p[patent], owner=o[owner], **{**values, **fields})
 
-    ent_bj = evaluation("bj_moe_library", "inst_bj_moe", evaluator_kind=EvaluatorKind.ENTERPRISE,
-                        enterprise=o["ent_gd"], created_by=u["ent_gd_admin"], prospect=Prospect.FAIR,
-                        improvement_needs="feedback 希望补充中试数据和能耗指标", cooperation_modes=[],
-                        reasons=[NonConversionReason.ADVANTAGE_UNCLEAR, NonConversionReason.PRICE],
-                        dimension_scores={"legal": 70.0, "technical": 80.0, "economic": 60.0},
-                        overall=Decimal("71.00"), summary="技术有新意,优势需要数据支撑")
+    ent_bj_values = dict(evaluator_kind=EvaluatorKind.ENTERPRISE, enterprise=o["ent_gd"],
+                         created_by=u["ent_gd_admin"], prospect=Prospect.FAIR,
+                         improvement_needs="feedback 希望补充中试数据和能耗指标", cooperation_modes=[],
+                         reasons=[NonConversionReason.ADVANTAGE_UNCLEAR, NonConversionReason.PRICE],
+                         dimension_scores={"legal": 70.0, "technical": 80.0, "economic": 60.0},
+                         overall=Decimal("71.00"), summary="技术有新意,优势需要数据支撑")
+    # The forms' world may already hold ent_gd's live evaluation of this patent (one per evaluator
+    # and patent outside a round): this area's values are written onto it rather than a second one.
+    existing = Evaluation.objects.filter(patent=p["bj_moe_library"], enterprise=o["ent_gd"], round__isnull=True,
+                                         status=EvaluationStatus.SUBMITTED).first()
+    if existing is None:
+        ent_bj = evaluation("bj_moe_library", "inst_bj_moe", **ent_bj_values)
+    else:
+        for name, value in {"evaluated_on": dt.date(2026, 11, 20), **ent_bj_values}.items():
+            setattr(existing, name, value)
+        existing.save()
+        ent_bj = existing
     expert_gd = evaluation("gd_private", "inst_gd_local", evaluator_kind=EvaluatorKind.EXPERT, expert=expert,
                            prospect=Prospect.GOOD,
                            dimension_scores={"legal": 85.0, "technical": 90.0, "economic": 75.0},
