@@ -77,7 +77,8 @@ def test_summary_per_patent_computed_by_hand(world, more, client, django_assert_
     assert means["技术价值"] == pytest.approx(70.0)
     assert means["经济价值"] == pytest.approx(70.0)
     assert dict(library["prospects"]) == {"较好": 0, "一般": 1, "较差": 1}
-    assert dict(library["modes"]) == {"许可": 1, "联合研发": 1, "暂无": 2}
+    # 暂无: 广东专精特新 alone (the expert states no cooperation intent).
+    assert dict(library["modes"]) == {"许可": 1, "联合研发": 1, "暂无": 1}
     assert dict(library["reasons"]) == {"相对现有技术的优势不明确": 1, "价格不合适": 2}
     assert sorted(library["improvement_needs"]) == ["feedback 希望补充中试数据和能耗指标", "降低成本"]
     private = summaries[world.patents["bj_moe_private"].application_number]
@@ -458,3 +459,15 @@ def test_api_answers_and_summary(world, client):
     assert {s["application_number"] for s in every["results"]} == {
         world.patents["bj_moe_library"].application_number, world.patents["bj_moe_private"].application_number}
     assert client.get("/api/v1/evaluation-feedback/summaries/", {"patent": "x"}).status_code == 400
+
+
+def test_an_experts_evaluation_counts_as_no_cooperation_intent_at_all(world):
+    """暂无 counts the enterprises that see no cooperation; an expert's evaluation states no intent."""
+    from evaluation.feedback.services import patent_summaries
+
+    patent = world.patents["bj_moe_private"]
+    evaluations = Evaluation.objects.submitted().filter(patent=patent)
+    assert evaluations.filter(evaluator_kind=EvaluatorKind.EXPERT, cooperation_modes=[]).exists()
+    [summary] = patent_summaries(evaluations, [])
+    assert summary["mode_none"] == evaluations.filter(evaluator_kind=EvaluatorKind.ENTERPRISE,
+                                                      cooperation_modes=[]).count()

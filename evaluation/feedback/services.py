@@ -190,7 +190,8 @@ def _counts(distinct: bool = False) -> dict:
         "experts": count(Q(evaluator_kind=EvaluatorKind.EXPERT)),
         **{f"prospect_{value}": count(Q(prospect=value)) for value in Prospect.values},
         **{f"mode_{value}": count(_contains("cooperation_modes", value)) for value in CooperationMode.values},
-        "mode_none": count(Q(cooperation_modes=[])),
+        # 暂无 is an enterprise's answer: an expert's evaluation states no cooperation intent at all.
+        "mode_none": count(Q(cooperation_modes=[], evaluator_kind=EvaluatorKind.ENTERPRISE)),
         **{f"reason_{value}": count(_contains("reasons", value)) for value in NonConversionReason.values},
     }
     return sums
