@@ -48,6 +48,7 @@ DYNAMIC_CALLS = {
     ("inventory/upload/importer.py", "self.events[event]"),
     ("inventory/patents/platform_import.py", "self.events[event]"),
     ("matching/needs/importer.py", "self.events[event]"),
+    ("evaluation/experts/importer.py", "self.events[event]"),
     ("inventory/records/review.py", "event"),  # the actions its steps pass as `event=`
 }
 

@@ -88,6 +88,11 @@ PAGE_BOUNDS: dict[str, int] = {
     "matching:push_responses": 8,
     "matching:push_territory": 10,
     "matching:profile_mine": 14,  # the profile, its pending suggestions, the industry and province names
+    "evaluation:expert_library": 13,
+    "evaluation:expert_recommendations": 11,
+    "evaluation:expert_review": 11,
+    "evaluation:expert_upload": 10,
+    "evaluation:expert_me": 11,
 }
 
 # List endpoints of /api/v1/ (their route names): the same.
@@ -114,6 +119,8 @@ API_BOUNDS: dict[str, int] = {
     "push-list": 7,
     "push-response-list": 7,
     "push-territory-list": 8,
+    "expert-list": 9,
+    "expert-me": 9,
 }
 
 # Lists of reference data loaded by migrations (industries, technology fields, provinces,
@@ -158,6 +165,9 @@ NOT_LISTS: dict[str, str] = {
     "inventory:self_assessment_invite": "a form (record ids are typed or carried over from the workbench)",
     "matching:need_new": "a form for one need",
     "matching:template_needs": "a fixed template file",
+    "evaluation:expert_new": "a form recommending one expert",
+    "evaluation:expert_unavailability_add": "POST only",
+    "evaluation:template_experts": "a fixed template file",
     "api-root": "DRF's index of the endpoints",
     "api-schema": "the OpenAPI schema (tests/test_openapi_schema.py)",
     "api-docs": "the schema's viewer",

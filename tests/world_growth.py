@@ -54,7 +54,13 @@ from inventory.patents.identifiers import make_application_number
 from inventory.search.services import index_patents
 from notifications.models import Delivery, Notification, OrganizationRobot
 
-from . import world_matcher, world_matching_events, world_matching_needs, world_matching_pushes
+from . import (
+    world_evaluation_experts,
+    world_matcher,
+    world_matching_events,
+    world_matching_needs,
+    world_matching_pushes,
+)
 from .world import PASSWORD
 from .world_review import DEPT_A
 
@@ -84,6 +90,7 @@ def _round(world, serial: int) -> None:
     world_matching_needs.grow_round(world, tag, serial)
     world_matching_pushes.grow(world, [p for p in patents if p.inventory.in_library])
     world_matcher.grow(world)
+    world_evaluation_experts.grow_round(world, tag, serial)
 
 
 def _institution_round(world, org: Organization, admin: User, tag: str) -> list[Patent]:
