@@ -49,6 +49,7 @@ DYNAMIC_CALLS = {
     ("inventory/patents/platform_import.py", "self.events[event]"),
     ("matching/needs/importer.py", "self.events[event]"),
     ("evaluation/feedback/importer.py", "self.events[event]"),
+    ("evaluation/experts/importer.py", "self.events[event]"),
     ("inventory/records/review.py", "event"),  # the actions its steps pass as `event=`
 }
 

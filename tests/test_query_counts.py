@@ -96,6 +96,11 @@ PAGE_BOUNDS: dict[str, int] = {
     "matching:profile_mine": 14,  # the profile, its pending suggestions, the industry and province names
     "evaluation:indicator_current": 12,  # the current version's tree (three queries) and the versions
     "evaluation:my_evaluations": 14,  # the evaluations, the pushes or assignments waiting for one
+    "evaluation:expert_library": 13,
+    "evaluation:expert_recommendations": 11,
+    "evaluation:expert_review": 11,
+    "evaluation:expert_upload": 10,
+    "evaluation:expert_me": 11,
 }
 
 # List endpoints of /api/v1/ (their route names): the same.
@@ -126,6 +131,8 @@ API_BOUNDS: dict[str, int] = {
     "push-list": 7,
     "push-response-list": 7,
     "push-territory-list": 8,
+    "expert-list": 9,
+    "expert-me": 9,
 }
 
 # Lists of reference data loaded by migrations (industries, technology fields, provinces,
@@ -172,6 +179,9 @@ NOT_LISTS: dict[str, str] = {
     "evaluation:indicator_publish": "the form of the next version (one tree)",
     "matching:template_needs": "a fixed template file",
     "evaluation:feedback_template": "a fixed template file",
+    "evaluation:expert_new": "a form recommending one expert",
+    "evaluation:expert_unavailability_add": "POST only",
+    "evaluation:template_experts": "a fixed template file",
     "api-root": "DRF's index of the endpoints",
     "api-schema": "the OpenAPI schema (tests/test_openapi_schema.py)",
     "api-docs": "the schema's viewer",

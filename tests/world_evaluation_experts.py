@@ -1,8 +1,8 @@
 """The fixture world's additions for the expert library (called at the end of world.build_world).
 
 广东 recommended an expert whom the platform approved, linked to the world's `expert` account,
-with a period of unavailability; 北京 recommended one still pending (with a period of its own); each province's office has
-one expert-recommendation upload. Expectations, by hand: an approved entry is read by the
+with a period of unavailability; 北京 recommended one still pending (with a period of its own);
+each province's office has one expert-recommendation upload. Expectations, by hand: an approved entry is read by the
 platform, every province's office and the expert, and changed by the platform, the recommending
 province and the expert; a pending entry is read and changed by the platform and its recommending
 province only; a period is read by whoever reads its expert and changed by the expert (and the
@@ -73,3 +73,24 @@ def fingerprint() -> tuple:
         tuple(Unavailability.objects.order_by("pk").values_list()),
         tuple(ExpertsBatch.objects.order_by("pk").values_list("pk", "status", "counts")),
     )
+
+
+def grow_round(world, tag: str, serial: int) -> None:
+    """One round of tests/world_growth.py for this area: for each province's office an approved and
+    a pending recommendation and an upload; a period of unavailability of the world's expert."""
+    u = world.users
+    for index, (province, admin) in enumerate((("440000", "prov_gd_admin"), ("110000", "prov_bj_admin"))):
+        for offset, status in ((0, ExpertStatus.APPROVED), (2, ExpertStatus.RECOMMENDED)):
+            Expert.objects.create(
+                name=f"{tag} 专家{index + offset}", employer_name=f"{tag} 单位", industry_codes=["1.5"],
+                ipc_prefixes=["G06N"], phone=f"13{5 + index + offset}{serial:08d}",
+                email=f"{tag}.{index + offset}@pj.cn",
+                recommending_province_id=province, recommended_by=u[admin], status=status)
+        ExpertsBatch.objects.create(
+            kind=EXPERTS_BATCH_KIND, organization=u[admin].organization, created_by=u[admin],
+            file=f"imports/world/{tag}-experts.xlsx", original_name=f"{tag}-experts.xlsx", sha256="0" * 64,
+            status=ExpertsBatch.Status.COMMITTED, counts={"total": 1, "new": 1, "updated": 0, "unchanged": 0,
+                                                          "rejected": 0})
+    today = dt.date.today() + dt.timedelta(days=100 + serial % 1000)
+    Unavailability.objects.create(expert=Expert.objects.get(user=u["expert"]), starts_on=today, ends_on=today,
+                                  note=f"{tag} 出差")

@@ -56,6 +56,7 @@ from notifications.models import Delivery, Notification, OrganizationRobot
 
 from . import (
     world_evaluation_assessments,
+    world_evaluation_experts,
     world_evaluation_feedback,
     world_evaluation_indicators,
     world_matcher,
@@ -95,6 +96,7 @@ def _round(world, serial: int) -> None:
     world_evaluation_feedback.grow(world, patents)
     world_evaluation_indicators.grow(world)
     world_evaluation_assessments.grow(world, [p for p in patents if p.inventory.in_library])
+    world_evaluation_experts.grow_round(world, tag, serial)
 
 
 def _institution_round(world, org: Organization, admin: User, tag: str) -> list[Patent]:

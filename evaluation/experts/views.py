@@ -40,10 +40,6 @@ PAGE_SIZE = 20
 LIBRARY_READERS = (Role.OPERATOR, Role.PROVINCE)
 
 
-def _labels() -> dict:
-    return {"industries": dict(Industry.objects.values_list("code", "name"))}
-
-
 def _rows(user, experts) -> list[dict]:
     """Each expert of a page with the contact the user may read and the on-time rate."""
     return [{"expert": e, **privacy.contact(user, e), "on_time_rate": library.on_time_rate(e)} for e in experts]
@@ -58,8 +54,7 @@ def expert_library(request: HttpRequest) -> HttpResponse:
     page = Paginator(library.search(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluation/experts/library.html", {
         "page_obj": page, "rows": _rows(request.user, page.object_list), "query": query,
-        "industry_options": Industry.objects.order_by("code"), "province_options": Province.objects.order_by("code"),
-        **_labels()})
+        "industry_options": Industry.objects.order_by("code"), "province_options": Province.objects.order_by("code")})
 
 
 @role_required(*LIBRARY_READERS, Role.EXPERT)
@@ -71,7 +66,7 @@ def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluation/experts/detail.html", {
         "expert": expert, **privacy.contact(request.user, expert), "on_time_rate": library.on_time_rate(expert),
         "can_decide": can_decide, "reject_form": RejectForm() if can_decide else None,
-        "unavailabilities": expert.unavailabilities.all(), **_labels()})
+        "unavailabilities": expert.unavailabilities.all()})
 
 
 # --- recommendations -------------------------------------------------------------------------------
@@ -87,7 +82,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluation/experts/recommendations.html", {
         "page_obj": page, "rows": _rows(request.user, page.object_list), "status": status,
-        "statuses": ExpertStatus.choices, **_labels()})
+        "statuses": ExpertStatus.choices})
 
 
 @role_required(Role.PROVINCE)
@@ -115,7 +110,7 @@ def expert_review(request: HttpRequest) -> HttpResponse:
         "recommending_province", "employer").order_by("created_at", "pk")
     page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluation/experts/review.html", {
-        "page_obj": page, "rows": _rows(request.user, page.object_list), "reject_form": RejectForm(), **_labels()})
+        "page_obj": page, "rows": _rows(request.user, page.object_list), "reject_form": RejectForm()})
 
 
 @role_required(Role.OPERATOR)
@@ -161,7 +156,7 @@ def _profile_page(request: HttpRequest, expert: Expert, form=None, period_form=N
     return render(request, "evaluation/experts/me.html", {
         "expert": expert, "form": form, "period_form": period_form or UnavailabilityForm(),
         "unavailabilities": Unavailability.objects.editable_by(request.user).order_by("starts_on", "pk"),
-        **privacy.contact(request.user, expert), **_labels()})
+        **privacy.contact(request.user, expert)})
 
 
 def _own_entry(request: HttpRequest) -> Expert:
