@@ -88,6 +88,10 @@ PAGE_BOUNDS: dict[str, int] = {
     "matching:push_responses": 8,
     "matching:push_territory": 10,
     "matching:profile_mine": 14,  # the profile, its pending suggestions, the industry and province names
+    "evaluation:assignment_list": 10,
+    "evaluation:request_list": 13,
+    "evaluation:round_create": 10,  # the form and the open requests (at most 200)
+    "evaluation:round_list": 15,  # a page of rounds, their progress in three grouped queries
 }
 
 # List endpoints of /api/v1/ (their route names): the same.
@@ -114,6 +118,9 @@ API_BOUNDS: dict[str, int] = {
     "push-list": 7,
     "push-response-list": 7,
     "push-territory-list": 8,
+    "assignment-list": 9,
+    "evaluation-round-list": 12,
+    "expert-request-list": 9,
 }
 
 # Lists of reference data loaded by migrations (industries, technology fields, provinces,
@@ -164,6 +171,7 @@ NOT_LISTS: dict[str, str] = {
     "api-redoc": "the schema's viewer",
     "notifications:read_all": "POST only",
     "notifications:preferences": "a form (the user's own channels)",
+    "evaluation:request_create": "POST only",
 }
 
 # Query strings of routes that list nothing without one.

@@ -54,7 +54,7 @@ from inventory.patents.identifiers import make_application_number
 from inventory.search.services import index_patents
 from notifications.models import Delivery, Notification, OrganizationRobot
 
-from . import world_matcher, world_matching_events, world_matching_needs, world_matching_pushes
+from . import world_evaluation_rounds, world_matcher, world_matching_events, world_matching_needs, world_matching_pushes
 from .world import PASSWORD
 from .world_review import DEPT_A
 
@@ -83,6 +83,7 @@ def _round(world, serial: int) -> None:
     world_matching_events.grow(world, [p for p in patents if p.inventory.in_library])
     world_matching_needs.grow_round(world, tag, serial)
     world_matching_pushes.grow(world, [p for p in patents if p.inventory.in_library])
+    world_evaluation_rounds.grow(world, [p for p in patents if p.inventory.in_library])
     world_matcher.grow(world)
 
 
