@@ -101,6 +101,10 @@ PAGE_BOUNDS: dict[str, int] = {
     "evaluation:expert_review": 11,
     "evaluation:expert_upload": 10,
     "evaluation:expert_me": 11,
+    "evaluation:assignment_list": 10,
+    "evaluation:request_list": 13,
+    "evaluation:round_create": 10,  # the form and the open requests (at most 200)
+    "evaluation:round_list": 15,  # a page of rounds, their progress in three grouped queries
 }
 
 # List endpoints of /api/v1/ (their route names): the same.
@@ -133,6 +137,9 @@ API_BOUNDS: dict[str, int] = {
     "push-territory-list": 8,
     "expert-list": 9,
     "expert-me": 9,
+    "assignment-list": 9,
+    "evaluation-round-list": 12,
+    "expert-request-list": 9,
 }
 
 # Lists of reference data loaded by migrations (industries, technology fields, provinces,
@@ -188,6 +195,7 @@ NOT_LISTS: dict[str, str] = {
     "api-redoc": "the schema's viewer",
     "notifications:read_all": "POST only",
     "notifications:preferences": "a form (the user's own channels)",
+    "evaluation:request_create": "POST only",
 }
 
 # Query strings of routes that list nothing without one.

@@ -84,3 +84,24 @@ def fingerprint() -> tuple:
         tuple(ExpertRequest.objects.order_by("pk").values_list("pk", "enterprise_id", "patent_id")),
         RoundPatent.objects.count(),
     )
+
+
+def grow(world, library_patents) -> None:
+    """One round of the query-count test's growing world: each new library patent asked about by
+    both world enterprises, and a round of 北京's office with one of them, given to the world's
+    expert, so that every request, round and assignment list grows."""
+    o, users = world.orgs, world.users
+    expert = Expert.objects.get(user=users["expert"])
+    for patent in library_patents:
+        for enterprise in ("ent_gd", "ent_bj_soe"):
+            ExpertRequest.objects.create(enterprise=o[enterprise], patent=patent,
+                                         requested_by=users[f"{enterprise}_admin"])
+    if not library_patents:
+        return
+    due = dt.date.today() + dt.timedelta(days=20)
+    evaluation_round = EvaluationRound.objects.create(
+        organiser=o["prov_bj"], title=f"rounds_增长轮次{EvaluationRound.objects.count()}", experts_per_patent=1,
+        due_on=due, status=RoundStatus.OPEN, created_by=users["prov_bj_admin"])
+    patent = library_patents[0]
+    RoundPatent.objects.create(round=evaluation_round, patent=patent)
+    Assignment.objects.create(round=evaluation_round, patent=patent, expert=expert, due_on=due)

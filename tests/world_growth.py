@@ -59,6 +59,7 @@ from . import (
     world_evaluation_experts,
     world_evaluation_feedback,
     world_evaluation_indicators,
+    world_evaluation_rounds,
     world_matcher,
     world_matching_events,
     world_matching_needs,
@@ -92,6 +93,7 @@ def _round(world, serial: int) -> None:
     world_matching_events.grow(world, [p for p in patents if p.inventory.in_library])
     world_matching_needs.grow_round(world, tag, serial)
     world_matching_pushes.grow(world, [p for p in patents if p.inventory.in_library])
+    world_evaluation_rounds.grow(world, [p for p in patents if p.inventory.in_library])
     world_matcher.grow(world)
     world_evaluation_feedback.grow(world, patents)
     world_evaluation_indicators.grow(world)

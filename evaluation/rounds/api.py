@@ -95,9 +95,9 @@ class RoundPagination(KeysetPagination):
 
 
 class RoundViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Evaluation rounds with their progress: a province its own, the operator all. A province
-    creates a round (DRAFT) and draws its experts (…/draw/: too few qualified experts for a patent
-    is 400, with how many were found and why the others failed; nothing is written)."""
+    """Evaluation rounds with their progress: a province its own, the platform's operations staff
+    all. A province creates a round (DRAFT) and draws its experts (…/draw/: too few qualified experts
+    for a patent is 400, with how many were found and why the others failed; nothing is written)."""
 
     queryset = EvaluationRound.objects.select_related("organiser")
     serializer_class = RoundSerializer
@@ -202,9 +202,9 @@ class AssignmentPagination(KeysetPagination):
 
 
 class AssignmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Assignments: an expert's own (the patent is null until the expert declares no conflict), a
-    province's in its rounds, the operator's all. Closing one (recusal, decline, reassignment)
-    draws a replacement; the answer is the closed assignment."""
+    """Assignments: the assigned experts read their own (the patent is null until they declare no
+    conflict), a province those of its rounds, the platform's operations staff all. Closing one
+    (recusal, decline, reassignment) draws a replacement; the answer is the closed assignment."""
 
     queryset = Assignment.objects.select_related("round", "round__organiser", "expert", "patent")
     serializer_class = AssignmentSerializer
@@ -229,7 +229,7 @@ class AssignmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={200: AssignmentSerializer, 409: ApiErrorSerializer})
     @action(detail=True, methods=["post"])
     def declare(self, request, pk=None, format=None):
-        """声明无利益冲突: the patent opens (a conflict detected now recuses the expert instead)."""
+        """声明无利益冲突: the patent opens (a conflict detected now recuses instead)."""
         self._expert_only()
         return self._act(lambda a: services.declare(request.user, a, request=request))
 
@@ -248,7 +248,7 @@ class AssignmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                                                         409: ApiErrorSerializer})
     @action(detail=True, methods=["post"])
     def recuse(self, request, pk=None, format=None):
-        """回避: the expert declares a conflict of interest, with what it is."""
+        """回避: the assigned experts declare a conflict of interest, with what it is."""
         self._expert_only()
         services.editable_assignment(request.user, pk)
         form = ReasonSerializer(data=request.data)
@@ -259,7 +259,7 @@ class AssignmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                                                           409: ApiErrorSerializer})
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None, format=None):
-        """重新分配 by the province running the round: to a named expert, or by a new draw."""
+        """重新分配 by the province running the round: to the experts named by expert_id, or by a new draw."""
         if role_of(request.user) != Role.PROVINCE:
             raise PermissionDenied("仅组织评价的省级知识产权局可以重新分配")
         services.editable_assignment(request.user, pk)
@@ -307,9 +307,9 @@ class ExpertRequestCreateSerializer(serializers.Serializer):
 
 
 class ExpertRequestViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Requests for expert evaluation: an enterprise's own (it asks with POST: a push of its own, or
-    a patent of the conversion resource library), a province's, an institution's about its
-    patents, the operator's all."""
+    """Requests for evaluation by experts: an enterprise's own (it asks with POST: a push of its own,
+    or a patent of the conversion resource library), a province's, an institution's about its
+    patents, the platform's operations staff all."""
 
     queryset = ExpertRequest.objects.select_related("enterprise", "patent")
     serializer_class = ExpertRequestSerializer

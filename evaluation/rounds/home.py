@@ -10,6 +10,7 @@ from accounts.roles import Role
 from evaluation.choices import AssignmentStatus, RoundStatus
 from evaluation.rounds.models import Assignment, EvaluationRound
 from evaluation.rounds.services import OPEN, open_requests
+from evaluation.rounds.views import OPEN_FILTER
 from ground.registry import Card, site
 
 
@@ -20,12 +21,16 @@ def expert_tasks(user) -> list[Card]:
         waiting=Count("pk", filter=Q(status=AssignmentStatus.ASSIGNED)),
         overdue=Count("pk", filter=Q(status__in=OPEN, due_on__lt=timezone.localdate())))
     hint = _("其中待声明利益冲突 %(waiting)d 项,已逾期 %(overdue)d 项") % counts
-    return [Card(_("评价任务"), counts["open"], hint, reverse("evaluation:assignment_list"), _("查看评价任务"))]
+    # The number is the list the link opens: the open assignments (待声明 and 评价中).
+    url = f"{reverse('evaluation:assignment_list')}?status={OPEN_FILTER}"
+    return [Card(_("评价任务"), counts["open"], hint, url, _("查看评价任务"))]
 
 
 @site.cards({Role.PROVINCE}, order=60)
 def province_rounds(user) -> list[Card]:
-    rounds = EvaluationRound.objects.visible_to(user).filter(status__in=[RoundStatus.DRAFT, RoundStatus.OPEN]).count()
+    rounds = EvaluationRound.objects.visible_to(user).aggregate(
+        total=Count("pk"), running=Count("pk", filter=Q(status__in=[RoundStatus.DRAFT, RoundStatus.OPEN])))
     waiting = open_requests(user).count()
-    return [Card(_("专家评价"), rounds, _("进行中的评价轮次;另有 %(n)d 项企业专家评价申请待纳入评价") % {"n": waiting},
-                 reverse("evaluation:round_list"), _("组织评价"))]
+    hint = _("其中进行中 %(running)d 个;另有 %(n)d 项企业专家评价申请待纳入评价") % {
+        "running": rounds["running"], "n": waiting}
+    return [Card(_("专家评价"), rounds["total"], hint, reverse("evaluation:round_list"), _("组织评价"))]

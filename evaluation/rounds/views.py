@@ -27,6 +27,8 @@ from matching.choices import PushStatus
 from matching.models import Push
 
 PAGE_SIZE = 30
+# The assignment list's filter of the open ones (待声明 and 评价中), which the home card counts.
+OPEN_FILTER = "open"
 ANONYMOUS_ENTERPRISE = gettext_lazy("某企业")
 
 
@@ -221,14 +223,17 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     the expert has declared no conflict."""
     rows = services.expert_assignments(request.user).select_related("patent")
     status = request.GET.get("status", "")
-    if status in AssignmentStatus.values:
+    if status == OPEN_FILTER:
+        rows = rows.filter(status__in=services.OPEN)
+    elif status in AssignmentStatus.values:
         rows = rows.filter(status=status)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = dt.date.today()
     items = [{"a": a, "open": services.patent_open(a), "overdue": a.status in services.OPEN and a.due_on < today}
              for a in page]
     return render(request, "evaluation/rounds/assignment_list.html", {
-        "page": page, "items": items, "statuses": AssignmentStatus.choices, "status": status,
+        "page": page, "items": items, "statuses": [(OPEN_FILTER, _("在办")), *AssignmentStatus.choices],
+        "status": status,
     })
 
 
