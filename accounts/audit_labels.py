@@ -33,7 +33,10 @@ CATEGORIES: dict[str, Promise] = {
     "demo": _("演示数据"),
     "notification": _("通知"),
     "indicator": _("评价指标体系"),
-    "assessment": _("专利评价"),
+    "assessment": _("评价填写与提交"),
+    "evaluation_round": _("评价轮次"),
+    "assignment": _("评价任务"),
+    "expert_request": _("专家评价申请"),
 }
 
 ACTIONS: dict[str, Promise] = {

@@ -1,4 +1,4 @@
-"""Feedback to institutions (精准对接, issue 16 items 4 and 5): summaries per patent computed by hand,
+"""Feedback to institutions (精准对接): summaries per patent computed by hand,
 answers and their notifications, contact only where the enterprise agreed, the reasons aggregated
 per role, the evaluation-feedback sheet's download, and its upload through the one import pipeline
 (hostile sheets, idempotent re-upload, the uploader's scope)."""

@@ -121,7 +121,10 @@ def grow(world, library_patents: list) -> None:
     now = timezone.now()
     for patent in library_patents:
         owner = patent.ownerships.order_by("position").first().organization
-        submitted = Evaluation.objects.create(
+        # The feedback area's growth may already have given 广东专精特新 its one live evaluation of
+        # this patent: the scores go onto that one.
+        submitted = Evaluation.objects.filter(patent=patent, enterprise=o["ent_gd"], round__isnull=True).exclude(
+            status=EvaluationStatus.WITHDRAWN).first() or Evaluation.objects.create(
             patent=patent, owner=owner, evaluator_kind=EvaluatorKind.ENTERPRISE, enterprise=o["ent_gd"],
             push=Push.objects.filter(enterprise=o["ent_gd"], patent=patent).first(), system=system,
             status=EvaluationStatus.SUBMITTED, prospect=Prospect.FAIR, cooperation_modes=["joint_rd"],

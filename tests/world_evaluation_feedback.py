@@ -5,7 +5,7 @@ institution patentee: 广东专精特新 submitted one of 北京示范大学's l
 and withdrew one of 广东省人民医院's (gd_library); an expert of the library (no account) submitted
 one of 广东省人民医院's gd_private and one of 北京示范大学's 计算机学院 patent (bj_moe_private).
 Each institution answered the submitted evaluation of its own patent it sees; each uploader kind
-has one feedback-sheet batch. Expectations, by hand (ARCHITECTURE.md and issue 16):
+has one feedback-sheet batch. Expectations, by hand (ARCHITECTURE.md):
 
 - an evaluation is read by its enterprise (any status), the platform, and once submitted by the
   owning institution (a department's staff: their department's patents), the provinces of the

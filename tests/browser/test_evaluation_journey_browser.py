@@ -1,4 +1,4 @@
-"""Issue 16's journey in a real browser, across the four evaluation areas:
+"""The evaluation journey in a real browser, across the four evaluation areas:
 
 1. 北京's provincial office organises an evaluation round for a library patent of 北京示范大学 and
    draws one expert at random (the world's expert is made the only qualified one);
