@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import Organization, Province, User
 from accounts.roles import Role, role_of
+from demo import evaluation as demo_evaluation
 from demo import inventory_ii, matching_events, matching_needs, matching_pushes, names
 from demo import notifications as demo_notifications
 from demo.fields import FIELDS, HOSPITAL_DEPARTMENTS
@@ -161,6 +162,7 @@ def reset_demo_world() -> dict[str, int]:
     org_ids = demo_organization_ids()
     user_ids = list(demo_users(org_ids).values_list("pk", flat=True))
     matching_events.remove(user_ids)
+    demo_evaluation.remove(user_ids)
     inventory_ii.remove(org_ids, user_ids)
     owned = PatentOwnership.objects.filter(organization_id__in=org_ids)
     patent_ids = list(owned.values_list("patent_id", flat=True).distinct())
@@ -596,6 +598,8 @@ def build_demo_world(
         matching_events.build([i.org.pk for i in builder.institutions], active,
                               User.objects.get(username="demo_operator"), builder.enterprises[0])
         matching_needs.build(seed, [e.pk for e in builder.enterprises])
+        demo_evaluation.build(seed, User.objects.get(username="demo_operator"),
+                              User.objects.get(username="demo_province"), User.objects.get(username="demo_enterprise"))
         builder.logins = existing_logins()
         counts = world_counts()
         record("demo.seed", username="seed_demo", seed=seed, **counts)

@@ -65,6 +65,8 @@ def _api(username: str, url: str):
 ROUTES = {
     "page: needs template": ("export.needs_template", lambda f: _page(
         "ent_gd_admin", reverse("matching:template_needs"))),
+    "page: expert recommendation template": ("export.experts_template", lambda f: _page(
+        "prov_gd_admin", reverse("evaluation:template_experts"))),
     "page: evaluation feedback template": ("export.evaluation_feedback_template", lambda f: _page(
         "prov_gd_admin", reverse("evaluation:feedback_template"))),
     "page: evaluation feedback": ("export.evaluation_feedback", lambda f: _page(

@@ -397,3 +397,23 @@ def test_make_demo_serves_on_the_port_given(arguments, port):
     recipe = subprocess.run(["make", "-n", "-C", str(root), "demo", *arguments], capture_output=True, text=True,
                             check=True, env=environment).stdout
     assert f"manage.py runserver 127.0.0.1:{port}" in recipe, recipe
+
+
+def test_every_evaluation_role_finds_work_and_results(seeded):
+    """The demo experts are in the library, 北京's office has run its rounds, the demo expert has a
+    submitted evaluation and the demo enterprise two (one with a coded reason); a reset removes them."""
+    from evaluation.assessments.models import Evaluation
+    from evaluation.choices import EvaluationStatus, ExpertStatus
+    from evaluation.experts.models import Expert
+    from evaluation.rounds.models import EvaluationRound
+
+    assert Expert.objects.filter(status=ExpertStatus.APPROVED, user__username__startswith="demo_expert").exists()
+    assert EvaluationRound.objects.filter(organiser__users__username="demo_province").count() == 2
+    submitted = Evaluation.objects.filter(status=EvaluationStatus.SUBMITTED)
+    assert submitted.filter(expert__user__username="demo_expert").count() == 1
+    by_enterprise = submitted.filter(enterprise__users__username="demo_enterprise")
+    assert by_enterprise.count() == 2 and by_enterprise.exclude(reasons=[]).count() == 1
+    # A reset removes them before seeding again: no expert is left behind without its account.
+    call_command("seed_demo", reset=True, stdout=io.StringIO(), **SMALL)
+    assert Expert.objects.count() == User.objects.filter(is_expert=True, username__startswith="demo_expert").count()
+    assert EvaluationRound.objects.count() == 2

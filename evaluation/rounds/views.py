@@ -65,7 +65,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     items = [{"row": r, "enterprise": enterprise_label(request.user, r), "round": taken.get(r.pk)} for r in page]
     pushes = []
     if role_of(request.user) == Role.ENTERPRISE:
-        asked = ExpertRequest.objects.filter(enterprise_id=request.user.organization_id).values("patent_id")
+        asked = ExpertRequest.objects.editable_by(request.user).values("patent_id")
         pushes = list(Push.objects.visible_to(request.user).exclude(patent_id__in=asked)
                       .exclude(status=PushStatus.DISMISSED).select_related("patent").order_by("-created_at")[:20])
     return render(request, "evaluation/rounds/requests.html", {
@@ -168,10 +168,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patents = list(RoundPatent.objects.filter(round=found).select_related("patent", "request__enterprise")
                    .order_by("patent_id")[:500])
     assignments: dict[int, list[Assignment]] = {}
-    for a in (Assignment.objects.filter(round=found, patent_id__in=[p.patent_id for p in patents])
+    for a in (Assignment.objects.visible_to(request.user).filter(round=found,
+                                                                 patent_id__in=[p.patent_id for p in patents])
               .select_related("expert").order_by("created_at", "pk")):
         assignments.setdefault(a.patent_id, []).append(a)
-    draws = {d.patent_id: d for d in Draw.objects.filter(round=found, patent_id__in=[p.patent_id for p in patents])
+    draws = {d.patent_id: d for d in Draw.objects.visible_to(request.user)
+             .filter(round=found, patent_id__in=[p.patent_id for p in patents])
              .order_by("created_at", "pk")}
     rows = [{"rp": p, "assignments": assignments.get(p.patent_id, []), "draw": draws.get(p.patent_id),
              "enterprise": enterprise_label(request.user, p.request) if p.request_id else ""} for p in patents]

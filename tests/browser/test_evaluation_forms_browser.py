@@ -33,7 +33,8 @@ def test_enterprise_fills_autosaves_and_submits(world, sign_in, live_server):
     with page.expect_response(lambda response: "/draft/" in response.url):
         page.get_by_label("其他原因说明").blur()
     page.locator("#pn-draft-status", has_text="草稿已自动保存").wait_for()
-    evaluation = Evaluation.objects.get(enterprise=world.orgs["ent_gd"], patent=world.patents["gd_library"])
+    evaluation = Evaluation.objects.get(enterprise=world.orgs["ent_gd"], patent=world.patents["gd_library"],
+                                        status=EvaluationStatus.DRAFT)
     assert (evaluation.prospect, evaluation.reasons, evaluation.reason_other) == ("poor", ["other"], "需要先做中试验证")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "evaluation_enterprise_form.png"), full_page=True)

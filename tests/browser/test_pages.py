@@ -99,9 +99,13 @@ def test_province_card_counts_pending_enterprises(world, sign_in):
     assert card.locator(".pn-card-value").inner_text() == "1"
 
 
-def test_expert_card_shows_no_number(world, sign_in):
+def test_expert_card_counts_the_open_assignments(world, sign_in):
+    from evaluation.rounds.models import Assignment
+    from evaluation.rounds.services import OPEN
+
     page = sign_in("expert")
-    assert page.locator(".pn-card-value").count() == 0
+    expected = Assignment.objects.filter(expert__user=world.user("expert"), status__in=OPEN).count()
+    assert expected and page.locator(".pn-card-value").inner_text().strip() == str(expected)
 
 
 def test_login_page(page, live_server, screenshot):

@@ -16,6 +16,8 @@ from django.urls import reverse
 
 from accounts.models import Organization, OrganizationAlias, Province, User
 from accounts.roles import role_of
+from evaluation.choices import AssignmentStatus
+from evaluation.rounds.models import Assignment
 from inventory.models import ImportBatch, InventoryChange, InventoryRecord, Patent, PatentOwnership
 
 from ..world import AREAS
@@ -28,6 +30,7 @@ DENIED = {403, 404, 405}
 # The API's schema documents its vocabulary to every signed-in user: the world account `expert` is
 # also a word of it (the evaluator kind, an assignment's expert), which is no account shown.
 VOCABULARY_ROUTES = {"api-schema"}
+VOCABULARY_WORDS = {"expert"}
 
 
 def world_objects(world) -> dict[str, list[WorldObject]]:
@@ -79,14 +82,25 @@ def markers(world) -> list[tuple[str, re.Pattern, frozenset[str]]]:
     the objects out of scope, the fields of each audience (tests/isolation/fields.py) and personal
     data shown unmasked."""
     found = []
+    # An expert reads a patent through an assignment once they declared no conflict of interest
+    # (evaluation.rounds): the patent's own scope has no rule for experts, the assignment opens it.
+    opened: dict[int, set[str]] = {}
+    for patent_id, username in Assignment.objects.filter(
+            status__in=[AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED]).values_list(
+            "patent_id", "expert__user__username"):
+        opened.setdefault(patent_id, set()).add(username)
     for key, patent in world.patents.items():
         digits = patent.application_number[2:].split(".")[0]
-        found.append((f"patent {key}", re.compile(re.escape(digits)), frozenset(E.PATENTS[key])))
+        viewers = frozenset(E.PATENTS[key]) | opened.get(patent.pk, set())
+        found.append((f"patent {key}", re.compile(re.escape(digits)), viewers))
     found += field_markers(world)
     for name, viewers in E.ENTERPRISE_NAME_MARKERS.items():
         found.append((f"enterprise {name}", re.compile(re.escape(name)), frozenset(viewers)))
     for key in world.users:
-        pattern = re.compile(rf"(?<![A-Za-z0-9_-]){re.escape(key)}(?![A-Za-z0-9_-])")
+        # An account named by a word of the data's vocabulary (`expert`, the evaluator kind) is not
+        # found inside a quoted JSON value ("evaluator_kind": "expert"); anywhere else it is.
+        edge = r'A-Za-z0-9_"-' if key in VOCABULARY_WORDS else r"A-Za-z0-9_-"
+        pattern = re.compile(rf"(?<![{edge}]){re.escape(key)}(?![{edge}])")
         found.append((f"account {key}", pattern, frozenset(E.user_viewers(key))))
     return found
 
