@@ -32,8 +32,7 @@ from evaluation.experts.importer import EXPERTS
 from evaluation.experts.models import Expert, Unavailability
 from evaluation.experts.sheet_format import ExpertsFormat
 from ground import imports
-from ground.imports.pages import UploadPages, batch_page, upload_page
-from ground.uploads import UploadError
+from ground.imports.pages import UploadPages, batch_action, batch_page, upload_page
 from inventory.classification.models import Industry
 
 PAGE_SIZE = 20
@@ -238,14 +237,8 @@ def expert_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, action: Callable, done: str) -> HttpResponse:
-    batch = get_object_or_404(experts_import.experts_batches().editable_by(request.user), pk=pk)
-    try:
-        action(EXPERTS, actor=request.user, batch=batch, request=request)
-    except UploadError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    return redirect("evaluation:expert_upload_detail", pk=pk)
+    editable = experts_import.experts_batches().editable_by(request.user)
+    return batch_action(request, UPLOAD_PAGES, EXPERTS, pk, editable, action, done)
 
 
 @role_required(Role.PROVINCE)

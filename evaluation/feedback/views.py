@@ -29,8 +29,7 @@ from evaluation.feedback.importer import FEEDBACK, UPLOADERS
 from evaluation.feedback.models import FeedbackAnswer
 from evaluation.feedback.sheet_format import FeedbackFormat
 from ground import imports
-from ground.imports.pages import UploadPages, batch_page, upload_page
-from ground.uploads import UploadError
+from ground.imports.pages import UploadPages, batch_action, batch_page, upload_page
 from inventory.classification.models import Industry
 from inventory.patents.models import Patent
 
@@ -184,14 +183,8 @@ def feedback_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, action: Callable, done: str) -> HttpResponse:
-    batch = get_object_or_404(feedback_import.feedback_batches().editable_by(request.user), pk=pk)
-    try:
-        action(FEEDBACK, actor=request.user, batch=batch, request=request)
-    except UploadError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    return redirect("evaluation:feedback_upload_detail", pk=pk)
+    editable = feedback_import.feedback_batches().editable_by(request.user)
+    return batch_action(request, UPLOAD_PAGES, FEEDBACK, pk, editable, action, done)
 
 
 @role_required(*UPLOADERS)

@@ -2,18 +2,21 @@
 template, the file field, the standard's columns, the user's recent uploads) and the batch page
 (progress, counts, the preview's problems by row and column, commit and cancel). A sheet
 describes its wording and URL names in an `UploadPages`; the app's views keep their own role
-checks and scoping and call `upload_page` / `batch_page` with the batches the user may see."""
+checks and scoping and call `upload_page` / `batch_page` / `batch_action` with the batches the
+user may see or change."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ground.imports.pipeline import SheetImport, receive
+from ground.uploads import UploadError
 
 ERRORS_PER_PAGE = 50
 
@@ -61,3 +64,18 @@ def batch_page(request: HttpRequest, pages: UploadPages, pk: int, visible: Query
     return render(request, "imports/sheet_batch.html", {
         "batch": batch, "counts": batch.counts or {}, "errors_page": errors, "can_act": can_act(batch),
         "pages": pages})
+
+
+def batch_action(request: HttpRequest, pages: UploadPages, importer: SheetImport, pk: int, editable: QuerySet,
+                 action: Callable, done: str) -> HttpResponse:
+    """Commit or cancel (`action`: pipeline.request_commit or pipeline.cancel) one batch among those
+    the user may change (any other is a 404); the pipeline's refusal is shown in words, and the
+    batch page is shown again."""
+    batch = get_object_or_404(editable, pk=pk)
+    try:
+        action(importer, actor=request.user, batch=batch, request=request)
+    except UploadError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect(pages.detail_url, pk=pk)

@@ -9,7 +9,6 @@ record; the platform operator, ministries and provinces read.
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
@@ -23,7 +22,7 @@ from accounts.decorators import role_required
 from accounts.exports import export_response
 from accounts.roles import Role, role_of
 from ground import imports
-from ground.imports.pages import UploadPages, batch_page, upload_page
+from ground.imports.pages import UploadPages, batch_action, batch_page, upload_page
 from inventory.choices import ConversionKind
 from inventory.conversions import importer as conversion_import
 from inventory.conversions.exports import ConversionTemplate
@@ -34,7 +33,6 @@ from inventory.conversions.services import ConversionError, delete_conversion, r
 from inventory.conversions.services import warnings as conversion_warnings
 from inventory.conversions.sheet_format import ConversionFormat
 from inventory.models import Conversion, OpenLicenseDeclaration, Patent
-from inventory.upload import UploadError
 
 READERS = (Role.INSTITUTION, Role.OPERATOR, Role.MINISTRY, Role.PROVINCE)
 PAGE_SIZE = 50
@@ -211,16 +209,8 @@ def conversion_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, action: Callable, done: str) -> HttpResponse:
-    batch = get_object_or_404(conversion_import.conversion_batches().editable_by(request.user), pk=pk)
-    try:
-        action(CONVERSIONS, actor=request.user, batch=batch, request=request)
-    except UploadError as error:
-        messages.error(request, str(error))
-    except PermissionDenied:
-        raise
-    else:
-        messages.success(request, done)
-    return redirect("inventory:conversion_upload_detail", pk=pk)
+    editable = conversion_import.conversion_batches().editable_by(request.user)
+    return batch_action(request, UPLOAD_PAGES, CONVERSIONS, pk, editable, action, done)
 
 
 @role_required(Role.INSTITUTION)

@@ -22,8 +22,7 @@ from accounts.exports import export_response
 from accounts.models import Province
 from accounts.roles import Role, role_of
 from ground import imports
-from ground.imports.pages import UploadPages, batch_page, upload_page
-from ground.uploads import UploadError
+from ground.imports.pages import UploadPages, batch_action, batch_page, upload_page
 from inventory.classification.models import Industry
 from matching.needs import board as needs_board
 from matching.needs import importer as needs_import
@@ -277,14 +276,8 @@ def need_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, action: Callable, done: str) -> HttpResponse:
-    batch = get_object_or_404(needs_import.needs_batches().editable_by(request.user), pk=pk)
-    try:
-        action(NEEDS, actor=request.user, batch=batch, request=request)
-    except UploadError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    return redirect("matching:need_upload_detail", pk=pk)
+    editable = needs_import.needs_batches().editable_by(request.user)
+    return batch_action(request, UPLOAD_PAGES, NEEDS, pk, editable, action, done)
 
 
 @role_required(*NEED_EDITORS)
