@@ -13,6 +13,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The progress reports' PDF (WeasyPrint) lays out text with Pango, and Chinese needs a CJK font:
+# Debian's Pango and fonts-noto-cjk, the same fonts the tests render with.
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+        fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies in a layer of their own, so that a code change does not reinstall them. The
 # pinned list is read from pyproject.toml, the single place it is kept; the project itself is
 # not a library and needs no install.

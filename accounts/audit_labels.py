@@ -37,6 +37,11 @@ CATEGORIES: dict[str, Promise] = {
     "evaluation_round": _("评价轮次"),
     "assignment": _("评价任务"),
     "expert_request": _("专家评价申请"),
+    "statistics": _("季度统计"),
+    "report": _("进展报告"),
+    "spot_check": _("随机抽查"),
+    "case_report": _("典型案例与问题报送"),
+    "feed": _("省级数据接口"),
 }
 
 ACTIONS: dict[str, Promise] = {
@@ -117,6 +122,13 @@ ACTIONS: dict[str, Promise] = {
     "push.dismiss": _("企业对推送表示不感兴趣"),
     "push.interest": _("企业对推送表达合作意向"),
     "push.request_evaluation": _("企业对推送申请评价"),
+    # 季度统计:计算、发布通报、签认 (reporting.statistics.services)
+    "statistics.compute": _("计算季度统计"),
+    "statistics.publish": _("发布季度统计和进展通报"),
+    "statistics.signoff": _("签认季度统计"),
+    "statistics.signoffs_cleared": _("重新计算后撤销已签认(数据有变化)"),
+    # 进展报告 (reporting.reports.services)
+    "report.request": _("生成进展报告"),
     # 专家评价:申请、轮次与评价任务 (evaluation.rounds.services)
     "expert_request.create": _("企业申请专家评价"),
     "evaluation_round.create": _("组织专家评价"),
@@ -148,6 +160,22 @@ ACTIONS: dict[str, Promise] = {
     "matching.need_offer": _("机构响应技术需求"),
     "matching.suggestion_accept": _("采纳画像建议"),
     "matching.suggestion_ignore": _("忽略画像建议"),
+    # 随机抽查 (reporting.spotchecks.services)
+    "spot_check.create": _("创建随机抽查"),
+    "spot_check.draw": _("随机抽取盘点记录"),
+    "spot_check.assign": _("分配抽查核查人"),
+    "spot_check.finding": _("填写抽查核查结论"),
+    "spot_check.request_corrections": _("要求抽查整改"),
+    "spot_check.redraw": _("重新抽取抽查样本"),
+    "spot_check.correct": _("机构完成抽查整改"),
+    # 典型案例与问题报送 (reporting.cases.services)
+    "case_report.create": _("新建典型案例与问题"),
+    "case_report.update": _("修改典型案例与问题"),
+    "case_report.submit": _("报送典型案例与问题"),
+    "case_report.mark": _("案例纳入通报"),
+    "case_report.unmark": _("案例取消纳入通报"),
+    "case_report.attach": _("上传案例附件"),
+    "case_report.detach": _("删除案例附件"),
     # 专利评价:专家库 (evaluation.experts)
     "evaluation.expert_recommend": _("推荐评价专家"),
     "evaluation.expert_approve": _("专家入库"),
@@ -177,8 +205,12 @@ ACTIONS: dict[str, Promise] = {
     "export.industry_concordance": _("导出产业与IPC参照关系"),
     "export.needs_template": _("下载企业技术需求模板"),
     "export.evaluation_feedback": _("导出评价反馈"),
+    "export.case_attachment": _("下载案例附件"),
     "export.evaluation_feedback_template": _("下载评价反馈模板"),
     "export.evaluation_reasons": _("导出专利未转化原因统计"),
+    "export.statistics_trace": _("导出统计数字对应的明细"),
+    "export.progress_report": _("下载进展报告"),
+    "export.dashboard": _("导出统计看板数据"),
     # 访问控制 (accounts.middleware.AuditedAccessMiddleware)
     "access.denied": _("拒绝访问"),
     "access.personal_data": _("查看个人信息"),
@@ -196,6 +228,13 @@ ACTIONS: dict[str, Promise] = {
     "assessment.start": _("开始评价"),
     "assessment.submit": _("提交评价"),
     "assessment.withdraw": _("撤回评价"),
+    # 省级数据接口 (reporting.feeds.services)
+    "feed.pull": _("拉取省级数据接口"),
+    "feed.endpoint_save": _("设置数据推送地址"),
+    "feed.secret_rotate": _("重新生成推送签名密钥"),
+    "feed.contacts": _("设置数据接口是否传送联系方式"),
+    "feed.sync": _("立即同步省级数据接口"),
+    "feed.resend": _("重发数据推送批次"),
 }
 
 # The keys of before / after / detail that are no field of the event's object (a field of its
@@ -241,6 +280,10 @@ KEYS: dict[str, Promise] = {
     "record_ids": _("盘点记录"),
     "conversions": _("转化记录"),
     "patents": _("专利"),
+    # spot checks (reporting.spotchecks)
+    "sampled": _("抽取件数"),
+    "reviewer": _("核查人"),
+    "institution": _("机构"),
     # matchmaking events
     "outcome": _("对接结果"),
     "enterprise": _("对接企业"),
@@ -298,6 +341,15 @@ KEYS: dict[str, Promise] = {
     "seed": _("随机种子"),
     # notifications
     "email_notifications": _("邮件通知"),
+    # province data interfaces (feed.*)
+    "url": _("推送地址"),
+    "enabled": _("启用推送"),
+    "contacts": _("传送联系方式"),
+    "upserts": _("新增或更新记录"),
+    "deletes": _("删除记录"),
+    "batch_id": _("批次号"),
+    "status_code": _("HTTP 状态"),
+    "last_entry": _("读取到的游标"),
 }
 
 

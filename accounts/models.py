@@ -295,6 +295,9 @@ class AuditEventQuerySet(ScopedQuerySet):
     def _visible_to_operator(self, user):
         return self.none()
 
+    def _editable_by_operator(self, user):
+        return self.none()  # the log is append-only: nobody changes an event
+
     # Append-only in bulk too: a queryset update or delete would bypass the model's own refusals.
     def update(self, **kwargs):
         raise PermissionError("audit events are append-only")

@@ -4,7 +4,10 @@ the other apps' entries between them)."""
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from ground.registry import NavEntry, site
+from ground.registry import NavEntry, NavGroup, site
+
+# The organisation's and the platform's administration (the notifications' failed deliveries join it).
+site.add_group(NavGroup("accounts", _("管理"), order=500))
 
 site.add_entry(NavEntry(_("工作台"), "home", frozenset(Role.values), order=0))
 site.add_entry(NavEntry(_("企业注册审核"), "accounts:enterprise_review", frozenset({Role.PROVINCE}), order=70))

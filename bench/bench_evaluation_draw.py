@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import fill_columns  # noqa: E402
+
 DB = os.environ.get("BENCH_DATABASE", "pn_rounds")
 TARGET_BUILD_SECONDS = 5 * 60
 TARGET_BUILD_MB = 1024
@@ -88,20 +90,6 @@ def person(index: int) -> str:
     return rng.choice(SURNAMES) + given
 
 
-def _fill(table: str, given: dict[str, str], cursor) -> dict[str, str]:
-    """The given column expressions, plus a neutral value for every other NOT NULL column without default."""
-    cursor.execute("""SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s
-                      AND is_nullable = 'NO' AND column_default IS NULL""", [table])
-    neutral = {"text": "''", "character varying": "''", "boolean": "false", "integer": "0", "smallint": "0",
-               "bigint": "0", "jsonb": "'[]'", "double precision": "0", "numeric": "0",
-               "timestamp with time zone": "now()", "date": "current_date"}
-    columns = dict(given)
-    for name, kind in cursor.fetchall():
-        if name not in columns and name != "id":
-            columns[name] = neutral[kind]
-    return columns
-
-
 def credit(prefix: str, n: int) -> str:
     """A stand-in credit code, 18 characters, unique per prefix and n (the bench checks no GB 32100 digit)."""
     return f"{prefix}{n:016d}"[:18]
@@ -127,7 +115,7 @@ def generate(patents: int, experts: int, seed: int = 7) -> None:
         c.execute("SELECT code FROM inventory_industry WHERE parent_id IS NOT NULL ORDER BY code")
         subsectors = [row[0] for row in c.fetchall()]
         province_array = "ARRAY[" + ",".join(f"'{p}'" for p in provinces) + "]"
-        org_columns = _fill("accounts_organization", {
+        org_columns = fill_columns("accounts_organization", {
             "kind": "%(kind)s", "name": "'BE-' || %(prefix)s || '-' || i", "province_id":
                 f"({province_array})[1 + (i * 7) %% {len(provinces)}]", "status": "'active'",
             "code": "''", "credit_code": "%(prefix)s || lpad(i::text, 17, '0')", "created_at": "now()",
@@ -148,7 +136,7 @@ def generate(patents: int, experts: int, seed: int = 7) -> None:
         print(f"  organisations and names {time.perf_counter() - t:.0f}s", flush=True)
         # Patent i: institution (i*13) % 3000, topic (i*7919) % 300, 1–6 inventors of the
         # institution's team, applied for on a day of 2012–2025.
-        columns = _fill("inventory_patent", {
+        columns = fill_columns("inventory_patent", {
             "application_number": "'BE' || lpad(g.i::text, 10, '0')", "title": "'评价基准专利' || g.i",
             "main_ipc": "s.sub || ' ' || (1 + g.i %% 40) || '/' || lpad((g.i %% 97)::text, 2, '0')",
             "ipc_codes": "jsonb_build_array(s.sub || ' ' || (1 + g.i %% 40) || '/00')",

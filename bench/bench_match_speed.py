@@ -32,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 import resource  # noqa: E402
 
+from bench.measure import fill_columns  # noqa: E402
+
 DB = "pn_matcher_bench"
 TARGET_SECONDS = 15 * 60
 TARGET_MB = 4096
@@ -102,7 +104,7 @@ def generate(enterprises: int, patents: int, seed: int = 7) -> None:
         c.execute("SELECT code FROM inventory_industry WHERE parent_id IS NOT NULL ORDER BY code")
         subsectors = [row[0] for row in c.fetchall()]
         province_array = "ARRAY[" + ",".join(f"'{p}'" for p in provinces) + "]"
-        org_columns = _fill("accounts_organization", {
+        org_columns = fill_columns("accounts_organization", {
             "kind": "%(kind)s", "name": "'BM-' || %(prefix)s || '-' || i", "province_id":
                 f"({province_array})[1 + (i * 7) %% {len(provinces)}]", "status": "'active'",
             "code": "''", "created_at": "now()", "review_levels": "1"}, c)
@@ -152,7 +154,7 @@ def generate(enterprises: int, patents: int, seed: int = 7) -> None:
         c.execute("CREATE TEMP TABLE bm_patent (i int, number text, title text, abstract text, main text, codes jsonb)")
         patent_buffer.seek(0)
         c.copy_expert("COPY bm_patent FROM STDIN", patent_buffer)
-        columns = _fill("inventory_patent", {
+        columns = fill_columns("inventory_patent", {
             "application_number": "number", "title": "title", "abstract": "abstract", "main_ipc": "main",
             "ipc_codes": "codes", "patent_type": "'invention'", "application_date": "date '2018-01-01'",
             "legal_status": "'valid'", "created_at": "now()", "updated_at": "timestamptz '2020-01-01'",
@@ -165,7 +167,7 @@ def generate(enterprises: int, patents: int, seed: int = 7) -> None:
                   "industries jsonb)")
         record_buffer.seek(0)
         c.copy_expert("COPY bm_record FROM STDIN", record_buffer)
-        columns = _fill("inventory_inventoryrecord", {
+        columns = fill_columns("inventory_inventoryrecord", {
             "patent_id": f"i + {first}", "institution_id": "institution", "status": "'inventoried'",
             "maturity": "maturity", "intents": "intents", "listing_score": "listing", "industry_codes": "industries",
             "in_library": "true", "screening": "'in'", "review_state": "'approved'", "updated_at":
@@ -207,7 +209,7 @@ def generate(enterprises: int, patents: int, seed: int = 7) -> None:
                   "modes jsonb)")
         profiles.seek(0)
         c.copy_expert("COPY bm_profile FROM STDIN", profiles)
-        columns = _fill("matching_enterpriseprofile", {
+        columns = fill_columns("matching_enterpriseprofile", {
             "enterprise_id": "enterprise", "industry_codes": "industries", "ipc_prefixes": "ipc",
             "province_codes": "provinces", "modes": "modes", "budget_band": "''", "allow_direct_contact": "false",
             "updated_at": "now()"}, c)
@@ -216,7 +218,7 @@ def generate(enterprises: int, patents: int, seed: int = 7) -> None:
         c.execute("CREATE TEMP TABLE bm_need (enterprise int, title text, description text)")
         needs.seek(0)
         c.copy_expert("COPY bm_need FROM STDIN", needs)
-        columns = _fill("matching_technologyneed", {
+        columns = fill_columns("matching_technologyneed", {
             "enterprise_id": "enterprise", "title": "title", "description": "description", "keywords": "'[]'",
             "industry_codes": "'[]'", "ipc_prefixes": "'[]'", "modes": "'[]'", "status": "'open'",
             "allow_direct_contact": "false", "created_at": "now()", "updated_at": "now()"}, c)
@@ -231,20 +233,6 @@ def generate(enterprises: int, patents: int, seed: int = 7) -> None:
 
 def _json(values: list[str]) -> str:
     return "[" + ", ".join(f'"{v}"' for v in values) + "]"
-
-
-def _fill(table: str, given: dict[str, str], cursor) -> dict[str, str]:
-    """The given column expressions, plus a neutral value for every other NOT NULL column without default."""
-    cursor.execute("""SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s
-                      AND is_nullable = 'NO' AND column_default IS NULL""", [table])
-    neutral = {"text": "''", "character varying": "''", "boolean": "false", "integer": "0", "smallint": "0",
-               "bigint": "0", "jsonb": "'[]'", "double precision": "0", "numeric": "0",
-               "timestamp with time zone": "now()", "date": "current_date"}
-    columns = dict(given)
-    for name, kind in cursor.fetchall():
-        if name not in columns and name != "id":
-            columns[name] = neutral[kind]
-    return columns
 
 
 def current_size() -> tuple[int, int] | None:

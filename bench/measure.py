@@ -71,3 +71,22 @@ def drop_database(server_url: str, name: str) -> None:
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
     admin.close()
+
+
+# A neutral value for each column type a generated row leaves out (see fill_columns).
+NEUTRAL = {"text": "''", "character varying": "''", "boolean": "false", "integer": "0", "smallint": "0",
+           "bigint": "0", "jsonb": "'[]'::jsonb", "double precision": "0", "numeric": "0",
+           "timestamp with time zone": "now()", "date": "current_date"}
+
+
+def fill_columns(table: str, given: dict[str, str], cursor, *, date: str = NEUTRAL["date"]) -> dict[str, str]:
+    """The given column expressions, plus a neutral value for every other NOT NULL column without
+    a default (`date` for dates), so that a benchmark's INSERT … SELECT follows the schema as it grows."""
+    cursor.execute("""SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s
+                      AND is_nullable = 'NO' AND column_default IS NULL""", [table])
+    neutral = {**NEUTRAL, "date": date}
+    columns = dict(given)
+    for name, kind in cursor.fetchall():
+        if name not in columns and name != "id":
+            columns[name] = neutral.get(kind, "''")
+    return columns

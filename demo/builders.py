@@ -25,6 +25,7 @@ from accounts.roles import Role, role_of
 from demo import evaluation as demo_evaluation
 from demo import inventory_ii, matching_events, matching_needs, matching_pushes, names
 from demo import notifications as demo_notifications
+from demo import reporting as demo_reporting
 from demo.fields import FIELDS, HOSPITAL_DEPARTMENTS
 from demo.names import INSTITUTIONS, InstitutionSpec
 from demo.patents import (
@@ -163,6 +164,7 @@ def reset_demo_world() -> dict[str, int]:
     user_ids = list(demo_users(org_ids).values_list("pk", flat=True))
     matching_events.remove(user_ids)
     demo_evaluation.remove(user_ids)
+    demo_reporting.remove(org_ids)
     inventory_ii.remove(org_ids, user_ids)
     owned = PatentOwnership.objects.filter(organization_id__in=org_ids)
     patent_ids = list(owned.values_list("patent_id", flat=True).distinct())
@@ -600,6 +602,8 @@ def build_demo_world(
         matching_needs.build(seed, [e.pk for e in builder.enterprises])
         demo_evaluation.build(seed, User.objects.get(username="demo_operator"),
                               User.objects.get(username="demo_province"), User.objects.get(username="demo_enterprise"))
+        demo_reporting.build(User.objects.get(username="demo_operator"), User.objects.get(username="demo_province"),
+                             User.objects.get(username="demo_ministry"))
         builder.logins = existing_logins()
         counts = world_counts()
         record("demo.seed", username="seed_demo", seed=seed, **counts)

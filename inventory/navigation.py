@@ -3,7 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import BUSINESS_ROLES, Role
-from ground.registry import NavEntry, site
+from ground.registry import NavEntry, NavGroup, site
+
+site.add_group(NavGroup("inventory", _("专利与盘点"), order=100, role_labels=((Role.ENTERPRISE, _("专利资源")),)))
 
 SUPERVISORS = frozenset({Role.OPERATOR, Role.MINISTRY, Role.PROVINCE})
 # The workbench is for those who answer for patents; an enterprise browses the resource library,

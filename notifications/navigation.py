@@ -6,4 +6,5 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from ground.registry import NavEntry, site
 
-site.add_entry(NavEntry(_("投递失败"), "notifications:deliveries", frozenset({Role.OPERATOR}), order=85))
+site.add_entry(NavEntry(_("投递失败"), "notifications:deliveries", frozenset({Role.OPERATOR}), order=85,
+                        group="accounts"))

@@ -33,6 +33,15 @@ class WebhookError(Exception):
     """The address was refused, or the robot did not accept the message; the message says why in Chinese."""
 
 
+class NoAnswer(WebhookError):
+    """No answer came: `timed_out`, or the connection failed (`error` names how)."""
+
+    def __init__(self, message: str, *, timed_out: bool, error: str = "") -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+        self.error = error
+
+
 @dataclass(frozen=True)
 class Target:
     """A checked webhook: where to connect (the address checked) and what to ask for."""
@@ -53,8 +62,9 @@ def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
             or address.is_reserved or address.is_multicast or address.is_unspecified)
 
 
-def check_url(url: str) -> Target:
-    """The target of `url` after every check (see the module's docstring); WebhookError otherwise."""
+def check_url(url: str, *, allow_private: bool | None = None) -> Target:
+    """The target of `url` after every check (see the module's docstring); WebhookError otherwise.
+    `allow_private` overrides settings.NOTIFY_ALLOW_PRIVATE_WEBHOOKS for callers with a rule of their own."""
     try:
         parts = urllib.parse.urlsplit((url or "").strip())
         port = parts.port
@@ -75,7 +85,9 @@ def check_url(url: str) -> Target:
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in found]
     if not addresses:
         raise WebhookError(_("无法解析 Webhook 地址的主机名 %(host)s。") % {"host": host})
-    if not settings.NOTIFY_ALLOW_PRIVATE_WEBHOOKS:
+    if allow_private is None:
+        allow_private = settings.NOTIFY_ALLOW_PRIVATE_WEBHOOKS
+    if not allow_private:
         refused = [str(a) for a in addresses if _forbidden(a)]
         if refused:
             raise WebhookError(_("Webhook 地址指向内网、本机或保留地址(%(addresses)s),不允许使用。")
@@ -86,12 +98,20 @@ def check_url(url: str) -> Target:
     return Target(parts.scheme, host, port, str(addresses[0]), path)
 
 
-def post_json(url: str, payload: dict) -> dict:
-    """POST `payload` as JSON to the checked address of `url`; the robot's JSON answer when it
-    says errcode 0, WebhookError otherwise (refused address, timeout, HTTP error, errcode ≠ 0)."""
-    target = check_url(url)
-    timeout = urllib3.Timeout(connect=settings.NOTIFY_HTTP_TIMEOUT, read=settings.NOTIFY_HTTP_TIMEOUT)
-    options = {"host": target.address, "port": target.port, "timeout": timeout, "retries": False, "maxsize": 1}
+@dataclass(frozen=True)
+class Answer:
+    """What the far end answered: its HTTP status and the first MAX_ANSWER_BYTES of its body."""
+
+    status: int
+    body: bytes
+
+
+def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float) -> Answer:
+    """POST `body` to the checked address of `target` (never a fresh lookup of its host name),
+    `timeout` seconds to connect and to answer, no redirects followed; WebhookError when no
+    answer came (timeout, refused connection, TLS failure)."""
+    pool_timeout = urllib3.Timeout(connect=timeout, read=timeout)
+    options = {"host": target.address, "port": target.port, "timeout": pool_timeout, "retries": False, "maxsize": 1}
     if target.scheme == "https":
         # Connect to the checked address, but verify the certificate of the host name (and send it as SNI).
         pool = urllib3.HTTPSConnectionPool(**options, server_hostname=target.host, assert_hostname=target.host,
@@ -103,21 +123,34 @@ def post_json(url: str, payload: dict) -> dict:
     if ":" in target.host:
         host_header = f"[{target.host}]" if target.port == default_port else f"[{target.host}]:{target.port}"
     try:
-        response = pool.urlopen(
-            "POST", target.path, body=json.dumps(payload, ensure_ascii=False).encode(),
-            headers={"Host": host_header, "Content-Type": "application/json; charset=utf-8"},
-            redirect=False, preload_content=False,
-        )
+        response = pool.urlopen("POST", target.path, body=body, headers={"Host": host_header, **headers},
+                                redirect=False, preload_content=False)
         try:
             raw = response.read(MAX_ANSWER_BYTES)
         finally:
             response.release_conn()
     except urllib3.exceptions.TimeoutError:
-        raise WebhookError(_("连接群机器人超时。")) from None
+        raise NoAnswer(_("连接超时(%(seconds)s 秒内无应答)。") % {"seconds": timeout}, timed_out=True) from None
     except urllib3.exceptions.HTTPError as error:
-        raise WebhookError(_("无法连接群机器人:%(error)s") % {"error": type(error).__name__}) from None
+        raise NoAnswer(_("无法连接:%(error)s") % {"error": type(error).__name__}, timed_out=False,
+                       error=type(error).__name__) from None
     finally:
         pool.close()
+    return Answer(response.status, raw)
+
+
+def post_json(url: str, payload: dict) -> dict:
+    """POST `payload` as JSON to the checked address of `url`; the robot's JSON answer when it
+    says errcode 0, WebhookError otherwise (refused address, timeout, HTTP error, errcode ≠ 0)."""
+    target = check_url(url)
+    try:
+        response = post(target, json.dumps(payload, ensure_ascii=False).encode(),
+                        {"Content-Type": "application/json; charset=utf-8"}, timeout=settings.NOTIFY_HTTP_TIMEOUT)
+    except NoAnswer as failure:
+        if failure.timed_out:
+            raise WebhookError(_("连接群机器人超时。")) from None
+        raise WebhookError(_("无法连接群机器人:%(error)s") % {"error": failure.error}) from None
+    raw = response.body
     if response.status != 200:
         raise WebhookError(_("群机器人返回 HTTP %(status)s。") % {"status": response.status})
     try:

@@ -9,6 +9,7 @@ from ground.api import IntegerIdRouter
 from inventory.api.routes import register as register_inventory
 from matching.api_routes import register as register_matching
 from notifications.api import register as register_notifications
+from reporting.api_routes import register as register_reporting
 
 router = IntegerIdRouter()
 register_accounts(router)
@@ -16,6 +17,7 @@ register_notifications(router)
 register_inventory(router)
 register_matching(router)
 register_evaluation(router)
+register_reporting(router)
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -367,6 +367,48 @@ CELERY_BEAT_SCHEDULE["evaluation-build-coinventors"] = {
     "task": "evaluation.build_coinventors", "schedule": crontab(hour=2, minute=30),
 }
 
+# Quarterly statistics (reporting.statistics.tasks): on the first day of each quarter at 01:30 the
+# quarter that just ended is counted for every scope (a draft the platform publishes).
+CELERY_BEAT_SCHEDULE["reporting-compute-stats"] = {
+    "task": "reporting.compute_stats", "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=1, minute=30),
+}
+
+# Dashboards (reporting.dashboards): a scope's charts, drawn from the quarter's pre-aggregated rows,
+# are kept this many seconds for every reader of that scope (the live milestone panel may lag as much).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
+
+# Province data interfaces (reporting.feeds, DATA-STANDARD.md §9): every province's journal synced
+# hourly and its due batches pushed; batches waiting for a retry are sent every minute. A batch holds
+# FEED_BATCH_SIZE records; an endpoint has FEED_PUSH_TIMEOUT seconds to answer; a batch not
+# acknowledged is retried after FEED_RETRY_BASE_SECONDS, doubling up to FEED_RETRY_MAX_SECONDS, for
+# FEED_RETRY_WINDOW_HOURS (at least 24), then failed. A sync appending FEED_PUSH_AFTER_ENTRIES entries
+# or more pushes at once. Endpoints are https on public addresses; FEED_ALLOW_HTTP_LOOPBACK lets the
+# tests' receiver on http://127.0.0.1 through, and nothing else.
+FEED_BATCH_SIZE = env_int("FEED_BATCH_SIZE", 500)
+FEED_PUSH_TIMEOUT = float(os.environ.get("FEED_PUSH_TIMEOUT", "10"))
+FEED_RETRY_BASE_SECONDS = env_int("FEED_RETRY_BASE_SECONDS", 60)
+FEED_RETRY_MAX_SECONDS = env_int("FEED_RETRY_MAX_SECONDS", 3600)
+FEED_RETRY_WINDOW_HOURS = max(env_int("FEED_RETRY_WINDOW_HOURS", 24), 24)
+FEED_PUSH_AFTER_ENTRIES = env_int("FEED_PUSH_AFTER_ENTRIES", 1000)
+# A committed import of the inventory, base library, conversions or evaluations that added or changed
+# FEED_SYNC_AFTER_ROWS rows or more syncs the provinces concerned at once (reporting.feeds.follow).
+FEED_SYNC_AFTER_ROWS = env_int("FEED_SYNC_AFTER_ROWS", 1000)
+# A spot check over at most this many inventoried records is drawn in the request (a province's draw
+# takes well under a second); a larger one (a national check) by a worker, its progress shown.
+SPOTCHECK_DRAW_IN_REQUEST_MAX = env_int("SPOTCHECK_DRAW_IN_REQUEST_MAX", 200_000)
+FEED_PULL_DEFAULT_LIMIT = env_int("FEED_PULL_DEFAULT_LIMIT", 500)
+FEED_PULL_MAX_LIMIT = env_int("FEED_PULL_MAX_LIMIT", 5000)
+FEED_ALLOW_HTTP_LOOPBACK = env_bool("FEED_ALLOW_HTTP_LOOPBACK", False)
+CELERY_BEAT_SCHEDULE["reporting-sync-feeds"] = {
+    "task": "reporting.sync_feeds", "schedule": crontab(minute=5),
+}
+CELERY_BEAT_SCHEDULE["reporting-push-feeds"] = {
+    "task": "reporting.push_feeds", "schedule": crontab(minute=20),
+}
+CELERY_BEAT_SCHEDULE["reporting-retry-feed-batches"] = {
+    "task": "reporting.retry_feed_batches", "schedule": crontab(minute="*"),
+}
+
 # Notification deliveries (e-mail, group robots) due for a retry, every minute (notifications.tasks).
 CELERY_BEAT_SCHEDULE["notifications-retry-due-deliveries"] = {
     "task": "notifications.retry_due_deliveries", "schedule": crontab(minute="*"),
@@ -408,7 +450,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for a choice set that several serializers use under different field names.
-    "ENUM_NAME_OVERRIDES": {"CooperationModeEnum": "matching.choices.CooperationMode"},
+    "ENUM_NAME_OVERRIDES": {"CooperationModeEnum": "matching.choices.CooperationMode",
+                            "ReportKindEnum": "reporting.reports.models.ReportKind"},
 }
 
 # API throttling (accounts.api.throttling): requests per token and per user, "N/second|minute|hour|day".

@@ -21,6 +21,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("matching/", include("matching.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("reporting/", include("reporting.urls")),
     path("api/v1/", include("patentnavi.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI with its start-up script served as a file (no inline script: Content-Security-Policy).

@@ -14,6 +14,20 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+def reply_json(handler, status: int, answer: dict) -> None:
+    """Answer a test receiver's request with `answer` as JSON; a sender that gave up waiting (the
+    timeout cases) is not an error."""
+    body = json.dumps(answer).encode()
+    try:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
 @dataclass
 class Received:
     path: str
@@ -53,15 +67,7 @@ class RobotReceiver:
                     self._reply(200, {"errcode": 0, "errmsg": "ok"})
 
             def _reply(self, status: int, answer: dict) -> None:
-                body = json.dumps(answer).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the sender gave up waiting (the timeout case)
+                reply_json(self, status, answer)
 
             def log_message(self, *args) -> None:
                 pass

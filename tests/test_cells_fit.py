@@ -160,3 +160,11 @@ def test_upload_keeps_pasted_line_breaks_and_commits(world, bj):
     assert batch.status == Status.VALIDATED and batch.counts["new"] == 1, batch.errors
     imports.commit(INVENTORY, actor=bj, batch=batch)
     assert InventoryRecord.objects.get(patent=patent).remarks == "第一行\n第二行"
+
+
+def test_storable_refuses_the_non_characters_no_sheet_or_docx_can_hold():
+    """U+FFFE and U+FFFF are not characters of XML 1.0: stored, they would break every export."""
+    for bad, code in [("含\ufffe", "U+FFFE"), ("\uffff", "U+FFFF")]:
+        with pytest.raises(CellValueError, match=re.escape(code)):
+            cells.storable(bad)
+    assert cells.shown("a\ufffeb") == "a\ufffdb"

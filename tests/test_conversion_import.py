@@ -3,6 +3,7 @@ and value in every message, preview counts, an atomic commit that follows the im
 statuses with history, and a re-upload that changes nothing."""
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -20,15 +21,19 @@ from inventory.models import Conversion, ImportBatch, InventoryChange, Inventory
 from inventory.upload.services import UploadError
 
 ADMIN = "inst_bj_moe_admin"
-HEADERS = [column.header for column in ConversionFormat().columns]
+STANDARD_HEADERS = [column.header for column in ConversionFormat().columns]
+# Most tests write the sheet as it was before §4 gained 许可期限至, 登记或备案日 and 专利产品备案日:
+# a sheet without those optional columns still imports (the dates stay empty).
+DATES = ("许可期限至", "登记或备案日", "专利产品备案日")
+HEADERS = [header for header in STANDARD_HEADERS if header not in DATES]
 
 
-def xlsx(rows: list[list], *, title_rows: int = 0) -> SimpleUploadedFile:
+def xlsx(rows: list[list], *, title_rows: int = 0, headers: list[str] = HEADERS) -> SimpleUploadedFile:
     workbook = Workbook()
     sheet = workbook.active
     for _ in range(title_rows):
         sheet.append(["北京示范大学转化实施情况表"])
-    sheet.append(HEADERS)
+    sheet.append(headers)
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -215,7 +220,9 @@ def test_the_template_has_the_standard_headers_and_instructions(world, login):
     response = client.get(reverse("inventory:template_conversions"))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert [cell.value for cell in workbook.worksheets[0][1]] == HEADERS
+    assert [cell.value for cell in workbook.worksheets[0][1]] == STANDARD_HEADERS
+    assert STANDARD_HEADERS[8:14] == ["许可期限至", "登记或备案号", "登记或备案日", "是否产业化", "专利产品备案号",
+                                      "专利产品备案日"]
     assert "填写说明" in workbook.sheetnames
 
 
@@ -265,3 +272,29 @@ def test_the_batch_page_commits_the_good_rows_beside_rejected_ones(world, login)
     html = page.content.decode()
     assert 'id="pn-conversion-commit">' in html and 'data-count="updated"' not in html
     assert "未变化(已登记)" in html
+
+
+def test_the_standard_layout_carries_the_licence_term_and_the_filing_dates(world):
+    """DATA-STANDARD.md §4: 许可期限至, 登记或备案日 and 专利产品备案日 are read into the conversion
+    (the statistics count by them); a date before the contract's start is refused on its cell."""
+    licence = [number(world, "bj_moe_private"), "许可", "普通许可", "江南智能装备有限公司", "", 50, "一次性",
+               "2024-01-10", "2026-12-31", "2024990000555", "2024-02-20", "否", "", ""]
+    transfer = [number(world, "co_owned"), "转让", "", "江南智能装备有限公司", "", "120.5", "分期", "2024/5/1", "",
+                "2024110000999", "2024/6/3", "是", "CP2024110077", "2024-09-30"]
+    batch = imports.start_validation(CONVERSIONS, imports.stage(
+        CONVERSIONS, actor=world.user(ADMIN), file=xlsx([licence, transfer], headers=STANDARD_HEADERS)))
+    assert batch.counts["new"] == 2 and batch.counts["rejected"] == 0, batch.errors
+    commit(world.user(ADMIN), batch)
+    recorded = Conversion.objects.get(patent=world.patents["bj_moe_private"], counterparty="江南智能装备有限公司")
+    assert (recorded.license_end_date, recorded.registration_date) == (date(2026, 12, 31), date(2024, 2, 20))
+    recorded = Conversion.objects.get(patent=world.patents["co_owned"], kind=ConversionKind.TRANSFER)
+    assert (recorded.registration_date, recorded.product_filing_date) == (date(2024, 6, 3), date(2024, 9, 30))
+
+    early = list(licence)
+    early[10] = "2023-12-31"  # registered before the contract took effect
+    before = Conversion.objects.count()
+    batch = imports.start_validation(CONVERSIONS, imports.stage(
+        CONVERSIONS, actor=world.user(ADMIN), file=xlsx([early], headers=STANDARD_HEADERS)))
+    assert batch.counts["rejected"] == 1
+    assert [(e[0], e[1]) for e in _errors(batch)] == [(2, "登记或备案日")] and "早于合同生效日" in _errors(batch)[0][3]
+    assert Conversion.objects.count() == before

@@ -267,6 +267,19 @@ def test_download_in_the_standard_format(world, client):
     assert names == {"广东专精特新科技有限公司", "反馈评价专家"}
 
 
+def test_a_summary_typed_with_characters_no_sheet_can_hold_downloads(world, client):
+    """A summary typed in a form may hold a control character (a bell pasted from a terminal) or a
+    non-character: openpyxl and lxml refuse them on saving; the download shows them as U+FFFD."""
+    from evaluation.models import Evaluation
+
+    Evaluation.objects.filter(patent=world.patents["bj_moe_library"]).update(summary="可行\x07\ufffe")
+    client.force_login(world.user("inst_bj_moe_admin"))
+    response = client.get(reverse("evaluation:feedback_export"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = [dict(zip(HEADERS, row, strict=True)) for row in list(workbook.active.values)[1:]]
+    assert "可行\ufffd\ufffd" in {row["综合意见"] for row in rows}
+
+
 # --- the standard format: upload ----------------------------------------------------------------------
 
 def xlsx(rows, headers=None) -> SimpleUploadedFile:

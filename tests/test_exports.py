@@ -17,6 +17,7 @@ from accounts.exports import EXPORTS
 from accounts.models import AuditEvent
 from accounts.services import platform_organization
 from inventory.models import ImportBatch
+from reporting.reports.models import ReportJob
 
 from .test_inventory_upload import good_row, run, xlsx_bytes
 
@@ -61,6 +62,37 @@ def _api(username: str, url: str):
     return get
 
 
+def _report(username: str, org: str, *, api: bool = False):
+    """The download of the world's progress report of organisation `org` (tests/world_reporting_reports.py),
+    by the page or by the API."""
+    def get(world, client):
+        job = ReportJob.objects.get(organization=world.orgs[org])
+        if api:
+            return _api(username, f"/api/v1/reports/{job.pk}/download/")(world, client)
+        client.force_login(world.user(username))
+        return client.get(reverse("reporting:report_download", args=[job.pk]))
+    return get
+
+
+def _case_attachment(username: str, key: str):
+    """The download of the world's case attachment `key` (tests/world_reporting_cases.py)."""
+    def get(world, client):
+        attachment = next(item.obj for item in world.extra_objects["reporting.caseattachment"] if item.key == key)
+        client.force_login(world.user(username))
+        return client.get(reverse("reporting:case_attachment", args=[attachment.pk]))
+    return get
+
+
+def _stat_list(username: str, key: str):
+    """The .xlsx of the list behind the implemented patents of the world's statistics row `key`
+    (tests/world_reporting_statistics.py)."""
+    def get(world, client):
+        stat = next(item.obj for item in world.extra_objects["reporting.quarterlystat"] if item.key == key)
+        client.force_login(world.user(username))
+        return client.get(reverse("reporting:stat_trace", args=[stat.pk]) + "?figure=implemented&format=xlsx")
+    return get
+
+
 # label -> (the export's audit action, a request as a user allowed to export, given the files' ids)
 ROUTES = {
     "page: needs template": ("export.needs_template", lambda f: _page(
@@ -73,6 +105,8 @@ ROUTES = {
         "inst_bj_moe_admin", reverse("evaluation:feedback_export"))),
     "page: why patents do not convert": ("export.evaluation_reasons", lambda f: _page(
         "moe_admin", reverse("evaluation:feedback_reasons_export"))),
+    "page: dashboard data": ("export.dashboard", lambda f: _page(
+        "prov_bj_admin", reverse("reporting:dashboard_export") + "?chart=ranking")),
     "page: error report": ("export.import_error_report", lambda f: _page(
         "inst_bj_moe_admin", reverse("inventory:upload_report", args=[f["batch"]]))),
     "API: error report": ("export.import_error_report", lambda f: _api(
@@ -95,6 +129,12 @@ ROUTES = {
         "operator", reverse("accounts:allocation_download", args=["result-token"]))),
     "page: audit log": ("export.audit_log", lambda f: _page(
         "auditor", reverse("accounts:audit_export"))),
+    "page: progress report": ("export.progress_report", lambda f: _report("moe_admin", "moe")),
+    "API: progress report": ("export.progress_report", lambda f: _report("prov_bj_admin", "prov_bj", api=True)),
+    "page: case attachment": ("export.case_attachment", lambda f: _case_attachment(
+        "moe_admin", "case_bj_submitted_pdf")),
+    "page: the list behind a statistic": ("export.statistics_trace", lambda f: _stat_list(
+        "prov_bj_admin", "2025Q4_province_bj")),
 }
 
 # label -> (a request refused, the answer's status)
@@ -114,12 +154,21 @@ REFUSED = {
         "inst_bj_moe_admin", reverse("inventory:base_library") + f"?batch={f['base']}&download=report"), 403),
     "reasons for an institution": (lambda f: _page("inst_bj_moe_admin", reverse("evaluation:feedback_reasons_export")),
                                    403),
+    "dashboard data of another province": (lambda f: _page(
+        "prov_bj_admin", reverse("reporting:dashboard_export") + "?scope=province:440000"), 404),
+    "dashboard data for an enterprise": (lambda f: _page("ent_gd_admin", reverse("reporting:dashboard_export")), 403),
     "evaluation feedback for an expert": (lambda f: _page("expert", reverse("evaluation:feedback_export")), 403),
     "conversion template for an enterprise": (lambda f: _page(
         "ent_gd_admin", reverse("inventory:template_conversions")), 403),
     "allocation result of an unknown token": (lambda f: _page(
         "operator", reverse("accounts:allocation_download", args=["no-such-token"])), 404),
     "audit log for the operator": (lambda f: _page("operator", reverse("accounts:audit_export")), 403),
+    "progress report of another province": (lambda f: _report("prov_gd_admin", "prov_bj"), 404),
+    "progress report for an institution": (lambda f: _report("inst_bj_moe_admin", "moe"), 403),
+    "progress report of another province (API)": (lambda f: _report("prov_gd_admin", "prov_bj", api=True), 404),
+    "case attachment of another province": (lambda f: _case_attachment("prov_gd_admin", "case_bj_submitted_pdf"), 404),
+    "list behind another province's statistic": (lambda f: _stat_list("prov_gd_admin", "2025Q4_province_bj"), 404),
+    "list behind a statistic for an enterprise": (lambda f: _stat_list("ent_gd_admin", "2025Q4_national"), 403),
 }
 
 

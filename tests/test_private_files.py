@@ -47,7 +47,7 @@ def _reload_urlconf():
 @pytest.fixture(params=[True, False], ids=["DEBUG on", "DEBUG off"])
 def debug(request, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDIA_ROOT.mkdir()
+    settings.MEDIA_ROOT.mkdir(exist_ok=True)  # the world may have stored its files there already
     settings.DEBUG = request.param
     _reload_urlconf()
     yield request.param

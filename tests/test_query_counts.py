@@ -48,6 +48,8 @@ PAGE_BOUNDS: dict[str, int] = {
     "home": 14,  # every card of the role counts over its scope
     "accounts:audit_export": 13,
     "accounts:audit_log": 9,
+    "reporting:report_list": 13,  # the quarters with statistics, the jobs with their requester and organisation
+    "reporting:stat_list": 12,  # a page of runs, the sign-offs counted in one grouped query
     "accounts:departments": 9,
     "accounts:enterprise_review": 11,
     "accounts:member_add": 9,  # the form offers the institution's departments
@@ -105,11 +107,22 @@ PAGE_BOUNDS: dict[str, int] = {
     "evaluation:request_list": 13,
     "evaluation:round_create": 10,  # the form and the open requests (at most 200)
     "evaluation:round_list": 15,  # a page of rounds, their progress in three grouped queries
+    "reporting:spotcheck_list": 10,  # a page of spot checks with their organisers
+    "reporting:spotcheck_review_queue": 10,  # a page of the reviewer's sampled records
+    "reporting:spotcheck_corrections": 10,  # a page of the institution's findings to correct
+    "reporting:case_list": 12,  # a page of reports, the quarters and provinces to filter by
+    "reporting:feeds": 15,  # a province: its setting, positions and 20 batches; the operator: grouped per province
+    "reporting:dashboard": 16,  # runs, own+national, beneath, trend, picker, milestones (2), sectors
+    "reporting:dashboard_export": 17,  # as the page less the picker, + the export's audit event
 }
 
 # List endpoints of /api/v1/ (their route names): the same.
 API_BOUNDS: dict[str, int] = {
     "conversion-list": 9,
+    "report-job-list": 9,
+    "stat-run-list": 9,
+    "quarterly-stat-list": 9,
+    "stat-signoff-list": 9,
     "importbatch-list": 10,
     "industry-list": 10,
     "inventoryrecord-list": 12,  # + 3: the audit event of its personal-data read (lock, chain head, insert)
@@ -118,6 +131,9 @@ API_BOUNDS: dict[str, int] = {
     "matchevent-list": 10,
     "matching-need-list": 10,
     "evaluation-feedback-list": 9,
+    "spot-checks-list": 8,
+    "spot-check-records-list": 8,
+    "case-reports-list": 9,
     "evaluation-feedback-summaries": 12,
     "evaluation-list": 12,
     "indicator-system-list": 12,
@@ -140,6 +156,7 @@ API_BOUNDS: dict[str, int] = {
     "assignment-list": 9,
     "evaluation-round-list": 12,
     "expert-request-list": 9,
+    "province-feed-list": 14,  # + 3: the audit event of the pull (lock, chain head, insert)
 }
 
 # Lists of reference data loaded by migrations (industries, technology fields, provinces,
@@ -153,9 +170,12 @@ COUNTS = {"notification-unread-count"}
 
 # Pages without URL parameters that list nothing, and why.
 NOT_LISTS: dict[str, str] = {
+    "reporting:spotcheck_create": "the form; its select holds the institutions in scope (one query)",
+    "reporting:case_create": "the form of a new report",
     "matching:cycle_start": "a form starting a cycle (it redirects)",
     "matching:matcher_weights": "the fixed table of the matcher's weights",
     "set_language": "POST only: switches the language",
+    "reporting:stat_compute": "POST only: queues the computation of a quarter",
     "accounts:login": "the sign-in form",
     "accounts:logout": "POST only",
     "accounts:password_change": "a form",

@@ -11,5 +11,9 @@ def totp_code(key: bytes, ahead: int = 0) -> str:
 
 
 def device_code(user, ahead: int = 0) -> str:
+    """The code `ahead` steps after the one the user's device expects now. The device learns the
+    phone's drift from each accepted code (OTP_TOTP_SYNC): a code read at the end of a step and
+    checked in the next one leaves it a step behind, and a bare `totp_code(key, ahead=1)` would
+    then fall outside its window."""
     device = TOTPDevice.objects.filter(user=user).order_by("-pk").first()
-    return totp_code(device.bin_key, ahead)
+    return totp_code(device.bin_key, device.drift + ahead)

@@ -29,6 +29,12 @@ from . import (
     world_matching_needs,
     world_matching_pushes,
     world_notifications,
+    world_reporting_cases,
+    world_reporting_dashboards,
+    world_reporting_feeds,
+    world_reporting_reports,
+    world_reporting_spotchecks,
+    world_reporting_statistics,
     world_review,
     world_search,
     world_workbench,
@@ -52,6 +58,12 @@ AREAS = (
     world_evaluation_rounds,
     world_evaluation_assessments,
     world_evaluation_feedback,
+    world_reporting_statistics,
+    world_reporting_dashboards,
+    world_reporting_reports,
+    world_reporting_spotchecks,
+    world_reporting_cases,
+    world_reporting_feeds,
 )
 
 

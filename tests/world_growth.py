@@ -64,6 +64,12 @@ from . import (
     world_matching_events,
     world_matching_needs,
     world_matching_pushes,
+    world_reporting_cases,
+    world_reporting_dashboards,
+    world_reporting_feeds,
+    world_reporting_reports,
+    world_reporting_spotchecks,
+    world_reporting_statistics,
 )
 from .world import PASSWORD
 from .world_review import DEPT_A
@@ -99,6 +105,12 @@ def _round(world, serial: int) -> None:
     world_evaluation_indicators.grow(world)
     world_evaluation_assessments.grow(world, [p for p in patents if p.inventory.in_library])
     world_evaluation_experts.grow_round(world, tag, serial)
+    world_reporting_reports.grow(world)
+    world_reporting_statistics.grow(world)
+    world_reporting_spotchecks.grow(world, patents)
+    world_reporting_cases.grow(world)
+    world_reporting_feeds.grow(world)
+    world_reporting_dashboards.grow(world)
 
 
 def _institution_round(world, org: Organization, admin: User, tag: str) -> list[Patent]:

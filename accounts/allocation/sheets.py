@@ -10,6 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.allocation.format import LOCAL, RESULT_HEADERS, AllocationFormat
 from accounts.allocation.writing import AllocatedRow
+from ground.sheets.report import printable
 
 # 单位类型: the listed values only (no synonyms are listed in the standard).
 
@@ -18,7 +19,7 @@ from accounts.allocation.writing import AllocatedRow
 
 def _text_cell(ws, value: object) -> WriteOnlyCell:
     """A cell always stored as text: a value starting with = + - @ never becomes a formula."""
-    cell = WriteOnlyCell(ws, value="" if value is None else str(value))
+    cell = WriteOnlyCell(ws, value="" if value is None else printable(str(value)))
     cell.data_type = "s"
     return cell
 

@@ -14,6 +14,7 @@ from accounts.exports import WrittenExport
 from evaluation.feedback import services
 from evaluation.feedback.sheet_format import KINDS, MODES, NO_COOPERATION, PROSPECTS, VALUE_COLUMNS, FeedbackFormat
 from ground.privacy import mask_text
+from ground.sheets.report import printable
 from ground.sheets.template import write_template
 from inventory.classification.models import Industry
 
@@ -74,7 +75,7 @@ class FeedbackExport(WrittenExport):
             modes = "、".join(MODE_TEXT.get(mode, mode) for mode in evaluation.cooperation_modes or [])
             day = evaluation.evaluated_on or (timezone.localdate(evaluation.submitted_at)
                                               if evaluation.submitted_at else None)
-            sheet.append([None if value == "" else value for value in (
+            sheet.append([None if value == "" else printable(value) for value in (
                 evaluation.patent.application_number,
                 KIND_TEXT.get(evaluation.evaluator_kind, ""),
                 disclosure.evaluator(evaluation),
@@ -111,7 +112,7 @@ class ReasonsExport(WrittenExport):
             sheet = workbook.create_sheet(title)
             sheet.append(_header(sheet, [first, *(text for _key, text in columns)]))
             for row in rows:
-                sheet.append([label(row), *(row[key] for key, _text in columns)])
+                sheet.append([printable(label(row)), *(row[key] for key, _text in columns)])
         sheet = workbook.create_sheet(_("合计"))
         sheet.append(_header(sheet, [text for _key, text in columns]))
         sheet.append([data["totals"][key] for key, _text in columns])

@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy
 from ground.imports import problems as batch_problems
 from ground.imports.batches import CANCELLABLE, SETTLED, Batch, BatchStatus, BatchStore, CachedBatches
 from ground.imports.outcome import Outcome, Progress
+from ground.imports.signals import sheet_committed
 from ground.imports.strategy import Strategy, choose
 from ground.sheets import CellError, RawSheet, SheetError, SheetFormat, open_sheet
 from ground.sheets.formats import ParsedRow, RejectedRow, SheetLayout, iter_rows
@@ -480,6 +481,11 @@ def commit(importer: SheetImport, *, actor: Any, batch: Batch, all_or_nothing: b
         store.update(batch, status=BatchStatus.COMMITTED, all_or_nothing=all_or_nothing, counts=counts,
                      committed_at=job.started, progress=100, progress_message="", failure="", **fields)
         transaction.on_commit(lambda: importer.discard(batch))
+        # What follows a commit (a province feed's sync) never fails the commit that stands: robust.
+        organization_id = batch.organization_id
+        transaction.on_commit(lambda: sheet_committed.send(type(importer), importer=importer,
+                                                           organization_id=organization_id, counts=counts),
+                              robust=True)
     return store.get(batch.pk)
 
 

@@ -31,10 +31,11 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 EMAIL_MAX_LENGTH = 254  # Django's EmailField (RFC 5321's limit on a forward path)
-# NUL (PostgreSQL's text cannot hold it), unpaired surrogates (UTF-8 cannot encode them) and the other
-# C0 control characters but tab, line feed and carriage return (a sheet cannot hold them: openpyxl
-# refuses them, so an error report or an export of the value would fail).
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# NUL (PostgreSQL's text cannot hold it), unpaired surrogates (UTF-8 cannot encode them), the other
+# C0 control characters but tab, line feed and carriage return, and the non-characters U+FFFE and
+# U+FFFF: none is a character XML 1.0 may hold, so a worksheet or a .docx cannot hold them (lxml
+# refuses them when the file is saved) and an error report or an export of the value would fail.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Vertical tab and form feed are line breaks pasted from Word: kept as line breaks.
 _PASTED_BREAKS = {0x0B: "\n", 0x0C: "\n"}
 SHOWN_LENGTH = 50  # characters of a value quoted in a message

@@ -9,10 +9,10 @@ from typing import IO
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ground.sheets.cells import replace_unstorable
 from ground.sheets.errors import CellError
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -24,8 +24,9 @@ MESSAGE_HEADER = "错误说明"  # the last column; not a standard header, so a 
 
 
 def printable(value: object) -> object:
-    """`value`, its characters a worksheet cannot hold replaced by "\ufffd" when it is text."""
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+    """`value`, its characters a worksheet cannot hold replaced by "\ufffd" when it is text (the
+    C0 controls openpyxl refuses, and the surrogates and non-characters lxml refuses on saving)."""
+    return replace_unstorable(value) if isinstance(value, str) else value
 
 
 def text_cell(sheet, value: object) -> WriteOnlyCell:

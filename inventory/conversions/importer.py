@@ -28,6 +28,9 @@ from inventory.upload import InstitutionSheetImport
 
 # The columns of the format, compared to decide whether a row repeats a recorded conversion.
 COMPARED = [key for key in HEADERS if key != "application_number"]
+# Columns §4 gained in 2026: a sheet written before them (or leaving them empty) says nothing about
+# them, so an empty cell does not contradict a date recorded on the conversion's page.
+UNSTATED_WHEN_EMPTY = frozenset({"license_end_date", "registration_date", "product_filing_date"})
 
 
 def conversion_batches():
@@ -115,7 +118,8 @@ def plan_rows(job: Job, rows: list[ParsedRow]) -> list[tuple[int, int, dict]]:
         patent_facts = facts[patent_id]
         recorded = next((c for c in patent_facts.conversions if c.pk and _key(_values(vars(c))) == key[1:]), None)
         if recorded is not None:
-            differing = [HEADERS[name] for name in COMPARED if getattr(recorded, name) != values[name]]
+            differing = [HEADERS[name] for name in COMPARED if getattr(recorded, name) != values[name]
+                         and not (name in UNSTATED_WHEN_EMPTY and values[name] is None)]
             if differing:
                 outcome.reject(row.row_number, differing[0], "", _(
                     "与已登记的同一转化事件不一致(%(columns)s);如需更正,请在转化记录页面修改该记录"

@@ -82,12 +82,21 @@ class ConversionFormat(SheetFormat):
                    help=gettext_lazy("填写合同金额时必填:一次性 / 入门费加提成 / 提成 / 分期")),
             Column("合同生效日", "effective_date", cells.date, number_format="yyyy-mm-dd",
                    help=gettext_lazy("转让、许可、作价入股时必填,如 2024-03-31")),
+            Column("许可期限至", "license_end_date", cells.date, number_format="yyyy-mm-dd",
+                   aliases=("许可期限止", "许可截止日"),
+                   help=gettext_lazy("转化方式为“许可”时填写许可期限的最后一天;不填表示没有期限")),
             Column("登记或备案号", "registration_number", loose_number, aliases=("转让登记号", "许可合同备案号"),
                    help=gettext_lazy("转让登记号或许可合同备案号;自行实施不填")),
+            Column("登记或备案日", "registration_date", cells.date, number_format="yyyy-mm-dd",
+                   aliases=("登记日", "备案日", "登记日期", "备案日期"),
+                   help=gettext_lazy("转让登记或许可合同备案的日期;统计按此日期计入季度")),
             Column("是否产业化", "industrialised", cells.enum(YES_NO), repeats=True, choices=("是", "否"),
                    help=gettext_lazy("是 / 否;已批量生产、产品已上市为“是”")),
             Column("专利产品备案号", "product_filing_number", loose_number,
                    help=gettext_lazy("专利密集型产品备案号;填写时“是否产业化”应为“是”")),
+            Column("专利产品备案日", "product_filing_date", cells.date, number_format="yyyy-mm-dd",
+                   aliases=("产品备案日",),
+                   help=gettext_lazy("专利产品备案的日期;统计按此日期计入季度")),
         ]
 
     def clean_row(self, values: dict[str, object], error, warn) -> None:

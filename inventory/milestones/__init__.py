@@ -5,5 +5,6 @@ institution, province and ministry (services), the pages and the operator's sett
 from ground.exports import public
 
 __getattr__, __dir__, __all__ = public(
-    __name__, modules=("services",), services="progress_for progress_overview watched_institutions",
+    __name__, modules=("services",),
+    services="active_milestones progress_for progress_for_many progress_overview watched_institutions",
 )

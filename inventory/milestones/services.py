@@ -128,8 +128,18 @@ def _window(milestone: Milestone, today: datetime.date) -> Q:
     return window
 
 
-def _aggregates(milestones: list[Milestone], today: datetime.date) -> dict[str, object]:
+def inventoried_by(day: datetime.date) -> Q:
+    """The record was inventoried by the end of `day`: by today, its status; on a past day (a
+    quarter's end), also its time of inventory (a record without one counts, as in the statistics)."""
     done = Q(status=InventoryStatus.INVENTORIED)
+    if day >= timezone.localdate():
+        return done
+    next_day = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+    return done & (Q(inventoried_at__lt=next_day) | Q(inventoried_at__isnull=True))
+
+
+def _aggregates(milestones: list[Milestone], today: datetime.date) -> dict[str, object]:
+    done = inventoried_by(today)
     pending = ~done
     stock_end = STOCK_GRANTED_UNTIL
     # The rows are the inventory scope already (progress_for_many): every count is a part of it.
@@ -159,7 +169,8 @@ def _aggregates(milestones: list[Milestone], today: datetime.date) -> dict[str, 
 
 def progress_for_many(institutions: Iterable[Organization], today: datetime.date | None = None,
                       milestones: list[Milestone] | None = None) -> list[InstitutionProgress]:
-    """Progress of each institution, in the given order, from one grouped query."""
+    """Progress of each institution, in the given order, from one grouped query; on a past `today`,
+    as it stood at the end of that day (the patents inventoried since then not yet counted)."""
     today = today or timezone.localdate()
     institutions = list(institutions)
     milestones = active_milestones() if milestones is None else milestones

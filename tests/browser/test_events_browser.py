@@ -3,6 +3,8 @@ enterprise registering. Saves test-artifacts/screenshots/events_*.png."""
 
 import pytest
 
+from tests.browser.navigation import follow_nav
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -11,7 +13,7 @@ pytestmark = [
 
 def test_the_organiser_reads_the_list_and_an_event(world, sign_in, live_server, screenshot):
     page = sign_in("prov_bj_admin")
-    page.get_by_role("link", name="对接活动").first.click()
+    follow_nav(page, "对接活动")
     page.wait_for_url(f"{live_server.url}/matching/events/")
     assert page.locator("#pn-events").get_by_text("北京高校专利成果路演").is_visible()
     screenshot("events_list")

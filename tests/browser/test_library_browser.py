@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from inventory.choices import Intent, LicenseType, PatentType, Prospect
+from tests.browser.navigation import follow_nav
 
 from ..world_library import industries, library_entry
 
@@ -40,7 +41,7 @@ def _catalogue(world) -> None:
 def test_enterprise_browses_the_library(world, sign_in, live_server):
     _catalogue(world)
     page = sign_in("ent_gd_admin")
-    page.get_by_role("link", name="专利转化资源库").click()
+    follow_nav(page, "专利转化资源库")
     page.wait_for_url(f"{live_server.url}/inventory/library/")
 
     card = page.locator("article.pn-library-card", has_text="面向工业质检的智能视觉检测系统")
@@ -72,7 +73,7 @@ def test_enterprise_browses_the_library(world, sign_in, live_server):
 def test_institution_sees_what_its_listings_lack(world, sign_in, live_server):
     _catalogue(world)
     page = sign_in("inst_bj_local_admin")
-    page.get_by_role("link", name="挂牌信息完整度").click()
+    follow_nav(page, "挂牌信息完整度")
     page.wait_for_url(f"{live_server.url}/inventory/library/quality/")
     row = page.locator("tbody tr", has_text="低照度图像增强与去噪方法")
     assert row.is_visible()

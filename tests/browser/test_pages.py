@@ -10,6 +10,8 @@ import pytest
 from captcha.models import CaptchaStore
 from django.conf import settings
 
+from tests.browser.navigation import follow_nav
+
 pytestmark = [
     pytest.mark.browser,
     # live_server needs committed data; the reference data (provinces, ministries) comes from a data
@@ -127,7 +129,7 @@ def test_wrong_password_is_reported(world, page, live_server):
 
 def test_patent_list(world, sign_in, screenshot):
     page = sign_in("inst_bj_moe_admin")
-    page.locator(".pn-navbar").get_by_role("link", name="专利", exact=True).click()
+    follow_nav(page, "专利")
     page.wait_for_url("**/inventory/patents/")
 
     headers = [h.strip() for h in page.locator("table thead th").all_inner_texts()]
@@ -135,7 +137,10 @@ def test_patent_list(world, sign_in, screenshot):
     # Its own two patents and the co-owned one it leads; nothing of other institutions.
     titles = page.locator("table tbody td:nth-child(2)").all_inner_texts()
     assert sorted(t.split()[0] for t in titles) == ["bj_moe_library", "bj_moe_private", "co_owned"]
-    assert page.locator(".pn-navbar .nav-link.active").inner_text().strip() == "专利"
+    # The page's menu and its entry in it are marked: the institution's 21 entries are gathered in
+    # one menu per stage of the work.
+    assert page.locator(".pn-navbar .nav-link.active").inner_text().strip() == "专利与盘点"
+    assert page.locator("#pn-nav .dropdown-item.active[aria-current=page]").text_content().strip() == "专利"
     screenshot("patent_list")
 
 
@@ -298,3 +303,35 @@ def test_control_login_captcha_is_drawn_locally_after_failures(world, page, live
     page.get_by_label("图片验证码").fill(CaptchaStore.objects.get(hashkey=key).response)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/")
+
+
+def test_a_province_office_finds_its_work_in_menus_on_one_row(world, sign_in, live_server, screenshot):
+    """The province office's 26 entries are gathered in one menu per stage: the top bar keeps one
+    row on a laptop's screen (six rows before), and a menu opens on its entries."""
+    page = sign_in("prov_bj_admin")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    screenshot("nav_top_bar_province")
+    tops = {round(box["y"]) for box in (item.bounding_box() for item in page.locator("#pn-nav .nav-item").all())}
+    assert max(tops) - min(tops) < 10, tops  # every item of the top bar on one row
+    page.locator("#pn-nav-reporting").click()
+    menu = page.locator("[aria-labelledby=pn-nav-reporting]")
+    assert menu.is_visible()
+    assert menu.get_by_role("link").all_inner_texts() == ["季度统计", "随机抽查", "典型案例", "统计看板", "进展报告",
+                                                          "省级数据接口"]
+    screenshot("nav_menu_province")
+    menu.get_by_role("link", name="随机抽查").click()
+    page.wait_for_url(f"{live_server.url}/reporting/spot-checks/")
+    assert page.locator("#pn-nav-reporting").get_attribute("class").split().count("active") == 1
+
+
+def test_the_menus_open_inside_the_phones_folded_navigation(world, sign_in, live_server, screenshot):
+    page = sign_in("inst_bj_moe_admin")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator(".navbar-toggler").click()
+    page.locator("#pn-nav-inventory").click()
+    menu = page.locator("[aria-labelledby=pn-nav-inventory]")
+    menu.get_by_role("link", name="上传盘点结果").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot("nav_menu_phone")
+    menu.get_by_role("link", name="上传盘点结果").click()
+    page.wait_for_url(f"{live_server.url}/inventory/uploads/new/")

@@ -12,6 +12,7 @@ import pytest
 from inventory.choices import Intent, ReviewState
 from inventory.models import InventoryRecord
 from inventory.records import review, update_assessment
+from tests.browser.navigation import follow_nav
 
 from ..test_review_queue import _submitted
 
@@ -35,7 +36,7 @@ def test_department_admin_reviews_beside_the_queue(world, sign_in, screenshot):
                       values={"intents": [Intent.EQUITY, Intent.SELF]})
 
     page = sign_in("inst_bj_moe_dept_admin")
-    page.locator(".pn-navbar").get_by_role("link", name="审核", exact=True).click()
+    follow_nav(page, "审核")
     page.wait_for_url("**/inventory/review/")
     row = page.locator(f"#review-{first.pk}")
     change = row.locator(".pn-review-change[data-field=intents]")

@@ -11,6 +11,7 @@ import pytest
 
 from inventory.choices import Prospect, Screening
 from inventory.models import InventoryChange, InventoryRecord
+from tests.browser.navigation import follow_nav
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,7 +28,7 @@ def test_institution_tags_patents_through_the_workbench(world, sign_in, screensh
 
     private, co_owned = world.patents["bj_moe_private"], world.patents["co_owned"]
     page = sign_in("inst_bj_moe_admin")
-    page.locator(".pn-navbar").get_by_role("link", name="专利", exact=True).click()
+    follow_nav(page, "专利")
     page.wait_for_url("**/inventory/patents/")
 
     # Filter: the patents still to inventory.

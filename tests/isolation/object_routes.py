@@ -63,6 +63,12 @@ from . import (  # noqa: E402
     routes_matching_needs,
     routes_matching_pushes,
     routes_notifications,
+    routes_reporting_cases,
+    routes_reporting_dashboards,
+    routes_reporting_feeds,
+    routes_reporting_reports,
+    routes_reporting_spotchecks,
+    routes_reporting_statistics,
     routes_review,
     routes_search,
     routes_workbench,
@@ -85,6 +91,12 @@ AREAS = (
     routes_evaluation_rounds,
     routes_evaluation_assessments,
     routes_evaluation_feedback,
+    routes_reporting_statistics,
+    routes_reporting_dashboards,
+    routes_reporting_reports,
+    routes_reporting_spotchecks,
+    routes_reporting_cases,
+    routes_reporting_feeds,
 )
 for _area in AREAS:
     READS.update(_area.READS)

@@ -1,0 +1,1 @@
+"""Reporting area 'dashboards': dashboards (province, ministry, platform, institution)."""

@@ -1,0 +1,1 @@
+"""Reporting area 'feeds': province data interfaces (pull API with a cursor, signed HTTP push)."""

@@ -1,0 +1,1 @@
+"""Reporting area 'reports': downloadable progress reports (.xlsx, PDF, .docx)."""
