@@ -19,6 +19,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def test_a_province_recommends_and_the_platform_approves(world, sign_in, live_server):
+    from playwright.sync_api import expect  # here: without playwright the browser fixture skips
     page = sign_in("prov_gd_admin")
     page.goto(f"{live_server.url}/evaluation/experts/recommendations/new/")
     page.get_by_label("姓名").fill("陈智能")
@@ -32,17 +33,17 @@ def test_a_province_recommends_and_the_platform_approves(world, sign_in, live_se
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "expert_recommend.png"), full_page=True)
     page.get_by_role("button", name="提交推荐").click()
-    assert page.get_by_text("已推荐专家 陈智能,等待平台审核").is_visible()
-    assert page.locator("#pn-recommendations tr", has_text="陈智能").get_by_text("待审核").is_visible()
+    expect(page.get_by_text("已推荐专家 陈智能,等待平台审核")).to_be_visible()
+    expect(page.locator("#pn-recommendations tr", has_text="陈智能").get_by_text("待审核")).to_be_visible()
 
     page.context.clear_cookies()
     page = sign_in("operator")
     page.goto(f"{live_server.url}/evaluation/experts/review/")
     row = page.locator("#pn-expert-review tr", has_text="陈智能")
-    assert row.get_by_text("平台机构").is_visible()  # matched to 广东专精特新 by its credit code
+    expect(row.get_by_text("平台机构")).to_be_visible()  # matched to 广东专精特新 by its credit code
     page.screenshot(path=str(ARTIFACTS / "expert_review.png"), full_page=True)
     row.get_by_role("button", name="通过并创建账号").click()
-    assert page.get_by_text("专家已入库,账号已创建").is_visible()
+    expect(page.get_by_text("专家已入库,账号已创建")).to_be_visible()
     assert page.locator("#pn-one-time-password").inner_text().strip()
     expert = Expert.objects.get(phone="13800138000")
     assert expert.status == ExpertStatus.APPROVED and expert.user.must_change_password

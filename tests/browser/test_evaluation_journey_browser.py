@@ -43,6 +43,7 @@ def _only_the_world_expert_qualifies(world, patent) -> Expert:
 
 
 def test_round_expert_enterprise_and_institution(world, browser, live_server, password):
+    from playwright.sync_api import expect  # here: without playwright the browser fixture skips
     ARTIFACTS.mkdir(exist_ok=True)
     patent = world.patents["bj_moe_library"]
     expert = _only_the_world_expert_qualifies(world, patent)
@@ -68,8 +69,8 @@ def test_round_expert_enterprise_and_institution(world, browser, live_server, pa
     page.get_by_role("button", name="创建评价轮次").click()
     page.get_by_text("已创建评价轮次").wait_for()
     page.locator("#pn-round-draw").click()
+    page.get_by_text("已随机抽取专家").wait_for()
     round_ = EvaluationRound.objects.get(title="北京高校存量专利专家评价(第一批)")
-    page.wait_for_load_state("networkidle")
     assignment = Assignment.objects.get(round=round_)
     assert assignment.expert_id == expert.pk and assignment.status == AssignmentStatus.ASSIGNED
     assert round_.draws.get().drawn == [expert.pk]
@@ -131,7 +132,9 @@ def test_round_expert_enterprise_and_institution(world, browser, live_server, pa
     assert "市场化路径不清晰 1" in card.inner_text()
     page.screenshot(path=str(ARTIFACTS / "evaluation-journey-4-feedback.png"), full_page=True)
     card.get_by_role("link", name=patent.title).click()
-    assert page.locator(f"#pn-evaluation-{by_expert.pk}").count() == 1
+    # The click only starts the navigation: wait for the patent's page before reading it (CI once counted on the list).
+    page.wait_for_url(f"**/evaluation/feedback/patents/{patent.pk}/")
+    expect(page.locator(f"#pn-evaluation-{by_expert.pk}")).to_have_count(1)
     assert "技术先进,建议以许可方式转化" in page.locator(f"#pn-evaluation-{by_expert.pk}").inner_text()
     form = page.locator(f"#pn-evaluation-{by_enterprise.pk} form")
     form.get_by_label("答复方式").select_option(FeedbackAction.IMPROVE.value)

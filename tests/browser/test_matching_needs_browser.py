@@ -32,6 +32,7 @@ def _needs(world) -> None:
 
 
 def test_institution_searches_the_board_and_offers(world, sign_in, live_server):
+    from playwright.sync_api import expect  # here: without playwright the browser fixture skips
     # The world's pushes (tests/world_matching_pushes.py) already carry the institution's library
     # patent to the enterprise; this test offers it afresh.
     Push.objects.all().delete()
@@ -42,7 +43,8 @@ def test_institution_searches_the_board_and_offers(world, sign_in, live_server):
     page.get_by_placeholder("搜索需求名称、描述或关键词").fill("快充")
     page.get_by_role("button", name="搜索").click()
     cards = page.locator("#pn-board article")
-    assert cards.count() == 1 and "锂电池低温快充技术" in cards.inner_text()
+    expect(cards).to_have_count(1)
+    assert "锂电池低温快充技术" in cards.inner_text()
     assert "13900001111" not in page.content()  # no direct contact allowed
     page.goto(f"{live_server.url}/matching/needs/board/")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -50,19 +52,20 @@ def test_institution_searches_the_board_and_offers(world, sign_in, live_server):
     page.get_by_role("link", name="锂电池低温快充技术").click()
     page.locator("#pn-offer-form input[type=checkbox]:not([disabled])").first.check()
     page.get_by_role("button", name="推荐给该企业").click()
-    assert page.get_by_text("已向该企业推荐 1 件专利").is_visible()
+    expect(page.get_by_text("已向该企业推荐 1 件专利")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "need_detail.png"), full_page=True)
     assert Push.objects.filter(enterprise=world.orgs["ent_gd"], source="offer").count() == 1
 
 
 def test_enterprise_edits_its_profile(world, sign_in, live_server):
+    from playwright.sync_api import expect  # here: without playwright the browser fixture skips
     ProfileSuggestion.objects.create(enterprise=world.orgs["ent_gd"], kind="ipc", value="G06N", evidence=5)
     page = sign_in("ent_gd_admin")
     page.goto(f"{live_server.url}/matching/profile/")
     page.get_by_label("技术领域(IPC)").fill("H01M; G06F 16/30")
     page.get_by_label("许可").check()
     page.get_by_role("button", name="保存画像").click()
-    assert page.get_by_text("已保存企业画像").is_visible()
+    expect(page.get_by_text("已保存企业画像")).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "enterprise_profile.png"), full_page=True)
     page.locator("#pn-profile-suggestions li", has_text="G06N").get_by_role("button", name="加入画像").click()

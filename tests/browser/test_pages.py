@@ -120,11 +120,12 @@ def test_login_page(page, live_server, screenshot):
 
 
 def test_wrong_password_is_reported(world, page, live_server):
+    from playwright.sync_api import expect  # here: without playwright the browser fixture skips
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("用户名").fill("operator")
     page.get_by_label("密码").fill("not-the-password")
     page.get_by_role("button", name="登录").click()
-    assert page.locator(".alert-danger").filter(has_text="用户名或密码错误").is_visible()
+    expect(page.locator(".alert-danger").filter(has_text="用户名或密码错误")).to_be_visible()
 
 
 def test_patent_list(world, sign_in, screenshot):
@@ -212,9 +213,10 @@ def test_language_switch_to_english(world, page, live_server, screenshot):
 
 
 def test_logout_is_a_post(world, sign_in, live_server, screenshot):
+    from playwright.sync_api import expect  # here: without playwright the browser fixture skips
     page = sign_in("ent_gd_admin")
     page.locator("#pn-user-toggle").click()
-    assert page.locator(".pn-user-menu").get_by_text("修改密码").is_visible()
+    expect(page.locator(".pn-user-menu").get_by_text("修改密码")).to_be_visible()
     screenshot("user_menu")
     with page.expect_navigation():
         page.locator(".pn-user-menu").get_by_role("button", name="退出").click()
@@ -308,6 +310,7 @@ def test_control_login_captcha_is_drawn_locally_after_failures(world, page, live
 def test_a_province_office_finds_its_work_in_menus_on_one_row(world, sign_in, live_server, screenshot):
     """The province office's 26 entries are gathered in one menu per stage: the top bar keeps one
     row on a laptop's screen (six rows before), and a menu opens on its entries."""
+    from playwright.sync_api import expect  # here: without playwright the browser fixture skips
     page = sign_in("prov_bj_admin")
     page.set_viewport_size({"width": 1366, "height": 900})
     screenshot("nav_top_bar_province")
@@ -315,7 +318,7 @@ def test_a_province_office_finds_its_work_in_menus_on_one_row(world, sign_in, li
     assert max(tops) - min(tops) < 10, tops  # every item of the top bar on one row
     page.locator("#pn-nav-reporting").click()
     menu = page.locator("[aria-labelledby=pn-nav-reporting]")
-    assert menu.is_visible()
+    expect(menu).to_be_visible()
     assert menu.get_by_role("link").all_inner_texts() == ["季度统计", "随机抽查", "典型案例", "统计看板", "进展报告",
                                                           "省级数据接口"]
     screenshot("nav_menu_province")

@@ -24,6 +24,7 @@ def _password_step(page, live_server, username: str, password: str) -> None:
 
 def test_control_identity_admin_enrols_in_totp_and_signs_in_with_a_code(
         page, live_server, world, password, settings, screenshot):
+    from playwright.sync_api import expect  # here: without playwright the browser fixture skips
     settings.TWO_FACTOR_REQUIRED = True
     _password_step(page, live_server, "sysadmin", password)
     page.wait_for_url(f"{live_server.url}/accounts/two-factor/**")
@@ -34,7 +35,7 @@ def test_control_identity_admin_enrols_in_totp_and_signs_in_with_a_code(
     page.get_by_label("验证码").fill(totp_code(key))
     page.get_by_role("button", name="确认并启用").click()
     codes = page.locator("#pn-recovery-codes li")
-    assert codes.count() == 10
+    expect(codes).to_have_count(10)
     screenshot("two-factor-recovery-codes")
     page.get_by_role("link", name="我已保存,进入工作台").click()
     page.wait_for_url(f"{live_server.url}/")
