@@ -6,11 +6,21 @@ the end removes each scope rule in turn and checks that this harness notices.
 """
 
 import pytest
+from django.test import Client
 
+from accounts.models import AuditEvent
 from accounts.roles import role_of
+from inventory.models import Patent
 
 from .isolation import object_routes
-from .isolation.harness import check_gated, check_object_reads, check_object_writes, check_pages, check_querysets
+from .isolation.harness import (
+    check_gated,
+    check_object_reads,
+    check_object_writes,
+    check_pages,
+    check_querysets,
+    written_tables,
+)
 from .isolation.routes import PUBLIC, SKIPPED, Route, all_routes
 
 # Filled by classify(): routes keyed by tokens rather than world objects.
@@ -82,6 +92,21 @@ def test_object_writes_refused_out_of_scope(world):
     _, _, writes, _ = classify()
     failures = check_object_writes(world, writes, world.users)
     assert not failures, "\n".join(failures)
+
+
+def test_the_write_watch_sees_a_write_but_not_a_refusal_s_own_records(world):
+    """The object-write check watches each route's statements (tests/isolation/harness.py): a
+    refused 403 writes only its audit event and the session, which it lets pass; a row written
+    anywhere else is named."""
+    client = Client()
+    client.force_login(world.user("ent_gd_admin"))
+    with written_tables() as written:
+        assert client.post("/evaluation/experts/review/").status_code == 403
+    assert written == set() and AuditEvent.objects.filter(action="access.denied").exists()
+    patent = world.patents["bj_moe_private"]
+    with written_tables() as written:
+        Patent.objects.filter(pk=patent.pk).update(title="改写")
+    assert written == {"inventory_patent"}
 
 
 def test_scoping_layer_matches_the_expected_scope(world):

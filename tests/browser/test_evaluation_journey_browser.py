@@ -132,7 +132,7 @@ def test_round_expert_enterprise_and_institution(world, browser, live_server, pa
     assert "市场化路径不清晰 1" in card.inner_text()
     page.screenshot(path=str(ARTIFACTS / "evaluation-journey-4-feedback.png"), full_page=True)
     card.get_by_role("link", name=patent.title).click()
-    # The click only starts the navigation: wait for the patent's page before reading it (CI once counted on the list).
+    # The click only starts the navigation: wait for the patent's page before reading it.
     page.wait_for_url(f"**/evaluation/feedback/patents/{patent.pk}/")
     expect(page.locator(f"#pn-evaluation-{by_expert.pk}")).to_have_count(1)
     assert "技术先进,建议以许可方式转化" in page.locator(f"#pn-evaluation-{by_expert.pk}").inner_text()
