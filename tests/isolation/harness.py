@@ -153,9 +153,10 @@ _REFUSAL_WRITES = {("INSERT", "accounts_auditevent"), ("INSERT", "django_session
 @contextmanager
 def written_tables() -> Iterator[set[str]]:
     """The tables the requests inside the block write to (INSERT, UPDATE or DELETE on this thread's
-    connection, where the test client's requests run). A refused request writes nothing: one
-    statement costs nothing to watch, where `fingerprint` reads every table the areas name (0.1 s),
-    so the checks watch each route's requests and take the fingerprint once per user."""
+    connection, where the test client's requests run), a refusal's own records left out. Watching
+    a statement costs nothing, where `fingerprint` reads every table the areas name (0.1 s): the
+    checks watch each route's requests and take the fingerprint once per user, which also catches
+    what a statement-level watch cannot see (a COPY, a statement opening with WITH)."""
     tables: set[str] = set()
 
     def watch(execute, sql, params, many, context):
