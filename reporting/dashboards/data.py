@@ -20,6 +20,7 @@ from accounts.models import Organization
 from reporting.dashboards.charts import Chart
 from reporting.dashboards.scope import Scope, asked_scope, own_scope
 from reporting.statistics.models import QuarterlyStat, RunStatus, ScopeKind, StatRun
+from reporting.statistics.presentation import scope_name
 from reporting.statistics.quarters import Quarter, QuarterError
 
 TREND_QUARTERS = 8
@@ -43,15 +44,6 @@ class Dashboard:
     @property
     def audience(self) -> str:
         return self.scope.kind
-
-
-def label_of(row: QuarterlyStat) -> str:
-    """A row's name: 全国, the province's or the organisation's."""
-    if row.scope == ScopeKind.NATIONAL:
-        return _("全国")
-    if row.scope == ScopeKind.PROVINCE:
-        return row.province.name if row.province_id else ""
-    return row.organization.name if row.organization_id else ""
 
 
 def current_runs() -> dict[str, StatRun]:
@@ -143,17 +135,17 @@ def _choices(user, dashboard: Dashboard) -> list[tuple[str, str]]:
         choices.append((ScopeKind.NATIONAL, _("全国")))
         tops = visible.filter(scope__in=[ScopeKind.PROVINCE, ScopeKind.MINISTRY]).order_by(
             "-scope", "province_id", "organization__name")
-        choices += [(_param(row), label_of(row)) for row in tops]
+        choices += [(_param(row), scope_name(row)) for row in tops]
     elif own.kind != ScopeKind.INSTITUTION:
         choices.append((own.param, user.organization.name))
         institutions = dashboard.children
         if dashboard.scope.kind == ScopeKind.INSTITUTION:
             institutions = list(visible.filter(**own.children_filter()))
-        choices += [(_param(row), "— " + label_of(row)) for row in sorted(institutions, key=label_of)]
+        choices += [(_param(row), "— " + scope_name(row)) for row in sorted(institutions, key=scope_name)]
     if dashboard.scope.kind == ScopeKind.NATIONAL:
         return choices
     if dashboard.row is not None and _param(dashboard.row) not in dict(choices):
-        choices.append((_param(dashboard.row), label_of(dashboard.row)))
+        choices.append((_param(dashboard.row), scope_name(dashboard.row)))
     return choices
 
 

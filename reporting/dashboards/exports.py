@@ -16,7 +16,8 @@ from accounts.audit_objects import person
 from accounts.exports import WrittenExport
 from ground.sheets.report import printable
 from reporting.dashboards.charts import COUNT, RATE, Chart
-from reporting.dashboards.data import Dashboard, label_of
+from reporting.dashboards.data import Dashboard
+from reporting.statistics.presentation import scope_name
 
 # Excel's sheet names: at most 31 characters, none of []:*?/\
 FORBIDDEN = str.maketrans({ch: "_" for ch in "[]:*?/\\"})
@@ -48,7 +49,7 @@ class DashboardExport(WrittenExport):
     def write(self, target: IO[bytes], *, actor, obj: None, board: Dashboard, charts: list[Chart],
               **options: Any) -> dict:
         workbook = Workbook(write_only=True)
-        scope_name = label_of(board.row)
+        scope_label = scope_name(board.row)
         used: set[str] = set()
         for chart in charts:
             name = chart.title.translate(FORBIDDEN)[:28]
@@ -58,7 +59,7 @@ class DashboardExport(WrittenExport):
             sheet = workbook.create_sheet(name)
             sheet.append([_bold(sheet, printable(chart.title))])
             sheet.append([printable(_("%(scope)s · %(quarter)s(第 %(revision)d 版,统计口径 %(version)s)") % {
-                "scope": scope_name, "quarter": board.quarter, "revision": board.run.revision,
+                "scope": scope_label, "quarter": board.quarter, "revision": board.run.revision,
                 "version": board.run.definition_version})])
             sheet.append([_bold(sheet, column.label) for column in chart.columns])
             for row in chart.rows:
@@ -70,7 +71,7 @@ class DashboardExport(WrittenExport):
         about = workbook.create_sheet(_("说明"))
         for label, value in ((_("导出人"), person(actor.full_name, actor.username)),
                              (_("导出时间"), f"{timezone.localtime():%Y-%m-%d %H:%M:%S}"),
-                             (_("季度"), str(board.quarter)), (_("口径"), scope_name),
+                             (_("季度"), str(board.quarter)), (_("口径"), scope_label),
                              (_("统计口径版本"), board.run.definition_version)):
             about.append([_bold(about, label), printable(value)])
         workbook.save(target)
@@ -79,4 +80,4 @@ class DashboardExport(WrittenExport):
 
     def filename(self, obj: None, *, board: Dashboard, charts: list[Chart], **options: Any) -> str:
         what = charts[0].title if len(charts) == 1 else _("看板")
-        return f"{label_of(board.row)}-{board.quarter}-{what}.xlsx".translate(FORBIDDEN)
+        return f"{scope_name(board.row)}-{board.quarter}-{what}.xlsx".translate(FORBIDDEN)

@@ -20,9 +20,10 @@ from inventory.milestones import active_milestones, progress_for_many
 from inventory.models import Milestone
 from reporting.dashboards import charts as c
 from reporting.dashboards.charts import COUNT, RATE, TEXT, Chart, Column, Row
-from reporting.dashboards.data import Dashboard, institutions_of, label_of
+from reporting.dashboards.data import Dashboard, institutions_of
 from reporting.statistics.definitions import rate
 from reporting.statistics.models import QuarterlyStat, ScopeKind
+from reporting.statistics.presentation import scope_name
 
 # The figures an audience may rank its provinces or institutions by: key → (label, value of a row, is a rate)
 RANKINGS: dict[str, tuple[str, Callable[[QuarterlyStat], object], bool]] = {
@@ -105,10 +106,10 @@ def _target_lines(lines: list[dict]) -> dict:
 
 
 def _milestones_by_province(dashboard: Dashboard, lines: list[dict]) -> Chart:
-    rows = sorted(dashboard.children, key=lambda r: (coverage(r) is None, -(coverage(r) or 0), label_of(r)))
-    option = c.ranked_bars([label_of(r) for r in rows], [coverage(r) for r in rows], rate=True, lines=True)
+    rows = sorted(dashboard.children, key=lambda r: (coverage(r) is None, -(coverage(r) or 0), scope_name(r)))
+    option = c.ranked_bars([scope_name(r) for r in rows], [coverage(r) for r in rows], rate=True, lines=True)
     option["series"][0]["markLine"] = _target_lines(lines)
-    table = [Row([label_of(r), r.inventoried, r.in_scope, coverage(r)], r.pk) for r in rows]
+    table = [Row([scope_name(r), r.inventoried, r.in_scope, coverage(r)], r.pk) for r in rows]
     return Chart("milestones", _("各省盘点覆盖率与里程碑"), [
         Column(_("省份"), TEXT), Column(_("已盘点"), figure="inventoried"),
         Column(_("盘点范围"), figure="in_scope"), Column(_("盘点覆盖率"), RATE)],
@@ -134,13 +135,13 @@ def _milestones_of_institution(progress) -> Chart:
 
 def ranking(dashboard: Dashboard, rank: str) -> Chart:
     label, value_of, is_rate = RANKINGS.get(rank, RANKINGS["coverage"])
-    rows = sorted(dashboard.children, key=lambda r: (value_of(r) is None, -(value_of(r) or 0), label_of(r)))
+    rows = sorted(dashboard.children, key=lambda r: (value_of(r) is None, -(value_of(r) or 0), scope_name(r)))
     average = value_of(dashboard.national) if dashboard.national is not None else None
-    option = c.ranked_bars([label_of(r) for r in rows], [value_of(r) for r in rows], rate=is_rate,
+    option = c.ranked_bars([scope_name(r) for r in rows], [value_of(r) for r in rows], rate=is_rate,
                            average=average, average_label=_("全国") + (" {c}%" if is_rate else " {c}"))
     label = str(label)
     who = _("省份") if dashboard.scope.kind == ScopeKind.NATIONAL else _("单位")
-    table = [Row([n, label_of(r), r.in_scope, r.inventoried, coverage(r), r.valid, r.implemented, implementation(r),
+    table = [Row([n, scope_name(r), r.in_scope, r.inventoried, coverage(r), r.valid, r.implemented, implementation(r),
                   r.self_reported, r.industrialised, industrialisation(r), r.in_library, r.transfers, r.licences],
                  r.pk) for n, r in enumerate(rows, start=1)]
     columns = [Column(_("名次")), Column(who, TEXT), Column(_("盘点范围"), figure="in_scope"),
@@ -161,7 +162,7 @@ def trends(dashboard: Dashboard, active: list[Milestone]) -> Chart:
     """Coverage, implementation and industrialisation over the quarters, the scope against the nation,
     with the milestones' deadlines that fall in the quarters shown."""
     quarters = [q for q, _own, _nat in dashboard.trend]
-    own_name = label_of(dashboard.row)
+    own_name = scope_name(dashboard.row)
     series = [(f"{own_name} · {_('盘点覆盖率')}", [coverage(o) for _q, o, _n in dashboard.trend]),
               (f"{own_name} · {_('专利实施率')}", [implementation(o) for _q, o, _n in dashboard.trend]),
               (f"{own_name} · {_('专利产业化率')}", [industrialisation(o) for _q, o, _n in dashboard.trend])]
@@ -276,7 +277,7 @@ def versus_national(dashboard: Dashboard) -> Chart:
         (_("意向率"), lambda r: rate(r.pushes_interested, r.pushes)),
     ]
     names = [label for label, _f in figures]
-    own_name = label_of(own)
+    own_name = scope_name(own)
     option = {
         "toolbox": c.toolbox(), "tooltip": c.TOOLTIP, "legend": {"top": 0, "left": 0},
         "grid": {"left": 8, "right": 16, "top": 40, "bottom": 8, "containLabel": True},

@@ -30,6 +30,7 @@ from reporting.dashboards.charts import TEXT, Chart, shown
 from reporting.dashboards.exports import DashboardExport
 from reporting.dashboards.scope import READERS
 from reporting.statistics.definitions import format_rate, rate
+from reporting.statistics.presentation import scope_name
 from reporting.statistics.trace import traceable
 
 
@@ -134,7 +135,7 @@ def _charts(request: HttpRequest) -> tuple[data.Dashboard, str, dict]:
         html = render_to_string("reporting/dashboards/_charts.html", {
             "board": board, "charts": [{"chart": chart, "table": table_of(chart)} for chart in board.charts],
             "options": {chart.key: chart.option for chart in board.charts}, "query": request.GET.urlencode(),
-            "row_label": data.label_of(board.row) if board.row is not None else "",
+            "row_label": scope_name(board.row) if board.row is not None else "",
         })
         drawn = {"html": html}
         if board.row is not None:
@@ -151,7 +152,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cards": headline(board), "rank": rank,
         "rankings": [(key, label) for key, (label, _v, _r) in sections.RANKINGS.items()],
         "query": request.GET.urlencode(),
-        "row_label": data.label_of(board.row) if board.row is not None else "",
+        "row_label": scope_name(board.row) if board.row is not None else "",
     })
 
 
