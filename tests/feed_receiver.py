@@ -20,9 +20,9 @@ import hmac
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from .robot_receiver import reply_json
+from .robot_receiver import LoopbackServer, reply_json
 
 
 def record_key(record: dict) -> tuple[str, str]:
@@ -40,7 +40,7 @@ def apply(view: dict, records: list[dict]) -> None:
             view.pop(key, None)
 
 
-class FeedReceiver:
+class FeedReceiver(LoopbackServer):
     def __init__(self, secret: str, *, window_seconds: int = 300, sleep_seconds: float = 2.0) -> None:
         self.secret = secret
         self.window_seconds = window_seconds
@@ -67,10 +67,7 @@ class FeedReceiver:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.serve(Handler)
 
     def handle(self, headers: dict[str, str], raw: bytes) -> tuple[int, bool]:
         """(status, whether to answer late) for one request; applies a new, authentic batch."""
@@ -107,13 +104,4 @@ class FeedReceiver:
         return 401, False
 
     def url(self, path: str = "/feed") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def __enter__(self) -> "FeedReceiver":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        return super().url(path)

@@ -28,6 +28,29 @@ def reply_json(handler, status: int, answer: dict) -> None:
         pass
 
 
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 (a random port) in a thread of its own, for a `with` block; a
+    receiver serves its request handler class with `serve`."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
 @dataclass
 class Received:
     path: str
@@ -36,7 +59,7 @@ class Received:
     body: dict
 
 
-class RobotReceiver:
+class RobotReceiver(LoopbackServer):
     def __init__(self, sleep_seconds: float = 2.0) -> None:
         self.requests: list[Received] = []
         self.answers: list[str] = []
@@ -72,19 +95,4 @@ class RobotReceiver:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def __enter__(self) -> "RobotReceiver":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        self.serve(Handler)
